@@ -1,0 +1,33 @@
+package module
+
+// Kernel is a kernel build tree a module can be built against.
+type Kernel struct {
+	Dir     string // KDIR: the tree holding Makefile, .config, Module.symvers
+	Release string // e.g. 6.1.0-56-amd64 (include/config/kernel.release)
+	Arch    string // UTS_MACHINE, e.g. x86_64
+	SrcArch string // SRCARCH, e.g. x86
+	FoundBy string // how Dir was chosen: "configured", "/lib/modules/<release>/build", "/usr/src scan"
+	Symvers string // Dir/Module.symvers
+	Config  string // Dir/.config
+}
+
+// Define is one -D option; Value is "" for -DNAME (which means 1 to cpp).
+type Define struct {
+	Name     string
+	Value    string
+	HasValue bool
+}
+
+// Flags is the C compiler command kbuild runs for a module object, parsed.
+// It is captured from kbuild itself (never hard-coded) and cached on disk.
+type Flags struct {
+	Compiler       string   // e.g. gcc or x86_64-linux-gnu-gcc-12
+	IncludeDirs    []string // -I and -isystem, absolute, in order
+	ForcedIncludes []string // -include files, absolute, in kbuild's order
+	Defines        []Define // -D, in order (-U removes earlier ones)
+	Undefines      []string // -U
+	Std            string   // gnu11
+	TargetFlags    []string // -m*, -f* flags that change predefined macros or ABI
+	Other          []string // everything else, verbatim
+	Raw            []string // the whole argv kbuild printed, for reproduction
+}

@@ -1,0 +1,35 @@
+// Package module owns the rust.ko project model: where a module's root is,
+// the rust.ko make variables as GNU make evaluates them, the kernel build tree
+// it builds against, the compiler flags kbuild uses for it, and the symbols the
+// kernel exports (Module.symvers). It depends on no other rustko package.
+package module
+
+// Vars are the rust.ko variables after make has evaluated the Makefile
+// defaults, config.mk overrides and environment/CLI/editor overrides, in that
+// order of precedence.
+type Vars struct {
+	RustRoot        string   // RUST_ROOT: folder holding bin/rustc and bin/cargo
+	KernelBuildPath string   // KERNEL_BUILD_PATH (or KDIR)
+	KernelModule    string   // KERNEL_MODULE: the .ko's base name
+	KernelInclude   []string // KERNEL_INCLUDE: headers such as linux/fs.h
+	KernelHelpers   []string // KERNEL_HELPERS: static inline functions to wrap
+	BuildDirectory  string   // BUILD_DIRECTORY, absolute
+	CFiles          []string // C_FILES, absolute
+	RustFiles       []string // RUST_FILES, absolute
+	CargoFlags      string   // CARGOFLAGS
+	RCFlags         string   // RCFLAGS
+	Release         bool     // RELEASE=1
+	Verbose         bool     // V=1
+	Target          string   // TARGET: target JSON path, absolute ("" means the embedded default)
+}
+
+// Module is one rust.ko-style module as read from disk.
+type Module struct {
+	Root string // absolute folder holding Makefile/Kbuild and Cargo.toml/config.mk
+	Vars Vars
+	// Origin says for each variable name where its value came from:
+	// "default", "Makefile", "config.mk", "environment", "override".
+	Origin map[string]string
+	// ConfigFile is root/config.mk when present (quick fixes edit it).
+	ConfigFile string
+}

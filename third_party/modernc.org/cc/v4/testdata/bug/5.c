@@ -1,0 +1,5 @@
+#define zero 0
+
+int main() {
+	return zero;
+}

@@ -1,0 +1,5 @@
+#define FOO 42
+
+int main() {
+	int i = FOO;
+}

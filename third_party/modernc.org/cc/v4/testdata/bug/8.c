@@ -1,0 +1,3 @@
+_Static_assert (0 < -_Alignof (int), "_Alignof is signed");
+
+int main() {}

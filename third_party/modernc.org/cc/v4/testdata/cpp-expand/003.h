@@ -1,0 +1,3 @@
+#define str(s) # s
+
+str(: @\n)

@@ -1,0 +1,3 @@
+#define a(b) b
+#define c a
+c(42)

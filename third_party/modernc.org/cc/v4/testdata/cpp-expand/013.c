@@ -1,0 +1,2 @@
+#define x _Pragma("STDC FP_CONTRACT ON")
+x

@@ -1,0 +1,2 @@
+#define TABSIZE 100
+int table[TABSIZE];

@@ -1,0 +1,3 @@
+#define S1 X
+#define S2 S1 S1
+S2

@@ -1,0 +1,7 @@
+A
+B
+C
+#include "main.header"
+X
+Y
+Z

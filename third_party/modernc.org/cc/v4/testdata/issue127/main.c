@@ -1,0 +1,5 @@
+#include "other.h"
+
+int main() {
+  return 0;
+}

@@ -1,0 +1,3 @@
+struct {
+  _Alignas(int) char x;
+};

@@ -1,0 +1,5 @@
+typedef struct foo foo;
+
+void blah(int foo) {
+  foo = 1;
+}

@@ -1,0 +1,2 @@
+// atomic_parenthesis.c
+int _Atomic (x);

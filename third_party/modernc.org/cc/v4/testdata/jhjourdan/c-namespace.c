@@ -1,0 +1,5 @@
+void bla1() {
+  struct XXX;
+  int XXX;
+}
+

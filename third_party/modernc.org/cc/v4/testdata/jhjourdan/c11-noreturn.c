@@ -1,0 +1,2 @@
+_Noreturn int f();
+int _Noreturn f();

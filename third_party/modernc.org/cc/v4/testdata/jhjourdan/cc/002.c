@@ -1,0 +1,1 @@
+typedef int T;void f(int T){int T;}

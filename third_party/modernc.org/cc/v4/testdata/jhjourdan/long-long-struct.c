@@ -1,0 +1,3 @@
+typedef struct {
+  long long foo;
+} mystruct;

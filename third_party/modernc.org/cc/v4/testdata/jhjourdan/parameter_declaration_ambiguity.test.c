@@ -1,0 +1,3 @@
+typedef int T;
+
+void f(int(T), T x);

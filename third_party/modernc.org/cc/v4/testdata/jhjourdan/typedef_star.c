@@ -1,0 +1,5 @@
+// typedef_star.c
+typedef int T;
+void f(void) {
+  T * b;
+}

@@ -1,0 +1,5 @@
+// variable_star.c
+int T, b;
+void f(void) {
+  T * b;
+}

@@ -1,0 +1,4 @@
+int f(int x) {
+	char *p = "abc'def\"ghi";
+	return x == 14 ? '"' : '\'';
+}

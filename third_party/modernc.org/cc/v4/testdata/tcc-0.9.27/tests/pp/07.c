@@ -1,0 +1,4 @@
+#define a() YES
+#define b() a
+b()
+b()()

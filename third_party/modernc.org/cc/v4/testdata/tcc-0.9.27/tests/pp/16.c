@@ -1,0 +1,3 @@
+/* The following should warn */
+#define A ...
+#define A <<=
