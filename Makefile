@@ -1,0 +1,51 @@
+# rustko-lsp: two commands do all set-up on a fresh Debian/Ubuntu machine:
+#   make demo   installs what is missing, builds the binary, checks and builds examples/hello
+#   make test   installs test dependencies and runs every test
+SHELL := /bin/bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+BIN := bin/rustko-lsp
+# Fuzz each target briefly in `make test`; run longer by hand with FUZZTIME=5m.
+FUZZTIME ?= 5s
+
+.PHONY: all build demo test deps-demo deps-test vet unit cc-patches fuzz e2e editors clean
+
+all: build
+
+build:
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/rustko-lsp
+
+deps-demo:
+	scripts/deps.sh demo
+
+deps-test:
+	scripts/deps.sh test
+
+demo: deps-demo build
+	scripts/demo.sh
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit: build
+	$(GO) test -count=1 ./...
+
+# The patched C front end's regression tests (one per fix in PATCHES.md).
+cc-patches:
+	cd third_party/modernc.org/cc/v4 && $(GO) test -count=1 -run 'TestRustko' .
+
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
+
+e2e: build
+	scripts/e2e.sh
+
+editors: build
+	scripts/editors.sh
+
+test: deps-test vet unit cc-patches fuzz e2e editors
+
+clean:
+	rm -rf bin
