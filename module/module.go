@@ -21,6 +21,7 @@ type Vars struct {
 	Release         bool     // RELEASE=1
 	Verbose         bool     // V=1
 	Target          string   // TARGET: target JSON path, absolute ("" means the embedded default)
+	Bindings        string   // BINDINGS: generated bindings file, absolute (default src/bindings.rs)
 }
 
 // Module is one rust.ko-style module as read from disk.
@@ -32,4 +33,11 @@ type Module struct {
 	Origin map[string]string
 	// ConfigFile is root/config.mk when present (quick fixes edit it).
 	ConfigFile string
+	// Where is file:line (relative to Root) of the assignment that last
+	// changed each variable, for variables set in a makefile; diagnostics
+	// about a value point there.
+	Where map[string]string
+	// Raw is each variable's value exactly as make expanded it, before
+	// defaults and path resolution; KDIR is listed when make saw it.
+	Raw map[string]string
 }

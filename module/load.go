@@ -1,0 +1,328 @@
+package module
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// VarNames are the rust.ko variables Load evaluates, in the order summaries
+// list them. KDIR is accepted as another spelling of KERNEL_BUILD_PATH.
+var VarNames = []string{
+	"KERNEL_MODULE", "KERNEL_BUILD_PATH", "KERNEL_INCLUDE", "KERNEL_HELPERS",
+	"RUST_ROOT", "BUILD_DIRECTORY", "C_FILES", "RUST_FILES", "BINDINGS", "TARGET",
+	"CARGOFLAGS", "RCFLAGS", "RELEASE", "V",
+}
+
+// evaluated adds the spellings make is asked about but that are not Vars
+// fields of their own.
+var evaluated = append(append([]string(nil), VarNames...), "KDIR")
+
+// Origins reported in Module.Origin besides a makefile's name.
+const (
+	OriginDefault     = "default"     // rustko's own default: nothing set it
+	OriginEnvironment = "environment" // the process environment
+	OriginOverride    = "override"    // the overrides map (CLI flag, editor setting)
+)
+
+// loadTimeout bounds one make run: evaluating variables takes milliseconds,
+// so anything longer is a $(shell ...) that hangs.
+var loadTimeout = 10 * time.Second
+
+// environ is the environment Load reads overrides from and passes to make;
+// tests replace it.
+var environ = os.Environ
+
+// MakeError is make refusing to read the module's makefiles. File and Line
+// are where make says the problem is (File absolute), so an editor can put
+// the message on that line.
+type MakeError struct {
+	File    string
+	Line    int
+	Message string // make's text after "***", e.g. "missing separator.  Stop."
+	Stderr  string // everything make printed on stderr
+}
+
+func (e *MakeError) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("make could not evaluate the rust.ko variables: %s", strings.TrimSpace(e.Stderr))
+	}
+	return fmt.Sprintf("%s:%d: %s (make could not read this makefile; fix line %d of %s, "+
+		"an assignment looks like `NAME := value`, then retry)", e.File, e.Line, e.Message, e.Line, e.File)
+}
+
+// Load evaluates root's rust.ko variables with GNU make itself, so every make
+// feature (:=, ?=, +=, $(shell), $(wildcard), conditionals) means what it
+// means when the module is built. Precedence, lowest first: the Makefile's
+// defaults, config.mk, the environment, overrides. Nothing is built: make is
+// asked only to run a rule of ours that prints the variables.
+func Load(ctx context.Context, root string, overrides map[string]string) (*Module, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("loading module %s: %w", root, err)
+	}
+	if !isDir(root) {
+		return nil, fmt.Errorf("loading module %s: not a folder; pass the module's root (the folder holding its Makefile)", root)
+	}
+	for name := range overrides {
+		if !validVarName(name) {
+			return nil, fmt.Errorf("loading module %s: %q is not a make variable name (letters, digits and _ only)", root, name)
+		}
+	}
+
+	cli, fromEnv, env := makeAssignments(overrides)
+	out, err := evalMake(ctx, root, cli, env)
+	if err != nil {
+		return nil, err
+	}
+	m := &Module{
+		Root:   root,
+		Origin: map[string]string{},
+		Where:  map[string]string{},
+		Raw:    map[string]string{},
+	}
+	if isFile(filepath.Join(root, "config.mk")) {
+		m.ConfigFile = filepath.Join(root, "config.mk")
+	}
+	vals := map[string]makeVar{}
+	for _, v := range out.vars {
+		vals[v.name] = v
+	}
+	for _, name := range evaluated {
+		v, ok := vals[name]
+		if !ok {
+			return nil, fmt.Errorf("loading module %s: make printed no value for %s; this is a rustko bug, please report it with the Makefile", root, name)
+		}
+		if v.origin == "undefined" {
+			continue
+		}
+		m.Raw[name] = v.value
+		m.Origin[name] = originOf(root, name, v.origin, out.where[name], overrides, fromEnv)
+		if w, ok := out.where[name]; ok && (v.origin == "file" || v.origin == "override") {
+			m.Where[name] = w
+		}
+	}
+	chooseKDIR(m)
+	m.Vars = varsFrom(root, m)
+	return m, nil
+}
+
+// makeAssignments turns overrides and the relevant environment variables
+// into make command-line assignments, which beat every assignment in the
+// makefiles (plain environment variables would not). It also returns the
+// environment make runs with.
+func makeAssignments(overrides map[string]string) (cli []string, fromEnv map[string]bool, env []string) {
+	fromEnv = map[string]bool{}
+	known := map[string]bool{}
+	for _, n := range evaluated {
+		known[n] = true
+	}
+	set := map[string]string{}
+	for _, kv := range environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		switch {
+		case known[name]:
+			set[name] = value
+			fromEnv[name] = true
+		case isMakeControl(name), name == "PWD", name == "LC_ALL":
+			// Dropped: an outer make's flags (jobserver, its own command-line
+			// variables) must not leak into this evaluation.
+		default:
+			env = append(env, kv)
+		}
+	}
+	for name, value := range overrides {
+		set[name] = value
+		delete(fromEnv, name)
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		// $$ keeps a literal $ in a path from being expanded by make.
+		cli = append(cli, n+"="+strings.ReplaceAll(set[n], "$", "$$"))
+	}
+	return cli, fromEnv, append(env, "LC_ALL=C")
+}
+
+func isMakeControl(name string) bool {
+	switch name {
+	case "MAKEFLAGS", "MFLAGS", "GNUMAKEFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKEFILES", "MAKE_TERMOUT", "MAKE_TERMERR":
+		return true
+	}
+	return false
+}
+
+var varNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+func validVarName(s string) bool { return varNameRE.MatchString(s) }
+
+// originOf maps make's $(origin) to the names Module.Origin documents.
+func originOf(root, name, makeOrigin, where string, overrides map[string]string, fromEnv map[string]bool) string {
+	switch makeOrigin {
+	case "command line":
+		if _, ok := overrides[name]; ok {
+			return OriginOverride
+		}
+		if fromEnv[name] {
+			return OriginEnvironment
+		}
+		return OriginOverride
+	case "environment", "environment override":
+		return OriginEnvironment
+	case "file", "override":
+		if where == "" {
+			return "Makefile"
+		}
+		file := where[:strings.LastIndexByte(where, ':')]
+		return file
+	}
+	return OriginDefault
+}
+
+// rank orders origins by rust.ko's precedence, to decide between
+// KERNEL_BUILD_PATH and KDIR when both are set.
+func rank(origin string) int {
+	switch origin {
+	case OriginOverride:
+		return 4
+	case OriginEnvironment:
+		return 3
+	case "Makefile", "Kbuild", OriginDefault:
+		return 1
+	}
+	return 2 // config.mk or another included file: it overrides the Makefile
+}
+
+// chooseKDIR folds KDIR into KERNEL_BUILD_PATH: whichever was set with the
+// higher precedence wins, KERNEL_BUILD_PATH on a tie.
+func chooseKDIR(m *Module) {
+	kdirOrigin, ok := m.Origin["KDIR"]
+	if !ok || m.Raw["KDIR"] == "" {
+		return
+	}
+	kbpOrigin, has := m.Origin["KERNEL_BUILD_PATH"]
+	if has && m.Raw["KERNEL_BUILD_PATH"] != "" && rank(kbpOrigin) >= rank(kdirOrigin) {
+		return
+	}
+	m.Raw["KERNEL_BUILD_PATH"] = m.Raw["KDIR"]
+	m.Origin["KERNEL_BUILD_PATH"] = kdirOrigin
+	if w, ok := m.Where["KDIR"]; ok {
+		m.Where["KERNEL_BUILD_PATH"] = w
+	} else {
+		delete(m.Where, "KERNEL_BUILD_PATH")
+	}
+}
+
+// varsFrom applies rustko's defaults to unset variables and resolves paths
+// against root.
+func varsFrom(root string, m *Module) Vars {
+	val := func(name, def string) string {
+		if v := strings.TrimSpace(m.Raw[name]); v != "" {
+			return v
+		}
+		if def != "" {
+			m.Origin[name] = OriginDefault
+			delete(m.Where, name)
+		}
+		return def
+	}
+	files := func(name, pattern string) []string {
+		if _, set := m.Origin[name]; set {
+			return absAll(root, strings.Fields(m.Raw[name]))
+		}
+		m.Origin[name] = OriginDefault
+		found, _ := filepath.Glob(filepath.Join(root, pattern))
+		sort.Strings(found)
+		return found
+	}
+	v := Vars{
+		RustRoot:        absPath(root, val("RUST_ROOT", "/usr")),
+		KernelBuildPath: absPath(root, strings.TrimSpace(m.Raw["KERNEL_BUILD_PATH"])),
+		KernelModule:    val("KERNEL_MODULE", defaultModuleName(root)),
+		KernelInclude:   strings.Fields(m.Raw["KERNEL_INCLUDE"]),
+		KernelHelpers:   strings.Fields(m.Raw["KERNEL_HELPERS"]),
+		BuildDirectory:  absPath(root, val("BUILD_DIRECTORY", "build")),
+		CFiles:          files("C_FILES", "src/*.c"),
+		RustFiles:       files("RUST_FILES", "src/*.rs"),
+		CargoFlags:      strings.TrimSpace(m.Raw["CARGOFLAGS"]),
+		RCFlags:         strings.TrimSpace(m.Raw["RCFLAGS"]),
+		// rust.ko tests `ifeq ($(RELEASE),1)`: only "1" means release.
+		Release:  strings.TrimSpace(m.Raw["RELEASE"]) == "1",
+		Verbose:  verbose(m.Raw["V"]),
+		Target:   absPath(root, strings.TrimSpace(m.Raw["TARGET"])),
+		Bindings: absPath(root, val("BINDINGS", "src/bindings.rs")),
+	}
+	return v
+}
+
+// verbose follows kbuild, where V=1 and V=2 both mean verbose.
+func verbose(s string) bool {
+	s = strings.TrimSpace(s)
+	n, err := strconv.Atoi(s)
+	return err == nil && n > 0
+}
+
+func absPath(root, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(root, p)
+}
+
+func absAll(root string, ps []string) []string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, absPath(root, p))
+	}
+	return out
+}
+
+// defaultModuleName is the Cargo package name, else the folder name: the
+// same name rust.ko's hello example uses for both.
+func defaultModuleName(root string) string {
+	if b, err := os.ReadFile(filepath.Join(root, "Cargo.toml")); err == nil {
+		if n := cargoPackageName(string(b)); n != "" {
+			return n
+		}
+	}
+	return filepath.Base(root)
+}
+
+// cargoPackageName reads `name = "..."` from Cargo.toml's [package] table.
+// Only that one key is needed, so a line reader is enough.
+func cargoPackageName(toml string) string {
+	inPackage := false
+	for _, line := range strings.Split(toml, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "[") {
+			inPackage = line == "[package]"
+			continue
+		}
+		if !inPackage {
+			continue
+		}
+		key, val, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(key) != "name" {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') {
+			if end := strings.IndexByte(val[1:], val[0]); end >= 0 {
+				return val[1 : end+1]
+			}
+		}
+	}
+	return ""
+}
+
+var errNoMake = errors.New("GNU make is needed to read the rust.ko variables")
