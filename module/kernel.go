@@ -3,12 +3,24 @@ package module
 // Kernel is a kernel build tree a module can be built against.
 type Kernel struct {
 	Dir     string // KDIR: the tree holding Makefile, .config, Module.symvers
-	Release string // e.g. 6.1.0-56-amd64 (include/config/kernel.release)
+	// Release is what vermagic and /lib/modules use, e.g. 6.1.0-56-amd64.
+	// Read from UTS_RELEASE first: Debian's include/config/kernel.release
+	// holds the upstream version (6.1.192) instead.
+	Release string
 	Arch    string // UTS_MACHINE, e.g. x86_64
 	SrcArch string // SRCARCH, e.g. x86
 	FoundBy string // how Dir was chosen: "configured", "/lib/modules/<release>/build", "/usr/src scan"
-	Symvers string // Dir/Module.symvers
+	Symvers string // Dir/Module.symvers ("" when the tree has none)
 	Config  string // Dir/.config
+
+	ReleaseFrom string // where Release was read, e.g. include/generated/utsrelease.h
+	ArchFrom    string // where Arch and SrcArch were read, e.g. .config (CONFIG_X86_64=y)
+	// Skipped lists the places tried before Dir, each with why it was not
+	// used. A configured KERNEL_BUILD_PATH that is not a kernel tree shows up
+	// here rather than failing, because rust.ko's own default
+	// (/lib/modules/$(uname -r)/build) is wrong on machines whose running
+	// kernel is not the one the headers are for; callers warn about it.
+	Skipped []string
 }
 
 // Define is one -D option; Value is "" for -DNAME (which means 1 to cpp).

@@ -113,8 +113,9 @@ func makeError(root string, stderr []byte) error {
 	return e
 }
 
-// makeDBLocRE matches the comment make -p prints above each variable; make
-// 4.3 quotes with '', older versions with `'.
+// makeDBLocRE matches the comment make -p prints above each variable. Make
+// 4.3 quotes the file name with a plain apostrophe on both sides, older
+// versions open it with a backquote.
 var makeDBLocRE = regexp.MustCompile("^# makefile \\(from [`']([^']*)', line (\\d+)\\)$")
 
 func parseMakeOutput(root string, out []byte) (*makeOutput, error) {

@@ -1,0 +1,250 @@
+package module
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// fakeTree is the minimum FindKernel accepts, plus the files it reads.
+func fakeTree(release, config string, symvers bool) map[string]string {
+	files := map[string]string{
+		"Makefile":                       "include ../common/Makefile\n",
+		".config":                        config,
+		"include/generated/utsrelease.h": "#define UTS_RELEASE \"" + release + "\"\n",
+	}
+	if symvers {
+		files["Module.symvers"] = "0x00000000\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+	}
+	return files
+}
+
+func prefixed(prefix string, files map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range files {
+		out[prefix+"/"+k] = v
+	}
+	return out
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func TestFindKernel(t *testing.T) {
+	x86 := "CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_X86=y\n"
+	tests := []struct {
+		name       string
+		files      map[string]string
+		configured string // relative to the temp folder
+		uname      string
+		wantDir    string // relative; "" means not found
+		wantBy     string
+		wantRel    string
+		wantSkip   []string // substrings of Skipped, in order
+		wantErr    []string // substrings of the error
+	}{
+		{
+			name:       "configured tree",
+			files:      prefixed("kdir", fakeTree("6.1.0-1-test", x86, false)),
+			configured: "kdir",
+			wantDir:    "kdir", wantBy: "configured", wantRel: "6.1.0-1-test",
+		},
+		{
+			name: "running kernel's build link",
+			files: merge(prefixed("lib/modules/6.5.0-host/build", fakeTree("6.5.0-host", x86, false)),
+				prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true))),
+			uname:   "6.5.0-host",
+			wantDir: "lib/modules/6.5.0-host/build", wantBy: "<release>/build", wantRel: "6.5.0-host",
+		},
+		{
+			name: "configured path that is not a tree falls back to the scan",
+			files: merge(map[string]string{"notkdir/README": ""},
+				prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true))),
+			configured: "notkdir", uname: "6.5.0-host",
+			wantDir: "usr/src/linux-headers-6.1.0-56-amd64", wantBy: "scan", wantRel: "6.1.0-56-amd64",
+			wantSkip: []string{"notkdir (configured): no Makefile", "6.5.0-host/build", "does not exist"},
+		},
+		{
+			name: "newest usable version first",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.1.0-9-amd64", fakeTree("6.1.0-9-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true)),
+				map[string]string{"usr/src/linux-headers-6.1.0-56-common/Makefile": ""},
+				prefixed("usr/src/linux-headers-6.10.0-1-amd64", fakeTree("6.10.0-1-amd64", x86, false)),
+			),
+			wantDir: "usr/src/linux-headers-6.1.0-56-amd64", wantBy: "scan", wantRel: "6.1.0-56-amd64",
+			wantSkip: []string{"6.10.0-1-amd64", "no Module.symvers", "6.1.0-56-common", "no .config"},
+		},
+		{
+			name:       "nothing anywhere",
+			files:      map[string]string{"usr/src/linux-headers-6.1.0-56-common/Makefile": "", "usr/src/python3.11/x": ""},
+			configured: "gone", uname: "6.5.0-host",
+			wantErr: []string{"no kernel build tree found", "gone (configured): does not exist",
+				"lib/modules/6.5.0-host/build", "linux-headers-6.1.0-56-common", "no .config",
+				"apt-get install linux-headers-6.5.0-host", "on Debian apt-get install linux-headers-", "KERNEL_BUILD_PATH"},
+		},
+		{
+			name:    "no headers at all",
+			files:   map[string]string{"usr/src/.keep": ""},
+			wantErr: []string{"linux-headers-*", "no folder matches", "linux-headers-$(uname -r)"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			s := kernelSearch{
+				modulesDir: filepath.Join(dir, "lib/modules"),
+				srcDirs:    []string{filepath.Join(dir, "usr/src")},
+				release:    func() string { return tt.uname },
+				debian:     func() bool { return true },
+			}
+			configured := ""
+			if tt.configured != "" {
+				configured = filepath.Join(dir, tt.configured)
+			}
+			k, err := s.find(context.Background(), configured)
+			if tt.wantDir == "" {
+				if err == nil {
+					t.Fatalf("found %s, want an error", k.Dir)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error does not mention %q:\n%s", w, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Dir", k.Dir, filepath.Join(dir, tt.wantDir))
+			eq(t, "Release", k.Release, tt.wantRel)
+			eq(t, "ReleaseFrom", k.ReleaseFrom, "include/generated/utsrelease.h")
+			eq(t, "Arch", k.Arch, "x86_64")
+			eq(t, "SrcArch", k.SrcArch, "x86")
+			if !strings.Contains(k.FoundBy, tt.wantBy) {
+				t.Errorf("FoundBy = %q, want it to contain %q", k.FoundBy, tt.wantBy)
+			}
+			skipped := strings.Join(k.Skipped, "\n")
+			at := 0
+			for _, w := range tt.wantSkip {
+				i := strings.Index(skipped[at:], w)
+				if i < 0 {
+					t.Errorf("Skipped lacks %q (in order):\n%s", w, skipped)
+					break
+				}
+				at += i + len(w)
+			}
+			if len(tt.wantSkip) == 0 && len(k.Skipped) != 0 {
+				t.Errorf("Skipped = %q, want none", k.Skipped)
+			}
+		})
+	}
+}
+
+func TestKernelArch(t *testing.T) {
+	tests := []struct {
+		config, arch, srcArch string
+	}{
+		{"CONFIG_X86_64=y\nCONFIG_X86=y\n", "x86_64", "x86"},
+		{"CONFIG_X86_32=y\nCONFIG_X86=y\n", "i386", "x86"},
+		{"CONFIG_ARM64=y\n", "aarch64", "arm64"},
+		{"CONFIG_ARM=y\n# CONFIG_ARM64 is not set\n", "arm", "arm"},
+		{"CONFIG_RISCV=y\nCONFIG_64BIT=y\n", "riscv64", "riscv"},
+		{"CONFIG_RISCV=y\n", "riscv32", "riscv"},
+		{"CONFIG_PPC64=y\nCONFIG_CPU_LITTLE_ENDIAN=y\n", "ppc64le", "powerpc"},
+		{"CONFIG_S390=y\n", "s390x", "s390"},
+		{"CONFIG_X86_64=m\n", "", ""},
+	}
+	for _, tt := range tests {
+		dir := writeTree(t, map[string]string{".config": tt.config})
+		arch, src, from := kernelArch(dir)
+		if arch != tt.arch || src != tt.srcArch {
+			t.Errorf("%q: arch %q/%q (from %s), want %q/%q", tt.config, arch, src, from, tt.arch, tt.srcArch)
+		}
+	}
+}
+
+func TestKernelReleaseFallbacks(t *testing.T) {
+	tests := []struct {
+		files    map[string]string
+		sub      string
+		rel, src string
+	}{
+		{map[string]string{"k/include/config/kernel.release": "6.1.192\n"}, "k", "6.1.192", "include/config/kernel.release"},
+		{map[string]string{"linux-headers-6.2.0-1-arm64/x": ""}, "linux-headers-6.2.0-1-arm64", "6.2.0-1-arm64", "folder name"},
+		{map[string]string{"6.3.0-x/build/x": ""}, "6.3.0-x/build", "6.3.0-x", "folder name"},
+	}
+	for _, tt := range tests {
+		dir := writeTree(t, tt.files)
+		rel, src := kernelRelease(filepath.Join(dir, tt.sub))
+		if rel != tt.rel || src != tt.src {
+			t.Errorf("%s: %q from %q, want %q from %q", tt.sub, rel, src, tt.rel, tt.src)
+		}
+	}
+}
+
+func TestVersionLess(t *testing.T) {
+	ordered := []string{
+		"linux-headers-5.10.0-9-amd64",
+		"linux-headers-6.1.0-9-amd64",
+		"linux-headers-6.1.0-56-amd64",
+		"linux-headers-6.1.0-56-common",
+		"linux-headers-6.9.0-1-amd64",
+		"linux-headers-6.10.0-1-amd64",
+	}
+	shuffled := []string{ordered[4], ordered[2], ordered[5], ordered[0], ordered[3], ordered[1]}
+	sort.Slice(shuffled, func(i, j int) bool { return versionLess(shuffled[i], shuffled[j]) })
+	eq(t, "sorted", shuffled, ordered)
+	for i := range ordered {
+		if versionLess(ordered[i], ordered[i]) {
+			t.Errorf("versionLess(%q, itself) = true", ordered[i])
+		}
+	}
+}
+
+// realHeaders returns the installed Debian flavour trees, failing the test
+// with the package to install when there are none.
+func realHeaders(t testing.TB) []string {
+	t.Helper()
+	var trees []string
+	all, _ := filepath.Glob("/usr/src/linux-headers-*")
+	for _, d := range all {
+		if isFile(filepath.Join(d, ".config")) && isFile(filepath.Join(d, "Module.symvers")) {
+			trees = append(trees, d)
+		}
+	}
+	if len(trees) == 0 {
+		t.Fatal("no configured kernel headers in /usr/src: install them with `apt-get install linux-headers-amd64`")
+	}
+	sort.Slice(trees, func(i, j int) bool { return versionLess(trees[j], trees[i]) })
+	return trees
+}
+
+func TestFindKernelReal(t *testing.T) {
+	want := realHeaders(t)[0]
+	s := defaultSearch
+	s.release = func() string { return "0.0.0-not-installed" } // the host kernel is not Debian's
+	k, err := s.find(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "Dir", k.Dir, want)
+	eq(t, "Release", k.Release, strings.TrimPrefix(filepath.Base(want), "linux-headers-"))
+	if k.Arch == "" || k.SrcArch == "" {
+		t.Errorf("no architecture found in %s (from %s)", k.Dir, k.ArchFrom)
+	}
+	if _, err := os.Stat(k.Symvers); err != nil {
+		t.Error(err)
+	}
+}
