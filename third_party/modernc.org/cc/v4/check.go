@@ -886,7 +886,8 @@ func (n *AsmQualifier) check(c *ctx) {
 	case AsmQualifierVolatile: // "volatile"
 		//TODO c.errors.add(errorf("TODO %v", n.Case))
 	case AsmQualifierInline: // "inline"
-		c.errors.add(errorf("TODO %v", n.Case))
+		// GNU: a size hint for the inliner, no effect on the front end.
+		// The kernel's asm_inline uses it.
 	case AsmQualifierGoto: // "goto"
 		//TODO c.errors.add(errorf("TODO %v", n.Case))
 	default:
@@ -2724,7 +2725,8 @@ func (n *DeclarationSpecifiers) check(c *ctx, isExtern, isStatic, isAtomic, isTh
 			TypeSpecifierEnum,
 			TypeSpecifierStructOrUnion,
 			TypeSpecifierTypeName,
-			TypeSpecifierTypeofExpr:
+			TypeSpecifierTypeofExpr,
+			TypeSpecifierTypeofType: // __typeof__(unsigned long) x; as in DECLARE_PER_CPU.
 
 			return r
 		}
@@ -3743,6 +3745,13 @@ func (n *StructDeclarationList) checkStruct(c *ctx, a *fieldAllocator, s []*Fiel
 func (n *StructDeclaration) check(c *ctx, isVolatile0, isConst0 bool) (r []*Field) {
 	switch n.Case {
 	case StructDeclarationDecl: // DeclarationSpecifiers InitDeclaratorList AttributeSpecifierList ';'
+		if n.SpecifierQualifierList == nil && n.StructDeclaratorList == nil {
+			// A stray ';', like in struct { void *p; ; }, declares
+			// nothing. GNU C accepts it; the default type int must
+			// not make it an anonymous member.
+			return nil
+		}
+
 		var isAtomic, isConst, isVolatile, isRestrict bool
 		var alignas int
 		isVolatile = isVolatile0
@@ -5067,9 +5076,9 @@ out:
 		default:
 			mode = mode.add(implicitFuncDef)
 		}
-		var dummy purer
+		var argsPure purer
 		t := n.PostfixExpression.check(c, mode.add(decay))
-		n.ArgumentExpressionList.check(c, decay, &dummy)
+		args := n.ArgumentExpressionList.check(c, decay, &argsPure)
 		if t == nil || mode.has(asmArgList) {
 			n.typ = c.intT
 			break
@@ -5088,6 +5097,11 @@ out:
 
 		ft := pt.Elem().(*FunctionType)
 		n.typ = ft.Result()
+		if v := c.foldBitBuiltin(isName(n.PostfixExpression), args); v != nil {
+			// GCC folds __builtin_clz(constant) etc., see foldBitBuiltin.
+			n.val = convert(v, n.typ)
+			n.setPure(bool(argsPure))
+		}
 	case PostfixExpressionSelect: // PostfixExpression '.' IDENTIFIER
 		nm := n.Token2.SrcStr()
 		switch t := n.PostfixExpression.check(c, mode.add(decay)); t.Kind() {

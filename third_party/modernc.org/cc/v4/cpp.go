@@ -492,6 +492,10 @@ func (m *Macro) isSame(n *Macro) bool {
 	return true
 }
 
+// isVarArg reports whether parameter index i, as returned by m.is, is the
+// variable argument, __VA_ARGS__ or a GNU named one like args in (args...).
+func (m *Macro) isVarArg(i int) bool { return m.VarArg >= 0 && i == m.VarArg }
+
 func (m *Macro) is(s string) int {
 	for i, v := range m.params {
 		if s == v {
@@ -1104,11 +1108,9 @@ more:
 		}
 	}
 
-	spaceDeleted := false
 	if t.Ch == ' ' && len(IS) != 0 && IS[0].Ch == rune(PPPASTE) { // ' ' "##" -> "##"
 		t = IS[0]
 		IS = IS[1:]
-		spaceDeleted = true
 	}
 	if t.Ch == rune(PPPASTE) {
 		t2, skip := IS.peekNonBlank()
@@ -1118,7 +1120,7 @@ more:
 				if i >= len(AP) || len(AP[i]) == 0 {
 					//	if select(i,AP ) is {} then /* only if actuals can be empty */
 					//		return subst(IS’,FP,AP,HS,OS );
-					if t2.SrcStr() == "__VA_ARGS__" {
+					if m.isVarArg(i) {
 						if len(OS) != 0 && OS[len(OS)-1].Ch == ',' {
 							//
 							// ... the variable argument is left out when the eprintf macro is used, then
@@ -1136,13 +1138,13 @@ more:
 				//		return subst(IS’,FP,AP,HS,glue(OS,select(i,AP )));
 				IS = IS[skip+1:]
 				switch {
-				case t2.SrcStr() == "__VA_ARGS__" && spaceDeleted:
-					if len(OS) != 0 && OS[len(OS)-1].Ch == ',' {
-						OS = append(OS, c.apSelect(m, t2, AP, i)...)
-						break
-					}
-
-					fallthrough
+				case m.isVarArg(i) && len(OS) != 0 && OS[len(OS)-1].Ch == ',':
+					// GNU: ',' ## variable argument is the comma elision
+					// extension, not a paste, with or without blanks
+					// around ## and for a named variable parameter
+					// (args...) as for __VA_ARGS__. Gluing made one
+					// invalid token like ",42".
+					OS = append(OS, c.apSelect(m, t2, AP, i)...)
 				default:
 					OS = c.glue(OS, c.apSelect(m, t2, AP, i))
 				}

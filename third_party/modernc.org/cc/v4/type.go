@@ -2096,8 +2096,10 @@ func (n *ArrayType) Size() int64 {
 		return -1
 	}
 
-	if n.Elem().Kind() != InvalidKind {
-		if a, b := n.elems, n.Elem().Size(); a >= 0 && b > 0 {
+	if et := n.Elem(); et.Kind() != InvalidKind {
+		// An element may have size zero, a GNU empty struct for example,
+		// then so has the array.
+		if a, b := n.elems, et.Size(); a >= 0 && (b > 0 || b == 0 && !et.IsIncomplete()) {
 			return a * b
 		}
 	}

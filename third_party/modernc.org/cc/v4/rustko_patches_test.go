@@ -1,0 +1,352 @@
+// Copyright 2021 The CC Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+// Regression tests for the rustko-lsp patches listed in PATCHES.md. Each case
+// is the smallest C input showing one defect that Linux 6.1 kernel headers
+// hit. Expected values are what gcc computes; the tests ask the host gcc to
+// confirm them (via _Static_assert or -E) before checking this package, so a
+// wrong expectation cannot make a test pass.
+
+package cc // import "modernc.org/cc/v4"
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// rustkoCfg is the configuration rustko-lsp uses for kernel headers: gcc's
+// layout rules and gcc's unsigned enums.
+func rustkoCfg() *Config {
+	cfg := defaultCfg()
+	cfg.ABILayout = true
+	cfg.UnsignedEnums = true
+	return cfg
+}
+
+func rustkoTranslate(t *testing.T, src string) *AST {
+	t.Helper()
+	cfg := rustkoCfg()
+	ast, err := Translate(cfg, []Source{
+		{Name: "<predefined>", Value: cfg.Predefined},
+		{Name: "<builtin>", Value: Builtin},
+		{Name: "rustko.c", Value: src},
+	})
+	if err != nil {
+		t.Fatalf("Translate: %v\n---- source\n%s", err, src)
+	}
+	return ast
+}
+
+// rustkoGCC runs the host gcc on src with args and returns its standard
+// output. A missing gcc fails the test: these tests exist to compare with it.
+func rustkoGCC(t *testing.T, src string, args ...string) string {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc not found on PATH (apt-get install -y gcc): %v", err)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(gcc, append([]string{"-std=gnu11", "-x", "c"}, append(args, "-")...)...)
+	cmd.Stdin = strings.NewReader(src)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("gcc %v: %v\n%s---- source\n%s", args, err, stderr.Bytes(), src)
+	}
+	return stdout.String()
+}
+
+// rustkoCheck is one layout fact about a type: its size, or, with field set,
+// the byte offset of that member.
+type rustkoCheck struct {
+	typ   string // A typedef name or "struct tag".
+	field string
+	want  int64
+}
+
+func (k rustkoCheck) cExpr() string {
+	if k.field == "" {
+		return fmt.Sprintf("sizeof(%s)", k.typ)
+	}
+	return fmt.Sprintf("__builtin_offsetof(%s, %s)", k.typ, k.field)
+}
+
+// rustkoType finds a typedef name or a "struct tag" in the file scope of ast.
+func rustkoType(t *testing.T, ast *AST, nm string) Type {
+	t.Helper()
+	tag, isTag := strings.CutPrefix(nm, "struct ")
+	for _, n := range ast.Scope.Nodes[tag] {
+		switch x := n.(type) {
+		case *StructOrUnionSpecifier:
+			if isTag {
+				return x.Type()
+			}
+		case *Declarator:
+			if !isTag && x.IsTypename() {
+				return x.Type()
+			}
+		}
+	}
+	t.Fatalf("%s: not declared", nm)
+	return nil
+}
+
+func (k rustkoCheck) got(t *testing.T, ast *AST) int64 {
+	t.Helper()
+	typ := rustkoType(t, ast, k.typ)
+	if k.field == "" {
+		return typ.Size()
+	}
+
+	st, ok := typ.(*StructType)
+	if !ok {
+		t.Fatalf("%s: %T, not a struct", k.typ, typ)
+	}
+	f := st.FieldByName(k.field)
+	if f == nil {
+		t.Fatalf("%s: no member %s", k.typ, k.field)
+	}
+	return f.Offset()
+}
+
+// runRustkoLayout checks that gcc agrees with every expectation and then
+// that this package computes the same.
+func runRustkoLayout(t *testing.T, src string, checks []rustkoCheck) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(src)
+	for _, k := range checks {
+		fmt.Fprintf(&b, "\n_Static_assert(%s == %d, \"%s\");", k.cExpr(), k.want, k.cExpr())
+	}
+	rustkoGCC(t, b.String()+"\n", "-fsyntax-only")
+
+	ast := rustkoTranslate(t, src)
+	for _, k := range checks {
+		if g := k.got(t, ast); g != k.want {
+			t.Errorf("%s = %d, gcc says %d", k.cExpr(), g, k.want)
+		}
+	}
+}
+
+// rustkoTokens returns the spellings of the tokens the parser receives from
+// the preprocessor for src, white space left out.
+func rustkoTokens(t *testing.T, src string) (r []string) {
+	t.Helper()
+	var errs []string
+	c, err := newCPP(rustkoCfg(), nil, []Source{{Name: "rustko.c", Value: src}}, func(msg string, args ...interface{}) {
+		errs = append(errs, fmt.Sprintf(msg, args...))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for c.rune() != eof {
+		tok := c.shift()
+		switch tok.Ch {
+		case ' ', '\n':
+			continue
+		}
+		r = append(r, tok.SrcStr())
+	}
+	if len(errs) != 0 {
+		t.Fatalf("preprocessing: %v", errs)
+	}
+	return r
+}
+
+// Patch 1: a GNU named variadic parameter (args...) and ,##__VA_ARGS__
+// written without a space elide the comma when the variable argument is empty
+// and do not glue it to the argument otherwise. Stock v4.34.0 hands the parser
+// "," followed by nothing, or a single token ",2".
+func TestRustkoNamedVariadicPaste(t *testing.T) {
+	const defs = `#define NAMED(fmt, args...) g(fmt, ## args)
+#define NAMED_ONLY(args...) h(0, ##args)
+#define NOSPACE(fmt, ...) g(fmt,##__VA_ARGS__)
+#define SPACED(fmt, ...) g(fmt, ## __VA_ARGS__)
+`
+	for _, test := range []struct {
+		use  string
+		want string // Space separated tokens.
+	}{
+		{"NAMED(1)", "g ( 1 )"},
+		{"NAMED(1, 2)", "g ( 1 , 2 )"},
+		{"NAMED(1, 2, x+3)", "g ( 1 , 2 , x + 3 )"},
+		{"NAMED_ONLY()", "h ( 0 )"},
+		{"NAMED_ONLY(a, b)", "h ( 0 , a , b )"},
+		{"NOSPACE(1)", "g ( 1 )"},
+		{"NOSPACE(1, 2)", "g ( 1 , 2 )"},
+		{"NOSPACE(1, -2)", "g ( 1 , - 2 )"},
+		{"SPACED(1)", "g ( 1 )"},
+		{"SPACED(1, 2)", "g ( 1 , 2 )"},
+	} {
+		t.Run(test.use, func(t *testing.T) {
+			// gcc -E prints the tokens with its own spacing; without
+			// blanks, the text must be the same.
+			gotGCC := strings.Join(strings.Fields(rustkoGCC(t, defs+test.use+"\n", "-E", "-P")), "")
+			if e := strings.ReplaceAll(test.want, " ", ""); gotGCC != e {
+				t.Fatalf("gcc -E gives %q, test expects %q", gotGCC, e)
+			}
+
+			if g := strings.Join(rustkoTokens(t, defs+test.use+"\n"), " "); g != test.want {
+				t.Errorf("tokens %q, want %q", g, test.want)
+			}
+		})
+	}
+}
+
+// Patch 2: typeof(type-name) in declaration specifiers, as in
+// DECLARE_PER_CPU(unsigned long, x).
+func TestRustkoTypeofTypeName(t *testing.T) {
+	const src = `
+__typeof__(unsigned long) a;
+typeof(char *) b;
+extern const __typeof__(short) c;
+typedef __typeof__(unsigned int) u32_t;
+static __typeof__(struct { char x; long y; }) d;
+typedef __typeof__(a) ta;
+typedef __typeof__(b) tb;
+typedef __typeof__(c) tc;
+typedef __typeof__(d) td;
+`
+	runRustkoLayout(t, src, []rustkoCheck{
+		{"ta", "", 8},
+		{"tb", "", 8},
+		{"tc", "", 2},
+		{"u32_t", "", 4},
+		{"td", "", 16},
+	})
+
+	ast := rustkoTranslate(t, src)
+	for _, test := range []struct {
+		typ  string
+		want Kind
+	}{
+		{"ta", ULong},
+		{"tb", Ptr},
+		{"tc", Short},
+		{"u32_t", UInt},
+		{"td", Struct},
+	} {
+		if g := rustkoType(t, ast, test.typ).Kind(); g != test.want {
+			t.Errorf("%s: kind %v, want %v", test.typ, g, test.want)
+		}
+	}
+}
+
+// Patch 3: asm qualifiers inline, __inline__ and goto, in any order with
+// volatile, as the kernel's asm_inline and asm_volatile_goto expand.
+func TestRustkoAsmInline(t *testing.T) {
+	for _, test := range []struct {
+		name string
+		stmt string
+	}{
+		{"inline", `asm inline("nop");`},
+		{"__inline__", `asm __inline__("nop");`},
+		{"volatile inline", `asm volatile inline("nop");`},
+		{"inline volatile", `__asm__ __inline__ __volatile__("nop" ::: "memory");`},
+		{"goto", `asm goto("jmp %l0" :::: out);`},
+		{"volatile goto", `asm volatile goto("jmp %l0" :::: out);`},
+		{"inline goto", `asm inline goto("jmp %l0" :::: out);`},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			src := fmt.Sprintf("static inline int f(void) {\n\t%s\n\treturn 0;\nout:\n\treturn 1;\n}\n", test.stmt)
+			rustkoGCC(t, src, "-fsyntax-only")
+			rustkoTranslate(t, src)
+		})
+	}
+}
+
+// Patch 4: a stray ';' in a struct declares nothing (DEFINE_LOCK_GUARD_0);
+// stock v4.34.0 made it an anonymous int member.
+func TestRustkoStraySemicolon(t *testing.T) {
+	runRustkoLayout(t, `
+typedef struct { void *lock; ; } class_irq_t;
+struct s { char a; ; ; int b; ; };
+struct only { ; };
+`, []rustkoCheck{
+		{"class_irq_t", "", 8},
+		{"struct s", "", 8},
+		{"struct s", "b", 4},
+		{"struct only", "", 0},
+	})
+}
+
+// Patch 5: an array of empty structs (struct lock_class_key without LOCKDEP)
+// has size 0; stock v4.34.0 said -1, moving every later member.
+func TestRustkoZeroSizeElementArray(t *testing.T) {
+	runRustkoLayout(t, `
+struct e {};
+struct fst { const char *name; struct e k[4]; struct e k2; int x; struct e k3[2][3]; long y; };
+typedef struct e four_e[4];
+struct flex { int n; struct e tail[]; };
+struct bytes { char c; struct e k[2]; struct e k2[3]; char d; };
+`, []rustkoCheck{
+		{"four_e", "", 0},
+		{"struct fst", "", 24},
+		{"struct fst", "k", 8},
+		{"struct fst", "x", 8},
+		{"struct fst", "y", 16},
+		{"struct flex", "", 4},
+		{"struct bytes", "", 2},
+		{"struct bytes", "k2", 1},
+		{"struct bytes", "d", 1},
+	})
+}
+
+// Patch 6: bit builtins fold to constants, so ilog2() and friends work as
+// array bounds (struct kernfs_global_locks).
+func TestRustkoBitBuiltinsConst(t *testing.T) {
+	const ilog2 = `
+int __ilog2_u32(unsigned int n);
+int __ilog2_u64(unsigned long long n);
+#define ilog2(n) (__builtin_constant_p(n) ? ((n) < 2 ? 0 : 63 - __builtin_clzll(n)) : (sizeof(n) <= 4) ? __ilog2_u32(n) : __ilog2_u64(n))
+#define NR_CPUS 8192
+#define NR_KERNFS_LOCK_BITS (2 * (ilog2(NR_CPUS < 32 ? NR_CPUS : 32)))
+struct mutex { long owner; long wait_lock; void *next, *prev; };
+struct kernfs_global_locks { struct mutex open_file_mutex[1 << NR_KERNFS_LOCK_BITS]; };
+`
+	var src strings.Builder
+	src.WriteString(ilog2)
+	checks := []rustkoCheck{{"struct kernfs_global_locks", "", 32768}}
+	for i, test := range []struct {
+		expr string
+		want int64
+	}{
+		{"__builtin_clz(1)", 31},
+		{"__builtin_clz(0x80000000u)", 0},
+		{"__builtin_clzl(1)", 63},
+		{"__builtin_clzll(1ULL << 40)", 23},
+		{"__builtin_ctz(8)", 3},
+		{"__builtin_ctzl(1UL << 40)", 40},
+		{"__builtin_ctzll(1ULL << 63)", 63},
+		{"__builtin_popcount(0xffu)", 8},
+		{"__builtin_popcount(-1)", 32},
+		{"__builtin_popcountl(~0UL)", 64},
+		{"__builtin_popcountll(0x0101010101010101ULL)", 8},
+		{"__builtin_ffs(0) + 1", 1},
+		{"__builtin_ffs(0x10)", 5},
+		{"__builtin_ffsl(1L << 50)", 51},
+		{"__builtin_ffsll(1LL << 62)", 63},
+		{"__builtin_parity(7) + 1", 2},
+		{"__builtin_parityl(3UL) + 1", 1},
+		{"__builtin_parityll(1ULL << 63) + 1", 2},
+		{"__builtin_bswap16(0x0010)", 0x1000},
+		{"__builtin_bswap32(0x00100000)", 0x1000},
+		{"__builtin_bswap64(0x0010000000000000ULL)", 0x1000},
+		{"sizeof(__builtin_bswap16(1))", 2},
+		{"sizeof(__builtin_bswap64(1))", 8},
+		{"__builtin_bswap16(0x1234) == 0x3412 ? 1 : 2", 1},
+		{"__builtin_bswap32(0x12345678) == 0x78563412 ? 1 : 2", 1},
+		{"ilog2(4096)", 12},
+		{"ilog2(1UL << 40)", 40},
+		{"1 << NR_KERNFS_LOCK_BITS", 1024},
+	} {
+		nm := fmt.Sprintf("a%d", i)
+		fmt.Fprintf(&src, "typedef char %s[%s];\n", nm, test.expr)
+		checks = append(checks, rustkoCheck{nm, "", test.want})
+	}
+	runRustkoLayout(t, src.String(), checks)
+}
