@@ -1,0 +1,135 @@
+package syntax
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	sitter "github.com/smacker/go-tree-sitter"
+	"github.com/smacker/go-tree-sitter/c"
+	"github.com/smacker/go-tree-sitter/rust"
+)
+
+const sample = `use bindings::{kmalloc, kfree as free};
+extern "C" {
+    fn printk(fmt: *const c_char, ...) -> c_int;
+}
+#[no_mangle]
+pub fn rust_main() {
+    let x: f64 = 1.5 * y; // naïve comment with UTF-8
+    unsafe { kernel::__kmalloc(64, 0x90); }
+    broken(
+}
+`
+
+// TestMatchesGoBinding checks the C mirror against go-tree-sitter's own Go
+// walk node by node: same kinds, fields, byte ranges and points.
+func TestMatchesGoBinding(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		lang *Language
+		ref  *sitter.Language
+		src  string
+	}{
+		{"rust", Rust, rust.GetLanguage(), sample},
+		{"c", CLang, c.GetLanguage(), "#include <linux/module.h>\nextern void rust_main(void);\nstatic int __init hello_init(void) { rust_main(); return 0; }\nmodule_init(hello_init);\n"},
+		{"empty", Rust, rust.GetLanguage(), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, err := Parse(tc.lang, []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			root.Walk(func(n *Node) bool {
+				got = append(got, describe(n.Kind, n.Field, n.Start, n.End, n.Line, n.Col, n.EndLine, n.EndCol, n.Named))
+				return true
+			})
+			want := goWalk(tc.ref, []byte(tc.src))
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Fatalf("flattened tree differs from go-tree-sitter's:\n got: %v\nwant: %v", got, want)
+			}
+		})
+	}
+}
+
+func describe(kind, field string, s, e, l, c, el, ec int, named bool) string {
+	return fmt.Sprintf("%s/%s [%d,%d) %d:%d-%d:%d %v", kind, field, s, e, l, c, el, ec, named)
+}
+
+func goWalk(lang *sitter.Language, src []byte) []string {
+	root := sitter.Parse(src, lang)
+	var out []string
+	var rec func(n *sitter.Node, field string)
+	rec = func(n *sitter.Node, field string) {
+		sp, ep := n.StartPoint(), n.EndPoint()
+		out = append(out, describe(n.Type(), field, int(n.StartByte()), int(n.EndByte()), int(sp.Row)+1, int(sp.Column)+1, int(ep.Row)+1, int(ep.Column)+1, n.IsNamed()))
+		for i := 0; i < int(n.ChildCount()); i++ {
+			rec(n.Child(i), n.FieldNameForChild(i))
+		}
+	}
+	rec(root, "")
+	return out
+}
+
+func TestErrorsAreNodes(t *testing.T) {
+	root, err := Parse(Rust, []byte("fn f( {"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	root.Walk(func(n *Node) bool {
+		found = found || n.Error
+		return true
+	})
+	if !found {
+		t.Fatal("no ERROR/MISSING node for broken input")
+	}
+}
+
+func TestDeepNesting(t *testing.T) {
+	src := "fn f() { let x = " + strings.Repeat("(", 20000) + "1" + strings.Repeat(")", 20000) + "; }"
+	root, err := Parse(Rust, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	root.Walk(func(*Node) bool { n++; return true })
+	if n == 0 {
+		t.Fatal("no nodes")
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte("fn f( {"))
+	f.Add([]byte("\xff\xfe\x00"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		root, err := Parse(Rust, src)
+		if err != nil {
+			return
+		}
+		root.Walk(func(n *Node) bool {
+			if n.Start > n.End || n.End > len(src) {
+				t.Fatalf("node %s has range [%d,%d) outside the %d-byte input", n.Kind, n.Start, n.End, len(src))
+			}
+			_ = n.Text()
+			return true
+		})
+	})
+}
+
+func BenchmarkParse2000(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() == 0 || strings.Count(sb.String(), "\n") < 2000 {
+		sb.WriteString(sample[:strings.Index(sample, "    broken")])
+		sb.WriteString("}\n")
+	}
+	src := []byte(sb.String())
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		if _, err := Parse(Rust, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

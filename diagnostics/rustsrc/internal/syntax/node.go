@@ -1,0 +1,115 @@
+package syntax
+
+// Node is one tree-sitter node. Kind is the grammar's node type
+// ("call_expression", "identifier", "(" for anonymous tokens), Field the
+// field name under which the parent holds it ("function", "arguments", "").
+// Positions are 1-based lines and 1-based byte columns, as diagnostics use.
+type Node struct {
+	Kind     string
+	Field    string
+	Start    int // byte offset
+	End      int // byte offset after the node
+	Line     int
+	Col      int
+	EndLine  int
+	EndCol   int
+	Parent   *Node
+	Children []*Node
+	Named    bool
+	Error    bool // an ERROR node or a token tree-sitter inserted (MISSING)
+	Missing  bool
+
+	src []byte
+}
+
+// Text is the source the node covers.
+func (n *Node) Text() string {
+	if n == nil || n.End > len(n.src) || n.Start > n.End {
+		return ""
+	}
+	return string(n.src[n.Start:n.End])
+}
+
+// Is reports whether n is non-nil and of one of the kinds.
+func (n *Node) Is(kinds ...string) bool {
+	if n == nil {
+		return false
+	}
+	for _, k := range kinds {
+		if n.Kind == k {
+			return true
+		}
+	}
+	return false
+}
+
+// ChildByField returns the first child held under field, or nil.
+func (n *Node) ChildByField(field string) *Node {
+	if n == nil {
+		return nil
+	}
+	for _, c := range n.Children {
+		if c.Field == field {
+			return c
+		}
+	}
+	return nil
+}
+
+// FirstChild returns the first child of one of the kinds, or nil.
+func (n *Node) FirstChild(kinds ...string) *Node {
+	if n == nil {
+		return nil
+	}
+	for _, c := range n.Children {
+		if c.Is(kinds...) {
+			return c
+		}
+	}
+	return nil
+}
+
+// NamedChildren returns the children that are grammar nodes, not tokens.
+func (n *Node) NamedChildren() []*Node {
+	if n == nil {
+		return nil
+	}
+	out := make([]*Node, 0, len(n.Children))
+	for _, c := range n.Children {
+		if c.Named {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Walk visits n and its descendants in source order; returning false from
+// visit skips a node's children.
+func (n *Node) Walk(visit func(*Node) bool) {
+	if n == nil {
+		return
+	}
+	// An explicit stack: deeply nested input must not grow the goroutine
+	// stack without bound.
+	stack := []*Node{n}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !visit(cur) {
+			continue
+		}
+		for i := len(cur.Children) - 1; i >= 0; i-- {
+			stack = append(stack, cur.Children[i])
+		}
+	}
+}
+
+// Ancestor returns the nearest proper ancestor of one of the kinds, or nil.
+func (n *Node) Ancestor(kinds ...string) *Node {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.Is(kinds...) {
+			return p
+		}
+	}
+	return nil
+}
