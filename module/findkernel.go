@@ -64,7 +64,7 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 	}
 	rel := s.release()
 	if rel != "" {
-		if k := try(filepath.Join(s.modulesDir, rel, "build"), filepath.Join(s.modulesDir, "<release>", "build"), false); k != nil {
+		if k := try(filepath.Join(s.modulesDir, rel, "build"), "running kernel, "+filepath.Join(s.modulesDir, "$(uname -r)", "build"), false); k != nil {
 			return k, nil
 		}
 	}

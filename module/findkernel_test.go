@@ -64,7 +64,7 @@ func TestFindKernel(t *testing.T) {
 			files: merge(prefixed("lib/modules/6.5.0-host/build", fakeTree("6.5.0-host", x86, false)),
 				prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true))),
 			uname:   "6.5.0-host",
-			wantDir: "lib/modules/6.5.0-host/build", wantBy: "<release>/build", wantRel: "6.5.0-host",
+			wantDir: "lib/modules/6.5.0-host/build", wantBy: "running kernel", wantRel: "6.5.0-host",
 		},
 		{
 			name: "configured path that is not a tree falls back to the scan",

@@ -1,0 +1,173 @@
+package module
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+const probeName = "rustko_probe"
+
+// probeSource includes linux/module.h so kbuild compiles it with every flag
+// a real module's C file gets.
+const probeSource = "#include <linux/module.h>\nMODULE_LICENSE(\"GPL\");\n"
+
+// probeTimeout bounds the probe build when the caller set no deadline. The
+// build takes about 2 s of CPU, but on a loaded machine the wall time is
+// several times that.
+var probeTimeout = 3 * time.Minute
+
+// probe is probeFlags; tests wrap it to count the builds the cache saves.
+var probe = probeFlags
+
+// CaptureFlags returns the C compiler flags kbuild uses for a module's C
+// files in kernel tree k, captured from kbuild itself by building a
+// throw-away probe object. The result is cached on disk keyed by the tree
+// and the contents of its .config and Makefile, so only the first call for a
+// tree pays for the build.
+func CaptureFlags(ctx context.Context, k *Kernel) (*Flags, error) {
+	if k == nil || k.Dir == "" {
+		return nil, errors.New("capturing kbuild flags: no kernel tree given; call FindKernel first")
+	}
+	key, err := flagsCacheKey(k.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags for %s: %w", k.Dir, err)
+	}
+	cacheFile := ""
+	if dir, err := CacheDir(); err != nil {
+		slog.Warn("kbuild flags will not be cached", "err", err)
+	} else {
+		cacheFile = filepath.Join(dir, "flags", key[:16]+".json")
+		if f := readFlagsCache(cacheFile, key, k.Dir); f != nil {
+			return f, nil
+		}
+	}
+	f, err := probe(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	if cacheFile != "" {
+		if err := writeFlagsCache(cacheFile, key, k.Dir, f); err != nil {
+			slog.Warn("could not cache kbuild flags", "file", cacheFile, "err", err)
+		}
+	}
+	return f, nil
+}
+
+// probeFlags builds the probe object with V=1 and parses the compiler
+// command kbuild printed for it. Only the object is built (kbuild's
+// single-target form `make M=DIR file.o`): the flags are all we need, and
+// modpost would add time without changing them.
+func probeFlags(ctx context.Context, k *Kernel) (*Flags, error) {
+	tmp, err := os.MkdirTemp("", "rustko-probe-")
+	if err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags: creating the probe folder: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	src := filepath.Join(tmp, probeName+".c")
+	if err := os.WriteFile(filepath.Join(tmp, "Kbuild"), []byte("obj-m := "+probeName+".o\n"), 0o644); err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags: writing the probe module: %w", err)
+	}
+	if err := os.WriteFile(src, []byte(probeSource), 0o644); err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags: writing the probe module: %w", err)
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, probeTimeout)
+		defer cancel()
+	}
+	env := []string{"LC_ALL=C"}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !isMakeControl(name) && name != "LC_ALL" {
+			env = append(env, kv)
+		}
+	}
+	res, err := runGroup(ctx, tmp, env, "make", "-C", k.Dir, "M="+tmp, "V=1", probeName+".o")
+	out := append(append([]byte(nil), res.Stdout...), res.Stderr...)
+	if err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags: building a probe module against %s failed: %w\n%s%s",
+			k.Dir, err, tail(out, 15), compilerHint(k, out))
+	}
+	slog.Info("captured kbuild flags", "kdir", k.Dir, "elapsed", res.Elapsed.Round(time.Millisecond))
+	argv, err := findCompileCommand(res.Stdout, src)
+	if err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags from %s: %w\n%s", k.Dir, err, tail(out, 15))
+	}
+	f, err := parseCompileCommand(argv, k.Dir, src)
+	if err != nil {
+		return nil, fmt.Errorf("capturing kbuild flags from %s: reading kbuild's compiler command: %w", k.Dir, err)
+	}
+	return f, nil
+}
+
+// findCompileCommand picks, from make's V=1 output, the command that
+// compiles source to an object: it names source, has -c, and is not the
+// genksyms preprocessing pass (-E) kbuild runs on the same file.
+func findCompileCommand(out []byte, source string) ([]string, error) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.Contains(line, filepath.Base(source)) {
+			continue
+		}
+		cmds, err := splitShell(line)
+		if err != nil {
+			continue // not a command line, e.g. a message quoting the file
+		}
+		for _, argv := range cmds {
+			// Leading NAME=value words are environment for the command.
+			for len(argv) > 0 && strings.Contains(argv[0], "=") && !strings.HasPrefix(argv[0], "-") {
+				argv = argv[1:]
+			}
+			if slices.Contains(argv, source) && slices.Contains(argv, "-c") && !slices.Contains(argv, "-E") {
+				return argv, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("kbuild printed no compiler command for %s (make ran, but V=1 output had no `-c %s` line)", filepath.Base(source), source)
+}
+
+// compilerHint names the compiler the kernel was configured with when the
+// probe failed because it is missing.
+func compilerHint(k *Kernel, out []byte) string {
+	if !bytes.Contains(out, []byte("not found")) && !bytes.Contains(out, []byte("No such file or directory")) {
+		return ""
+	}
+	b, err := os.ReadFile(k.Config)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		v, ok := strings.CutPrefix(line, "CONFIG_CC_VERSION_TEXT=")
+		if words := strings.Fields(strings.Trim(v, `"`)); ok && len(words) > 0 {
+			return fmt.Sprintf("\nThis kernel was built with %s; install that compiler (on Debian: apt-get install %s make)",
+				strings.Trim(v, `"`), words[0])
+		}
+	}
+	return "\nInstall gcc and make (apt-get install gcc make)"
+}
+
+// tail returns the last n lines of out, indented, for error messages.
+func tail(out []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	for i, l := range lines {
+		if len(l) > 300 {
+			l = l[:300] + "..."
+		}
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n")
+}

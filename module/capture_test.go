@@ -1,0 +1,225 @@
+package module
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needTools fails (never skips) when a tool the real-kernel tests drive is
+// missing, naming the Debian package that provides it.
+func needTools(t testing.TB) {
+	t.Helper()
+	for tool, pkg := range map[string]string{"make": "make", "gcc": "gcc"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is not installed: apt-get install %s", tool, pkg)
+		}
+	}
+}
+
+// countProbes wraps probe so a test can see whether the cache was used.
+func countProbes(t *testing.T) *int {
+	n := new(int)
+	old := probe
+	probe = func(ctx context.Context, k *Kernel) (*Flags, error) {
+		*n++
+		return old(ctx, k)
+	}
+	t.Cleanup(func() { probe = old })
+	return n
+}
+
+func realKernel(t *testing.T) *Kernel {
+	t.Helper()
+	needTools(t)
+	dir := realHeaders(t)[0]
+	return describeKernel(dir, "test")
+}
+
+func TestCaptureFlagsReal(t *testing.T) {
+	k := realKernel(t)
+	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+	probes := countProbes(t)
+
+	f, err := CaptureFlags(context.Background(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *probes != 1 {
+		t.Fatalf("probe builds = %d, want 1", *probes)
+	}
+	if len(f.IncludeDirs) < 4 {
+		t.Errorf("IncludeDirs = %q, want kbuild's arch, generated and uapi folders", f.IncludeDirs)
+	}
+	for _, d := range f.IncludeDirs {
+		if !filepath.IsAbs(d) || !isDir(d) {
+			t.Errorf("include dir %q is not an existing absolute folder", d)
+		}
+	}
+	var forced []string
+	for _, inc := range f.ForcedIncludes {
+		if !isFile(inc) {
+			t.Errorf("forced include %q does not exist", inc)
+		}
+		forced = append(forced, filepath.Base(inc))
+	}
+	if i, j := slices.Index(forced, "kconfig.h"), slices.Index(forced, "compiler_types.h"); i < 0 || j < i {
+		t.Errorf("forced includes %q: want kconfig.h before compiler_types.h", forced)
+	}
+	defs := map[string]Define{}
+	for _, d := range f.Defines {
+		defs[d.Name] = d
+	}
+	for _, n := range []string{"__KERNEL__", "MODULE"} {
+		if _, ok := defs[n]; !ok {
+			t.Errorf("no -D%s in %v", n, f.Defines)
+		}
+	}
+	// kbuild prints -DKBUILD_MODNAME='"rustko_probe"': the shell quotes go,
+	// the C string quotes stay.
+	eq(t, "KBUILD_MODNAME", defs["KBUILD_MODNAME"].Value, `"`+probeName+`"`)
+	if !strings.HasPrefix(f.Std, "gnu") {
+		t.Errorf("Std = %q, want kbuild's gnu dialect", f.Std)
+	}
+	if k.Arch == "x86_64" {
+		for _, want := range []string{"-mcmodel=kernel", "-mno-red-zone", "-mno-sse"} {
+			if !slices.Contains(f.TargetFlags, want) {
+				t.Errorf("TargetFlags lack %s: %q", want, f.TargetFlags)
+			}
+		}
+	}
+	t.Log(f.Summary())
+
+	// The cache answers the second call.
+	g, err := CaptureFlags(context.Background(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "probe builds after a cached call", *probes, 1)
+	eq(t, "cached flags", norm(g), norm(f))
+
+	// A corrupt entry is ignored and rewritten.
+	entries, _ := filepath.Glob(filepath.Join(os.Getenv("RUSTKO_CACHE_DIR"), "flags", "*.json"))
+	if len(entries) != 1 {
+		t.Fatalf("cache entries = %q, want one", entries)
+	}
+	if err := os.WriteFile(entries[0], []byte(`{"version": 2, "flags": {`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CaptureFlags(context.Background(), k); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "probe builds after corrupting the cache", *probes, 2)
+	if readFlagsCache(entries[0], mustKey(t, k.Dir), k.Dir) == nil {
+		t.Error("the corrupt cache entry was not rewritten")
+	}
+}
+
+func mustKey(t *testing.T, kdir string) string {
+	key, err := flagsCacheKey(kdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// TestCompilerArgsCompile is the gcc oracle for CompilerArgs: kernel code
+// compiles with them, and float code is refused the way kbuild refuses it.
+func TestCompilerArgsCompile(t *testing.T) {
+	k := realKernel(t)
+	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+	f, err := CaptureFlags(context.Background(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, src string
+		ok        bool
+		errText   string
+	}{
+		{"module code", "#include <linux/module.h>\n#include <linux/slab.h>\n#include <linux/fs.h>\n" +
+			"static int __init x_init(void) { void *p = kmalloc(16, GFP_KERNEL); kfree(p); return 0; }\nmodule_init(x_init);\n", true, ""},
+		{"float is refused", "double twice(double x) { return x * 2; }\n", false, "disabled"},
+		{"undeclared function", "#include <linux/kernel.h>\nint f(void) { return not_declared(); }\n", false, "not_declared"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src := filepath.Join(dir, "x.c")
+			if err := os.WriteFile(src, []byte(tt.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append(f.CompilerArgs(), "-c", "-o", filepath.Join(dir, "x.o"), src)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			out, err := exec.CommandContext(ctx, f.Compiler, args...).CombinedOutput()
+			if tt.ok && err != nil {
+				t.Fatalf("%s failed: %v\n%s", f.Compiler, err, out)
+			}
+			if !tt.ok && (err == nil || !strings.Contains(string(out), tt.errText)) {
+				t.Fatalf("%s: err = %v, want a failure mentioning %q:\n%s", f.Compiler, err, tt.errText, out)
+			}
+		})
+	}
+}
+
+func TestCaptureFlagsCancel(t *testing.T) {
+	k := realKernel(t)
+	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := CaptureFlags(ctx, k)
+	if err == nil || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("err = %v, want the probe build stopped", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("cancelled capture returned after %s: make's process group was not killed", d)
+	}
+}
+
+func TestCaptureFlagsBrokenTree(t *testing.T) {
+	needTools(t)
+	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+	dir := writeTree(t, map[string]string{
+		"Makefile": probeName + ".o:\n\t@echo 'gcc-404: No such file or directory' >&2; exit 2\n",
+		".config":  "CONFIG_CC_VERSION_TEXT=\"gcc-404 (Debian) 404\"\nCONFIG_X86_64=y\n",
+	})
+	_, err := CaptureFlags(context.Background(), describeKernel(dir, "test"))
+	if err == nil {
+		t.Fatal("capture against a broken tree succeeded")
+	}
+	for _, w := range []string{"building a probe module against " + dir + " failed", "gcc-404: No such file", "apt-get install gcc-404"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%s", w, err)
+		}
+	}
+	if _, err := CaptureFlags(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "FindKernel") {
+		t.Errorf("nil kernel: err = %v", err)
+	}
+}
+
+func TestCacheDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("RUSTKO_CACHE_DIR", "")
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(tmp, "xdg"))
+	d, err := CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "XDG cache dir", d, filepath.Join(tmp, "xdg", "rustko-lsp"))
+	t.Setenv("RUSTKO_CACHE_DIR", filepath.Join(tmp, "own"))
+	d, err = CacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "RUSTKO_CACHE_DIR", d, filepath.Join(tmp, "own"))
+	if !isDir(d) {
+		t.Error("CacheDir did not create the folder")
+	}
+}

@@ -1,0 +1,217 @@
+package module
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestSplitShell(t *testing.T) {
+	tests := []struct {
+		line string
+		want [][]string
+		err  string
+	}{
+		{"gcc -c x.c", [][]string{{"gcc", "-c", "x.c"}}, ""},
+		{`  gcc -DKBUILD_MODNAME='"x"' -c x.c`, [][]string{{"gcc", `-DKBUILD_MODNAME="x"`, "-c", "x.c"}}, ""},
+		{`gcc -D"KBUILD_BASENAME=KBUILD_STR(x)" x.c`, [][]string{{"gcc", "-DKBUILD_BASENAME=KBUILD_STR(x)", "x.c"}}, ""},
+		{`gcc -D"S=\"a b\"" -DQ=a\ b`, [][]string{{"gcc", `-DS="a b"`, "-DQ=a b"}}, ""},
+		{`gcc "a\b" 'c\d'`, [][]string{{"gcc", `a\b`, `c\d`}}, ""},
+		{"gcc x.c   ; ./objtool --module x.o", [][]string{{"gcc", "x.c"}, {"./objtool", "--module", "x.o"}}, ""},
+		{"set -e; a && b || c | d & e", [][]string{{"set", "-e"}, {"a"}, {"b"}, {"c"}, {"d"}, {"e"}}, ""},
+		{"if nm x.o 2>/dev/null | grep -q k; then y >> f.cmd; fi", [][]string{{"if", "nm", "x.o", "2"}, {"grep", "-q", "k"}, {"then", "y"}, {"fi"}}, ""},
+		{"{ echo ; echo 'x: y' ; } >> f", [][]string{{"{", "echo"}, {"echo", "x: y"}, {"}"}}, ""},
+		{"gcc a#b # a comment", [][]string{{"gcc", "a#b"}}, ""},
+		{`gcc ''`, [][]string{{"gcc", ""}}, ""},
+		{"", nil, ""},
+		{`gcc 'open`, nil, "unterminated single quote"},
+		{`gcc "open`, nil, "unterminated double quote"},
+	}
+	for _, tt := range tests {
+		got, err := splitShell(tt.line)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("splitShell(%q) err = %v, want %q", tt.line, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("splitShell(%q): %v", tt.line, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("splitShell(%q) =\n %q, want\n %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+// kbuildLine has the shape of what `make V=1` prints for a module object:
+// relative -I folders (kbuild runs in KDIR), forced includes, defines quoted
+// for the shell, a dependency file and the objtool command after `;`.
+const kbuildLine = `  gcc-12 -Wp,-MMD,/tmp/p/.probe.o.d -nostdinc -I/src/common/arch/x86/include -I./arch/x86/include/generated -I./include -isystem /usr/lib/gcc/include ` +
+	`-include /src/common/include/linux/compiler-version.h -include ./include/linux/kconfig.h -include /src/common/include/linux/compiler_types.h ` +
+	`-D__KERNEL__ -fmacro-prefix-map=/src/common/= -Wall -Wundef -fno-strict-aliasing -fshort-wchar -fno-PIE -std=gnu11 -mno-sse -m64 -mno-red-zone -mcmodel=kernel ` +
+	`-O2 -fstack-protector-strong -fcf-protection=none -DCC_USING_FENTRY -UCC_USING_FENTRY -DMODULE -DKBUILD_BASENAME='"probe"' -D"KBUILD_STR(s)=#s" ` +
+	`-DKBUILD_MODNAME='"probe"' -D __KBUILD_MODNAME=kmod_probe -imacros ./include/extra.h --param asan-globals=0 -c -o /tmp/p/probe.o /tmp/p/probe.c   ; ./tools/objtool/objtool --module /tmp/p/probe.o`
+
+func TestParseCompileCommand(t *testing.T) {
+	cmds, err := splitShell(kbuildLine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := parseCompileCommand(cmds[0], "/kdir", "/tmp/p/probe.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "Compiler", f.Compiler, "gcc-12")
+	eq(t, "IncludeDirs", f.IncludeDirs, []string{"/src/common/arch/x86/include", "/kdir/arch/x86/include/generated", "/kdir/include", "/usr/lib/gcc/include"})
+	eq(t, "SystemIncludeDirs", f.SystemIncludeDirs, []string{"/usr/lib/gcc/include"})
+	eq(t, "ForcedIncludes", f.ForcedIncludes, []string{"/src/common/include/linux/compiler-version.h", "/kdir/include/linux/kconfig.h", "/src/common/include/linux/compiler_types.h"})
+	eq(t, "Defines", f.Defines, []Define{
+		{"__KERNEL__", "", false}, {"MODULE", "", false}, {"KBUILD_BASENAME", `"probe"`, true},
+		{"KBUILD_STR(s)", "#s", true}, {"KBUILD_MODNAME", `"probe"`, true}, {"__KBUILD_MODNAME", "kmod_probe", true},
+	})
+	eq(t, "Undefines", f.Undefines, []string{"CC_USING_FENTRY"})
+	eq(t, "Std", f.Std, "gnu11")
+	eq(t, "TargetFlags", f.TargetFlags, []string{"-fshort-wchar", "-fno-PIE", "-mno-sse", "-m64", "-mno-red-zone", "-mcmodel=kernel", "-O2", "-fstack-protector-strong", "-fcf-protection=none"})
+	eq(t, "Other", f.Other, []string{"-nostdinc", "-fmacro-prefix-map=/src/common/=", "-Wall", "-Wundef", "-fno-strict-aliasing", "-imacros", "/kdir/include/extra.h", "--param", "asan-globals=0"})
+	eq(t, "Raw", f.Raw, cmds[0])
+
+	args := f.CompilerArgs()
+	for _, gone := range []string{"-c", "-o", "/tmp/p/probe.c", "/tmp/p/probe.o", "-Wp,-MMD,/tmp/p/.probe.o.d"} {
+		for _, a := range args {
+			if a == gone {
+				t.Errorf("CompilerArgs keeps the per-compilation %q", gone)
+			}
+		}
+	}
+	again, err := parseCompileCommand(append([]string{f.Compiler}, args...), "/elsewhere", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Raw = f.Raw
+	eq(t, "reparsed CompilerArgs", again, f)
+
+	sum := f.Summary()
+	for _, w := range []string{"gcc-12", "4 include dirs", "compiler-version.h kconfig.h compiler_types.h", "6 defines", "-std=gnu11", "-mno-sse -m64 -mno-red-zone -mcmodel=kernel"} {
+		if !strings.Contains(sum, w) {
+			t.Errorf("Summary %q lacks %q", sum, w)
+		}
+	}
+}
+
+func TestParseCompileCommandErrors(t *testing.T) {
+	tests := []struct {
+		argv []string
+		want string
+	}{
+		{[]string{}, "empty compiler command"},
+		{[]string{"gcc", "-I"}, "ends after -I"},
+		{[]string{"gcc", "-include"}, "ends after -include"},
+		{[]string{"gcc", "-D"}, "ends after -D"},
+		{[]string{"gcc", "-o"}, "ends after -o"},
+		{[]string{"gcc", "-x"}, "ends after -x"},
+	}
+	for _, tt := range tests {
+		_, err := parseCompileCommand(tt.argv, "/k", "x.c")
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: err = %v, want %q", tt.argv, err, tt.want)
+		}
+	}
+}
+
+func TestFindCompileCommand(t *testing.T) {
+	out := "make: Entering directory '/kdir'\n" +
+		"  gcc-12 -E -D__GENKSYMS__ -nostdinc /tmp/p/probe.c | scripts/genksyms/genksyms -r /dev/null >> /tmp/p/.probe.o.cmd\n" +
+		"echo 'it's /tmp/p/probe.c\n" +
+		"  ccache gcc-12 -nostdinc -c -o /tmp/p/probe.o /tmp/p/probe.c ; ./tools/objtool/objtool --module /tmp/p/probe.o\n"
+	argv, err := findCompileCommand([]byte(out), "/tmp/p/probe.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "argv", argv, []string{"ccache", "gcc-12", "-nostdinc", "-c", "-o", "/tmp/p/probe.o", "/tmp/p/probe.c"})
+	f, err := parseCompileCommand(argv, "/kdir", "/tmp/p/probe.c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "Compiler behind ccache", f.Compiler, "gcc-12")
+
+	if _, err := findCompileCommand([]byte("make: Nothing to be done\n"), "/tmp/p/probe.c"); err == nil || !strings.Contains(err.Error(), "no compiler command") {
+		t.Errorf("err = %v, want no compiler command", err)
+	}
+}
+
+// FuzzSplitShell checks that splitting never panics and that quoting any
+// word with shellQuote survives a split unchanged.
+func FuzzSplitShell(f *testing.F) {
+	f.Add(kbuildLine)
+	f.Add(`-DKBUILD_MODNAME='"x"' -D"KBUILD_BASENAME=KBUILD_STR(x)"`)
+	f.Add(`a\ b "c\"d" 'e'\''f' g#h # i`)
+	f.Add("x >> y 2>&1 | z")
+	f.Fuzz(func(t *testing.T, line string) {
+		cmds, err := splitShell(line)
+		if err != nil {
+			return
+		}
+		for _, argv := range cmds {
+			var quoted []string
+			for _, a := range argv {
+				quoted = append(quoted, shellQuote(a))
+			}
+			again, err := splitShell(strings.Join(quoted, " "))
+			if err != nil {
+				t.Fatalf("quoted %q does not split: %v", argv, err)
+			}
+			if len(argv) == 0 {
+				continue
+			}
+			if len(again) != 1 || !reflect.DeepEqual(again[0], argv) {
+				t.Fatalf("round trip of %q gave %q", argv, again)
+			}
+		}
+	})
+}
+
+// FuzzParseCompileCommand checks that any command line parses without a
+// panic and that CompilerArgs reproduces the same structured flags.
+func FuzzParseCompileCommand(f *testing.F) {
+	f.Add(kbuildLine)
+	f.Add("gcc -I -D -U -include")
+	f.Add("cc -DA -UA -UB -DB=1 -isystem x -Iy -x c -std=gnu89 -mno-sse -O2 src.c")
+	f.Add("ccache ccache")
+	f.Fuzz(func(t *testing.T, line string) {
+		cmds, err := splitShell(line)
+		if err != nil {
+			return
+		}
+		for _, argv := range cmds {
+			fl, err := parseCompileCommand(argv, "/kdir", "/tmp/p/probe.c")
+			if err != nil {
+				continue
+			}
+			again, err := parseCompileCommand(append([]string{fl.Compiler}, fl.CompilerArgs()...), "/kdir", "/tmp/p/probe.c")
+			if err != nil {
+				t.Fatalf("CompilerArgs of %q do not parse: %v", argv, err)
+			}
+			again.Raw = fl.Raw
+			if !reflect.DeepEqual(norm(again), norm(fl)) {
+				t.Fatalf("argv %q\nparsed   %+v\nreparsed %+v", argv, fl, again)
+			}
+			_ = fl.Summary()
+		}
+	})
+}
+
+// norm makes nil and empty slices compare equal.
+func norm(f *Flags) Flags {
+	n := *f
+	for _, s := range []*[]string{&n.IncludeDirs, &n.SystemIncludeDirs, &n.ForcedIncludes, &n.Undefines, &n.TargetFlags, &n.Other} {
+		if len(*s) == 0 {
+			*s = nil
+		}
+	}
+	if len(n.Defines) == 0 {
+		n.Defines = nil
+	}
+	return n
+}
