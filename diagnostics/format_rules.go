@@ -1,0 +1,36 @@
+package diagnostics
+
+// ruleDescriptions are the one-line descriptions code-scanning UIs show for
+// rustko's stable codes (issue 6). Codes from other tools (rustc's E0308)
+// are described by the tool that reported them.
+var ruleDescriptions = map[string]string{
+	"inline-function":     "A static inline C function is called without a helper that gives it a symbol.",
+	"function-macro":      "A function-like C macro is used as if it were a function.",
+	"macro-without-value": "An object-like C macro that has no value is used as a constant.",
+	"not-exported":        "The kernel does not export this function, so modpost will fail.",
+	"gpl-only":            "A GPL-only export is used while MODULE_LICENSE is not GPL-compatible.",
+	"not-declared":        "No configured kernel header declares this name.",
+	"signature-mismatch":  "A hand-written extern \"C\" declaration does not match the C prototype.",
+	"float":               "Floating point in kernel code, where the FPU state is not saved.",
+	"printk-format":       "A non-literal is passed as the format string of a printk-family function.",
+	"missing-extern-c":    "A #[no_mangle] function called from C is not extern \"C\".",
+	"target-spec":         "The Rust target specification is wrong for building a kernel module.",
+}
+
+var sourceDescriptions = map[string]string{
+	SourceRustc:   "Reported by rustc.",
+	SourceGCC:     "Reported by gcc while kbuild compiled the C shim.",
+	SourceModpost: "Reported by modpost while linking the module.",
+	SourceKbuild:  "Reported by kbuild.",
+	SourceObject:  "Found in the compiled object (relocations, FPU use, red zone).",
+}
+
+func ruleDescription(id, source string) string {
+	if d, ok := ruleDescriptions[id]; ok {
+		return d
+	}
+	if d, ok := sourceDescriptions[source]; ok {
+		return d
+	}
+	return id
+}

@@ -1,0 +1,84 @@
+package diagnostics
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Sort orders findings by file, position and code, so that every output
+// format, and two runs over the same module, list them the same way.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		switch {
+		case a.File != b.File:
+			return a.File < b.File
+		case a.Range.Start.Line != b.Range.Start.Line:
+			return a.Range.Start.Line < b.Range.Start.Line
+		case a.Range.Start.Column != b.Range.Start.Column:
+			return a.Range.Start.Column < b.Range.Start.Column
+		case a.Code != b.Code:
+			return a.Code < b.Code
+		case a.Severity != b.Severity:
+			return a.Severity < b.Severity
+		case a.Range.End != b.Range.End:
+			return a.Range.End.Line < b.Range.End.Line ||
+				(a.Range.End.Line == b.Range.End.Line && a.Range.End.Column < b.Range.End.Column)
+		}
+		return a.Message < b.Message
+	})
+}
+
+// sorted returns a sorted copy, leaving the caller's slice alone.
+func sorted(fs []Finding) []Finding {
+	out := append([]Finding(nil), fs...)
+	Sort(out)
+	return out
+}
+
+// HasErrors reports whether any finding is an error: what decides
+// `rustko-lsp check`'s exit status.
+func HasErrors(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// Summary counts findings by severity: "2 errors, 1 warning", or "" for none.
+func Summary(fs []Finding) string {
+	counts := map[Severity]int{}
+	for _, f := range fs {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []Severity{Error, Warning, Info, Hint} {
+		if n := counts[s]; n > 0 {
+			word := s.String()
+			if s == Error || s == Warning {
+				if n > 1 {
+					word += "s"
+				}
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, word))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// relPath shows file relative to root when it lies inside root, with
+// forward slashes; otherwise the path unchanged.
+func relPath(root, file string) string {
+	if root == "" || file == "" || !filepath.IsAbs(file) {
+		return file
+	}
+	rel, err := filepath.Rel(root, file)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return file
+	}
+	return filepath.ToSlash(rel)
+}

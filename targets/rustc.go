@@ -1,0 +1,224 @@
+package targets
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Version is a rustc release. A nightly or beta counts as the release it
+// leads to: the format changes we track landed well before their release
+// branched, so a nightly of 1.91 already speaks 1.91's format.
+type Version struct {
+	Major, Minor, Patch int
+	Pre                 string // "nightly", "beta.3", ""
+}
+
+func (v Version) String() string {
+	s := fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
+	if v.Pre != "" {
+		s += "-" + v.Pre
+	}
+	return s
+}
+
+// Known reports whether v was set (the zero Version means "rustc unknown").
+func (v Version) Known() bool { return v.Major != 0 || v.Minor != 0 }
+
+// AtLeast compares major.minor only; target-spec formats never changed in a
+// patch release.
+func (v Version) AtLeast(major, minor int) bool {
+	return v.Major > major || (v.Major == major && v.Minor >= minor)
+}
+
+// ParseVersion reads "1.63.0", "1.97.0-nightly" or a `rustc --version` line
+// such as "rustc 1.95.0 (59807616e 2026-04-14)".
+func ParseVersion(s string) (Version, error) {
+	f := strings.Fields(strings.TrimSpace(s))
+	if len(f) >= 2 && f[0] == "rustc" {
+		f = f[1:]
+	}
+	if len(f) == 0 {
+		return Version{}, fmt.Errorf("empty rustc version")
+	}
+	word := f[0]
+	var v Version
+	if i := strings.IndexByte(word, '-'); i >= 0 {
+		word, v.Pre = word[:i], word[i+1:]
+	}
+	parts := strings.Split(word, ".")
+	if len(parts) != 3 {
+		return Version{}, fmt.Errorf("rustc version %q is not MAJOR.MINOR.PATCH", f[0])
+	}
+	nums := make([]int, 3)
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 {
+			return Version{}, fmt.Errorf("rustc version %q is not MAJOR.MINOR.PATCH", f[0])
+		}
+		nums[i] = n
+	}
+	v.Major, v.Minor, v.Patch = nums[0], nums[1], nums[2]
+	return v, nil
+}
+
+// Toolchain is what rendering and validating a target spec need to know about
+// one rustc. The zero Toolchain means "unknown": the validator then judges
+// against current rustc and says which versions each rule concerns.
+type Toolchain struct {
+	Path      string
+	Release   Version
+	LLVMMajor int
+	// DataLayouts maps a spec arch ("x86_64") to the data-layout this rustc's
+	// LLVM requires; rustc refuses a custom target whose layout differs.
+	DataLayouts map[string]string
+}
+
+// referenceTargets are built-in targets, present in every rustc since well
+// before 1.63, whose data-layout is by construction the one their LLVM wants.
+var referenceTargets = map[string]string{
+	"x86_64":  "x86_64-unknown-none",
+	"aarch64": "aarch64-unknown-none",
+	"arm":     "armv7a-none-eabi",
+	"riscv64": "riscv64imac-unknown-none-elf",
+}
+
+// Probe asks the rustc at path for its release, its LLVM and the data-layout
+// of each supported architecture. It runs rustc five times (about 0.2 s in
+// all); callers cache the result per rustc.
+func Probe(ctx context.Context, rustc string) (Toolchain, error) {
+	tc := Toolchain{Path: rustc, DataLayouts: map[string]string{}}
+	out, err := runRustc(ctx, rustc, "-vV")
+	if err != nil {
+		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return tc, fmt.Errorf("%w (install a Rust toolchain: apt-get install rustc rust-src, or set RUST_ROOT to one)", err)
+		}
+		return tc, err
+	}
+	if err := tc.parseVerbose(string(out)); err != nil {
+		return tc, fmt.Errorf("%s -vV: %w", rustc, err)
+	}
+	for _, arch := range archOrder {
+		out, err := runRustc(ctx, rustc, "-Z", "unstable-options", "--print", "target-spec-json", "--target", referenceTargets[arch])
+		if err != nil {
+			if ctx.Err() != nil {
+				return tc, ctx.Err()
+			}
+			// An old rustc without this built-in target: fall back to the table.
+			continue
+		}
+		root, err := parseJSON(out)
+		if err != nil {
+			continue
+		}
+		if m := root.member("data-layout"); m != nil && m.value.kind == jsonString {
+			tc.DataLayouts[arch] = m.value.str
+		}
+	}
+	return tc, nil
+}
+
+// parseVerbose reads `rustc -vV` output ("release: 1.63.0", "LLVM version: 14.0.6").
+func (tc *Toolchain) parseVerbose(out string) error {
+	for _, line := range strings.Split(out, "\n") {
+		k, val, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		switch strings.TrimSpace(k) {
+		case "release":
+			v, err := ParseVersion(val)
+			if err != nil {
+				return err
+			}
+			tc.Release = v
+		case "LLVM version":
+			major, _, _ := strings.Cut(val, ".")
+			n, err := strconv.Atoi(major)
+			if err != nil {
+				return fmt.Errorf("unreadable LLVM version %q", val)
+			}
+			tc.LLVMMajor = n
+		}
+	}
+	if !tc.Release.Known() {
+		return errors.New("no \"release:\" line in the output; is this a rustc?")
+	}
+	return nil
+}
+
+// DataLayout is the layout this toolchain needs for arch: measured by Probe
+// when it could, else from LLVM's history.
+func (tc Toolchain) DataLayout(arch string) (string, bool) {
+	if l, ok := tc.DataLayouts[arch]; ok {
+		return l, true
+	}
+	if tc.LLVMMajor == 0 {
+		return "", false
+	}
+	for _, k := range knownLayouts[arch] {
+		if tc.LLVMMajor >= k.minLLVM {
+			return k.layout, true
+		}
+	}
+	return "", false
+}
+
+// knownLayouts lists, newest first, the data-layout LLVM has required for
+// each architecture since LLVM 14 (Debian 12's rustc 1.63). The LLVM 14 and
+// 22 rows were read from those rustc builds; the steps between follow LLVM's
+// history (i128 alignment on x86 in 18, function-pointer alignment on
+// aarch64 and n32:64 on riscv64 in 20, aarch64 address spaces in 18).
+var knownLayouts = map[string][]struct {
+	minLLVM int
+	layout  string
+}{
+	"x86_64": {
+		{18, "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"},
+		{10, "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"},
+	},
+	"aarch64": {
+		{20, "e-m:e-p270:32:32-p271:32:32-p272:64:64-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128-Fn32"},
+		{18, "e-m:e-p270:32:32-p271:32:32-p272:64:64-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128"},
+		{10, "e-m:e-i8:8:32-i16:16:32-i64:64-i128:128-n32:64-S128"},
+	},
+	"arm": {
+		{10, "e-m:e-p:32:32-Fi8-i64:64-v128:64:128-a:0:32-n32-S64"},
+	},
+	"riscv64": {
+		{20, "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"},
+		{10, "e-m:e-p:64:64-i64:64-i128:128-n64-S128"},
+	},
+}
+
+// runRustc runs rustc in its own process group so that cancelling ctx
+// kills it and anything it started. RUSTC_BOOTSTRAP lets a stable rustc
+// answer -Z unstable-options, the only way to print a target spec.
+func runRustc(ctx context.Context, rustc string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, rustc, args...)
+	cmd.Env = append(os.Environ(), "RUSTC_BOOTSTRAP=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 2 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		if len(msg) > 400 {
+			msg = msg[:400] + "..."
+		}
+		if msg != "" {
+			return nil, fmt.Errorf("%s %s: %w: %s", rustc, strings.Join(args, " "), err, msg)
+		}
+		return nil, fmt.Errorf("%s %s: %w", rustc, strings.Join(args, " "), err)
+	}
+	return stdout.Bytes(), nil
+}
