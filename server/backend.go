@@ -1,0 +1,54 @@
+package server
+
+import (
+	"context"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// Backend is everything the server asks of the packages below it. The real
+// one (NewBackend) calls module, targets, bindings, build and
+// diagnostics/rustsrc; tests of the scheduling logic substitute their own.
+// Every method may be called from several goroutines at once.
+type Backend interface {
+	// FindRoot returns the root of the rust.ko module holding path (a file
+	// or folder), or an error saying why there is none.
+	FindRoot(path string) (string, error)
+	// Load evaluates the module at root with the editor's overrides (make
+	// variable name → value) and looks for its kernel tree. A missing kernel
+	// is reported in Project.KernelErr, not as an error: the module is still
+	// usable for analysis.
+	Load(ctx context.Context, root string, overrides map[string]string) (*Project, error)
+	// Index returns the C index for the project's headers, regenerating the
+	// bindings only when their inputs changed (or force is set).
+	Index(ctx context.Context, p *Project, force bool) (*index.Index, error)
+	// Analyze runs rustko's own checks on one Rust file's text. ix may be
+	// nil when no index could be made.
+	Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) ([]diagnostics.Finding, error)
+	// Build runs the pipeline (bindings, sysroot, rust, kbuild, checks),
+	// calling progress at each stage, and returns every finding. A non-nil
+	// error means the pipeline itself could not run.
+	Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error)
+}
+
+// Project is one loaded module: what Load found, read-only once returned.
+type Project struct {
+	Module    *module.Module
+	Kernel    *module.Kernel // nil when no kernel tree was found
+	KernelErr error          // why Kernel is nil
+	// Findings about the project itself (target JSON, config.mk, Makefile),
+	// shown on those files even when they are not open.
+	Findings []diagnostics.Finding
+}
+
+// BuildResult is what one build produced.
+type BuildResult struct {
+	Findings []diagnostics.Finding
+	// Index is the C index the build's binding step produced, when it ran.
+	Index *index.Index
+	// Files lists every file the build looked at, so findings that went away
+	// in them are cleared even when the new run reports nothing there.
+	Files []string
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"context"
+	"slices"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+)
+
+// target is what the identifier under the cursor denotes in the kernel.
+type target struct {
+	id    ident
+	item  *index.Item
+	field *index.Field // set when the identifier is a field of item
+	text  *text        // the buffer the identifier is in
+}
+
+// at resolves the position in an open (or on-disk) Rust file to a kernel
+// item. It returns nil when the file is in no module, there is no index
+// yet, or the identifier is not a kernel name.
+func (s *Server) at(ctx context.Context, p protocol.TextDocumentPositionParams) (*target, *session) {
+	_, path := uriKey(p.TextDocument.URI)
+	if path == "" || !isRust(path) {
+		return nil, nil
+	}
+	se := s.sessionFor(path)
+	if se == nil {
+		return nil, nil
+	}
+	snap := se.current()
+	if snap.ix == nil {
+		return nil, se
+	}
+	t := s.fileText(path, nil)
+	s.mu.Lock()
+	enc := s.enc
+	s.mu.Unlock()
+	id, ok := identAt(t.s, t.offset(p.Position, enc))
+	if !ok {
+		return nil, se
+	}
+	tg := resolve(snap, id)
+	if tg != nil {
+		tg.text = t
+	}
+	return tg, se
+}
+
+func resolve(snap *snapshot, id ident) *target {
+	ix := snap.ix
+	if id.field {
+		var recs []*index.Item
+		if id.record != "" {
+			if r := lookupRecord(ix, id.record); r != nil {
+				recs = []*index.Item{r}
+			}
+		} else {
+			recs = snap.fields[id.name]
+		}
+		if len(recs) == 1 {
+			if f := fieldOf(recs[0], id.name); f != nil {
+				return &target{id: id, item: recs[0], field: f}
+			}
+		}
+		return nil
+	}
+	if it := ix.LookupRust(id.name); it != nil {
+		return &target{id: id, item: it}
+	}
+	if items := ix.Lookup(id.name); len(items) > 0 {
+		return &target{id: id, item: preferred(items)}
+	}
+	return nil
+}
+
+// lookupRecord finds a struct or union by its Rust or C name.
+func lookupRecord(ix *index.Index, name string) *index.Item {
+	if it := ix.LookupRust(name); it != nil && len(it.Fields) > 0 {
+		return it
+	}
+	for _, it := range ix.Lookup(name) {
+		if len(it.Fields) > 0 {
+			return it
+		}
+	}
+	return nil
+}
+
+func fieldOf(rec *index.Item, name string) *index.Field {
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		if f.RustName == name || (f.RustName == "" && f.Name == name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// preferred picks among C items sharing a name (struct tag and typedef,
+// function and macro) the one a Rust author most likely means: the one with
+// a Rust item, then records, then the rest in declaration order.
+func preferred(items []*index.Item) *index.Item {
+	best := slices.IndexFunc(items, func(it *index.Item) bool { return it.Rust != "" })
+	if best >= 0 {
+		return items[best]
+	}
+	best = slices.IndexFunc(items, func(it *index.Item) bool { return it.Kind == index.Struct || it.Kind == index.Union })
+	if best >= 0 {
+		return items[best]
+	}
+	return items[0]
+}

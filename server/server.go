@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sourcegraph/conc"
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+)
+
+// Options configure a Server. Only Backend is required.
+type Options struct {
+	Backend Backend
+	Logger  *slog.Logger // default: slog.Default()
+	Version string       // reported in serverInfo
+	// BuildDelay coalesces bursts of saves into one build (default 300 ms).
+	BuildDelay time.Duration
+	// AnalysisDelay is how long the keyboard must be quiet before the open
+	// buffer is analysed again (default 8 ms, so findings follow typing
+	// within 20 ms).
+	AnalysisDelay time.Duration
+	// ReloadDelay coalesces bursts of configuration changes (default 100 ms).
+	ReloadDelay time.Duration
+}
+
+type phase int
+
+const (
+	phaseNew phase = iota
+	phaseInitialized
+	phaseShutdown
+)
+
+// Server is one language server connection. Create it with New and drive it
+// with Run; it is not reusable after Run returns.
+type Server struct {
+	protocol.UnimplementedServer
+
+	opts    Options
+	log     *slog.Logger
+	backend Backend
+
+	// ctx bounds all background work; cancelled when Run ends.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     conc.WaitGroup
+	bgMu   sync.Mutex
+	bgDone bool // set once Run stops: no new background work starts
+
+	conn   jsonrpc2.Conn
+	client protocol.Client
+	// inflight cancels the handler of an in-flight request by id.
+	callsMu  sync.Mutex
+	inflight map[jsonrpc2.ID]context.CancelFunc
+
+	docs *documents
+
+	mu        sync.Mutex
+	phase     phase
+	caps      clientCaps
+	enc       encoding
+	settings  Settings
+	folders   []string            // workspace folder paths
+	sessions  map[string]*session // by module root
+	progress  uint64              // last progress token number
+	shownMsgs map[string]bool     // window/showMessage texts already shown
+	exitCh    chan struct{}
+	exitOnce  sync.Once
+}
+
+// New makes a server; call Run to serve a connection.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BuildDelay <= 0 {
+		opts.BuildDelay = 300 * time.Millisecond
+	}
+	if opts.AnalysisDelay <= 0 {
+		opts.AnalysisDelay = 8 * time.Millisecond
+	}
+	if opts.ReloadDelay <= 0 {
+		opts.ReloadDelay = 100 * time.Millisecond
+	}
+	return &Server{
+		opts:     opts,
+		log:      opts.Logger,
+		backend:  opts.Backend,
+		docs:     newDocuments(),
+		sessions: map[string]*session{},
+		inflight: map[jsonrpc2.ID]context.CancelFunc{},
+		exitCh:   make(chan struct{}),
+	}
+}
+
+// Run serves LSP over rwc (Content-Length framing) until the client sends
+// exit, the input ends, or ctx is cancelled. It returns the process exit
+// code LSP prescribes: 0 after shutdown then exit, 1 otherwise. Run stops
+// all background work (builds are cancelled, their processes killed) before
+// it returns; it does not wait for a reader blocked on rwc, which only
+// closing rwc (or the process ending) can release.
+func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) int {
+	s.ctx, s.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	defer s.cancel()
+
+	stream := newTolerantStream(rwc, s.log)
+	s.conn = jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(lspCodec{}))
+	// The client handle must exist before the first message is read: the
+	// initialize handler may already talk back.
+	s.client = protocol.ClientDispatcher(s.conn)
+	s.conn.Go(s.ctx, func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+		if !req.IsCall() {
+			s.handleNotification(ctx, req)
+			return nil, nil
+		}
+		return s.handleCall(ctx, req)
+	})
+
+	var reason string
+	select {
+	case <-s.exitCh:
+		reason = "exit notification"
+	case <-s.conn.Done():
+		reason = "input closed"
+		if err := s.conn.Err(); err != nil {
+			reason = "connection failed: " + err.Error()
+		}
+	case <-ctx.Done():
+		reason = "stopped: " + context.Cause(ctx).Error()
+	}
+	s.log.Info("language server stopping", "reason", reason)
+
+	s.cancel()
+	s.bgMu.Lock()
+	s.bgDone = true
+	s.bgMu.Unlock()
+	s.stopSessions()
+	if r := s.wg.WaitAndRecover(); r != nil {
+		s.log.Error("a background task panicked", "panic", r.String())
+	}
+	// Close drains in-flight handlers and closes the stream. On a pipe or
+	// socket that also ends the reader; on a terminal stdin it may not, so
+	// do not wait long for it.
+	closed := make(chan struct{})
+	go func() { _ = s.conn.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(500 * time.Millisecond):
+		s.log.Debug("connection did not close within 500 ms (stdin still blocked); exiting anyway")
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.exitCh:
+		if s.phase == phaseShutdown {
+			return 0
+		}
+	default:
+	}
+	return 1
+}
+
+// goBackground runs f on the server's wait group with panics logged rather
+// than fatal: a bug in one build must not take the editor's server down.
+func (s *Server) goBackground(name string, f func()) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.bgDone {
+		return
+	}
+	s.wg.Go(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				s.log.Error("background task panicked; the server keeps running", "task", name, "panic", r, "stack", stack())
+			}
+		}()
+		f()
+	})
+}

@@ -1,0 +1,418 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+	"go.lsp.dev/protocol"
+)
+
+// session is one rust.ko module: its loaded project, C index and the
+// findings of each layer per file. Each module in the workspace has its own,
+// so two modules never see each other's configuration or findings.
+type session struct {
+	srv  *Server
+	root string
+
+	mu   sync.Mutex
+	snap *snapshot
+	// Findings per file, in three layers that are replaced independently:
+	// project (module and target checks, on every reload), build (the last
+	// complete build) and analysis (rustko's checks of the current text).
+	project  map[string][]diagnostics.Finding
+	build    map[string][]diagnostics.Finding
+	analysis map[string][]diagnostics.Finding
+	shown    map[string]bool // files whose last publish was not empty
+	dirty    bool            // configuration changed since the last load
+	closed   bool
+
+	pubMu sync.Mutex // publishes of this session go out in order
+	runMu sync.Mutex // one load or build at a time: they share build/
+
+	reloader *latest
+	builder  *latest
+	force    bool // next index regenerates the bindings even if inputs are unchanged
+
+	aMu      sync.Mutex
+	analyses map[string]*latest // per open document
+}
+
+// snapshot is the immutable state requests read: replaced, never modified.
+type snapshot struct {
+	proj    *Project     // nil when the module could not be loaded
+	loadErr error        // why proj is nil
+	ix      *index.Index // nil until bindings were generated
+	fields  map[string][]*index.Item
+}
+
+func (s *Server) newSession(root string) *session {
+	se := &session{
+		srv:      s,
+		root:     root,
+		snap:     &snapshot{},
+		project:  map[string][]diagnostics.Finding{},
+		build:    map[string][]diagnostics.Finding{},
+		analysis: map[string][]diagnostics.Finding{},
+		shown:    map[string]bool{},
+		analyses: map[string]*latest{},
+		dirty:    true,
+	}
+	se.reloader = newLatest("load "+root, s.ctx, s.goBackground, se.runReload)
+	se.builder = newLatest("build "+root, s.ctx, s.goBackground, se.runBuild)
+	return se
+}
+
+func (se *session) current() *snapshot {
+	se.mu.Lock()
+	defer se.mu.Unlock()
+	return se.snap
+}
+
+// invalidate schedules a reload of the module (configuration changed).
+func (se *session) invalidate() {
+	se.mu.Lock()
+	se.dirty = true
+	se.mu.Unlock()
+	se.reloader.trigger(se.srv.opts.ReloadDelay)
+}
+
+// requestBuild schedules a build, superseding any build in flight.
+func (se *session) requestBuild(forceBindings bool) {
+	if forceBindings {
+		se.mu.Lock()
+		se.force = true
+		se.mu.Unlock()
+	}
+	se.builder.trigger(se.srv.opts.BuildDelay)
+}
+
+func (se *session) stop() {
+	se.mu.Lock()
+	se.closed = true
+	se.mu.Unlock()
+	se.reloader.stop()
+	se.builder.stop()
+	se.aMu.Lock()
+	for _, a := range se.analyses {
+		a.stop()
+	}
+	se.aMu.Unlock()
+}
+
+func (se *session) runReload(ctx context.Context, gen uint64) {
+	se.runMu.Lock()
+	defer se.runMu.Unlock()
+	se.mu.Lock()
+	force := se.force
+	se.force = false
+	se.mu.Unlock()
+	if !se.load(ctx, force) {
+		return
+	}
+	se.analyseAll()
+}
+
+// load reads the module, finds its kernel and loads the index, then commits
+// a new snapshot and the project findings. It reports whether it committed.
+// The caller holds runMu.
+func (se *session) load(ctx context.Context, force bool) bool {
+	s := se.srv
+	s.mu.Lock()
+	settings := s.settings
+	s.mu.Unlock()
+
+	proj, err := s.backend.Load(ctx, se.root, settings.overrides())
+	if ctx.Err() != nil {
+		return false
+	}
+	next := &snapshot{}
+	var projFindings []diagnostics.Finding
+	if err != nil {
+		next.loadErr = err
+		if f, ok := makeErrorFinding(err); ok {
+			projFindings = append(projFindings, f)
+		} else {
+			s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: cannot load the module in %s: %v", se.root, err))
+		}
+		s.log.Warn("module load failed", "root", se.root, "error", err)
+	} else {
+		proj = withSettings(proj, settings)
+		next.proj = proj
+		projFindings = append(projFindings, proj.Findings...)
+		if proj.Kernel == nil {
+			msg := fmt.Sprintf("rustko-lsp: no kernel build tree for %s, so no bindings, hover or build: %v", se.root, proj.KernelErr)
+			s.showOnce(protocol.MessageTypeError, msg)
+		} else {
+			ix, err := s.backend.Index(ctx, proj, force)
+			if ctx.Err() != nil {
+				return false
+			}
+			if err != nil {
+				s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: generating the bindings for %s failed: %v", se.root, err))
+				s.log.Warn("index failed", "root", se.root, "error", err)
+			}
+			next.ix = ix
+		}
+	}
+	if next.ix == nil {
+		// Keep the last good index: hover on a half-edited config is still useful.
+		next.ix = se.current().ix
+	}
+	next.fields = fieldIndex(next.ix)
+
+	se.mu.Lock()
+	if se.closed {
+		se.mu.Unlock()
+		return false
+	}
+	files := keys(se.project)
+	se.snap = next
+	se.project = byFile(projFindings)
+	files = append(files, keys(se.project)...)
+	se.dirty = false
+	se.mu.Unlock()
+	se.publish(files)
+	return true
+}
+
+// withSettings appends the editor's list settings to the module's own.
+func withSettings(p *Project, st Settings) *Project {
+	helpers, headers := st.extraLists()
+	if p.Module == nil || (len(helpers) == 0 && len(headers) == 0) {
+		return p
+	}
+	m := *p.Module
+	m.Vars.KernelHelpers = appendNew(slices.Clone(m.Vars.KernelHelpers), helpers...)
+	m.Vars.KernelInclude = appendNew(slices.Clone(m.Vars.KernelInclude), headers...)
+	cp := *p
+	cp.Module = &m
+	return &cp
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
+// makeErrorFinding puts make's complaint about a makefile on its line.
+func makeErrorFinding(err error) (diagnostics.Finding, bool) {
+	var me *module.MakeError
+	if !errors.As(err, &me) || me.File == "" || me.Line <= 0 {
+		return diagnostics.Finding{}, false
+	}
+	return diagnostics.Finding{
+		File:     me.File,
+		Range:    diagnostics.Point(me.Line, 1),
+		Severity: diagnostics.Error,
+		Code:     "makefile-error",
+		Source:   "make",
+		Message:  strings.TrimSpace(me.Message) + " (make cannot read this makefile, so rustko cannot load the module)",
+	}, true
+}
+
+func (se *session) runBuild(ctx context.Context, gen uint64) {
+	s := se.srv
+	se.runMu.Lock()
+	defer se.runMu.Unlock()
+	se.mu.Lock()
+	dirty, force := se.dirty, se.force
+	se.force = false
+	se.mu.Unlock()
+	if dirty || force || se.current().proj == nil {
+		if !se.load(ctx, force) {
+			return
+		}
+		se.analyseAll()
+	}
+	snap := se.current()
+	if snap.proj == nil || snap.proj.Kernel == nil {
+		return // already told the user once why; a failing build would only repeat it
+	}
+
+	prog := s.beginProgress(ctx, "rustko: building "+filepath.Base(se.root))
+	res, err := s.backend.Build(ctx, snap.proj, prog.report)
+	if ctx.Err() != nil {
+		prog.end("cancelled: a newer save superseded this build")
+		s.log.Debug("build superseded", "root", se.root, "generation", gen)
+		return
+	}
+	if err != nil {
+		prog.end("failed")
+		s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: the build of %s could not run: %v", se.root, err))
+		return
+	}
+	prog.end(fmt.Sprintf("%d findings", len(res.Findings)))
+
+	se.mu.Lock()
+	if se.closed || !se.builder.current(gen) {
+		se.mu.Unlock()
+		return
+	}
+	files := keys(se.build)
+	se.build = byFile(res.Findings)
+	files = append(files, keys(se.build)...)
+	files = append(files, res.Files...)
+	if res.Index != nil && res.Index != se.snap.ix {
+		next := *se.snap
+		next.ix = res.Index
+		next.fields = fieldIndex(res.Index)
+		se.snap = &next
+	}
+	se.mu.Unlock()
+	se.publish(files)
+	se.analyseAll()
+}
+
+// analyseAll re-runs analysis on every Rust file of the module (open
+// buffers with their unsaved text) after the project or index changed.
+func (se *session) analyseAll() {
+	snap := se.current()
+	seen := map[string]bool{}
+	var files []string
+	for _, d := range se.srv.docs.under(se.root) {
+		if isRust(d.path) {
+			seen[d.path] = true
+			files = append(files, d.path)
+		}
+	}
+	if snap.proj != nil && snap.proj.Module != nil {
+		for _, f := range snap.proj.Module.Vars.RustFiles {
+			if !seen[f] && !isGenerated(snap, f) {
+				seen[f] = true
+				files = append(files, f)
+			}
+		}
+	}
+	for _, f := range files {
+		se.analyseSoon(f, 0)
+	}
+}
+
+// analyseSoon schedules analysis of one file after delay; a newer request
+// for the same file supersedes it.
+func (se *session) analyseSoon(path string, delay time.Duration) {
+	se.aMu.Lock()
+	a, ok := se.analyses[path]
+	if !ok {
+		a = newLatest("analyse "+path, se.srv.ctx, se.srv.goBackground, func(ctx context.Context, gen uint64) {
+			se.runAnalysis(ctx, path, gen)
+		})
+		se.analyses[path] = a
+	}
+	se.aMu.Unlock()
+	a.trigger(delay)
+}
+
+func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
+	s := se.srv
+	var src []byte
+	var version int32 = -1
+	if d := s.docs.byPath(path); d != nil {
+		src, version = []byte(d.text.s), d.version
+	} else {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			// The file went away: its findings go with it.
+			src = nil
+		} else {
+			src = b
+		}
+	}
+	snap := se.current()
+	var found []diagnostics.Finding
+	if src != nil {
+		var err error
+		found, err = s.backend.Analyze(ctx, snap.proj, snap.ix, path, src)
+		if err != nil {
+			s.log.Warn("analysis failed", "file", path, "error", err)
+			return
+		}
+	}
+	se.aMu.Lock()
+	a := se.analyses[path]
+	se.aMu.Unlock()
+	if ctx.Err() != nil || a == nil || !a.current(gen) {
+		return
+	}
+	if d := s.docs.byPath(path); d != nil && d.version != version {
+		return // the buffer changed while we worked; its own analysis follows
+	}
+	se.mu.Lock()
+	if se.closed {
+		se.mu.Unlock()
+		return
+	}
+	if len(found) == 0 {
+		delete(se.analysis, path)
+	} else {
+		se.analysis[path] = found
+	}
+	se.mu.Unlock()
+	se.publish([]string{path})
+}
+
+func isRust(path string) bool { return strings.HasSuffix(path, ".rs") }
+
+// isGenerated reports whether path is the bindings file rustko writes; its
+// findings would be about generated code the user cannot change.
+func isGenerated(snap *snapshot, path string) bool {
+	return snap.ix != nil && snap.ix.BindingsFile != "" && filepath.Clean(snap.ix.BindingsFile) == path
+}
+
+func byFile(fs []diagnostics.Finding) map[string][]diagnostics.Finding {
+	m := map[string][]diagnostics.Finding{}
+	for _, f := range fs {
+		if f.File == "" {
+			continue
+		}
+		p := filepath.Clean(f.File)
+		m[p] = append(m[p], f)
+	}
+	return m
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// fieldIndex maps a Rust field name to the records that have it, so a hover
+// on `x.f_op` can find the record when only one has such a field.
+func fieldIndex(ix *index.Index) map[string][]*index.Item {
+	if ix == nil {
+		return nil
+	}
+	m := map[string][]*index.Item{}
+	for _, it := range ix.Items {
+		if it.Kind != index.Struct && it.Kind != index.Union {
+			continue
+		}
+		for _, f := range it.Fields {
+			name := f.RustName
+			if name == "" {
+				name = f.Name
+			}
+			if name != "" {
+				m[name] = append(m[name], it)
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,83 @@
+package server
+
+import (
+	"context"
+
+	"go.lsp.dev/protocol"
+)
+
+// DidOpen records the buffer and analyses it at once.
+func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
+	d := s.docs.open(p.TextDocument)
+	if d.path == "" {
+		s.log.Debug("opened a non-file document; it gets no analysis", "uri", string(d.uri))
+		return nil
+	}
+	se := s.sessionFor(d.path)
+	if se == nil {
+		return nil
+	}
+	if isRust(d.path) {
+		se.analyseSoon(d.path, 0)
+	} else {
+		// A config file opened in the editor: republish so its findings
+		// are positioned against the buffer the user sees.
+		s.goBackground("publish "+d.path, func() { se.publish([]string{d.path}) })
+	}
+	return nil
+}
+
+// DidChange applies the edit and schedules analysis of the buffer once the
+// keyboard is quiet; no save is needed for rustko's own findings.
+func (s *Server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumentParams) error {
+	s.mu.Lock()
+	enc := s.enc
+	s.mu.Unlock()
+	d, err := s.docs.change(p, enc)
+	if err != nil {
+		return err
+	}
+	if d.path == "" || !isRust(d.path) {
+		return nil
+	}
+	if se := s.sessionFor(d.path); se != nil {
+		se.analyseSoon(d.path, s.opts.AnalysisDelay)
+	}
+	return nil
+}
+
+// DidSave starts the build (debounced, superseding a build in flight) when
+// build-on-save is on; saving a makefile, Cargo.toml or target JSON first
+// reloads the module.
+func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) error {
+	_, path := uriKey(p.TextDocument.URI)
+	if path == "" {
+		return nil
+	}
+	se := s.sessionFor(path)
+	if se == nil {
+		return nil
+	}
+	if configFile(path) {
+		se.invalidate()
+	}
+	s.mu.Lock()
+	build := s.settings.buildOnSave()
+	s.mu.Unlock()
+	if build {
+		se.requestBuild(false)
+	}
+	return nil
+}
+
+// DidClose forgets the buffer; the file's findings now follow the disk.
+func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) error {
+	d := s.docs.close(p.TextDocument.URI)
+	if d == nil || d.path == "" {
+		return nil
+	}
+	if se := s.sessionFor(d.path); se != nil && isRust(d.path) {
+		se.analyseSoon(d.path, 0)
+	}
+	return nil
+}
