@@ -1,0 +1,310 @@
+package build
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+)
+
+// Sources of findings this package adds to the ones diagnostics names.
+const (
+	sourceCargo   = "cargo"
+	sourceObjtool = "objtool"
+)
+
+// cargoLine is one line of `cargo --message-format=json`.
+type cargoLine struct {
+	Reason       string `json:"reason"`
+	ManifestPath string `json:"manifest_path"`
+	Target       struct {
+		SrcPath string `json:"src_path"`
+	} `json:"target"`
+	Message   *rustcDiag `json:"message"`
+	Filenames []string   `json:"filenames"`
+	Fresh     bool       `json:"fresh"`
+	Success   bool       `json:"success"`
+}
+
+// rustcDiag is rustc's JSON diagnostic (--error-format=json), as cargo
+// forwards it.
+type rustcDiag struct {
+	Message string `json:"message"`
+	Code    *struct {
+		Code string `json:"code"`
+	} `json:"code"`
+	Level    string      `json:"level"`
+	Spans    []rustcSpan `json:"spans"`
+	Children []rustcDiag `json:"children"`
+}
+
+type rustcSpan struct {
+	FileName    string `json:"file_name"`
+	LineStart   int    `json:"line_start"`
+	LineEnd     int    `json:"line_end"`
+	ColumnStart int    `json:"column_start"` // 1-based, in characters
+	ColumnEnd   int    `json:"column_end"`   // exclusive, in characters
+	IsPrimary   bool   `json:"is_primary"`
+	Text        []struct {
+		Text string `json:"text"`
+	} `json:"text"`
+	Label                   *string `json:"label"`
+	SuggestedReplacement    *string `json:"suggested_replacement"`
+	SuggestionApplicability *string `json:"suggestion_applicability"`
+	Expansion               *struct {
+		Span rustcSpan `json:"span"`
+	} `json:"expansion"`
+}
+
+// cargoResult is what one cargo run reported.
+type cargoResult struct {
+	Findings  []diagnostics.Finding
+	Success   bool     // build-finished said so
+	Fresh     bool     // every artifact was fresh: no rustc ran
+	Artifacts []string // files cargo produced (libhello.a; its .d sits beside it)
+}
+
+// parseCargoMessages turns cargo's JSON lines into findings. root is the
+// module root: rustc names files relative to the directory it ran in, which
+// is the package's (or its workspace's), so both are tried. Lines that are
+// not JSON (a wrapper's chatter) are ignored. hostMode drops the ABI
+// warnings every host-mode build gets.
+func parseCargoMessages(out []byte, root string, hostMode bool) cargoResult {
+	res := cargoResult{Fresh: true}
+	sawArtifact := false
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 0, 64*1024), 64*1024*1024)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 || line[0] != '{' {
+			continue
+		}
+		var l cargoLine
+		if err := json.Unmarshal(line, &l); err != nil {
+			continue
+		}
+		switch l.Reason {
+		case "compiler-message":
+			if l.Message == nil {
+				continue
+			}
+			r := spanResolver{root: root, pkg: root, hostMode: hostMode}
+			if l.ManifestPath != "" && filepath.IsAbs(l.ManifestPath) {
+				r.pkg = filepath.Dir(filepath.Clean(l.ManifestPath))
+			}
+			crateRoot := l.Target.SrcPath
+			if crateRoot == "" || !filepath.IsAbs(crateRoot) {
+				crateRoot = filepath.Join(r.pkg, "src", "lib.rs")
+			}
+			if f, ok := r.finding(l.Message, filepath.Clean(crateRoot)); ok {
+				res.Findings = append(res.Findings, f)
+			}
+		case "compiler-artifact":
+			sawArtifact = true
+			res.Fresh = res.Fresh && l.Fresh
+			res.Artifacts = append(res.Artifacts, l.Filenames...)
+		case "build-finished":
+			res.Success = l.Success
+		}
+	}
+	if !sawArtifact {
+		res.Fresh = false
+	}
+	return res
+}
+
+// summaryRE matches rustc's closing lines, which repeat what the findings
+// already say.
+var summaryRE = regexp.MustCompile(`^(aborting due to|\d+ warnings? emitted|could not compile|For more information about)`)
+
+// spanResolver makes rustc's file names absolute.
+type spanResolver struct {
+	root     string // module root
+	pkg      string // the package's folder (Cargo.toml's)
+	hostMode bool   // drop host mode's expected ABI warnings
+}
+
+func (r spanResolver) abs(name string) string {
+	if name == "" {
+		return ""
+	}
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
+	}
+	// rustc runs in the workspace root, which is the package folder for a
+	// module and an ancestor of it in a workspace.
+	for dir := r.pkg; ; dir = filepath.Dir(dir) {
+		p := filepath.Join(dir, name)
+		if isFile(p) {
+			return p
+		}
+		if dir == filepath.Dir(dir) {
+			break
+		}
+	}
+	return filepath.Join(r.pkg, name)
+}
+
+// inModule reports whether p is one of the module's files, the place a
+// person can act on, as opposed to core's or a macro's definition.
+func (r spanResolver) inModule(p string) bool {
+	rel, err := filepath.Rel(r.root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// finding converts one diagnostic. ok is false for what a person need not
+// see: rustc's summaries and failure notes.
+func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Finding, bool) {
+	sev, ok := rustcSeverity(d.Level)
+	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && isHostABIWarning(d)) {
+		return diagnostics.Finding{}, false
+	}
+	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceRustc, Message: d.Message}
+	if d.Code != nil {
+		f.Code = d.Code.Code
+	}
+	var primary *rustcSpan
+	for i := range d.Spans {
+		if d.Spans[i].IsPrimary {
+			primary = &d.Spans[i]
+			break
+		}
+	}
+	if primary == nil && len(d.Spans) > 0 {
+		primary = &d.Spans[0]
+	}
+	if primary == nil {
+		// Span-less errors ("can't find crate for `core`") belong to the
+		// crate as a whole: show them at the top of its root file.
+		f.File = crateRoot
+		f.Range = diagnostics.Point(1, 1)
+	} else {
+		// A span inside a macro's definition (core's assert_eq!, our
+		// own macro_rules!) is shown where the module invoked the macro,
+		// with the definition kept as related information.
+		at := *primary
+		for !r.inModule(r.abs(at.FileName)) && at.Expansion != nil {
+			at = at.Expansion.Span
+		}
+		f.File, f.Range = r.abs(at.FileName), spanRange(at)
+		if at.FileName != primary.FileName || at.LineStart != primary.LineStart {
+			f.Related = append(f.Related, diagnostics.Related{File: r.abs(primary.FileName), Range: spanRange(*primary), Message: labelOr(primary, d.Message)})
+		}
+		if primary.Label != nil && *primary.Label != "" {
+			f.Message += "\n" + *primary.Label
+		}
+		for i := range d.Spans {
+			s := &d.Spans[i]
+			if s == primary {
+				continue
+			}
+			f.Related = append(f.Related, diagnostics.Related{File: r.abs(s.FileName), Range: spanRange(*s), Message: labelOr(s, d.Message)})
+		}
+	}
+	for _, c := range d.Children {
+		var edits []diagnostics.Edit
+		applicable := false
+		for _, s := range c.Spans {
+			if s.SuggestedReplacement != nil {
+				edits = append(edits, diagnostics.Edit{File: r.abs(s.FileName), Range: spanRange(s), NewText: *s.SuggestedReplacement})
+				if s.SuggestionApplicability != nil && *s.SuggestionApplicability == "MachineApplicable" {
+					applicable = true
+				}
+			} else {
+				f.Related = append(f.Related, diagnostics.Related{File: r.abs(s.FileName), Range: spanRange(s), Message: c.Message})
+			}
+		}
+		switch {
+		case len(edits) > 0 && applicable:
+			f.Fixes = append(f.Fixes, diagnostics.Fix{Title: c.Message, Edits: edits, Preferred: true})
+		case len(c.Spans) == 0 || len(edits) > 0:
+			// Notes and helps without a place, and suggestions rustc is
+			// not sure of, stay readable as text.
+			f.Message += "\n" + c.Level + ": " + c.Message
+		}
+	}
+	return f, true
+}
+
+func labelOr(s *rustcSpan, fallback string) string {
+	if s.Label != nil && *s.Label != "" {
+		return *s.Label
+	}
+	return fallback
+}
+
+func rustcSeverity(level string) (diagnostics.Severity, bool) {
+	switch {
+	case strings.HasPrefix(level, "error"):
+		return diagnostics.Error, true
+	case level == "warning":
+		return diagnostics.Warning, true
+	case level == "note":
+		return diagnostics.Info, true
+	case level == "help":
+		return diagnostics.Hint, true
+	}
+	return 0, false // failure-note and anything newer
+}
+
+// spanRange converts rustc's character columns to the byte columns
+// Finding uses, with the line text rustc sends along with each span.
+func spanRange(s rustcSpan) diagnostics.Range {
+	line := func(i int) string {
+		if i >= 0 && i < len(s.Text) {
+			return s.Text[i].Text
+		}
+		return ""
+	}
+	start := diagnostics.Position{Line: max(s.LineStart, 1), Column: byteColumn(line(0), s.ColumnStart)}
+	end := diagnostics.Position{Line: max(s.LineEnd, start.Line), Column: byteColumn(line(len(s.Text)-1), s.ColumnEnd)}
+	if end.Line == start.Line && end.Column < start.Column {
+		end.Column = start.Column
+	}
+	return diagnostics.Range{Start: start, End: end}
+}
+
+// byteColumn turns a 1-based character column in text into a 1-based byte
+// column. Without the text (rustc omits it for some spans) the character
+// column is the best guess there is.
+func byteColumn(text string, charCol int) int {
+	if charCol < 1 {
+		return 1
+	}
+	if text == "" {
+		return charCol
+	}
+	b, n := 0, 1
+	for n < charCol && b < len(text) {
+		_, size := utf8.DecodeRuneInString(text[b:])
+		b += size
+		n++
+	}
+	// Columns past the line's end (an end just after it) count one byte each.
+	return b + 1 + (charCol - n)
+}
+
+// hostABIWarningRE matches the span-less warnings every host-mode build
+// gets from current rustc for the soft-float and no-SSE features it asks
+// for on a target whose ABI wants SSE. They say nothing about the module.
+var hostABIWarningRE = regexp.MustCompile("^target feature `(soft-float|sse[0-9.]*|x87)` (must be (enabled|disabled) to ensure that the ABI of the current target can be implemented correctly|cannot be (enabled|disabled) with `-Ctarget-feature`)")
+
+// isHostABIWarning tells those expected warnings (span-less: rustc has no
+// place for them) from anything the module's code caused.
+func isHostABIWarning(d *rustcDiag) bool {
+	return d.Level == "warning" && len(d.Spans) == 0 && hostABIWarningRE.MatchString(d.Message)
+}
+
+func hasError(fs []diagnostics.Finding) bool {
+	for _, f := range fs {
+		if f.Severity == diagnostics.Error {
+			return true
+		}
+	}
+	return false
+}

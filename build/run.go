@@ -1,0 +1,310 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
+)
+
+// builder is one build's state, step by step.
+type builder struct {
+	m       *module.Module
+	opts    Options
+	r       *runner
+	verbose bool
+	res     *Result
+
+	kernel *module.Kernel
+	tc     *Toolchain
+	mode   Mode
+
+	buildDir  string // BUILD_DIRECTORY
+	kbuildDir string // kbuild's M= folder
+	cargoDir  string // cargo's target folder
+	rustObj   string // the Rust object kbuild links
+	rustko    string // this executable, for kbuild's rule in host mode
+
+	targetJSON  string   // rust-src mode: the target specification used
+	cargoTarget string   // what cargo's --target gets: the spec's path, or the host triple
+	sysroot     *sysroot // rust-src mode
+	helpersC    string   // a C file of helpers the bindings step wrote, if any
+
+	rustDepFiles []string // what cargo says the object depends on
+}
+
+// Run builds m into <root>/<module>.ko. Findings about the module's sources
+// (compile errors, modpost's undefined symbols) come back in the Result with
+// a nil error; an error means the build could not run at all (no toolchain,
+// no kernel tree, cancelled) and says what to do about it.
+//
+// Builds of one module never overlap: a second Run for the same
+// BUILD_DIRECTORY waits for the first (or for ctx). Cancelling ctx kills
+// every process the build started, with their children.
+func Run(ctx context.Context, m *module.Module, opts Options) (*Result, error) {
+	if m == nil {
+		return nil, errors.New("build: no module given")
+	}
+	b, err := newBuilder(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	unlock, err := lockDir(ctx, b.buildDir, ".rustko-build.lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := b.prepare(ctx); err != nil {
+		return nil, err
+	}
+	if err := b.build(ctx); err != nil {
+		return b.res, err
+	}
+	return b.res, nil
+}
+
+func newBuilder(m *module.Module, opts Options) (*builder, error) {
+	v := m.Vars
+	if v.KernelModule == "" {
+		return nil, fmt.Errorf("module %s: KERNEL_MODULE is empty; set it in the Makefile or config.mk (KERNEL_MODULE := hello)", m.Root)
+	}
+	if !isFile(filepath.Join(m.Root, "Cargo.toml")) {
+		return nil, fmt.Errorf("module %s has no Cargo.toml; rustko builds the Rust part with cargo (run `rustko-lsp new NAME` for a template)", m.Root)
+	}
+	if v.BuildDirectory == "" {
+		return nil, fmt.Errorf("module %s: BUILD_DIRECTORY is empty; set it (BUILD_DIRECTORY := build)", m.Root)
+	}
+	b := &builder{
+		m:       m,
+		opts:    opts,
+		verbose: v.Verbose || opts.Verbose,
+		res:     &Result{},
+	}
+	b.r = &runner{verbose: b.verbose, stdout: opts.Stdout, stderr: opts.Stderr}
+	if b.r.stderr == nil {
+		b.r.stderr = opts.Stdout
+	}
+	b.buildDir = v.BuildDirectory
+	b.kbuildDir = filepath.Join(b.buildDir, "kbuild")
+	b.cargoDir = filepath.Join(b.buildDir, "cargo")
+	b.rustObj = filepath.Join(b.kbuildDir, v.KernelModule+"-rust.o")
+	for what, p := range map[string]string{"the module folder": m.Root, "BUILD_DIRECTORY": b.buildDir, "KERNEL_MODULE": v.KernelModule} {
+		if err := checkMakePath(what, p); err != nil {
+			return nil, err
+		}
+	}
+	b.rustko = opts.Rustko
+	if b.rustko == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the rustko-lsp executable for kbuild's rule: %w", err)
+		}
+		b.rustko = exe
+	}
+	return b, nil
+}
+
+// prepare resolves the kernel, the toolchain and the mode.
+func (b *builder) prepare(ctx context.Context) error {
+	b.kernel = b.opts.Kernel
+	if b.kernel == nil {
+		k, err := module.FindKernel(ctx, b.m.Vars.KernelBuildPath)
+		if err != nil {
+			return err
+		}
+		b.kernel = k
+	}
+	b.res.Kernel = b.kernel
+	if err := checkMakePath("the kernel tree", b.kernel.Dir); err != nil {
+		return err
+	}
+	tc, err := findToolchain(ctx, b.r, b.m.Vars.RustRoot, b.where("RUST_ROOT"))
+	if err != nil {
+		return err
+	}
+	b.tc = tc
+	b.res.Toolchain = tc
+	mode, reason, err := chooseMode(b.opts.Mode, tc, b.kernel.Arch)
+	if err != nil {
+		return err
+	}
+	b.mode, b.res.Mode, b.res.ModeReason = mode, mode, reason
+	if mode == ModeHost {
+		b.cargoTarget = tc.Host
+	}
+	return nil
+}
+
+// where says where a variable was set, for error messages.
+func (b *builder) where(name string) string {
+	if w := b.m.Where[name]; w != "" {
+		return filepath.Join(b.m.Root, w)
+	}
+	return b.m.Origin[name]
+}
+
+// build runs the steps. Each step's failure with findings ends the build
+// with a nil error; a failure to run anything returns the error.
+func (b *builder) build(ctx context.Context) error {
+	if b.mode == ModeRustSrc {
+		ok, err := b.step(StepSysroot, func() (string, bool, error) {
+			if err := b.resolveTarget(); err != nil {
+				return "", false, err
+			}
+			cache := b.opts.CacheDir
+			if cache == "" {
+				c, err := module.CacheDir()
+				if err != nil {
+					return "", false, err
+				}
+				cache = c
+			}
+			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, cache)
+			if err != nil {
+				return "", false, err
+			}
+			if strings.ContainsAny(s.Dir, " \t\n") {
+				return "", false, fmt.Errorf("the sysroot cache %s holds a blank, which RUSTFLAGS cannot carry; set RUSTKO_CACHE_DIR to a path without one", s.Dir)
+			}
+			b.sysroot = s
+			if s.Built {
+				return "built core for " + s.Target, true, nil
+			}
+			return "cached", true, nil
+		})
+		if err != nil || !ok {
+			return err
+		}
+	}
+
+	var rust *rustOutcome
+	ok, err := b.step(StepRust, func() (string, bool, error) {
+		var err error
+		rust, err = b.compileRust(ctx)
+		if err != nil {
+			return "", false, err
+		}
+		b.res.Findings = append(b.res.Findings, rust.Findings...)
+		if rust.Failed {
+			return "failed", false, nil
+		}
+		b.res.RustObject = b.rustObj
+		b.rustDepFiles = rust.Deps
+		detail := string(b.mode) + " mode, compiled"
+		if rust.Fresh {
+			detail = string(b.mode) + " mode, up to date"
+		}
+		return detail, true, nil
+	}, fmt.Sprintf("%s mode (%s)", b.mode, b.res.ModeReason))
+	if err != nil || !ok {
+		return err
+	}
+
+	_, err = b.step(StepKbuild, func() (string, bool, error) {
+		sources, err := b.kbuildFiles(rust.Deps)
+		if err != nil {
+			return "", false, err
+		}
+		findings, linked, err := b.runKbuild(ctx, sources)
+		b.res.Findings = append(b.res.Findings, findings...)
+		if err != nil || !linked {
+			return "failed", false, err
+		}
+		b.res.KO = filepath.Join(b.m.Root, b.m.Vars.KernelModule+".ko")
+		return b.res.KO, true, nil
+	}, "make -C "+b.kernel.Dir+" M="+b.kbuildDir)
+	return err
+}
+
+// step runs one step between its progress events and records its time. ok
+// is false when the step failed (with findings or an error).
+func (b *builder) step(s Step, fn func() (detail string, ok bool, err error), begin ...string) (bool, error) {
+	b.emit(Event{Step: s, Phase: Begin, Detail: strings.Join(begin, " ")})
+	start := time.Now()
+	detail, ok, err := fn()
+	elapsed := time.Since(start)
+	if err != nil {
+		detail = "error"
+	}
+	b.res.Steps = append(b.res.Steps, StepTime{Step: s, Elapsed: elapsed, Detail: detail})
+	b.emit(Event{Step: s, Phase: End, Detail: detail, Elapsed: elapsed, Failed: err != nil || !ok})
+	if err == nil && !ok && !hasError(b.res.Findings) {
+		// A step must not fail silently: give the person something to read.
+		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
+			File: filepath.Join(b.m.Root, "Makefile"), Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
+			Source: diagnostics.SourceRustko, Message: fmt.Sprintf("the %s step failed without a message; run the build with V=1", s),
+		})
+	}
+	return ok && err == nil, err
+}
+
+func (b *builder) emit(e Event) {
+	if b.opts.Progress != nil {
+		b.opts.Progress(e)
+	}
+}
+
+// resolveTarget picks the target specification for rust-src mode: the
+// module's TARGET, or the embedded spec for the kernel's architecture. A
+// TARGET file identical to the embedded spec is used in the form this
+// rustc accepts (1.63 wants string widths, today's rustc integers): the
+// module ships the canonical file, rustko adapts it.
+func (b *builder) resolveTarget() error {
+	dir := filepath.Join(b.buildDir, "target")
+	ttc := targetsToolchain(b.tc)
+	name := ""
+	if t := b.m.Vars.Target; t != "" {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			return fmt.Errorf("reading the target specification TARGET=%s (set by %s): %w", t, b.where("TARGET"), err)
+		}
+		stem := strings.TrimSuffix(filepath.Base(t), ".json")
+		if emb := targets.Data(stem); emb == nil || string(emb) != string(data) {
+			b.targetJSON, b.cargoTarget = t, t
+			return nil
+		}
+		name = stem
+	} else {
+		n, ok := targets.ForArch(b.kernel.Arch)
+		if !ok {
+			n, ok = targets.ForArch(b.kernel.SrcArch)
+		}
+		if !ok {
+			return fmt.Errorf("no embedded target specification for the kernel's architecture %s (%s); set TARGET to a target JSON for it", b.kernel.Arch, b.kernel.Dir)
+		}
+		name = n
+	}
+	p, err := targets.WriteFor(dir, name, ttc)
+	if err != nil {
+		return fmt.Errorf("writing the target specification for rustc %s: %w", b.tc.Release, err)
+	}
+	if err := checkMakePath("the target specification", p); err != nil {
+		return err
+	}
+	b.targetJSON, b.cargoTarget = p, p
+	return nil
+}
+
+// targetsToolchain describes tc the way the targets package renders specs
+// for, from the rustc -vV output already at hand (no more rustc runs).
+func targetsToolchain(tc *Toolchain) targets.Toolchain {
+	t := targets.Toolchain{Path: tc.Rustc}
+	if v, err := targets.ParseVersion(tc.Release); err == nil {
+		t.Release = v
+	}
+	for _, line := range strings.Split(tc.VersionInfo, "\n") {
+		if v, ok := strings.CutPrefix(line, "LLVM version:"); ok {
+			major, _, _ := strings.Cut(strings.TrimSpace(v), ".")
+			t.LLVMMajor, _ = strconv.Atoi(major)
+		}
+	}
+	return t
+}
