@@ -1,0 +1,229 @@
+package module
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// TextEdit is one change to one file, in both forms editors and tools use:
+// byte offsets, and 1-based line with 1-based byte column (End exclusive).
+// When Create is set the file does not exist yet and NewText is its whole
+// content.
+type TextEdit struct {
+	File                             string
+	Create                           bool
+	Offset, End                      int
+	Line, Column, EndLine, EndColumn int
+	NewText                          string
+}
+
+// ErrAlreadyListed means the word is already in the variable: no edit.
+var ErrAlreadyListed = errors.New("already listed")
+
+// Apply returns src with the edit made.
+func (e TextEdit) Apply(src []byte) ([]byte, error) {
+	if e.Offset < 0 || e.End < e.Offset || e.End > len(src) {
+		return nil, fmt.Errorf("edit of %s at bytes %d-%d does not fit the file's %d bytes (it changed since the edit was made)", e.File, e.Offset, e.End, len(src))
+	}
+	out := make([]byte, 0, len(src)-(e.End-e.Offset)+len(e.NewText))
+	out = append(out, src[:e.Offset]...)
+	out = append(out, e.NewText...)
+	return append(out, src[e.End:]...), nil
+}
+
+// ApplyFile makes the edit on disk, creating the file when Create is set.
+func (e TextEdit) ApplyFile() error {
+	src, err := os.ReadFile(e.File)
+	if err != nil && !(e.Create && errors.Is(err, os.ErrNotExist)) {
+		return fmt.Errorf("editing %s: %w", e.File, err)
+	}
+	out, err := e.Apply(src)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(e.File, out, 0o644); err != nil {
+		return fmt.Errorf("editing %s: %w", e.File, err)
+	}
+	return nil
+}
+
+// ListVarEdit returns the edit that adds word to the space-separated list
+// variable name (KERNEL_HELPERS, KERNEL_INCLUDE ...) in configFile: appended
+// to the last top-level `NAME := ...`, `NAME = ...` or `NAME += ...` line, or
+// a new `NAME += word` line at the end (which also works when the Makefile
+// set the variable before including config.mk). configFile is created when
+// absent. A word that is already there gives ErrAlreadyListed.
+func ListVarEdit(configFile, name, word string) (TextEdit, error) {
+	src, err := os.ReadFile(configFile)
+	exists := err == nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return TextEdit{}, fmt.Errorf("editing %s: %w", configFile, err)
+	}
+	return listVarEdit(configFile, string(src), exists, name, word)
+}
+
+var assignOpRE = regexp.MustCompile(`^[ \t]*((?:(?:override|export|private)[ \t]+)*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\+=|:::=|::=|:=|\?=|!=|=)`)
+
+// logicalLine is a makefile line with its backslash continuations.
+type logicalLine struct {
+	start, end int    // bytes; end excludes the final newline
+	text       string // continuations joined with a space
+}
+
+func logicalLines(src string) []logicalLine {
+	var out []logicalLine
+	start := 0
+	var b strings.Builder
+	for i := 0; i <= len(src); i++ {
+		if i < len(src) && src[i] != '\n' {
+			continue
+		}
+		phys := src[start:i]
+		if strings.HasSuffix(phys, "\r") {
+			phys = phys[:len(phys)-1]
+		}
+		if continued(phys) && i < len(src) {
+			b.WriteString(phys[:len(phys)-1])
+			b.WriteByte(' ')
+			// the logical line goes on; remember where it began
+			if len(out) == 0 || out[len(out)-1].end != -1 {
+				out = append(out, logicalLine{start: start, end: -1})
+			}
+			start = i + 1
+			continue
+		}
+		b.WriteString(phys)
+		if len(out) > 0 && out[len(out)-1].end == -1 {
+			out[len(out)-1].end = start + len(phys)
+			out[len(out)-1].text = b.String()
+		} else {
+			out = append(out, logicalLine{start: start, end: start + len(phys), text: b.String()})
+		}
+		b.Reset()
+		start = i + 1
+	}
+	return out
+}
+
+// continued says whether a line ends in an odd number of backslashes.
+func continued(s string) bool {
+	n := 0
+	for i := len(s) - 1; i >= 0 && s[i] == '\\'; i-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// commentStart is where an unescaped # starts a comment, or len(s).
+func commentStart(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '#' && (i == 0 || s[i-1] != '\\') {
+			return i
+		}
+	}
+	return len(s)
+}
+
+func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, error) {
+	if !validVarName(name) {
+		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
+	}
+	if word == "" || strings.IndexFunc(word, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
+	}) >= 0 {
+		return TextEdit{}, fmt.Errorf("editing %s: cannot add %q to %s: a list entry has no blanks, #, $ or backslash", file, word, name)
+	}
+	edit := TextEdit{File: file, Create: !exists}
+	lines := logicalLines(src)
+	depth := 0
+	inDefine := false
+	target := -1 // index of the line to append to
+	for i, l := range lines {
+		trimmed := strings.TrimSpace(l.text[:commentStart(l.text)])
+		if inDefine {
+			// A define body is text, not assignments.
+			inDefine = firstWord(trimmed) != "endef"
+			continue
+		}
+		switch firstWord(strings.TrimPrefix(strings.TrimPrefix(trimmed, "override "), "export ")) {
+		case "ifeq", "ifneq", "ifdef", "ifndef":
+			depth++
+			continue
+		case "endif":
+			depth--
+			continue
+		case "define":
+			inDefine = true
+			continue
+		}
+		m := assignOpRE.FindStringSubmatch(l.text)
+		if m == nil || m[2] != name {
+			continue
+		}
+		value := l.text[len(m[0]):]
+		for _, w := range strings.Fields(value[:commentStart(value)]) {
+			if w == word {
+				return TextEdit{}, fmt.Errorf("editing %s: %s is %w in %s", file, word, ErrAlreadyListed, name)
+			}
+		}
+		switch m[3] {
+		case ":=", "::=", ":::=", "=", "+=":
+			if depth == 0 {
+				target = i
+			}
+		default:
+			// ?= or != after this line would make an append here
+			// conditional; add a fresh += line instead.
+			if depth == 0 {
+				target = -1
+			}
+		}
+	}
+	starts := lineStarts(src)
+	if inDefine || depth > 0 {
+		// make refuses such a file too; an added line would land inside.
+		what := "an ifeq/ifdef block has no endif"
+		if inDefine {
+			what = "a define has no endef"
+		}
+		return TextEdit{}, fmt.Errorf("editing %s: %s; fix the file first (make reports it as well)", file, what)
+	}
+	if target >= 0 {
+		l := lines[target]
+		// Insert on the last physical line, before a comment and
+		// trailing blanks.
+		lastStart := strings.LastIndexByte(src[l.start:l.end], '\n') + 1 + l.start
+		phys := src[lastStart:l.end]
+		at := len(strings.TrimRight(phys[:commentStart(phys)], " \t\r"))
+		edit.Offset = lastStart + at
+		edit.NewText = " " + word
+	} else {
+		edit.Offset = len(src)
+		edit.NewText = name + " += " + word + "\n"
+		body := strings.TrimSuffix(src, "\n")
+		last := strings.TrimSuffix(body[strings.LastIndexByte(body, '\n')+1:], "\r")
+		if continued(last) {
+			// A blank line ends the backslash continuation, which would
+			// otherwise swallow the new line.
+			edit.NewText = "\n" + edit.NewText
+		}
+		if len(src) > 0 && !strings.HasSuffix(src, "\n") {
+			edit.NewText = "\n" + edit.NewText
+		}
+	}
+	edit.End = edit.Offset
+	edit.Line, edit.Column = lineCol(starts, edit.Offset)
+	edit.EndLine, edit.EndColumn = edit.Line, edit.Column
+	return edit, nil
+}
+
+func firstWord(s string) string {
+	if i := strings.IndexAny(s, " \t("); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

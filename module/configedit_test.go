@@ -1,0 +1,117 @@
+package module
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestListVarEdit(t *testing.T) {
+	const makefile = "KERNEL_HELPERS := base\n-include ./config.mk\nall:\n\ttouch built\n"
+	tests := []struct {
+		name    string
+		config  *string // nil: no config.mk
+		want    string  // config.mk after the edit
+		helpers []string
+	}{
+		{"no config.mk", nil, "KERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"empty config.mk", ptr(""), "KERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"no trailing newline", ptr("RUST_ROOT := /usr"), "RUST_ROOT := /usr\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"append to :=", ptr("KERNEL_HELPERS := spin_lock\nV := 1\n"), "KERNEL_HELPERS := spin_lock kmalloc\nV := 1\n", []string{"spin_lock", "kmalloc"}},
+		{"before a comment", ptr("KERNEL_HELPERS := a   # helpers\n"), "KERNEL_HELPERS := a kmalloc   # helpers\n", []string{"a", "kmalloc"}},
+		{"empty value", ptr("KERNEL_HELPERS :=\n"), "KERNEL_HELPERS := kmalloc\n", []string{"kmalloc"}},
+		{"continued lines", ptr("KERNEL_HELPERS := a \\\n\tb\nOTHER := x\n"), "KERNEL_HELPERS := a \\\n\tb kmalloc\nOTHER := x\n", []string{"a", "b", "kmalloc"}},
+		{"last assignment wins", ptr("KERNEL_HELPERS := a\nKERNEL_HELPERS += b\r\n"), "KERNEL_HELPERS := a\nKERNEL_HELPERS += b kmalloc\r\n", []string{"a", "b", "kmalloc"}},
+		{"export and no blanks", ptr("export KERNEL_HELPERS:=a\n"), "export KERNEL_HELPERS:=a kmalloc\n", []string{"a", "kmalloc"}},
+		{"file ends in a continuation", ptr("RUST_ROOT := /usr \\\n"), "RUST_ROOT := /usr \\\n\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"?= gets a += line", ptr("KERNEL_HELPERS ?= a\n"), "KERNEL_HELPERS ?= a\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"conditional assignment is left alone", ptr("ifeq ($(V),1)\nKERNEL_HELPERS := dbg\nendif\n"), "ifeq ($(V),1)\nKERNEL_HELPERS := dbg\nendif\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"similar names and define bodies", ptr("KERNEL_HELPERS_X := y\ndefine T\nKERNEL_HELPERS := z\nendef\n"), "KERNEL_HELPERS_X := y\ndefine T\nKERNEL_HELPERS := z\nendef\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withEnviron(t)
+			files := map[string]string{"Makefile": makefile, "Cargo.toml": ""}
+			if tt.config != nil {
+				files["config.mk"] = *tt.config
+			}
+			root := writeTree(t, files)
+			cfg := filepath.Join(root, "config.mk")
+			e, err := ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Create", e.Create, tt.config == nil)
+			before := ""
+			if tt.config != nil {
+				before = *tt.config
+			}
+			line, col := lineCol(lineStarts(before), e.Offset)
+			eq(t, "Line/Column agree with Offset", [2]int{e.Line, e.Column}, [2]int{line, col})
+			if err := e.ApplyFile(); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(cfg)
+			eq(t, "config.mk", string(got), tt.want)
+
+			// make itself must now see the word.
+			m, err := Load(context.Background(), root, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "KERNEL_HELPERS as make sees it", m.Vars.KernelHelpers, tt.helpers)
+
+			if _, err := ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc"); !errors.Is(err, ErrAlreadyListed) {
+				t.Errorf("second edit: err = %v, want ErrAlreadyListed", err)
+			}
+		})
+	}
+}
+
+func TestListVarEditBadInput(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.mk")
+	for _, tt := range []struct{ name, word, want string }{
+		{"KERNEL HELPERS", "x", "not a make variable name"},
+		{"KERNEL_HELPERS", "", "no blanks"},
+		{"KERNEL_HELPERS", "a b", "no blanks"},
+		{"KERNEL_HELPERS", "$(x)", "no blanks"},
+		{"KERNEL_HELPERS", "a#b", "no blanks"},
+	} {
+		if _, err := ListVarEdit(cfg, tt.name, tt.word); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ListVarEdit(%q, %q): err = %v, want %q", tt.name, tt.word, err, tt.want)
+		}
+	}
+	if _, err := (TextEdit{File: cfg, Offset: 5, End: 5}).Apply([]byte("ab")); err == nil || !strings.Contains(err.Error(), "changed since") {
+		t.Errorf("out-of-range Apply: err = %v", err)
+	}
+}
+
+// FuzzListVarEdit: on any config.mk text, an edit applies cleanly and the
+// word is then seen as listed.
+func FuzzListVarEdit(f *testing.F) {
+	f.Add("KERNEL_HELPERS := a \\\n\tb # c\n", "kmalloc")
+	f.Add("ifeq (a,b)\nKERNEL_HELPERS ?= x\nelse\ndefine KERNEL_HELPERS\nendef\nendif", "spin_lock")
+	f.Add("\\\n\\\\\nKERNEL_HELPERS=\\#", "x")
+	f.Fuzz(func(t *testing.T, src, word string) {
+		e, err := listVarEdit("config.mk", src, true, "KERNEL_HELPERS", word)
+		if err != nil {
+			return
+		}
+		out, err := e.Apply([]byte(src))
+		if err != nil {
+			t.Fatalf("edit %+v does not apply to %q: %v", e, src, err)
+		}
+		if !strings.Contains(string(out), word) || !slices.Contains([]int{e.Offset}, e.End) {
+			t.Fatalf("edit %+v of %q gave %q", e, src, out)
+		}
+		if _, err := listVarEdit("config.mk", string(out), true, "KERNEL_HELPERS", word); !errors.Is(err, ErrAlreadyListed) {
+			t.Fatalf("after %q -> %q the word is not listed (err %v)", src, out, err)
+		}
+	})
+}
+
+func ptr(s string) *string { return &s }
