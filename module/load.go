@@ -262,6 +262,11 @@ func varsFrom(root string, m *Module) Vars {
 		Target:   absPath(root, strings.TrimSpace(m.Raw["TARGET"])),
 		Bindings: absPath(root, val("BINDINGS", "src/bindings.rs")),
 	}
+	for _, name := range VarNames {
+		if _, set := m.Origin[name]; !set {
+			m.Origin[name] = OriginDefault // empty, or rustko's own default (TARGET: the embedded spec)
+		}
+	}
 	return v
 }
 

@@ -1,0 +1,121 @@
+package module
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// Summary says, for people, which kernel tree was found, where, how, and
+// where its release and architecture were read.
+func (k *Kernel) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "kernel %s (%s, SRCARCH %s) at %s\n", orUnknown(k.Release), orUnknown(k.Arch), orUnknown(k.SrcArch), k.Dir)
+	fmt.Fprintf(&b, "  found by: %s; release from %s; arch from %s\n", k.FoundBy, k.ReleaseFrom, k.ArchFrom)
+	if k.Symvers == "" {
+		b.WriteString("  no Module.symvers: exported symbols cannot be checked\n")
+	}
+	for _, s := range k.Skipped {
+		fmt.Fprintf(&b, "  skipped %s\n", s)
+	}
+	return b.String()
+}
+
+// Summary lists the module's configuration: each rust.ko variable's value
+// (after defaults, paths shown relative to the root) and where it came from
+// (file:line, "default", "environment" or "override").
+func (m *Module) Summary() string {
+	var b strings.Builder
+	cfg := "no config.mk"
+	if m.ConfigFile != "" {
+		cfg = "config " + m.rel(m.ConfigFile)
+	}
+	fmt.Fprintf(&b, "module %s at %s (%s)\n", m.Vars.KernelModule, m.Root, cfg)
+	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+	for _, name := range VarNames {
+		from := m.Where[name]
+		if from == "" {
+			from = m.Origin[name]
+		}
+		if from == "" {
+			from = "unset"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, orEmpty(m.display(name)), from)
+	}
+	tw.Flush()
+	return b.String()
+}
+
+// display renders one variable's resolved value.
+func (m *Module) display(name string) string {
+	v := m.Vars
+	rels := func(ps []string) string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = m.rel(p)
+		}
+		return strings.Join(out, " ")
+	}
+	switch name {
+	case "KERNEL_MODULE":
+		return v.KernelModule
+	case "KERNEL_BUILD_PATH":
+		if v.KernelBuildPath == "" {
+			return "(search: /lib/modules/$(uname -r)/build, then /usr/src/linux-headers-*)"
+		}
+		return v.KernelBuildPath
+	case "KERNEL_INCLUDE":
+		return strings.Join(v.KernelInclude, " ")
+	case "KERNEL_HELPERS":
+		return strings.Join(v.KernelHelpers, " ")
+	case "RUST_ROOT":
+		return v.RustRoot
+	case "BUILD_DIRECTORY":
+		return m.rel(v.BuildDirectory)
+	case "C_FILES":
+		return rels(v.CFiles)
+	case "RUST_FILES":
+		return rels(v.RustFiles)
+	case "BINDINGS":
+		return m.rel(v.Bindings)
+	case "TARGET":
+		if v.Target == "" {
+			return "(embedded default for the kernel's architecture)"
+		}
+		return m.rel(v.Target)
+	case "CARGOFLAGS":
+		return v.CargoFlags
+	case "RCFLAGS":
+		return v.RCFlags
+	case "RELEASE":
+		return fmt.Sprint(v.Release)
+	case "V":
+		return fmt.Sprint(v.Verbose)
+	}
+	return m.Raw[name]
+}
+
+func (m *Module) rel(p string) string {
+	if p == "" {
+		return ""
+	}
+	if r, err := filepath.Rel(m.Root, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+func orEmpty(s string) string {
+	if s == "" {
+		return "(empty)"
+	}
+	return s
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
