@@ -147,9 +147,12 @@ func (c *checker) checkType(m *jsonMember) {
 
 // closestKey suggests a known key within two edits of a misspelt one.
 func closestKey(k string) string {
-	best, bestD := "", 3
+	const limit = 3
+	best, bestD := "", limit
 	for known := range knownKeys {
-		if d := editDistance(k, known, bestD); d < bestD || (d == bestD && d < 3 && known < best) {
+		d := editDistance(k, known, limit)
+		// Ties go to the alphabetically first key so the suggestion is stable.
+		if d < bestD || (d == bestD && d < limit && known < best) {
 			best, bestD = known, d
 		}
 	}
