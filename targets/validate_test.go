@@ -108,15 +108,21 @@ func TestValidateRules(t *testing.T) {
 		}, v190, []at{e(RuleFloatABI, 11, 16)}, "does not know"},
 		{"x86 rustc-abi old spelling", func(t *testing.T) []byte { return mutate(t, x86, `"softfloat"`, `"x86-softfloat"`) }, Toolchain{},
 			[]at{{RuleFloatABI, 11, 16, diagnostics.Info}}, "157151"},
-		{"x86 red zone false", func(t *testing.T) []byte { return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": false`) }, Toolchain{},
+		{"x86 red zone false", func(t *testing.T) []byte {
+			return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": false`)
+		}, Toolchain{},
 			[]at{e(RuleRedZone, 12, 22)}, "interrupts"},
 		{"x86 red zone missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"disable-redzone\": true,\n", "") }, Toolchain{},
 			[]at{e(RuleRedZone, 1, 1)}, "-mno-red-zone"},
-		{"x86 red zone not a bool", func(t *testing.T) []byte { return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": "yes"`) }, Toolchain{},
+		{"x86 red zone not a bool", func(t *testing.T) []byte {
+			return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": "yes"`)
+		}, Toolchain{},
 			[]at{e(RuleWrongType, 12, 22)}, "must be a boolean"},
 		{"os linux", func(t *testing.T) []byte { return mutate(t, x86, `"os": "none"`, `"os": "linux"`) }, Toolchain{},
 			[]at{e(RuleOS, 9, 9)}, `Use "none"`},
-		{"panic unwind", func(t *testing.T) []byte { return mutate(t, x86, `"panic-strategy": "abort"`, `"panic-strategy": "unwind"`) }, Toolchain{},
+		{"panic unwind", func(t *testing.T) []byte {
+			return mutate(t, x86, `"panic-strategy": "abort"`, `"panic-strategy": "unwind"`)
+		}, Toolchain{},
 			[]at{e(RulePanicStrategy, 13, 21)}, "_Unwind_Resume"},
 		{"panic missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"panic-strategy\": \"abort\",\n", "") }, Toolchain{},
 			[]at{e(RulePanicStrategy, 1, 1)}, `defaults to "unwind"`},
@@ -124,7 +130,9 @@ func TestValidateRules(t *testing.T) {
 			[]at{e(RuleCodeModel, 14, 17)}, "-mcmodel=kernel"},
 		{"x86 code model missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"code-model\": \"kernel\",\n", "") }, Toolchain{},
 			[]at{e(RuleCodeModel, 1, 1)}, `Use "kernel"`},
-		{"relocation model pic", func(t *testing.T) []byte { return mutate(t, x86, `"relocation-model": "static"`, `"relocation-model": "pic"`) }, Toolchain{},
+		{"relocation model pic", func(t *testing.T) []byte {
+			return mutate(t, x86, `"relocation-model": "static"`, `"relocation-model": "pic"`)
+		}, Toolchain{},
 			[]at{e(RuleRelocationModel, 15, 23)}, "GOT"},
 		{"relocation model missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"relocation-model\": \"static\",\n", "") }, Toolchain{},
 			[]at{e(RuleRelocationModel, 1, 1)}, `defaults to "pic"`},
@@ -140,16 +148,22 @@ func TestValidateRules(t *testing.T) {
 		}, old, []at{w(RuleObsoleteKey, 16, 3)}, "rustc 1.63.0 ignores it"},
 		{"unknown key with a suggestion", func(t *testing.T) []byte { return mutate(t, x86, `"disable-redzone"`, `"disable-red-zone"`) }, Toolchain{},
 			[]at{e(RuleUnknownKey, 12, 3), e(RuleRedZone, 1, 1)}, `did you mean "disable-redzone"?`},
-		{"pointer width as a string", func(t *testing.T) []byte { return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`) }, Toolchain{},
+		{"pointer width as a string", func(t *testing.T) []byte {
+			return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`)
+		}, Toolchain{},
 			[]at{e(RuleWidthType, 7, 27)}, "rustc 1.91 and later require the integer 64"},
 		{"pointer width as an integer for rustc 1.63", func(t *testing.T) []byte {
 			return mutate(t, x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`,
 				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`,
 				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"`)
 		}, old, []at{e(RuleWidthType, 7, 27)}, `wants the string "64"`},
-		{"pointer width wrong for the arch", func(t *testing.T) []byte { return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": 32`) }, Toolchain{},
+		{"pointer width wrong for the arch", func(t *testing.T) []byte {
+			return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": 32`)
+		}, Toolchain{},
 			[]at{e(RuleWidthValue, 7, 27)}, "x86_64 kernels use 64"},
-		{"c int width as a string", func(t *testing.T) []byte { return mutate(t, x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`) }, Toolchain{},
+		{"c int width as a string", func(t *testing.T) []byte {
+			return mutate(t, x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`)
+		}, Toolchain{},
 			[]at{e(RuleWidthType, 8, 25)}, "rustc 1.90 and later"},
 		{"old x86 data-layout", func(t *testing.T) []byte {
 			return mutate(t, x86, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`, `"e-m:e-i64:64-f80:128-n8:16:32:64-S128"`)
@@ -157,9 +171,13 @@ func TestValidateRules(t *testing.T) {
 		{"data-layout of another LLVM", func(t *testing.T) []byte { return Data(x86) },
 			Toolchain{Release: Version{Major: 1, Minor: 77}, LLVMMajor: 17, DataLayouts: map[string]string{"x86_64": "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"}},
 			[]at{e(RuleDataLayout, 3, 18), e(RuleWidthType, 7, 27), w(RuleWidthType, 8, 25)}, "LLVM 17"},
-		{"duplicate key", func(t *testing.T) []byte { return mutate(t, x86, "  \"os\": \"none\",\n", "  \"os\": \"none\",\n  \"os\": \"none\",\n") }, Toolchain{},
+		{"duplicate key", func(t *testing.T) []byte {
+			return mutate(t, x86, "  \"os\": \"none\",\n", "  \"os\": \"none\",\n  \"os\": \"none\",\n")
+		}, Toolchain{},
 			[]at{e(RuleDuplicateKey, 9, 3)}, "set again on line 10"},
-		{"required key missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"llvm-target\": \"x86_64-unknown-none-gnu\",\n", "") }, Toolchain{},
+		{"required key missing", func(t *testing.T) []byte {
+			return mutate(t, x86, "  \"llvm-target\": \"x86_64-unknown-none-gnu\",\n", "")
+		}, Toolchain{},
 			[]at{e(RuleRequiredKey, 1, 1)}, `"llvm-target" is missing`},
 		{"link args as a list", func(t *testing.T) []byte { return mutate(t, x86, "{\n", "{\n  \"pre-link-args\": [\"-m64\"],\n") }, Toolchain{},
 			[]at{e(RuleWrongType, 2, 20)}, `{"gcc": ["-m64"]}`},
@@ -186,7 +204,9 @@ func TestValidateRules(t *testing.T) {
 		{"aarch64 code model large", func(t *testing.T) []byte { return mutate(t, arm64, `"code-model": "small"`, `"code-model": "large"`) }, Toolchain{},
 			[]at{e(RuleCodeModel, 14, 17)}, `Use "small"`},
 
-		{"arm hard float abi", func(t *testing.T) []byte { return mutate(t, arm32, `"llvm-floatabi": "soft"`, `"llvm-floatabi": "hard"`) }, Toolchain{},
+		{"arm hard float abi", func(t *testing.T) []byte {
+			return mutate(t, arm32, `"llvm-floatabi": "soft"`, `"llvm-floatabi": "hard"`)
+		}, Toolchain{},
 			[]at{e(RuleFloatABI, 11, 20)}, "VFP registers"},
 		{"arm llvm-floatabi missing", func(t *testing.T) []byte { return mutate(t, arm32, "  \"llvm-floatabi\": \"soft\",\n", "") }, Toolchain{},
 			[]at{e(RuleFloatABI, 1, 1)}, "must set llvm-floatabi"},
@@ -196,7 +216,9 @@ func TestValidateRules(t *testing.T) {
 			[]at{e(RuleFloatABI, 10, 10)}, "hard-float ABI"},
 		{"arm soft-float missing", func(t *testing.T) []byte { return mutate(t, arm32, "+soft-float,", "") }, Toolchain{},
 			[]at{e(RuleSoftFloat, 12, 15)}, "-msoft-float"},
-		{"arm pointer width 64", func(t *testing.T) []byte { return mutate(t, arm32, `"target-pointer-width": 32`, `"target-pointer-width": 64`) }, Toolchain{},
+		{"arm pointer width 64", func(t *testing.T) []byte {
+			return mutate(t, arm32, `"target-pointer-width": 32`, `"target-pointer-width": 64`)
+		}, Toolchain{},
 			[]at{e(RuleWidthValue, 6, 27)}, "arm kernels use 32"},
 
 		{"riscv64 +d", func(t *testing.T) []byte { return mutate(t, rv64, ",-d\"", ",+d\"") }, Toolchain{},
