@@ -22,6 +22,13 @@ func (a at) String() string { return fmt.Sprintf("%s@%d:%d/%s", a.rule, a.line, 
 func e(rule string, line, col int) at { return at{rule, line, col, diagnostics.Error} }
 func w(rule string, line, col int) at { return at{rule, line, col, diagnostics.Warning} }
 
+// in is a test input: the embedded spec name with replacements applied.
+func in(name string, pairs ...string) func(*testing.T) []byte {
+	return func(t *testing.T) []byte { return mutate(t, name, pairs...) }
+}
+
+func raw(s string) func(*testing.T) []byte { return func(*testing.T) []byte { return []byte(s) } }
+
 // mutate applies old->new replacements to an embedded spec; each old must
 // occur exactly once so a drifting spec breaks the test loudly.
 func mutate(t *testing.T, name string, pairs ...string) []byte {
@@ -88,163 +95,121 @@ func TestValidateRules(t *testing.T) {
 		// msg, when set, must appear in one of the findings' messages.
 		msg string
 	}{
-		{"x86 +sse is positioned on the feature", func(t *testing.T) []byte { return mutate(t, x86, "-mmx,-sse,", "-mmx,+sse,") }, Toolchain{},
+		{"x86 +sse is positioned on the feature", in(x86, "-mmx,-sse,", "-mmx,+sse,"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 21)}, `"+sse" lets LLVM use`},
-		{"x86 +avx512f", func(t *testing.T) []byte { return mutate(t, x86, "-avx2,+soft-float", "-avx2,+avx512f,+soft-float") }, Toolchain{},
+		{"x86 +avx512f", in(x86, "-avx2,+soft-float", "-avx2,+avx512f,+soft-float"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 72)}, "-avx512f"},
-		{"x86 sse not disabled", func(t *testing.T) []byte { return mutate(t, x86, "-mmx,-sse,", "-mmx,") }, Toolchain{},
+		{"x86 sse not disabled", in(x86, "-mmx,-sse,", "-mmx,"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 15)}, "baseline CPU enables sse"},
-		{"x86 +soft-float missing", func(t *testing.T) []byte { return mutate(t, x86, ",+soft-float", "") }, Toolchain{},
+		{"x86 +soft-float missing", in(x86, ",+soft-float", ""), Toolchain{},
 			[]at{e(RuleSoftFloat, 10, 15)}, "x87"},
-		{"x86 -soft-float", func(t *testing.T) []byte { return mutate(t, x86, "+soft-float", "-soft-float") }, Toolchain{},
+		{"x86 -soft-float", in(x86, "+soft-float", "-soft-float"), Toolchain{},
 			[]at{e(RuleSoftFloat, 10, 72)}, "Use +soft-float"},
-		{"x86 rustc-abi missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"rustc-abi\": \"softfloat\",\n", "") }, Toolchain{},
+		{"x86 rustc-abi missing", in(x86, "  \"rustc-abi\": \"softfloat\",\n", ""), Toolchain{},
 			[]at{e(RuleFloatABI, 10, 72)}, `Add "rustc-abi": "softfloat"`},
-		{"x86 rustc-abi missing, rustc 1.90 wants the old spelling", func(t *testing.T) []byte {
-			return mutate(t, x86, "  \"rustc-abi\": \"softfloat\",\n", "", `"target-pointer-width": 64`, `"target-pointer-width": "64"`)
-		}, v190, []at{e(RuleFloatABI, 10, 72)}, `"x86-softfloat"`},
-		{"x86 rustc-abi softfloat too new for 1.90", func(t *testing.T) []byte {
-			return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`)
-		}, v190, []at{e(RuleFloatABI, 11, 16)}, "does not know"},
-		{"x86 rustc-abi old spelling", func(t *testing.T) []byte { return mutate(t, x86, `"softfloat"`, `"x86-softfloat"`) }, Toolchain{},
+		{"x86 rustc-abi missing, rustc 1.90 wants the old spelling", in(x86, "  \"rustc-abi\": \"softfloat\",\n", "", `"target-pointer-width": 64`, `"target-pointer-width": "64"`), v190, []at{e(RuleFloatABI, 10, 72)}, `"x86-softfloat"`},
+		{"x86 rustc-abi softfloat too new for 1.90", in(x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`), v190, []at{e(RuleFloatABI, 11, 16)}, "does not know"},
+		{"x86 rustc-abi old spelling", in(x86, `"softfloat"`, `"x86-softfloat"`), Toolchain{},
 			[]at{{RuleFloatABI, 11, 16, diagnostics.Info}}, "157151"},
-		{"x86 red zone false", func(t *testing.T) []byte {
-			return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": false`)
-		}, Toolchain{},
+		{"x86 red zone false", in(x86, `"disable-redzone": true`, `"disable-redzone": false`), Toolchain{},
 			[]at{e(RuleRedZone, 12, 22)}, "interrupts"},
-		{"x86 red zone missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"disable-redzone\": true,\n", "") }, Toolchain{},
+		{"x86 red zone missing", in(x86, "  \"disable-redzone\": true,\n", ""), Toolchain{},
 			[]at{e(RuleRedZone, 1, 1)}, "-mno-red-zone"},
-		{"x86 red zone not a bool", func(t *testing.T) []byte {
-			return mutate(t, x86, `"disable-redzone": true`, `"disable-redzone": "yes"`)
-		}, Toolchain{},
+		{"x86 red zone not a bool", in(x86, `"disable-redzone": true`, `"disable-redzone": "yes"`), Toolchain{},
 			[]at{e(RuleWrongType, 12, 22)}, "must be a boolean"},
-		{"os linux", func(t *testing.T) []byte { return mutate(t, x86, `"os": "none"`, `"os": "linux"`) }, Toolchain{},
+		{"os linux", in(x86, `"os": "none"`, `"os": "linux"`), Toolchain{},
 			[]at{e(RuleOS, 9, 9)}, `Use "none"`},
-		{"panic unwind", func(t *testing.T) []byte {
-			return mutate(t, x86, `"panic-strategy": "abort"`, `"panic-strategy": "unwind"`)
-		}, Toolchain{},
+		{"panic unwind", in(x86, `"panic-strategy": "abort"`, `"panic-strategy": "unwind"`), Toolchain{},
 			[]at{e(RulePanicStrategy, 13, 21)}, "_Unwind_Resume"},
-		{"panic missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"panic-strategy\": \"abort\",\n", "") }, Toolchain{},
+		{"panic missing", in(x86, "  \"panic-strategy\": \"abort\",\n", ""), Toolchain{},
 			[]at{e(RulePanicStrategy, 1, 1)}, `defaults to "unwind"`},
-		{"x86 code model small", func(t *testing.T) []byte { return mutate(t, x86, `"code-model": "kernel"`, `"code-model": "small"`) }, Toolchain{},
+		{"x86 code model small", in(x86, `"code-model": "kernel"`, `"code-model": "small"`), Toolchain{},
 			[]at{e(RuleCodeModel, 14, 17)}, "-mcmodel=kernel"},
-		{"x86 code model missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"code-model\": \"kernel\",\n", "") }, Toolchain{},
+		{"x86 code model missing", in(x86, "  \"code-model\": \"kernel\",\n", ""), Toolchain{},
 			[]at{e(RuleCodeModel, 1, 1)}, `Use "kernel"`},
-		{"relocation model pic", func(t *testing.T) []byte {
-			return mutate(t, x86, `"relocation-model": "static"`, `"relocation-model": "pic"`)
-		}, Toolchain{},
+		{"relocation model pic", in(x86, `"relocation-model": "static"`, `"relocation-model": "pic"`), Toolchain{},
 			[]at{e(RuleRelocationModel, 15, 23)}, "GOT"},
-		{"relocation model missing", func(t *testing.T) []byte { return mutate(t, x86, "  \"relocation-model\": \"static\",\n", "") }, Toolchain{},
+		{"relocation model missing", in(x86, "  \"relocation-model\": \"static\",\n", ""), Toolchain{},
 			[]at{e(RuleRelocationModel, 1, 1)}, `defaults to "pic"`},
-		{"obsolete keys", func(t *testing.T) []byte {
-			return mutate(t, x86, "  \"frame-pointer\": \"may-omit\",\n",
-				"  \"frame-pointer\": \"may-omit\",\n  \"eliminate-frame-pointer\": true,\n  \"no-compiler-rt\": true,\n  \"custom-unwind-resume\": false,\n")
-		}, Toolchain{}, []at{e(RuleObsoleteKey, 17, 3), e(RuleObsoleteKey, 18, 3), e(RuleObsoleteKey, 19, 3)}, "frame-pointer"},
-		{"obsolete keys only warn for rustc 1.63", func(t *testing.T) []byte {
-			return mutate(t, x86, "  \"frame-pointer\": \"may-omit\",\n", "  \"no-compiler-rt\": true,\n",
-				`"target-pointer-width": 64`, `"target-pointer-width": "64"`, `"target-c-int-width": 32`, `"target-c-int-width": "32"`,
-				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`,
-				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"`)
-		}, old, []at{w(RuleObsoleteKey, 16, 3)}, "rustc 1.63.0 ignores it"},
-		{"unknown key with a suggestion", func(t *testing.T) []byte { return mutate(t, x86, `"disable-redzone"`, `"disable-red-zone"`) }, Toolchain{},
+		{"obsolete keys", in(x86, "  \"frame-pointer\": \"may-omit\",\n", "  \"frame-pointer\": \"may-omit\",\n  \"eliminate-frame-pointer\": true,\n  \"no-compiler-rt\": true,\n  \"custom-unwind-resume\": false,\n"), Toolchain{}, []at{e(RuleObsoleteKey, 17, 3), e(RuleObsoleteKey, 18, 3), e(RuleObsoleteKey, 19, 3)}, "frame-pointer"},
+		{"obsolete keys only warn for rustc 1.63", in(x86, "  \"frame-pointer\": \"may-omit\",\n", "  \"no-compiler-rt\": true,\n", `"target-pointer-width": 64`, `"target-pointer-width": "64"`, `"target-c-int-width": 32`, `"target-c-int-width": "32"`, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"`), old, []at{w(RuleObsoleteKey, 16, 3)}, "rustc 1.63.0 ignores it"},
+		{"unknown key with a suggestion", in(x86, `"disable-redzone"`, `"disable-red-zone"`), Toolchain{},
 			[]at{e(RuleUnknownKey, 12, 3), e(RuleRedZone, 1, 1)}, `did you mean "disable-redzone"?`},
-		{"pointer width as a string", func(t *testing.T) []byte {
-			return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`)
-		}, Toolchain{},
+		{"pointer width as a string", in(x86, `"target-pointer-width": 64`, `"target-pointer-width": "64"`), Toolchain{},
 			[]at{e(RuleWidthType, 7, 27)}, "rustc 1.91 and later require the integer 64"},
-		{"pointer width as an integer for rustc 1.63", func(t *testing.T) []byte {
-			return mutate(t, x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`,
-				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`,
-				`"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"`)
-		}, old, []at{e(RuleWidthType, 7, 27)}, `wants the string "64"`},
-		{"pointer width wrong for the arch", func(t *testing.T) []byte {
-			return mutate(t, x86, `"target-pointer-width": 64`, `"target-pointer-width": 32`)
-		}, Toolchain{},
+		{"pointer width as an integer for rustc 1.63", in(x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"`), old, []at{e(RuleWidthType, 7, 27)}, `wants the string "64"`},
+		{"pointer width wrong for the arch", in(x86, `"target-pointer-width": 64`, `"target-pointer-width": 32`), Toolchain{},
 			[]at{e(RuleWidthValue, 7, 27)}, "x86_64 kernels use 64"},
-		{"c int width as a string", func(t *testing.T) []byte {
-			return mutate(t, x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`)
-		}, Toolchain{},
+		{"c int width as a string", in(x86, `"target-c-int-width": 32`, `"target-c-int-width": "32"`), Toolchain{},
 			[]at{e(RuleWidthType, 8, 25)}, "rustc 1.90 and later"},
-		{"old x86 data-layout", func(t *testing.T) []byte {
-			return mutate(t, x86, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`, `"e-m:e-i64:64-f80:128-n8:16:32:64-S128"`)
-		}, Toolchain{}, []at{e(RuleDataLayout, 3, 18)}, "matches no LLVM"},
-		{"data-layout of another LLVM", func(t *testing.T) []byte { return Data(x86) },
+		{"old x86 data-layout", in(x86, `"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"`, `"e-m:e-i64:64-f80:128-n8:16:32:64-S128"`), Toolchain{}, []at{e(RuleDataLayout, 3, 18)}, "matches no LLVM"},
+		{"data-layout of another LLVM", in(x86),
 			Toolchain{Release: Version{Major: 1, Minor: 77}, LLVMMajor: 17, DataLayouts: map[string]string{"x86_64": "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-f80:128-n8:16:32:64-S128"}},
 			[]at{e(RuleDataLayout, 3, 18), e(RuleWidthType, 7, 27), w(RuleWidthType, 8, 25)}, "LLVM 17"},
-		{"duplicate key", func(t *testing.T) []byte {
-			return mutate(t, x86, "  \"os\": \"none\",\n", "  \"os\": \"none\",\n  \"os\": \"none\",\n")
-		}, Toolchain{},
+		{"duplicate key", in(x86, "  \"os\": \"none\",\n", "  \"os\": \"none\",\n  \"os\": \"none\",\n"), Toolchain{},
 			[]at{e(RuleDuplicateKey, 9, 3)}, "set again on line 10"},
-		{"required key missing", func(t *testing.T) []byte {
-			return mutate(t, x86, "  \"llvm-target\": \"x86_64-unknown-none-gnu\",\n", "")
-		}, Toolchain{},
+		{"required key missing", in(x86, "  \"llvm-target\": \"x86_64-unknown-none-gnu\",\n", ""), Toolchain{},
 			[]at{e(RuleRequiredKey, 1, 1)}, `"llvm-target" is missing`},
-		{"link args as a list", func(t *testing.T) []byte { return mutate(t, x86, "{\n", "{\n  \"pre-link-args\": [\"-m64\"],\n") }, Toolchain{},
+		{"link args as a list", in(x86, "{\n", "{\n  \"pre-link-args\": [\"-m64\"],\n"), Toolchain{},
 			[]at{e(RuleWrongType, 2, 20)}, `{"gcc": ["-m64"]}`},
-		{"llvm-target of another arch", func(t *testing.T) []byte {
-			return mutate(t, x86, `"llvm-target": "x86_64-unknown-none-gnu"`, `"llvm-target": "aarch64-unknown-none"`)
-		}, Toolchain{}, []at{e(RuleArch, 2, 18)}, "aarch64"},
-		{"unsupported arch", func(t *testing.T) []byte { return mutate(t, x86, `"arch": "x86_64"`, `"arch": "mips"`) }, Toolchain{},
+		{"llvm-target of another arch", in(x86, `"llvm-target": "x86_64-unknown-none-gnu"`, `"llvm-target": "aarch64-unknown-none"`), Toolchain{}, []at{e(RuleArch, 2, 18)}, "aarch64"},
+		{"unsupported arch", in(x86, `"arch": "x86_64"`, `"arch": "mips"`), Toolchain{},
 			[]at{w(RuleArch, 4, 11)}, "skipped"},
 
-		{"aarch64 +neon", func(t *testing.T) []byte { return mutate(t, arm64, "+v8a,-neon,", "+v8a,+neon,") }, Toolchain{},
+		{"aarch64 +neon", in(arm64, "+v8a,-neon,", "+v8a,+neon,"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 21)}, "FP/NEON/SVE"},
-		{"aarch64 +sve2", func(t *testing.T) []byte { return mutate(t, arm64, "-fp-armv8\"", "-fp-armv8,+sve2\"") }, Toolchain{},
+		{"aarch64 +sve2", in(arm64, "-fp-armv8\"", "-fp-armv8,+sve2\""), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 37)}, "-sve2"},
-		{"aarch64 fp-armv8 not disabled", func(t *testing.T) []byte { return mutate(t, arm64, ",-fp-armv8", "") }, Toolchain{},
+		{"aarch64 fp-armv8 not disabled", in(arm64, ",-fp-armv8", ""), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 15)}, "Add -fp-armv8"},
-		{"aarch64 abi missing", func(t *testing.T) []byte { return mutate(t, arm64, "  \"abi\": \"softfloat\",\n", "") }, Toolchain{},
+		{"aarch64 abi missing", in(arm64, "  \"abi\": \"softfloat\",\n", ""), Toolchain{},
 			[]at{e(RuleFloatABI, 1, 1)}, "neon is required by the ABI"},
-		{"aarch64 rustc-abi missing, rustc unknown", func(t *testing.T) []byte { return mutate(t, arm64, "  \"rustc-abi\": \"softfloat\",\n", "") }, Toolchain{},
+		{"aarch64 rustc-abi missing, rustc unknown", in(arm64, "  \"rustc-abi\": \"softfloat\",\n", ""), Toolchain{},
 			[]at{w(RuleFloatABI, 1, 1)}, "1.95 and earlier refuse"},
-		{"aarch64 rustc-abi missing for 1.96", func(t *testing.T) []byte { return mutate(t, arm64, "  \"rustc-abi\": \"softfloat\",\n", "") }, v196,
+		{"aarch64 rustc-abi missing for 1.96", in(arm64, "  \"rustc-abi\": \"softfloat\",\n", ""), v196,
 			[]at{e(RuleFloatABI, 1, 1)}, "rustc 1.96.0 refuses"},
-		{"aarch64 rustc-abi present for 1.95", func(t *testing.T) []byte { return Data(arm64) }, v195,
+		{"aarch64 rustc-abi present for 1.95", in(arm64), v195,
 			[]at{e(RuleFloatABI, 11, 3)}, "only valid for x86"},
-		{"aarch64 code model large", func(t *testing.T) []byte { return mutate(t, arm64, `"code-model": "small"`, `"code-model": "large"`) }, Toolchain{},
+		{"aarch64 code model large", in(arm64, `"code-model": "small"`, `"code-model": "large"`), Toolchain{},
 			[]at{e(RuleCodeModel, 14, 17)}, `Use "small"`},
 
-		{"arm hard float abi", func(t *testing.T) []byte {
-			return mutate(t, arm32, `"llvm-floatabi": "soft"`, `"llvm-floatabi": "hard"`)
-		}, Toolchain{},
+		{"arm hard float abi", in(arm32, `"llvm-floatabi": "soft"`, `"llvm-floatabi": "hard"`), Toolchain{},
 			[]at{e(RuleFloatABI, 11, 20)}, "VFP registers"},
-		{"arm llvm-floatabi missing", func(t *testing.T) []byte { return mutate(t, arm32, "  \"llvm-floatabi\": \"soft\",\n", "") }, Toolchain{},
+		{"arm llvm-floatabi missing", in(arm32, "  \"llvm-floatabi\": \"soft\",\n", ""), Toolchain{},
 			[]at{e(RuleFloatABI, 1, 1)}, "must set llvm-floatabi"},
-		{"arm +vfp4", func(t *testing.T) []byte { return mutate(t, arm32, "-vfp4", "+vfp4") }, Toolchain{},
+		{"arm +vfp4", in(arm32, "-vfp4", "+vfp4"), Toolchain{},
 			[]at{e(RuleFPSIMD, 12, 58)}, "VFP/NEON"},
-		{"arm eabihf", func(t *testing.T) []byte { return mutate(t, arm32, `"abi": "eabi"`, `"abi": "eabihf"`) }, Toolchain{},
+		{"arm eabihf", in(arm32, `"abi": "eabi"`, `"abi": "eabihf"`), Toolchain{},
 			[]at{e(RuleFloatABI, 10, 10)}, "hard-float ABI"},
-		{"arm soft-float missing", func(t *testing.T) []byte { return mutate(t, arm32, "+soft-float,", "") }, Toolchain{},
+		{"arm soft-float missing", in(arm32, "+soft-float,", ""), Toolchain{},
 			[]at{e(RuleSoftFloat, 12, 15)}, "-msoft-float"},
-		{"arm pointer width 64", func(t *testing.T) []byte {
-			return mutate(t, arm32, `"target-pointer-width": 32`, `"target-pointer-width": 64`)
-		}, Toolchain{},
+		{"arm pointer width 64", in(arm32, `"target-pointer-width": 32`, `"target-pointer-width": 64`), Toolchain{},
 			[]at{e(RuleWidthValue, 6, 27)}, "arm kernels use 32"},
 
-		{"riscv64 +d", func(t *testing.T) []byte { return mutate(t, rv64, ",-d\"", ",+d\"") }, Toolchain{},
+		{"riscv64 +d", in(rv64, ",-d\"", ",+d\""), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 28)}, "F/D/V"},
-		{"riscv64 +v", func(t *testing.T) []byte { return mutate(t, rv64, ",-d\"", ",-d,+v\"") }, Toolchain{},
+		{"riscv64 +v", in(rv64, ",-d\"", ",-d,+v\""), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 31)}, "-v"},
-		{"riscv64 lp64d", func(t *testing.T) []byte { return mutate(t, rv64, `"llvm-abiname": "lp64"`, `"llvm-abiname": "lp64d"`) }, Toolchain{},
+		{"riscv64 lp64d", in(rv64, `"llvm-abiname": "lp64"`, `"llvm-abiname": "lp64d"`), Toolchain{},
 			[]at{e(RuleFloatABI, 11, 19)}, "-mabi=lp64"},
-		{"riscv64 code model missing", func(t *testing.T) []byte { return mutate(t, rv64, "  \"code-model\": \"medium\",\n", "") }, Toolchain{},
+		{"riscv64 code model missing", in(rv64, "  \"code-model\": \"medium\",\n", ""), Toolchain{},
 			[]at{e(RuleCodeModel, 1, 1)}, "medany"},
 
-		{"syntax: missing comma", func(t *testing.T) []byte { return mutate(t, x86, `"os": "none",`, `"os": "none"`) }, Toolchain{},
+		{"syntax: missing comma", in(x86, `"os": "none",`, `"os": "none"`), Toolchain{},
 			[]at{e(RuleSyntax, 10, 3)}, "a missing comma?"},
-		{"syntax: trailing comma", func(t *testing.T) []byte { return mutate(t, x86, `"linker-flavor": "gcc"`, `"linker-flavor": "gcc",`) }, Toolchain{},
+		{"syntax: trailing comma", in(x86, `"linker-flavor": "gcc"`, `"linker-flavor": "gcc",`), Toolchain{},
 			[]at{e(RuleSyntax, 21, 1)}, "trailing comma"},
-		{"syntax: unterminated string", func(t *testing.T) []byte { return []byte("{\n  \"os\": \"none\n}\n") }, Toolchain{},
+		{"syntax: unterminated string", raw("{\n  \"os\": \"none\n}\n"), Toolchain{},
 			[]at{e(RuleSyntax, 2, 14)}, "cannot span lines"},
-		{"syntax: single quotes", func(t *testing.T) []byte { return []byte("{\n  'os': 'none'\n}\n") }, Toolchain{},
+		{"syntax: single quotes", raw("{\n  'os': 'none'\n}\n"), Toolchain{},
 			[]at{e(RuleSyntax, 2, 3)}, "double quotes"},
-		{"syntax: comment", func(t *testing.T) []byte { return []byte("{\n  // kernel\n  \"os\": \"none\"\n}\n") }, Toolchain{},
+		{"syntax: comment", raw("{\n  // kernel\n  \"os\": \"none\"\n}\n"), Toolchain{},
 			[]at{e(RuleSyntax, 2, 3)}, "no comments"},
-		{"syntax: empty file", func(t *testing.T) []byte { return nil }, Toolchain{},
+		{"syntax: empty file", raw(""), Toolchain{},
 			[]at{e(RuleSyntax, 1, 1)}, "empty"},
-		{"syntax: truncated", func(t *testing.T) []byte { return Data(x86)[:100] }, Toolchain{},
+		{"syntax: truncated", raw(string(Data(x86)[:100])), Toolchain{},
 			[]at{e(RuleSyntax, 3, 18)}, "not closed"},
-		{"not an object", func(t *testing.T) []byte { return []byte("[1, 2]\n") }, Toolchain{},
+		{"not an object", raw("[1, 2]\n"), Toolchain{},
 			[]at{e(RuleNotObject, 1, 1)}, "not an array"},
 	}
 	for _, tt := range tests {
