@@ -90,19 +90,27 @@ func (tw *textWriter) finding(w *bufio.Writer, f Finding) {
 	if f.Code != "" {
 		code = " [" + f.Code + "]"
 	}
-	fmt.Fprintf(w, "%s%s %s%s\n", tw.location(f.File, f.Range.Start), tw.severity(f.Severity), tw.paint(ansiBold, oneLine(f.Message)), code)
+	loc := tw.location(f.File, f.Range.Start)
+	if loc == "" && f.Source != "" {
+		loc = tw.paint(ansiBold, f.Source+":") + " " // modpost and kbuild name no file
+	}
+	first, rest, _ := strings.Cut(strings.TrimRight(f.Message, "\n"), "\n")
+	fmt.Fprintf(w, "%s%s %s%s\n", loc, tw.severity(f.Severity), tw.paint(ansiBold, first), code)
+	if rest != "" {
+		fmt.Fprintf(w, "    %s\n", indent(rest))
+	}
 	tw.snippet(w, f.File, f.Range)
 	for _, r := range f.Related {
-		fmt.Fprintf(w, "%s%s %s\n", tw.location(r.File, r.Range.Start), tw.paint(ansiCyan, "note:"), oneLine(r.Message))
+		fmt.Fprintf(w, "%s%s %s\n", tw.location(r.File, r.Range.Start), tw.paint(ansiCyan, "note:"), indent(r.Message))
 	}
 	for _, fix := range f.Fixes {
-		fmt.Fprintf(w, "   %s %s\n", tw.paint(ansiBlue, "= help:"), oneLine(fix.Title))
+		fmt.Fprintf(w, "   %s %s\n", tw.paint(ansiBlue, "= help:"), indent(fix.Title))
 	}
 }
 
-// oneLine keeps each finding on its header line; continuation lines are
-// indented so that line-oriented matchers do not read them as new findings.
-func oneLine(s string) string {
+// indent keeps continuation lines of a message indented, so that
+// line-oriented matchers do not read them as new findings.
+func indent(s string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
