@@ -38,7 +38,7 @@ func sample(t *testing.T) (root string, fs []Finding) {
 			Message: "f64 in kernel code: the kernel does not save FPU state for module code"},
 		{File: lib, Range: rng(5, 5, 5, 11), Severity: Error, Code: "function-macro", Source: SourceRustko,
 			Message: "printk is a macro over _printk since Linux 5.15\ncall _printk instead",
-			Fixes: []Fix{{Title: "Rename to _printk", Edits: []Edit{{File: lib, Range: rng(5, 5, 5, 11), NewText: "_printk"}}}}},
+			Fixes:   []Fix{{Title: "Rename to _printk", Edits: []Edit{{File: lib, Range: rng(5, 5, 5, 11), NewText: "_printk"}}}}},
 		{File: lib, Range: rng(4, 1, 6, 2), Severity: Hint, Code: "extern-block", Source: SourceRustko,
 			Message: "this extern block can come from the generated bindings"},
 		{File: lib, Range: Point(1, 1), Severity: Info, Source: SourceRustko, Message: "module hello: licence GPL"},
