@@ -144,8 +144,8 @@ func compileSpec(t *testing.T, tc Toolchain, specPath string) (string, string, e
 	obj := filepath.Join(dir, "probe.o")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, tc.Path, "-Z", "unstable-options", "--target", specPath,
-		"-O", "--emit", "obj", "-o", obj, src)
+	args := append(TargetArgs(specPath), "-O", "--emit", "obj", "-o", obj, src)
+	cmd := exec.CommandContext(ctx, tc.Path, args...)
 	cmd.Env = append(os.Environ(), "RUSTC_BOOTSTRAP=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -199,6 +199,14 @@ var knownLayouts = map[string][]struct {
 	},
 }
 
+// TargetArgs are the rustc arguments that select a custom target spec file.
+// Current rustc only reads target JSON under -Z unstable-options (run it with
+// RUSTC_BOOTSTRAP=1 in the environment); rustc 1.63 accepts the same flags.
+// The sysroot for the target must live in lib/rustlib/<file stem>.
+func TargetArgs(specPath string) []string {
+	return []string{"-Z", "unstable-options", "--target", specPath}
+}
+
 // runRustc runs rustc in its own process group so that cancelling ctx
 // kills it and anything it started. RUSTC_BOOTSTRAP lets a stable rustc
 // answer -Z unstable-options, the only way to print a target spec.

@@ -3,6 +3,7 @@ package targets
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -313,4 +314,14 @@ func (c *checker) checkRedZone() {
 		c.atValue(m, RuleRedZone, diagnostics.Error, "disable-redzone is false on x86_64: "+why,
 			c.replaceValue(m, "true"))
 	}
+}
+
+// ValidateFile reads and validates the target spec at path for tc (the zero
+// Toolchain for current rustc). The error is for a file that cannot be read.
+func ValidateFile(path string, tc Toolchain) ([]diagnostics.Finding, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading target spec: %w", err)
+	}
+	return ValidateFor(path, data, tc), nil
 }

@@ -319,6 +319,16 @@ func TestValidateEscapedFeatures(t *testing.T) {
 	sameFindings(t, fs, []at{e(RuleFPSIMD, 10, 15)})
 }
 
+func TestValidateFile(t *testing.T) {
+	fs, err := ValidateFile("testdata/rustko-x86_64-unknown-none-gnu.json", Toolchain{})
+	if err != nil || len(fs) != 10 || fs[0].File != "testdata/rustko-x86_64-unknown-none-gnu.json" {
+		t.Errorf("ValidateFile: %d findings, %v", len(fs), err)
+	}
+	if _, err := ValidateFile("testdata/none.json", Toolchain{}); err == nil || !strings.Contains(err.Error(), "reading target spec") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
 func FuzzValidate(f *testing.F) {
 	for _, n := range Names() {
 		f.Add(Data(n))
