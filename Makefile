@@ -18,8 +18,13 @@ build:
 deps-demo:
 	scripts/deps.sh demo
 
+# The targets tests compile the embedded specs with a current rustc too; on a
+# machine without rustup, Debian's rustc-web is unpacked (never installed: it
+# would remove rustc 1.63, which RUST_ROOT=/usr builds rely on).
 deps-test:
 	scripts/deps.sh test
+	@if ! ls $$HOME/.rustup/toolchains/*/bin/rustc >/dev/null 2>&1 && [ -z "$${RUSTKO_TEST_RUSTC:-}" ]; then \
+		targets/testdata/fetch-rustc-web.sh; fi
 
 demo: deps-demo build
 	scripts/demo.sh
