@@ -94,6 +94,7 @@ func TestCaptureFlagsReal(t *testing.T) {
 		}
 	}
 	t.Log(f.Summary())
+	capturedReal = f
 
 	// The cache answers the second call.
 	g, err := CaptureFlags(context.Background(), k)
@@ -120,6 +121,10 @@ func TestCaptureFlagsReal(t *testing.T) {
 	}
 }
 
+// capturedReal is TestCaptureFlagsReal's result, reused so the package's
+// tests build the probe fewer times.
+var capturedReal *Flags
+
 func mustKey(t *testing.T, kdir string) string {
 	key, err := flagsCacheKey(kdir)
 	if err != nil {
@@ -131,11 +136,14 @@ func mustKey(t *testing.T, kdir string) string {
 // TestCompilerArgsCompile is the gcc oracle for CompilerArgs: kernel code
 // compiles with them, and float code is refused the way kbuild refuses it.
 func TestCompilerArgsCompile(t *testing.T) {
-	k := realKernel(t)
-	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
-	f, err := CaptureFlags(context.Background(), k)
-	if err != nil {
-		t.Fatal(err)
+	f := capturedReal
+	if f == nil { // run on its own
+		k := realKernel(t)
+		t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+		var err error
+		if f, err = CaptureFlags(context.Background(), k); err != nil {
+			t.Fatal(err)
+		}
 	}
 	tests := []struct {
 		name, src string

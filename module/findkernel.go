@@ -40,7 +40,12 @@ func FindKernel(ctx context.Context, configured string) (*Kernel, error) {
 
 func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, error) {
 	var skipped []string
+	tried := map[string]bool{}
 	try := func(dir, foundBy string, needSymvers bool) *Kernel {
+		if tried[dir] {
+			return nil // rust.ko's default KERNEL_BUILD_PATH is the uname -r path
+		}
+		tried[dir] = true
 		if why := treeProblem(dir, needSymvers); why != "" {
 			skipped = append(skipped, fmt.Sprintf("%s (%s): %s", dir, foundBy, why))
 			return nil

@@ -51,6 +51,7 @@ func TestFindKernel(t *testing.T) {
 		wantBy     string
 		wantRel    string
 		wantSkip   []string // substrings of Skipped, in order
+		skipCount  int      // when > 0, len(Skipped)
 		wantErr    []string // substrings of the error
 	}{
 		{
@@ -92,6 +93,13 @@ func TestFindKernel(t *testing.T) {
 			wantErr: []string{"no kernel build tree found", "gone (configured): does not exist",
 				"lib/modules/6.5.0-host/build", "linux-headers-6.1.0-56-common", "no .config",
 				"apt-get install linux-headers-6.5.0-host", "on Debian apt-get install linux-headers-", "KERNEL_BUILD_PATH"},
+		},
+		{
+			name:       "rust.ko's default path is tried once",
+			files:      prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true)),
+			configured: "lib/modules/6.5.0-host/build", uname: "6.5.0-host",
+			wantDir: "usr/src/linux-headers-6.1.0-56-amd64", wantBy: "scan", wantRel: "6.1.0-56-amd64",
+			wantSkip: []string{"6.5.0-host/build (configured): does not exist"}, skipCount: 1,
 		},
 		{
 			name:    "no headers at all",
@@ -144,6 +152,9 @@ func TestFindKernel(t *testing.T) {
 					break
 				}
 				at += i + len(w)
+			}
+			if tt.skipCount > 0 && len(k.Skipped) != tt.skipCount {
+				t.Errorf("Skipped = %q, want %d entries", k.Skipped, tt.skipCount)
 			}
 			if len(tt.wantSkip) == 0 && len(k.Skipped) != 0 {
 				t.Errorf("Skipped = %q, want none", k.Skipped)
