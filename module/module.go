@@ -29,7 +29,9 @@ type Module struct {
 	Root string // absolute folder holding Makefile/Kbuild and Cargo.toml/config.mk
 	Vars Vars
 	// Origin says for each variable name where its value came from:
-	// "default", "Makefile", "config.mk", "environment", "override".
+	// "default" (unset, or rustko's own default), the makefile that last
+	// assigned it relative to Root ("Makefile", "config.mk", or another
+	// included file), "environment", or "override" (the overrides map).
 	Origin map[string]string
 	// ConfigFile is root/config.mk when present (quick fixes edit it).
 	ConfigFile string
