@@ -26,7 +26,7 @@ func cargoFailure(root string, stderr []byte) diagnostics.Finding {
 	if i := strings.Index(text, "error:"); i >= 0 {
 		text = text[i:]
 	}
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(strings.TrimPrefix(text, "error:"))
 	if text == "" {
 		text = "cargo failed without saying why; run the build with V=1 to see its command"
 	}

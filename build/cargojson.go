@@ -292,7 +292,9 @@ func byteColumn(text string, charCol int) int {
 // hostABIWarningRE matches the span-less warnings every host-mode build
 // gets from current rustc for the soft-float and no-SSE features it asks
 // for on a target whose ABI wants SSE. They say nothing about the module.
-var hostABIWarningRE = regexp.MustCompile("^target feature `(soft-float|sse[0-9.]*|x87)` (must be (enabled|disabled) to ensure that the ABI of the current target can be implemented correctly|cannot be (enabled|disabled) with `-Ctarget-feature`)")
+// Older rustc (1.63) instead calls soft-float an unknown feature, which it
+// still passes to LLVM.
+var hostABIWarningRE = regexp.MustCompile("^(target feature `(soft-float|sse[0-9.]*|x87)` (must be (enabled|disabled) to ensure that the ABI of the current target can be implemented correctly|cannot be (enabled|disabled) with `-Ctarget-feature`)|unknown (and unstable )?feature specified for `-Ctarget-feature`: `soft-float`)")
 
 // isHostABIWarning tells those expected warnings (span-less: rustc has no
 // place for them) from anything the module's code caused.

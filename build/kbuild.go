@@ -157,9 +157,10 @@ func writeIfChanged(path string, data []byte) error {
 	return nil
 }
 
-// runKbuild links the module with kbuild and copies the .ko into the
-// module root. The returned findings come from gcc, modpost and objtool.
-func (b *builder) runKbuild(ctx context.Context, sources map[string]string) ([]diagnostics.Finding, bool, error) {
+// runKbuild links the module with kbuild. The findings come from gcc,
+// modpost and objtool; syms[i] names the symbol finding i is about, if any.
+// linked is false when kbuild failed.
+func (b *builder) runKbuild(ctx context.Context, sources map[string]string) (findings []diagnostics.Finding, syms []string, linked bool, err error) {
 	args := []string{"-C", b.kernel.Dir, "M=" + b.kbuildDir, "-j", strconv.Itoa(runtime.NumCPU())}
 	if b.verbose {
 		args = append(args, "V=1")
@@ -170,22 +171,19 @@ func (b *builder) runKbuild(ctx context.Context, sources map[string]string) ([]d
 	env := environ(map[string]string{"LC_ALL": "C", "LANG": "C", "LC_MESSAGES": "C"})
 	res, err := b.r.run(ctx, command{Dir: b.kernel.Dir, Env: env, Path: "make", Args: args})
 	if err != nil {
-		return nil, false, fmt.Errorf("running kbuild (make -C %s M=%s): %w (install make and gcc: apt-get install make gcc)", b.kernel.Dir, b.kbuildDir, err)
+		return nil, nil, false, fmt.Errorf("running kbuild (make -C %s M=%s): %w (install make and gcc: apt-get install make gcc)", b.kernel.Dir, b.kbuildDir, err)
 	}
 	out := append(append([]byte{}, res.Stdout...), res.Stderr...)
 	parser := b.outputParser(sources)
-	findings := parser.parse(out)
+	findings = parser.parse(out)
 	if res.ExitCode != 0 {
 		if !hasError(findings) {
-			return findings, false, fmt.Errorf("kbuild failed (make -C %s M=%s, exit %d) without a message rustko understands:\n%s",
+			return findings, parser.syms, false, fmt.Errorf("kbuild failed (make -C %s M=%s, exit %d) without a message rustko understands:\n%s",
 				b.kernel.Dir, b.kbuildDir, res.ExitCode, tail(out, 25))
 		}
-		return findings, false, nil
+		return findings, parser.syms, false, nil
 	}
-	if err := b.installKO(ctx); err != nil {
-		return findings, false, err
-	}
-	return findings, true, nil
+	return findings, parser.syms, true, nil
 }
 
 // outputParser is the kbuild output parser for this build.

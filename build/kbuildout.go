@@ -19,6 +19,10 @@ type kbuildOutput struct {
 	sources   map[string]string // generated wrapper .c or its .o -> the module's C file
 	symbols   *symbolSearch     // finds where the module uses a symbol modpost misses
 	shim      string            // the C file module-wide problems (licence) are reported on
+
+	// syms[i] is the symbol finding i of the last parse is about (modpost's
+	// undefined and GPL-only errors), "" for the others.
+	syms []string
 }
 
 var (
@@ -46,6 +50,13 @@ func (k *kbuildOutput) parse(out []byte) []diagnostics.Finding {
 		chain    []diagnostics.Related // "In file included from" lines so far
 		last     = -1                  // the finding notes attach to
 	)
+	k.syms = nil
+	setSym := func(i int, sym string) {
+		for len(k.syms) <= i {
+			k.syms = append(k.syms, "")
+		}
+		k.syms[i] = sym
+	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -98,9 +109,11 @@ func (k *kbuildOutput) parse(out []byte) []diagnostics.Finding {
 		case modpostUndefRE.MatchString(line):
 			m := modpostUndefRE.FindStringSubmatch(line)
 			findings = append(findings, k.undefined(severityWord(strings.ToLower(m[1])), m[2]))
+			setSym(len(findings)-1, m[2])
 		case modpostGPLRE.MatchString(line):
 			m := modpostGPLRE.FindStringSubmatch(line)
 			findings = append(findings, k.gplOnly(severityWord(strings.ToLower(m[1])), m[3]))
+			setSym(len(findings)-1, m[3])
 		case modpostRE.MatchString(line):
 			m := modpostRE.FindStringSubmatch(line)
 			findings = append(findings, k.onShim(severityWord(strings.ToLower(m[1])), diagnostics.SourceModpost, k.shorten(m[2])))

@@ -208,19 +208,48 @@ func (b *builder) build(ctx context.Context) error {
 		return err
 	}
 
+	var checks []diagnostics.Finding
+	b.step(StepChecks, func() (string, bool, error) {
+		fs, err := b.checkObject(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return "", false, err
+			}
+			// The checks only predict; a failure to run them must not
+			// stop a build that may well succeed.
+			fs = []diagnostics.Finding{{File: b.crateRoot(), Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning,
+				Source: diagnostics.SourceObject, Message: "the object checks could not run: " + err.Error()}}
+		}
+		checks = fs
+		b.res.Findings = append(b.res.Findings, fs...)
+		return fmt.Sprintf("%d finding(s)", len(fs)), !hasError(fs), nil
+	})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// kbuild runs even after the checks found errors: the C shim's own
+	// errors and modpost's view are worth having in the same round.
 	_, err = b.step(StepKbuild, func() (string, bool, error) {
 		sources, err := b.kbuildFiles(rust.Deps)
 		if err != nil {
 			return "", false, err
 		}
-		findings, linked, err := b.runKbuild(ctx, sources)
-		b.res.Findings = append(b.res.Findings, findings...)
+		findings, syms, linked, err := b.runKbuild(ctx, sources)
+		b.res.Findings = append(b.res.Findings, dropDuplicateUndefined(checks, findings, syms)...)
 		if err != nil || !linked {
 			return "failed", false, err
 		}
+		if hasError(b.res.Findings) {
+			// Linked, but not a module to load: leave the installed .ko alone.
+			return "linked, not installed: the checks found errors", true, nil
+		}
+		if err := b.installKO(ctx); err != nil {
+			return "", false, err
+		}
 		b.res.KO = filepath.Join(b.m.Root, b.m.Vars.KernelModule+".ko")
 		return b.res.KO, true, nil
-	}, "make -C "+b.kernel.Dir+" M="+b.kbuildDir)
+	}, fmt.Sprintf("kernel %s at %s", b.kernel.Release, b.kernel.Dir))
 	return err
 }
 

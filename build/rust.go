@@ -17,7 +17,8 @@ import (
 // no FP/SIMD registers (soft-float keeps f32/f64 code out of them), the
 // kernel code model, no red zone (interrupts write below the stack pointer),
 // no unwind tables. Fat LTO then compiles the precompiled core's bitcode
-// with these flags too. MMX and 3DNow! are not listed: current rustc
+// with these flags too. Linker-only options (relro) are left out: rustc
+// links nothing here, and 1.63 does not know -C relro-level. MMX and 3DNow! are not listed: current rustc
 // rejects them as unknown features, and LLVM never generates them unasked.
 var hostFlags = []string{
 	"-C", "panic=abort",
@@ -25,7 +26,6 @@ var hostFlags = []string{
 	"-C", "code-model=kernel",
 	"-C", "relocation-model=static",
 	"-C", "no-redzone=yes",
-	"-C", "relro-level=off",
 	"-C", "force-unwind-tables=no",
 }
 

@@ -1,0 +1,133 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rustko/rustko-lsp/build/objcheck"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// checkObject runs the object checks on the Rust object before kbuild
+// links it: what the kernel would reject at load time or run wrongly
+// (FP/SIMD, red zone, GOT), and the undefined symbols modpost would report,
+// each on the Rust line responsible.
+func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error) {
+	var symvers *module.Symvers
+	if b.kernel.Symvers != "" {
+		s, err := readSymvers(b.kernel.Symvers)
+		if err != nil {
+			return nil, err
+		}
+		symvers = s
+	}
+	license := ""
+	if l, err := module.ReadLicense(append(b.cFiles(), b.crateRoot())); err == nil {
+		license = l.Value
+	}
+	return objcheck.Check(ctx, b.rustObj, objcheck.Options{
+		Symvers: symvers,
+		Defined: cDefinitions(b.cFiles()),
+		Sources: b.m.Root,
+		Crate:   b.crateRoot(),
+		License: license,
+	})
+}
+
+// symversCache keeps parsed Module.symvers files: 25k lines is too much to
+// reparse on every save, and the file changes only with the headers package.
+var symversCache struct {
+	sync.Mutex
+	path string
+	mod  time.Time
+	size int64
+	s    *module.Symvers
+}
+
+func readSymvers(path string) (*module.Symvers, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the kernel's exported symbols: %w", err)
+	}
+	symversCache.Lock()
+	defer symversCache.Unlock()
+	c := &symversCache
+	if c.s != nil && c.path == path && c.mod.Equal(st.ModTime()) && c.size == st.Size() {
+		return c.s, nil
+	}
+	s, err := module.ReadSymvers(path)
+	if err != nil {
+		return nil, err
+	}
+	c.path, c.mod, c.size, c.s = path, st.ModTime(), st.Size(), s
+	return s, nil
+}
+
+// cFuncDefRE matches a function definition's head at the start of a line:
+// return type words, the name, the parameter list (maybe over several
+// lines) and the opening brace.
+var cFuncDefRE = regexp.MustCompile(`(?m)^([A-Za-z_][\w \t\*]*?[\s\*])([A-Za-z_]\w*)\s*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)\s*\{`)
+
+// cDefinitions lists the functions the C files define with external
+// linkage: the Rust object may call them (helpers), and they are not the
+// kernel's to export. Text is enough here: kernel C shims define functions
+// in the one style kernel code uses.
+func cDefinitions(files []string) []string {
+	var defs []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		inBlock := false
+		var clean strings.Builder
+		for _, line := range strings.Split(string(data), "\n") {
+			clean.WriteString(blankComments(line, &inBlock))
+			clean.WriteByte('\n')
+		}
+		for _, m := range cFuncDefRE.FindAllStringSubmatch(clean.String(), -1) {
+			words := strings.Fields(strings.ReplaceAll(m[1], "*", " "))
+			static := false
+			for _, w := range words {
+				if w == "static" {
+					static = true
+				}
+			}
+			if !static && len(words) > 0 {
+				defs = append(defs, m[2])
+			}
+		}
+	}
+	return defs
+}
+
+// dropDuplicateUndefined removes modpost's findings about symbols that the
+// object check already reported, with a better line, before the link.
+// syms[i] is the symbol kbuild's finding i is about ("" for others).
+func dropDuplicateUndefined(checks, kbuild []diagnostics.Finding, syms []string) []diagnostics.Finding {
+	var out []diagnostics.Finding
+	for i, f := range kbuild {
+		if i < len(syms) && syms[i] != "" && reported(checks, f.Code, syms[i]) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// reported tells whether an object-check finding with code names sym (its
+// messages quote modpost's own wording, which quotes the symbol).
+func reported(checks []diagnostics.Finding, code, sym string) bool {
+	for _, c := range checks {
+		if c.Code == code && (strings.Contains(c.Message, `"`+sym+`"`) || strings.Contains(c.Message, "'"+sym+"'")) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,21 @@
+#![no_std]
+
+extern "C" {
+    fn _printk(fmt: *const u8, ...) -> i32;
+}
+
+#[no_mangle]
+pub extern "C" fn rust_main() {
+    let level: i32 = "KERN_INFO";
+    unsafe {
+        _printk(b"\x016fixture: hello from rust\n\0".as_ptr());
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn rust_exit() {}
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
