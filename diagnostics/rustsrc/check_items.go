@@ -1,0 +1,284 @@
+package rustsrc
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// checkRefs judges every use of a C item: can the module link it at all?
+func (a *analysis) checkRefs() {
+	for i := range a.refs {
+		r := &a.refs[i]
+		if a.inTest(r.node) {
+			continue
+		}
+		switch r.role {
+		case roleImport:
+			if r.Item == nil {
+				a.notDeclared(r)
+			}
+			continue
+		case roleDecl:
+			continue // checkExternDecls
+		}
+		if r.Item == nil {
+			// An unknown imported name was reported at its use declaration.
+			if r.Via == ViaPath {
+				a.notDeclared(r)
+			}
+			continue
+		}
+		a.checkItemUse(r)
+	}
+}
+
+func (a *analysis) checkItemUse(r *Ref) {
+	it := r.Item
+	switch it.Kind {
+	case index.InlineFunction:
+		a.inlineFunction(r)
+	case index.FunctionMacro:
+		a.functionMacro(r)
+	case index.Macro:
+		if it.Value == "" {
+			a.macroWithoutValue(r)
+		}
+	case index.Function, index.Variable:
+		a.exportStatus(r)
+	}
+}
+
+// where describes an item's header position for messages: linux/slab.h:581.
+func (a *analysis) where(it *index.Item) string {
+	if it.Pos.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", includeName(it.Pos.File), it.Pos.Line)
+}
+
+// includeName shortens an absolute header path to what #include names.
+func includeName(p string) string {
+	p = filepath.ToSlash(p)
+	for _, marker := range []string{"/include/generated/uapi/", "/include/generated/", "/include/uapi/", "/include/"} {
+		if i := strings.LastIndex(p, marker); i >= 0 {
+			return p[i+len(marker):]
+		}
+	}
+	return filepath.Base(p)
+}
+
+func (a *analysis) declaredHere(f *diagnostics.Finding, it *index.Item) {
+	if it.Pos.File == "" || it.Pos.Line == 0 {
+		return
+	}
+	col := max(it.Pos.Column, 1)
+	f.Related = append(f.Related, diagnostics.Related{
+		File: it.Pos.File, Range: diagnostics.Point(it.Pos.Line, col),
+		Message: fmt.Sprintf("`%s` is declared here: %s", it.Name, clipLine(it.Decl)),
+	})
+}
+
+func clipLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		return s[:117] + "..."
+	}
+	return s
+}
+
+func (a *analysis) inlineFunction(r *Ref) {
+	it := r.Item
+	name := it.Name
+	var f *diagnostics.Finding
+	if r.Via == ViaExtern {
+		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is a static inline function (%s): it has no symbol, so this hand-written extern declaration cannot link "+
+				"(modpost: \"%s\" undefined). Call it through the bindings instead (bindings::%s), with %s in KERNEL_HELPERS so rustko generates a C wrapper.",
+			name, a.where(it), name, name, name))
+	} else {
+		if a.env.helpers[name] {
+			return
+		}
+		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is a static inline function (%s) with no symbol to link: add %s to KERNEL_HELPERS in config.mk so rustko generates a C wrapper for it.",
+			name, a.where(it), name))
+	}
+	if !a.env.helpers[name] {
+		f.Fixes = a.listFix("Add "+name+" to KERNEL_HELPERS", "KERNEL_HELPERS", name)
+	}
+	a.declaredHere(f, it)
+}
+
+func (a *analysis) functionMacro(r *Ref) {
+	it := r.Item
+	v := a.env.verdict(it)
+	advice := "it has no symbol Rust can call."
+	if v != nil {
+		advice = v.Advice
+	}
+	f := a.add(CodeFunctionMacro, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a function-like macro (%s), not a function: %s", it.Name, a.where(it), advice))
+	a.declaredHere(f, it)
+	if v == nil || v.Target == "" {
+		return
+	}
+	switch v.Class {
+	case bridge.ClassExportedCall, bridge.ClassIdiom, bridge.ClassHiddenState:
+		if t := a.env.item(v.Target, false); t != nil && t.Kind == index.Function {
+			f.Fixes = append(f.Fixes, a.replaceFix("Call "+v.Target+" instead", r.Range, v.Target, v.Class == bridge.ClassExportedCall))
+		}
+	case bridge.ClassInline:
+		f.Fixes = append(f.Fixes, a.helperAndRename(r, v.Target, v.Target)...)
+	}
+}
+
+// helperAndRename is the fix for a macro over an inline function: list the
+// function in KERNEL_HELPERS and call it instead.
+func (a *analysis) helperAndRename(r *Ref, helper, replacement string) []diagnostics.Fix {
+	fix := a.replaceFix(fmt.Sprintf("Call %s (added to KERNEL_HELPERS)", helper), r.Range, replacement, true)
+	if !a.env.helpers[helper] {
+		cfg := a.env.configFile()
+		if cfg == "" {
+			return nil
+		}
+		e, err := module.ListVarEdit(cfg, "KERNEL_HELPERS", helper)
+		if err != nil {
+			return nil
+		}
+		fix.Edits = append(fix.Edits, configEdit(e))
+	}
+	return []diagnostics.Fix{fix}
+}
+
+func (a *analysis) macroWithoutValue(r *Ref) {
+	it := r.Item
+	v := a.env.verdict(it)
+	reason := it.Why
+	if v != nil {
+		reason = v.Advice
+	}
+	if reason == "" {
+		reason = "it does not evaluate to a constant."
+	}
+	f := a.add(CodeMacroWithoutValue, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a macro with no value the bindings could give it (%s): %s", it.Name, a.where(it), reason))
+	a.declaredHere(f, it)
+	if v != nil && v.Class == bridge.ClassInline && v.Target != "" {
+		f.Fixes = a.helperAndRename(r, v.Target, v.Target+"()")
+	}
+}
+
+// export is a symbol's export status: the index's, else Module.symvers's.
+func (a *analysis) export(name string, it *index.Item) index.Export {
+	if it != nil && it.Export != index.ExportUnknown {
+		return it.Export
+	}
+	if a.env.Symvers == nil {
+		return index.ExportUnknown
+	}
+	e, ok := a.env.Symvers.Lookup(name)
+	switch {
+	case !ok:
+		return index.NotExported
+	case e.GPLOnly():
+		return index.GPLOnly
+	}
+	return index.Exported
+}
+
+func (a *analysis) exportStatus(r *Ref) {
+	it := r.Item
+	if _, ours := a.env.shim.defines[it.Name]; ours {
+		return // the module's own C code defines it
+	}
+	switch a.export(it.Name, it) {
+	case index.NotExported:
+		f := a.add(CodeNotExported, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` (%s) is not exported to modules (it is not in Module.symvers): the module will not link, modpost fails with \"%s\" undefined. "+
+				"Use an exported function that does the same, or do it in C code built into the kernel.", it.Name, a.where(it), it.Name))
+		a.declaredHere(f, it)
+	case index.GPLOnly:
+		a.gplOnly(r)
+	}
+}
+
+func (a *analysis) gplOnly(r *Ref) {
+	it := r.Item
+	lic := a.env.License
+	if lic != nil && module.GPLCompatible(lic.Value) {
+		return
+	}
+	var f *diagnostics.Finding
+	if lic == nil {
+		f = a.add(CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL) and the module declares no licence, so the kernel treats it as proprietary: "+
+				"modpost refuses the symbol. Add MODULE_LICENSE(\"GPL\") (or \"Dual MIT/GPL\" ...) to the C shim.", it.Name))
+	} else {
+		rel := lic.File
+		if a.env.Module != nil {
+			if p, err := filepath.Rel(a.env.Module.Root, lic.File); err == nil && !strings.HasPrefix(p, "..") {
+				rel = p
+			}
+		}
+		f = a.add(CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL), but the module's licence %s(%q) at %s:%d is not GPL-compatible: "+
+				"modpost refuses it (\"GPL-incompatible module uses GPL-only symbol\"). Use a GPL-compatible licence (%s) or avoid %s.",
+			it.Name, lic.Source, lic.Value, rel, lic.Line, strings.Join(module.GPLCompatibleLicenses(), ", "), it.Name))
+		lr := diagnostics.Range{Start: diagnostics.Position{Line: lic.Line, Column: lic.Column}, End: diagnostics.Position{Line: lic.EndLine, Column: lic.EndColumn}}
+		f.Related = append(f.Related, diagnostics.Related{File: lic.File, Range: lr, Message: fmt.Sprintf("the licence is %q here", lic.Value)})
+		to := dualLicense(lic.Value)
+		f.Fixes = append(f.Fixes, diagnostics.Fix{
+			Title: fmt.Sprintf("Change the licence to %q", to),
+			Edits: []diagnostics.Edit{{File: lic.File, Range: lr, NewText: to}},
+		})
+	}
+	a.declaredHere(f, it)
+}
+
+// dualLicense keeps the author's licence and adds the GPL, the way the
+// kernel's own list spells it.
+func dualLicense(v string) string {
+	switch strings.ToUpper(strings.TrimSpace(v)) {
+	case "MIT":
+		return "Dual MIT/GPL"
+	case "BSD":
+		return "Dual BSD/GPL"
+	case "MPL":
+		return "Dual MPL/GPL"
+	}
+	return "GPL"
+}
+
+func (a *analysis) notDeclared(r *Ref) {
+	if a.env.Index == nil {
+		return
+	}
+	name := r.node.Text()
+	if a.env.rustItems[name] || a.env.rustItems[r.Name] {
+		return // the generated bindings define it (c_int and friends)
+	}
+	headers := strings.Join(a.env.Index.Headers, " ")
+	if headers == "" {
+		headers = "none"
+	}
+	d, found := a.env.Headers.Lookup(r.Name)
+	switch {
+	case found:
+		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is not declared by the configured headers (%s); %s declares it, which is not in KERNEL_INCLUDE: add %s to KERNEL_INCLUDE in config.mk.",
+			r.Name, headers, d.Header, d.Header))
+		f.Fixes = a.listFix("Add "+d.Header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", d.Header)
+		f.Related = append(f.Related, diagnostics.Related{File: d.Pos.File, Range: diagnostics.Point(d.Pos.Line, max(d.Pos.Column, 1)),
+			Message: fmt.Sprintf("`%s` (%s) is declared here", r.Name, d.Kind)})
+	case a.env.Headers.Loaded():
+		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+			"no kernel header declares `%s` (configured headers: %s): check the spelling.", r.Name, headers))
+	default:
+		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is not declared by the configured headers (%s): add the header that declares it to KERNEL_INCLUDE in config.mk.", r.Name, headers))
+	}
+}

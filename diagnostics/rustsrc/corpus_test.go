@@ -1,0 +1,341 @@
+package rustsrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// TestCorpus runs every module under testdata/corpus through the analysis
+// and compares the findings with the markers written next to the code:
+// missing and unexpected findings both fail.
+func TestCorpus(t *testing.T) {
+	_, _, sv, hi := realKernel(t)
+	ix := corpusIndex(t)
+	skeleton := readTxtar(t, filepath.Join("testdata", "corpus", "_skeleton.txtar"))
+	cases, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		name := strings.TrimSuffix(filepath.Base(c), ".txtar")
+		if strings.HasPrefix(name, "_") {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			files := map[string]string{}
+			for k, v := range skeleton {
+				files[k] = v
+			}
+			for k, v := range readTxtar(t, c) {
+				files[k] = v
+			}
+			dir := writeTree(t, files)
+			got := analyzeModule(t, dir, ix, sv, hi)
+			want := parseMarkers(t, dir, files)
+			for _, p := range compareFindings(dir, got, want) {
+				t.Error(p)
+			}
+			if testing.Verbose() {
+				for _, g := range got {
+					t.Logf("%s", g)
+				}
+			}
+		})
+	}
+}
+
+// corpusIndex is the index the corpus runs on.
+func corpusIndex(t testing.TB) *index.Index {
+	return fixtureIndex(t)
+}
+
+// analyzeModule does what `rustko-lsp check` does for one module, minus
+// printing: load it with make, read its licence, analyse every Rust file.
+func analyzeModule(t testing.TB, dir string, ix *index.Index, sv *module.Symvers, hi *bridge.HeaderIndex) []diagnostics.Finding {
+	t.Helper()
+	m, err := module.Load(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatalf("loading the module: %v", err)
+	}
+	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
+	if err != nil && !errors.Is(err, module.ErrNoLicense) {
+		t.Fatal(err)
+	}
+	env := &Env{Index: ix, Module: m, License: lic, Symvers: sv, Headers: hi}
+	var got []diagnostics.Finding
+	for _, rs := range m.Vars.RustFiles {
+		src, err := os.ReadFile(rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParseWith(rs, src, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, Analyze(f, env)...)
+	}
+	return append(got, CheckModule(env)...)
+}
+
+// marker is one expected finding.
+type marker struct {
+	file    string // relative to the module
+	line    int
+	code    string
+	text    string // exactly what the range covers
+	message string // a substring of the message, optional
+}
+
+func (m marker) String() string {
+	s := fmt.Sprintf("%s:%d %s(%q)", m.file, m.line, m.code, m.text)
+	if m.message != "" {
+		s += fmt.Sprintf(" with message containing %q", m.message)
+	}
+	return s
+}
+
+func parseMarkers(t *testing.T, dir string, files map[string]string) []marker {
+	t.Helper()
+	var out []marker
+	for name, text := range files {
+		if name == "markers" {
+			for i, line := range strings.Split(text, "\n") {
+				line = strings.TrimSpace(line)
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				loc, spec, ok := strings.Cut(line, " ")
+				file, ln, ok2 := strings.Cut(loc, ":")
+				n, err := strconv.Atoi(ln)
+				if !ok || !ok2 || err != nil {
+					t.Fatalf("markers:%d: want FILE:LINE code(\"text\"), got %q", i+1, line)
+				}
+				out = append(out, parseSpecs(t, file, n, spec)...)
+			}
+			continue
+		}
+		for i, line := range strings.Split(text, "\n") {
+			if _, spec, ok := strings.Cut(line, "//@ "); ok {
+				out = append(out, parseSpecs(t, name, i+1, spec)...)
+			}
+		}
+	}
+	return out
+}
+
+// parseSpecs reads `code("text"[, "message"])[, code(...)]`.
+func parseSpecs(t *testing.T, file string, line int, s string) []marker {
+	t.Helper()
+	var out []marker
+	s = strings.TrimSpace(s)
+	for s != "" {
+		i := strings.IndexByte(s, '(')
+		if i <= 0 {
+			t.Fatalf("%s:%d: bad marker %q", file, line, s)
+		}
+		m := marker{file: file, line: line, code: strings.TrimSpace(s[:i])}
+		s = s[i+1:]
+		var args []string
+		for {
+			s = strings.TrimLeftFunc(s, unicode.IsSpace)
+			q, err := strconv.QuotedPrefix(s)
+			if err != nil {
+				t.Fatalf("%s:%d: marker %s: want a quoted string at %q", file, line, m.code, s)
+			}
+			v, _ := strconv.Unquote(q)
+			args = append(args, v)
+			s = strings.TrimLeftFunc(s[len(q):], unicode.IsSpace)
+			if strings.HasPrefix(s, ",") {
+				s = s[1:]
+				continue
+			}
+			if !strings.HasPrefix(s, ")") {
+				t.Fatalf("%s:%d: marker %s: missing )", file, line, m.code)
+			}
+			s = strings.TrimLeftFunc(s[1:], unicode.IsSpace)
+			break
+		}
+		m.text = args[0]
+		if len(args) > 1 {
+			m.message = args[1]
+		}
+		out = append(out, m)
+		s = strings.TrimPrefix(s, ",")
+		s = strings.TrimSpace(s)
+	}
+	return out
+}
+
+// compareFindings returns one line per missing, unexpected or misworded
+// finding.
+func compareFindings(dir string, got []diagnostics.Finding, want []marker) []string {
+	var problems []string
+	used := make([]bool, len(got))
+	for _, w := range want {
+		found := false
+		for i, g := range got {
+			if used[i] || !matches(dir, g, w) {
+				continue
+			}
+			used[i] = true
+			found = true
+			if w.message != "" && !strings.Contains(g.Message, w.message) {
+				problems = append(problems, fmt.Sprintf("%s: message %q does not contain %q", w, g.Message, w.message))
+			}
+			break
+		}
+		if !found {
+			problems = append(problems, fmt.Sprintf("missing finding %s", w))
+		}
+	}
+	var extra []string
+	for i, g := range got {
+		problems = append(problems, wellFormed(g)...)
+		if !used[i] {
+			rel, _ := filepath.Rel(dir, g.File)
+			extra = append(extra, fmt.Sprintf("unexpected finding %s:%d:%d %s(%q): %s", rel, g.Range.Start.Line, g.Range.Start.Column, g.Code, rangeText(g), g.Message))
+		}
+	}
+	sort.Strings(extra)
+	return append(problems, extra...)
+}
+
+func matches(dir string, g diagnostics.Finding, w marker) bool {
+	rel, err := filepath.Rel(dir, g.File)
+	return err == nil && rel == w.file && g.Range.Start.Line == w.line && g.Code == w.code && rangeText(g) == w.text
+}
+
+// rangeText is the source a finding's range covers.
+func rangeText(f diagnostics.Finding) string {
+	src, err := os.ReadFile(f.File)
+	if err != nil {
+		return "<" + err.Error() + ">"
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	off := func(p diagnostics.Position) int {
+		n := 0
+		for i := 0; i < p.Line-1 && i < len(lines); i++ {
+			n += len(lines[i])
+		}
+		return n + p.Column - 1
+	}
+	s, e := off(f.Range.Start), off(f.Range.End)
+	if s < 0 || e > len(src) || s > e {
+		return "<bad range>"
+	}
+	return string(src[s:e])
+}
+
+func wellFormed(f diagnostics.Finding) []string {
+	var p []string
+	if f.Code == "" || (f.Source != diagnostics.SourceRustko && f.Source != "target-spec") || f.Message == "" {
+		p = append(p, fmt.Sprintf("malformed finding %+v", f))
+	}
+	if f.Range.Start.Line < 1 || f.Range.Start.Column < 1 || f.Range.End.Line < f.Range.Start.Line ||
+		f.Range.End.Line == f.Range.Start.Line && f.Range.End.Column < f.Range.Start.Column {
+		p = append(p, fmt.Sprintf("bad range in %s", f))
+	}
+	for _, fx := range f.Fixes {
+		if fx.Title == "" || len(fx.Edits) == 0 {
+			p = append(p, fmt.Sprintf("empty fix in %s: %+v", f, fx))
+		}
+		for _, e := range fx.Edits {
+			if !filepath.IsAbs(e.File) {
+				p = append(p, fmt.Sprintf("fix edit with a relative path in %s: %+v", f, e))
+			}
+		}
+	}
+	return p
+}
+
+// readTxtar reads a txtar archive (golang.org/x/tools/txtar's format: a
+// comment, then files introduced by "-- name --" lines).
+func readTxtar(t testing.TB, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	name := ""
+	var cur strings.Builder
+	flush := func() {
+		if name != "" {
+			files[name] = cur.String()
+		}
+		cur.Reset()
+	}
+	for _, line := range strings.SplitAfter(string(b), "\n") {
+		trim := strings.TrimRight(line, "\r\n")
+		if strings.HasPrefix(trim, "-- ") && strings.HasSuffix(trim, " --") && len(trim) > 6 {
+			flush()
+			name = strings.TrimSpace(trim[3 : len(trim)-3])
+			continue
+		}
+		if name != "" {
+			cur.WriteString(line)
+		}
+	}
+	flush()
+	return files
+}
+
+func writeTree(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		if name == "markers" {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// TestCompareFindings checks the runner itself: a wrong text, a wrong
+// message, a missing and an extra finding are all caught.
+func TestCompareFindings(t *testing.T) {
+	dir := writeTree(t, map[string]string{"src/lib.rs": "fn f() { kmalloc(1, 2); }\n"})
+	f := diagnostics.Finding{File: filepath.Join(dir, "src/lib.rs"), Code: CodeInlineFunction, Source: diagnostics.SourceRustko,
+		Message: "kmalloc is inline", Range: diagnostics.Range{Start: diagnostics.Position{Line: 1, Column: 10}, End: diagnostics.Position{Line: 1, Column: 17}}}
+	ok := marker{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc", message: "inline"}
+	for _, tc := range []struct {
+		name string
+		got  []diagnostics.Finding
+		want []marker
+		n    int
+	}{
+		{"match", []diagnostics.Finding{f}, []marker{ok}, 0},
+		{"missing", nil, []marker{ok}, 1},
+		{"unexpected", []diagnostics.Finding{f}, nil, 1},
+		{"wrong text", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc("}}, 2},
+		{"wrong message", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc", message: "macro"}}, 1},
+		{"wrong line", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 2, code: CodeInlineFunction, text: "kmalloc"}}, 2},
+	} {
+		if p := compareFindings(dir, tc.got, tc.want); len(p) != tc.n {
+			t.Errorf("%s: got %d problems %q, want %d", tc.name, len(p), p, tc.n)
+		}
+	}
+	if got := parseSpecs(t, "a.rs", 3, `float("f64"), gpl-only("x", "at \"y\""), float("1.5")`); len(got) != 3 || got[1].message != `at "y"` || got[2].text != "1.5" {
+		t.Errorf("parseSpecs: %+v", got)
+	}
+}

@@ -1,0 +1,143 @@
+package rustsrc
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
+)
+
+// cSite is a place in a C file.
+type cSite struct {
+	File  string
+	Range diagnostics.Range
+}
+
+// cShim is what the module's C files (rust.ko's src/module.c) say about
+// names: which they use (calls, or function pointers such as
+// module_init(x)), declare and define.
+type cShim struct {
+	uses     map[string][]cSite
+	declares map[string]cSite
+	defines  map[string]cSite
+}
+
+// parseShim reads the C files with tree-sitter's C grammar; src overrides
+// the disk text for files open in an editor. Unreadable files are skipped:
+// the build reports those.
+func parseShim(files []string, src map[string][]byte) *cShim {
+	s := &cShim{uses: map[string][]cSite{}, declares: map[string]cSite{}, defines: map[string]cSite{}}
+	for _, f := range files {
+		text, ok := src[f]
+		if !ok {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				slog.Debug("C shim not readable", "file", f, "err", err)
+				continue
+			}
+			text = b
+		}
+		root, err := syntax.Parse(syntax.CLang, text)
+		if err != nil {
+			slog.Debug("C shim not parsed", "file", f, "err", err)
+			continue
+		}
+		s.add(f, root)
+	}
+	return s
+}
+
+func (s *cShim) add(file string, root *syntax.Node) {
+	root.Walk(func(n *syntax.Node) bool {
+		switch n.Kind {
+		case "comment", "preproc_include", "string_literal", "system_lib_string":
+			return false
+		case "function_definition":
+			if name := declaratorName(n.ChildByField("declarator")); name != nil {
+				if _, dup := s.defines[name.Text()]; !dup {
+					s.defines[name.Text()] = cSite{file, rangeOf(name)}
+				}
+			}
+		case "declaration":
+			for _, c := range n.Children {
+				if c.Field == "declarator" && hasFunctionDeclarator(c) {
+					if name := declaratorName(c); name != nil {
+						if _, dup := s.declares[name.Text()]; !dup {
+							s.declares[name.Text()] = cSite{file, rangeOf(name)}
+						}
+					}
+				}
+			}
+		case "identifier":
+			if isCUse(n) {
+				s.uses[n.Text()] = append(s.uses[n.Text()], cSite{file, rangeOf(n)})
+			}
+		}
+		return true
+	})
+}
+
+// declaratorName digs the declared identifier out of a declarator:
+// "*name(args)", "(name)", "name[4]".
+func declaratorName(d *syntax.Node) *syntax.Node {
+	for depth := 0; d != nil && depth < 32; depth++ {
+		if d.Kind == "identifier" {
+			return d
+		}
+		next := d.ChildByField("declarator")
+		if next == nil {
+			for _, c := range d.Children {
+				if c.Named && c.Kind != "parameter_list" && c.Kind != "attribute_specifier" {
+					next = c
+					break
+				}
+			}
+		}
+		d = next
+	}
+	return nil
+}
+
+func hasFunctionDeclarator(d *syntax.Node) bool {
+	found := false
+	d.Walk(func(n *syntax.Node) bool {
+		if n.Kind == "function_declarator" {
+			found = true
+		}
+		return !found && n.Kind != "parameter_list"
+	})
+	return found
+}
+
+// isCUse says whether an identifier is an expression that uses a name,
+// as opposed to a declarator or a parameter name.
+func isCUse(n *syntax.Node) bool {
+	for a := n.Parent; a != nil; a = a.Parent {
+		switch a.Kind {
+		case "function_declarator", "parameter_declaration", "init_declarator", "declaration", "pointer_declarator",
+			"array_declarator", "type_definition", "field_declaration", "enumerator", "preproc_def", "preproc_function_def",
+			"preproc_params", "labeled_statement", "goto_statement":
+			if a.Kind == "init_declarator" && n.Field != "declarator" && isUnder(n, a.ChildByField("value")) {
+				return true
+			}
+			return false
+		case "call_expression", "argument_list", "expression_statement", "return_statement", "assignment_expression",
+			"binary_expression", "initializer_list", "initializer_pair", "conditional_expression", "cast_expression",
+			"pointer_expression", "parenthesized_expression":
+			return true
+		case "compound_statement", "translation_unit":
+			return false
+		}
+	}
+	return false
+}
+
+func isUnder(n, anc *syntax.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == anc {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,220 @@
+package rustsrc
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
+)
+
+// Env is what the analysis knows about the module and its kernel. Every
+// field may be nil or empty; the checks that need a missing piece are
+// skipped rather than guessed. An Env is read-only once in use and may be
+// shared by concurrent analyses; it must not be copied after first use.
+type Env struct {
+	Index   *index.Index   // the configured headers (bindings.Generate / LoadIndex)
+	Module  *module.Module // config.mk for quick fixes, C files, KERNEL_HELPERS
+	License *module.License
+	Symvers *module.Symvers // export status when the index has none
+	// Helpers overrides Module.Vars.KernelHelpers (static inline functions
+	// that get a C wrapper, so calling them is fine).
+	Helpers []string
+	// BindingsPaths overrides DefaultBindingsPaths.
+	BindingsPaths []string
+	// Headers says which other kernel header declares a name; Load it first
+	// (the check command does; the server loads it in the background).
+	Headers *bridge.HeaderIndex
+	// Toolchain is the module's rustc (targets.Probe), so target JSON
+	// findings speak of the compiler that will read the file.
+	Toolchain *targets.Toolchain
+	// CSources holds the text of C files whose editor buffer differs from
+	// disk, by absolute path; other C files of the module are read from disk.
+	CSources map[string][]byte
+
+	once      sync.Once
+	helpers   map[string]bool
+	rustItems map[string]bool                     // items the generated bindings file defines
+	consts    map[string]map[uint64][]*index.Item // C type -> value -> macros/enum constants
+	shim      *cShim
+	model     dataModel
+	verdicts  sync.Map // name -> *index.Verdict
+}
+
+func (e *Env) bindingsPaths() []string {
+	if e == nil || len(e.BindingsPaths) == 0 {
+		return DefaultBindingsPaths
+	}
+	return e.BindingsPaths
+}
+
+// prepare computes the tables the checks share, once.
+func (e *Env) prepare() {
+	e.once.Do(func() {
+		helpers := e.Helpers
+		if helpers == nil && e.Module != nil {
+			helpers = e.Module.Vars.KernelHelpers
+		}
+		e.helpers = make(map[string]bool, len(helpers))
+		for _, h := range helpers {
+			e.helpers[h] = true
+		}
+		e.model = modelFor("")
+		if e.Index != nil {
+			e.model = modelFor(e.Index.Arch)
+			e.rustItems = readBindingsItems(e.Index.BindingsFile)
+			e.consts = typedConstants(e.Index)
+		}
+		var cfiles []string
+		if e.Module != nil {
+			cfiles = e.Module.Vars.CFiles
+		}
+		e.shim = parseShim(cfiles, e.CSources)
+	})
+}
+
+func (e *Env) configFile() string {
+	if e == nil || e.Module == nil {
+		return ""
+	}
+	if e.Module.ConfigFile != "" {
+		return e.Module.ConfigFile
+	}
+	if e.Module.Root != "" {
+		return e.Module.Root + "/config.mk"
+	}
+	return ""
+}
+
+// verdict returns the item's verdict: the one the index carries, else the
+// bridge's classification (cached, since the same macro recurs).
+func (e *Env) verdict(it *index.Item) *index.Verdict {
+	if it.Verdict != nil {
+		return it.Verdict
+	}
+	if v, ok := e.verdicts.Load(it.Name); ok {
+		return v.(*index.Verdict)
+	}
+	v := bridge.Classify(e.Index, it)
+	e.verdicts.Store(it.Name, v)
+	return v
+}
+
+// readBindingsItems lists the top-level Rust items of the generated
+// bindings file (c_int and other aliases the generator adds are not C names,
+// but they are declared). The file is generated code in a fixed shape, so a
+// line scan is enough.
+func readBindingsItems(path string) map[string]bool {
+	out := map[string]bool{}
+	if path == "" {
+		return out
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return out
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		rest, ok := strings.CutPrefix(line, "pub ")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimPrefix(rest, "unsafe ")
+		kw, rest, _ := strings.Cut(rest, " ")
+		switch kw {
+		case "fn", "struct", "union", "enum", "type", "const", "static", "mod", "trait", "use":
+		default:
+			continue
+		}
+		rest = strings.TrimPrefix(rest, "mut ")
+		n := 0
+		for n < len(rest) && (rest[n] == '_' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= '0' && rest[n] <= '9') {
+			n++
+		}
+		if n > 0 {
+			out[rest[:n]] = true
+		}
+	}
+	return out
+}
+
+// typedConstants groups the macros and enum constants that have a value by
+// their C type, so a number passed where a gfp_t goes can be matched with
+// GFP_KERNEL.
+func typedConstants(ix *index.Index) map[string]map[uint64][]*index.Item {
+	out := map[string]map[uint64][]*index.Item{}
+	for _, it := range ix.Items {
+		if (it.Kind != index.Macro && it.Kind != index.EnumConstant) || it.Value == "" || it.ValueType == "" {
+			continue
+		}
+		v, ok := parseIntLiteral(it.Value)
+		if !ok {
+			continue
+		}
+		t := normalizeCType(it.ValueType)
+		if out[t] == nil {
+			out[t] = map[uint64][]*index.Item{}
+		}
+		out[t][v] = append(out[t][v], it)
+	}
+	return out
+}
+
+// parseIntLiteral reads a C or Rust integer literal: 0x90, 3264, 0o17,
+// 0b101, 1UL, 0x90u32, 1_000, -1 (as two's complement), (u32)5 is not one.
+func parseIntLiteral(s string) (uint64, bool) {
+	s = strings.TrimSpace(s)
+	neg := false
+	if strings.HasPrefix(s, "-") {
+		neg = true
+		s = strings.TrimSpace(s[1:])
+	}
+	s = strings.ReplaceAll(s, "_", "")
+	base := 10
+	switch {
+	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):
+		base, s = 16, s[2:]
+	case strings.HasPrefix(s, "0o"):
+		base, s = 8, s[2:]
+	case strings.HasPrefix(s, "0b") || strings.HasPrefix(s, "0B"):
+		base, s = 2, s[2:]
+	case len(s) > 1 && s[0] == '0':
+		base, s = 8, s[1:]
+	}
+	// Drop a type suffix: u32, i64, usize, UL, ULL, u ...
+	end := len(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		digit := c >= '0' && c <= '9' || base == 16 && c >= 'a' && c <= 'f'
+		if !digit {
+			end = i
+			break
+		}
+	}
+	suffix := strings.ToLower(s[end:])
+	switch suffix {
+	case "", "u", "l", "ul", "lu", "ll", "ull", "llu", "u8", "u16", "u32", "u64", "u128", "usize",
+		"i8", "i16", "i32", "i64", "i128", "isize":
+	default:
+		return 0, false
+	}
+	if end == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s[:end], base, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}

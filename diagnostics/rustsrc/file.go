@@ -1,0 +1,80 @@
+package rustsrc
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
+)
+
+// File is one parsed Rust source file. It does not change after Parse and
+// may be shared between goroutines.
+type File struct {
+	Path string // absolute
+	Src  []byte
+
+	root *syntax.Node
+	syms *symbols
+	env  *Env // what refs were resolved against; nil for Parse
+	refs []Ref
+}
+
+// Parse parses src (the text of path) and resolves its C references through
+// the default bindings paths, without an index: Ref.Item stays nil. Use
+// ParseWith to resolve against a module's index and configuration.
+func Parse(path string, src []byte) (*File, error) {
+	return ParseWith(path, src, nil)
+}
+
+// ParseWith parses src and resolves its references against env (which may
+// be nil). Syntax errors do not fail it: the tree keeps what it could read.
+func ParseWith(path string, src []byte, env *Env) (*File, error) {
+	root, err := syntax.Parse(syntax.Rust, src)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", path, err)
+	}
+	f := &File{Path: path, Src: src, root: root, env: env}
+	f.syms = collectSymbols(root, env.bindingsPaths())
+	f.refs = resolveAll(root, f.syms, env)
+	return f, nil
+}
+
+// Refs returns every reference to a C item the file makes, in source order.
+func (f *File) Refs() []Ref { return f.refs }
+
+// Resolve returns the reference at a 1-based line and byte column (the
+// column just after the identifier counts too, where editors put the cursor
+// after typing).
+func (f *File) Resolve(line, col int) (*Ref, bool) {
+	rs := f.refs
+	// The first ref that ends at or after the position.
+	i := sort.Search(len(rs), func(i int) bool {
+		e := rs[i].Range.End
+		return e.Line > line || e.Line == line && e.Column >= col
+	})
+	if i < len(rs) {
+		r := &rs[i]
+		s := r.Range.Start
+		if s.Line < line || s.Line == line && s.Column <= col {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// rangeOf converts a node's extent to a finding range.
+func rangeOf(n *syntax.Node) diagnostics.Range {
+	return diagnostics.Range{
+		Start: diagnostics.Position{Line: n.Line, Column: n.Col},
+		End:   diagnostics.Position{Line: n.EndLine, Column: n.EndCol},
+	}
+}
+
+// spanOf is the range from the start of a to the end of b.
+func spanOf(a, b *syntax.Node) diagnostics.Range {
+	return diagnostics.Range{
+		Start: diagnostics.Position{Line: a.Line, Column: a.Col},
+		End:   diagnostics.Position{Line: b.EndLine, Column: b.EndCol},
+	}
+}
