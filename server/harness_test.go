@@ -414,3 +414,16 @@ func codeOf(err error) jsonrpc2.Code {
 	}
 	return 0
 }
+
+func osMkdirAll(p string) error { return os.MkdirAll(p, 0o755) }
+
+func osWrite(p, body string) error { return os.WriteFile(p, []byte(body), 0o644) }
+
+func withFolders(p *protocol.InitializeParams, dirs ...string) *protocol.InitializeParams {
+	var fs []protocol.WorkspaceFolder
+	for _, d := range dirs {
+		fs = append(fs, protocol.WorkspaceFolder{URI: uri.File(d), Name: filepath.Base(d)})
+	}
+	p.WorkspaceFolders = protocol.NewNullable(fs)
+	return p
+}

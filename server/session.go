@@ -49,6 +49,7 @@ type session struct {
 
 // snapshot is the immutable state requests read: replaced, never modified.
 type snapshot struct {
+	loaded  bool         // false until the first load finished
 	proj    *Project     // nil when the module could not be loaded
 	loadErr error        // why proj is nil
 	ix      *index.Index // nil until bindings were generated
@@ -135,7 +136,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	next := &snapshot{}
+	next := &snapshot{loaded: true}
 	var projFindings []diagnostics.Finding
 	if err != nil {
 		next.loadErr = err
@@ -333,6 +334,9 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 		}
 	}
 	snap := se.current()
+	if !snap.loaded {
+		return // the first load analyses every file when it is done
+	}
 	var found []diagnostics.Finding
 	if src != nil {
 		var err error

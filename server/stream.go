@@ -195,10 +195,16 @@ func (lspCodec) Marshal(v any) ([]byte, error) {
 	return protocol.Marshal(v)
 }
 
+// Unmarshal decodes from a private copy of data. jsonrpc2 hands the codec
+// bytes borrowed from its reused frame buffer, and protocol v1.0.1 decodes
+// union-typed roots (a []CommandOrCodeAction result, for one) without
+// copying, so their strings would otherwise change under the caller when
+// the next message arrives.
 func (lspCodec) Unmarshal(data []byte, v any) error {
+	owned := append([]byte(nil), data...)
 	if p, ok := v.(*jsonrpc2.RawMessage); ok {
-		*p = append(jsonrpc2.RawMessage(nil), data...)
+		*p = owned
 		return nil
 	}
-	return protocol.Unmarshal(data, v)
+	return protocol.Unmarshal(owned, v)
 }
