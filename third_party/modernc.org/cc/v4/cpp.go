@@ -56,6 +56,7 @@ type cppParser struct {
 	s    *scanner
 	eh   errHandler
 	line []Token // nil when consumed
+	slab []Token // Backing array of the lines, see rune.
 
 	closed bool
 }
@@ -100,17 +101,30 @@ func (p *cppParser) rune() rune {
 		return p.line[0].Ch
 	}
 
+	// Lines are carved from a slab shared by the lines of the file, with
+	// their capacity cut to their length, so that appending to one cannot
+	// overwrite the next. Growing each line by append was the largest
+	// allocation of the preprocessor after macro expansion.
 	var tok Token
+	start := len(p.slab)
 	for tok.Ch != '\n' {
 		tok = p.s.cppScan()
 		if tok.Ch == eof {
 			p.line = []Token{tok}
 			p.closed = true
-			break
+			return p.line[0].Ch
 		}
 
-		p.line = append(p.line, tok)
+		if len(p.slab) == cap(p.slab) {
+			n := len(p.slab) - start
+			slab := make([]Token, n, min(max(256, 2*cap(p.slab), 2*n), max(16384, 2*n)))
+			copy(slab, p.slab[start:])
+			p.slab = slab
+			start = 0
+		}
+		p.slab = append(p.slab, tok)
 	}
+	p.line = p.slab[start:len(p.slab):len(p.slab)]
 	return p.line[0].Ch
 }
 
@@ -354,68 +368,179 @@ func ifExpr(ln []Token) cppTokens {
 	}
 }
 
-type hideSet map[string]struct{}
+// hideSet is a set of macro names, [1]. Hide sets are immutable and interned
+// by a hideSets table, so a union or intersection computed once is a map
+// lookup afterwards and equal sets are equal pointers. nil is the empty set.
+//
+// A map per set, copied by every union, was the largest allocation source of
+// the preprocessor: each token of each nested macro expansion got a new map.
+type hideSet = *hsSet
 
-func (h *hideSet) String() string {
-	if h == nil {
-		return ""
-	}
-
-	hs := *h
-	var a []string
-	for k := range hs {
-		a = append(a, k)
-	}
-	return fmt.Sprintf("%s", a)
+type hsSet struct {
+	names []string // Sorted, no duplicates.
 }
 
-func (h hideSet) has(s string) bool { _, ok := h[s]; return ok }
-
-func (h hideSet) add(s string) hideSet {
-	r := hideSet{}
-	for k := range h {
-		r[k] = struct{}{}
+func (h *hsSet) String() string {
+	if h == nil {
+		return "[]"
 	}
-	r[s] = struct{}{}
-	return r
+
+	return fmt.Sprint(h.names)
 }
 
-// ∪ - union.
-func (h hideSet) cup(src hideSet) hideSet {
+// len returns the number of names in h.
+func (h *hsSet) len() int {
 	if h == nil {
-		return src
+		return 0
 	}
 
-	if src == nil {
-		return h
-	}
-
-	r := hideSet{}
-	for k := range h {
-		r[k] = struct{}{}
-	}
-	for k := range src {
-		r[k] = struct{}{}
-	}
-	return r
+	return len(h.names)
 }
 
-// ∩ - intersection.
-func (h hideSet) cap(src hideSet) hideSet {
+func (h *hsSet) has(s string) bool {
 	if h == nil {
-		return nil
+		return false
 	}
 
-	if src == nil {
-		return nil
-	}
-
-	r := hideSet{}
-	for k := range h {
-		if _, ok := src[k]; ok {
-			r[k] = struct{}{}
+	for _, v := range h.names {
+		if v == s {
+			return true
 		}
 	}
+	return false
+}
+
+// hideSets interns the hide sets of one cpp and memoizes operations on them.
+type hideSets struct {
+	sets map[string]*hsSet // Key: names joined by NUL.
+	adds map[hsAddKey]*hsSet
+	cups map[[2]*hsSet]*hsSet
+	caps map[[2]*hsSet]*hsSet
+	key  []byte
+}
+
+type hsAddKey struct {
+	h *hsSet
+	s string
+}
+
+func newHideSets() *hideSets {
+	return &hideSets{
+		sets: map[string]*hsSet{},
+		adds: map[hsAddKey]*hsSet{},
+		cups: map[[2]*hsSet]*hsSet{},
+		caps: map[[2]*hsSet]*hsSet{},
+	}
+}
+
+// intern returns the set of names, which must be sorted and unique, and may
+// be retained.
+func (t *hideSets) intern(names []string) *hsSet {
+	if len(names) == 0 {
+		return nil
+	}
+
+	t.key = t.key[:0]
+	for _, v := range names {
+		t.key = append(t.key, v...)
+		t.key = append(t.key, 0)
+	}
+	if r := t.sets[string(t.key)]; r != nil {
+		return r
+	}
+
+	r := &hsSet{names: names}
+	t.sets[string(t.key)] = r
+	return r
+}
+
+// add returns h ∪ {s}.
+func (t *hideSets) add(h *hsSet, s string) *hsSet {
+	k := hsAddKey{h, s}
+	if r, ok := t.adds[k]; ok {
+		return r
+	}
+
+	r := h
+	if !h.has(s) {
+		names := make([]string, 0, h.len()+1)
+		if h != nil {
+			names = append(names, h.names...)
+		}
+		i, _ := slices.BinarySearch(names, s)
+		names = append(names, "")
+		copy(names[i+1:], names[i:])
+		names[i] = s
+		r = t.intern(names)
+	}
+	t.adds[k] = r
+	return r
+}
+
+// cup returns a ∪ b.
+func (t *hideSets) cup(a, b *hsSet) *hsSet {
+	switch {
+	case a == nil || a == b:
+		return b
+	case b == nil:
+		return a
+	}
+
+	k := [2]*hsSet{a, b}
+	if r, ok := t.cups[k]; ok {
+		return r
+	}
+
+	names := make([]string, 0, len(a.names)+len(b.names))
+	x, y := a.names, b.names
+	for len(x) != 0 && len(y) != 0 {
+		switch {
+		case x[0] < y[0]:
+			names = append(names, x[0])
+			x = x[1:]
+		case x[0] > y[0]:
+			names = append(names, y[0])
+			y = y[1:]
+		default:
+			names = append(names, x[0])
+			x, y = x[1:], y[1:]
+		}
+	}
+	names = append(append(names, x...), y...)
+	r := t.intern(names)
+	t.cups[k] = r
+	return r
+}
+
+// cap returns a ∩ b.
+func (t *hideSets) cap(a, b *hsSet) *hsSet {
+	switch {
+	case a == nil || b == nil:
+		return nil
+	case a == b:
+		return a
+	}
+
+	k := [2]*hsSet{a, b}
+	if r, ok := t.caps[k]; ok {
+		return r
+	}
+
+	var names []string
+	x, y := a.names, b.names
+	for len(x) != 0 && len(y) != 0 {
+		switch {
+		case x[0] < y[0]:
+			x = x[1:]
+		case x[0] > y[0]:
+			y = y[1:]
+		default:
+			names = append(names, x[0])
+			x, y = x[1:], y[1:]
+		}
+	}
+	r := t.intern(names)
+	t.caps[k] = r
 	return r
 }
 
@@ -614,10 +739,11 @@ func (d *dequeue) skip(n int) {
 }
 
 type tokenizer struct {
-	c   *cpp
-	in  []cppToken
-	out cppTokens
-	q   *dequeue
+	c      *cpp
+	in     []cppToken
+	out    cppTokens
+	outBuf cppTokens // Backing array of out, reused once out is consumed.
+	q      *dequeue
 }
 
 func newTokenizer(c *cpp) *tokenizer {
@@ -671,7 +797,12 @@ func (t *tokenizer) skip(n int) {
 func (t *tokenizer) token() (tok Token) {
 	for {
 		for len(t.out) == 0 {
+			// expand usually appends a single token. Appending to the
+			// emptied tail of the previous out allocated for nearly
+			// every token.
+			t.out = t.outBuf[:0]
 			t.c.expand(true, false, t.q, &t.out)
+			t.outBuf = t.out[:0]
 		}
 		tok = t.out[0].Token
 		if tok.Ch != pragmaMarker {
@@ -769,6 +900,7 @@ type cpp struct {
 	fset        *fset
 	gen         *sourceCacheGen // Of Config.SourceCache, if any.
 	groups      map[string]group
+	hs          *hideSets
 	included    *included
 	indentLevel int // debug dumps
 	macros      map[string]*Macro
@@ -824,6 +956,7 @@ func newCPP(cfg *Config, fset *fset, sources []Source, eh errHandler) (*cpp, err
 		fset:    fset,
 		gen:     gen,
 		groups:  map[string]group{},
+		hs:      newHideSets(),
 		macros:  map[string]*Macro{},
 		mstack:  map[string][]*Macro{},
 		sources: sources,
@@ -1007,8 +1140,8 @@ more:
 			// if TS is T^HS • TS’ and T is a "()-less macro" then
 			//	return expand(subst(ts(T),{},{},HS∪{T},{}) • TS’);
 			repl := m.ts()
-			c.work += len(HS) + c.prependWork(TS)
-			subst = c.subst(eval, m, repl, nil, nil, HS.add(src), nil)
+			c.work += HS.len() + c.prependWork(TS)
+			subst = c.subst(eval, m, repl, nil, nil, c.hs.add(HS, src), nil)
 			c.overWorkLimit(T) // Report at the invocation, if exceeded.
 			for i := range subst {
 				subst[i].off = T.off
@@ -1043,8 +1176,8 @@ more:
 				// if TS is T^HS • ( • TS’ and T is a "()’d macro" then
 				//	check TS’ is actuals • )^HS’ • TS’’ and actuals are "correct for T"
 				//	return expand(subst(ts(T),fp(T),actuals,(HS∩HS’)∪{T},{}) • TS’’);
-				c.work += len(HS) + len(rparen.hs) + c.prependWork(TS)
-				subst = c.subst(eval, m, m.ts(), m.fp(), args, HS.cap(rparen.hs).add(src), nil)
+				c.work += HS.len() + rparen.hs.len() + c.prependWork(TS)
+				subst = c.subst(eval, m, m.ts(), m.fp(), args, c.hs.add(c.hs.cap(HS, rparen.hs), src), nil)
 				c.overWorkLimit(T) // Report at the invocation, if exceeded.
 				for i := range subst {
 					subst[i].off = T.off
@@ -1081,6 +1214,16 @@ func (c *cpp) subst(eval bool, m *Macro, IS cppTokens, FP []string, AP []cppToke
 	// defer func() { trc("->%s%v", c.undent(), toksDump(r)) }()
 	var expandedArgs map[int]cppTokens
 	c.work += len(IS)
+	if OS == nil {
+		// Room for the replacement list and the arguments, instead of
+		// growing OS by append from nothing. OS stays owned by subst:
+		// nothing else refers to its backing array, see glue and hsAdd.
+		n := len(IS)
+		for _, v := range AP {
+			n += len(v)
+		}
+		OS = make(cppTokens, 0, n)
+	}
 more:
 	// trc("  %[2]s%v %v", c.undent(), c.indent(), &t, toksDump(IS))
 	if c.work > c.workLimit {
@@ -1227,7 +1370,8 @@ func (c *cpp) glue(LS, RS cppTokens) (r cppTokens) {
 	// Ie. the last token of LS is pasted with the first token of RS. Done
 	// without recursion, which was quadratic in len(LS).
 	if len(LS) == 0 {
-		return RS
+		// A copy, not RS: subst owns LS and hsAdd changes it in place.
+		return append(LS, RS...)
 	}
 
 	if len(RS) == 0 {
@@ -1246,7 +1390,7 @@ func (c *cpp) glue(LS, RS cppTokens) (r cppTokens) {
 		}
 	}
 	t.Set(nil, append(t.Src(), RS[0].Src()...))
-	t.hs = t.hs.cap(RS[0].hs)
+	t.hs = c.hs.cap(t.hs, RS[0].hs)
 	r = make(cppTokens, 0, len(LS)+len(RS)-1)
 	r = append(r, LS[:len(LS)-1]...)
 	r = append(r, t)
@@ -1665,18 +1809,17 @@ func (c *cpp) hsAdd(HS hideSet, TS cppTokens) (r cppTokens) {
 	// note TS must be T^HS’ • TS’
 	// return T^(HS∪HS’) • hsadd(HS,TS’);
 	for _, v := range TS {
-		c.work += 1 + len(v.hs) + len(HS)
+		c.work += 1 + v.hs.len() + HS.len()
 	}
 	if c.work > c.workLimit {
 		return nil // Reported by expand.
 	}
 
-	r = make(cppTokens, len(TS))
-	for i, v := range TS {
-		v.hs = v.hs.cup(HS)
-		r[i] = v
+	// TS is the output of subst, which owns it: no copy needed.
+	for i := range TS {
+		TS[i].hs = c.hs.cup(TS[i].hs, HS)
 	}
-	return r
+	return TS
 }
 
 // nextLine returns the next input textLine.
