@@ -53,9 +53,17 @@ func Check(ctx context.Context, obj string, o Options) ([]diagnostics.Finding, e
 	if err != nil {
 		return nil, fmt.Errorf("checking the Rust object: %w", err)
 	}
-	c, err := newChecker(ob, o)
+	fs, err := checkObject(ctx, ob, o)
 	if err != nil {
 		return nil, fmt.Errorf("checking the Rust object: %w", err)
+	}
+	return fs, nil
+}
+
+func checkObject(ctx context.Context, ob *object, o Options) ([]diagnostics.Finding, error) {
+	c, err := newChecker(ob, o)
+	if err != nil {
+		return nil, err
 	}
 	for _, step := range []func(){c.code, c.relocations, c.undefined} {
 		if err := ctx.Err(); err != nil {

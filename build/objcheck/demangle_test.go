@@ -3,7 +3,6 @@ package objcheck
 import (
 	"bufio"
 	"bytes"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
@@ -137,43 +136,4 @@ func FuzzDemangle(f *testing.F) {
 			t.Fatalf("non-Rust %q changed to %q", s, out)
 		}
 	})
-}
-
-// needTool finds a program the test cannot do without, failing with the
-// Debian package that provides it.
-func needTool(t testing.TB, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package %s (apt-get install -y %s)", name, pkg, pkg)
-	}
-	return p
-}
-
-// rustupSysroot is the stable toolchain's sysroot (host mode's compiler).
-func rustupSysroot(t testing.TB) string {
-	t.Helper()
-	rustc := hostRustc(t)
-	out, err := exec.Command(rustc, "--print", "sysroot").Output()
-	if err != nil {
-		t.Fatalf("%s --print sysroot: %v", rustc, err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// hostRustc is rustup's stable rustc; Debian's 1.63 in /usr/bin is the
-// rust-src toolchain.
-func hostRustc(t testing.TB) string {
-	t.Helper()
-	home, _ := os.UserHomeDir()
-	for _, p := range []string{os.Getenv("RUSTKO_TEST_HOST_RUSTC"), filepath.Join(home, ".cargo/bin/rustc")} {
-		if p == "" {
-			continue
-		}
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("rustup's stable rustc not found in ~/.cargo/bin: install rustup's stable toolchain, or set RUSTKO_TEST_HOST_RUSTC")
-	return ""
 }

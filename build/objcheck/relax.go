@@ -43,6 +43,7 @@ func RelaxGOT(path string) error {
 // relaxGOT patches o.data and returns how many relocations it rewrote.
 func (o *object) relaxGOT() (int, error) {
 	var errs []error
+	var funcs funcIndex // built only to name functions in errors
 	n := 0
 	for _, rs := range o.relas {
 		var code []byte
@@ -58,8 +59,15 @@ func (o *object) relaxGOT() (int, error) {
 			}
 			nr, err := relaxOne(code, r)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s+%#x (%s against %q): %w",
-					rs.target.Name, r.off, r.typ, o.symName(r.sym), err))
+				if funcs == nil {
+					funcs = newFuncIndex(o)
+				}
+				where := ""
+				if fn := funcs.at(int(rs.sec.Info), r.off); fn != "" {
+					where = " in " + Demangle(fn)
+				}
+				errs = append(errs, fmt.Errorf("%s+%#x%s (%s against %q): %w",
+					rs.target.Name, r.off, where, r.typ, o.symName(r.sym), err))
 				continue
 			}
 			o.writeRela(rs, nr)

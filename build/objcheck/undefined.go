@@ -38,7 +38,8 @@ func (c *checker) undefined() {
 		if elf.ST_BIND(s.Info) == elf.STB_WEAK {
 			continue
 		}
-		if slices.Contains(c.opts.Defined, s.Name) {
+		// modpost resolves these itself (see ignore_undef_symbol).
+		if slices.Contains(c.opts.Defined, s.Name) || s.Name == "__this_module" || s.Name == "_GLOBAL_OFFSET_TABLE_" {
 			continue
 		}
 		exported, gplOnly := c.exported(s.Name)
