@@ -26,16 +26,16 @@ func (c *checker) relocations() {
 			var code, msg string
 			if isGOTReloc(r.typ) {
 				code = CodeGOT
-				msg = fmt.Sprintf("%s against `%s` at %s+%#x needs a global offset table, which kernel modules do not have: "+
+				msg = fmt.Sprintf("%s against `%s` in %s (%s+%#x) needs a global offset table, which kernel modules do not have: "+
 					"insmod fails with \"Unknown rela relocation: %d\". rustko relaxes these in host mode; "+
 					"this one could not be (see the build log), or the object was not fixed up",
-					r.typ, sym, rs.target.Name, r.off, uint32(r.typ))
+					r.typ, sym, c.funcName(sec, r.off), rs.target.Name, r.off, uint32(r.typ))
 			} else {
 				code = CodeRelocation
-				msg = fmt.Sprintf("%s against `%s` at %s+%#x is a relocation the kernel's module loader does not support: "+
+				msg = fmt.Sprintf("%s against `%s` in %s (%s+%#x) is a relocation the kernel's module loader does not support: "+
 					"insmod fails with \"Unknown rela relocation: %d\". Build with -C relocation-model=static and -C code-model=kernel, "+
 					"and no thread-locals",
-					r.typ, sym, rs.target.Name, r.off, uint32(r.typ))
+					r.typ, sym, c.funcName(sec, r.off), rs.target.Name, r.off, uint32(r.typ))
 			}
 			if p.via != "" {
 				msg += " (the code comes from " + p.via + ")"

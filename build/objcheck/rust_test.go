@@ -54,10 +54,10 @@ var kernelCodegen = []string{"-C", "code-model=kernel", "-C", "relocation-model=
 
 const softFloat = "-mmx,-sse,-sse2,-sse3,-ssse3,-sse4.1,-sse4.2,-avx,-avx2,+soft-float"
 
-// buildHostObject builds hostCrate the way host mode does (stable rustc,
-// host target, staticlib + fat LTO, one object) with extra rustc flags, and
-// returns the crate folder and the object.
-func buildHostObject(t *testing.T, rustflags ...string) (string, string) {
+// buildHostObject builds src as a crate the way host mode does (stable
+// rustc, host target, staticlib + fat LTO, one object) with extra rustc
+// flags, and returns the crate folder and the object.
+func buildHostObject(t testing.TB, src string, rustflags ...string) (string, string) {
 	t.Helper()
 	rustc := hostRustc(t)
 	cargo := filepath.Join(filepath.Dir(rustc), "cargo")
@@ -65,7 +65,7 @@ func buildHostObject(t *testing.T, rustflags ...string) (string, string) {
 	if err := os.MkdirAll(filepath.Join(dir, "src"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for name, text := range map[string]string{"Cargo.toml": hostCargoToml, "src/lib.rs": hostCrate} {
+	for name, text := range map[string]string{"Cargo.toml": hostCargoToml, "src/lib.rs": src} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func buildHostObject(t *testing.T, rustflags ...string) (string, string) {
 // exports.
 func TestRustHostMode(t *testing.T) {
 	objdump := needTool(t, "objdump", "binutils")
-	dir, obj := buildHostObject(t, "-C", "target-feature="+softFloat)
+	dir, obj := buildHostObject(t, hostCrate, "-C", "target-feature="+softFloat)
 	if n := gotCount(relocTypes(t, obj)); n == 0 {
 		t.Fatalf("rustc left no GOT relocations in %s; the test needs the host-mode object the notes describe", obj)
 	}
@@ -162,7 +162,7 @@ func TestRustHostMode(t *testing.T) {
 // float code becomes SSE instructions, found by decoding and mapped to the
 // Rust line.
 func TestRustFloatInstructions(t *testing.T) {
-	dir, obj := buildHostObject(t)
+	dir, obj := buildHostObject(t, hostCrate)
 	if err := RelaxGOT(obj); err != nil {
 		t.Fatal(err)
 	}
@@ -195,4 +195,68 @@ func symbolIn(msg string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// fmtCrate pulls much of core::fmt into the object through LTO: a realistic
+// size for a module that formats messages.
+const fmtCrate = `#![no_std]
+use core::fmt::Write;
+use core::panic::PanicInfo;
+
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    loop {}
+}
+
+struct Buf<'a> {
+    b: &'a mut [u8],
+    n: usize,
+}
+
+impl<'a> Write for Buf<'a> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.n + s.len();
+        self.b[self.n..end].copy_from_slice(s.as_bytes());
+        self.n = end;
+        Ok(())
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn format(buf: *mut u8, n: usize, x: u64, y: i32) -> usize {
+    let b = unsafe { core::slice::from_raw_parts_mut(buf, n) };
+    let mut w = Buf { b, n: 0 };
+    let _ = write!(w, "x={} y={:x} {:?} {:>8}", x, y, (x, y), "hi");
+    w.n
+}
+`
+
+// BenchmarkCheck measures the checks on a host-mode object holding core's
+// formatting code, the part of a build that runs on every save.
+func BenchmarkCheck(b *testing.B) {
+	dir, obj := buildHostObject(b, fmtCrate, "-C", "target-feature="+softFloat)
+	o := Options{Symvers: kernelSymvers(b), Sources: dir}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Check(context.Background(), obj, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRelaxGOT(b *testing.B) {
+	_, obj := buildHostObject(b, fmtCrate, "-C", "target-feature="+softFloat)
+	orig, err := os.ReadFile(obj)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if err := os.WriteFile(obj, orig, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if err := RelaxGOT(obj); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
