@@ -1,0 +1,473 @@
+package bindings
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"modernc.org/cc/v4"
+)
+
+// expansionLimit bounds the tokens one macro's expansion may produce.
+const expansionLimit = 200000
+
+// astEnv answers the evaluator's questions from the checked AST.
+type astEnv struct {
+	l        *lowerer
+	dm       dataModel
+	typedefs map[string]*ctype
+	tags     map[string]*ctype
+	consts   map[string]*cval
+}
+
+func newASTEnv(l *lowerer) *astEnv {
+	return &astEnv{
+		l:        l,
+		dm:       dataModel{long: l.ast.Long.Size(), ptr: l.ptrSize, charSigned: l.u.CharSigned},
+		typedefs: map[string]*ctype{},
+		tags:     map[string]*ctype{},
+		consts:   map[string]*cval{},
+	}
+}
+
+func (e *astEnv) model() dataModel { return e.dm }
+
+func (e *astEnv) typedef(name string) *ctype {
+	if t, ok := e.typedefs[name]; ok {
+		return t
+	}
+	var t *ctype
+	for _, n := range e.l.ast.Scope.Nodes[name] {
+		if d, ok := n.(*cc.Declarator); ok && d.IsTypename() && d.Type() != nil {
+			t = e.convert(d.Type(), 0)
+			break
+		}
+	}
+	e.typedefs[name] = t
+	return t
+}
+
+func (e *astEnv) tag(kind, name string) *ctype {
+	key := kind + " " + name
+	if t, ok := e.tags[key]; ok {
+		return t
+	}
+	var t *ctype
+	for _, n := range e.l.ast.Scope.Nodes[name] {
+		switch x := n.(type) {
+		case *cc.StructOrUnionSpecifier:
+			isUnion := x.StructOrUnion.Case == cc.StructOrUnionUnion
+			if (kind == "union") != isUnion || kind == "enum" {
+				continue
+			}
+			if x.Type() != nil && (t == nil || x.Case == cc.StructOrUnionSpecifierDef) {
+				t = e.convert(x.Type(), 0)
+			}
+		case *cc.EnumSpecifier:
+			if kind == "enum" && x.Type() != nil {
+				t = e.convert(x.Type(), 0)
+			}
+		}
+	}
+	e.tags[key] = t
+	return t
+}
+
+func (e *astEnv) enumConst(name string) (Value, *ctype, bool) {
+	if c, ok := e.consts[name]; ok {
+		if c == nil {
+			return Value{}, nil, false
+		}
+		return c.v, c.t, true
+	}
+	for _, n := range e.l.ast.Scope.Nodes[name] {
+		en, ok := n.(*cc.Enumerator)
+		if !ok {
+			continue
+		}
+		v := ccValue(en.Value(), true)
+		if v.Kind == VNone {
+			continue
+		}
+		// An enumeration constant has type int when its value fits
+		// (gcc widens the others).
+		t := basicType("int", e.dm)
+		switch {
+		case v.Kind == VInt && (v.I < -1<<31 || v.I > 1<<31-1):
+			t = basicType("long", e.dm)
+		case v.Kind == VUint && v.U > 1<<31-1:
+			t = basicType("unsigned int", e.dm)
+			if v.U > 1<<32-1 {
+				t = basicType("unsigned long", e.dm)
+			}
+		}
+		p := &cparser{dm: e.dm}
+		c := p.convert(cval{t: t, v: v, known: true}, t)
+		e.consts[name] = &c
+		return c.v, c.t, true
+	}
+	e.consts[name] = nil
+	return Value{}, nil, false
+}
+
+func (e *astEnv) object(name string) (string, bool) {
+	for _, n := range e.l.ast.Scope.Nodes[name] {
+		if d, ok := n.(*cc.Declarator); ok && !d.IsTypename() && d.Type() != nil {
+			if d.Type().Kind() == cc.Function {
+				return "function", true
+			}
+			return "variable", true
+		}
+	}
+	return "", false
+}
+
+func (e *astEnv) member(rec *ctype, name string) (*ctype, int64, bool) {
+	var f *cc.Field
+	switch x := rec.impl.(type) {
+	case *cc.StructType:
+		f = x.FieldByName(name)
+	case *cc.UnionType:
+		f = x.FieldByName(name)
+	}
+	if f == nil || f.Type() == nil {
+		return nil, 0, false
+	}
+	return e.convert(f.Type(), 0), f.Offset(), true
+}
+
+// convert describes a cc/v4 type to the evaluator.
+func (e *astEnv) convert(t cc.Type, depth int) *ctype {
+	r := &ctype{size: t.Size(), align: int64(t.Align()), name: cTypeName(t), impl: t}
+	if d := t.Typedef(); d != nil && realFile(d.Position()) {
+		r.td = d
+	}
+	switch t.Kind() {
+	case cc.Bool, cc.Char, cc.SChar, cc.UChar, cc.Short, cc.UShort, cc.Int, cc.UInt, cc.Long, cc.ULong,
+		cc.LongLong, cc.ULongLong, cc.Int128, cc.UInt128:
+		r.kind = kInt
+		r.signed = cc.IsSignedInteger(t)
+		r.rank = intRank[t.Kind()]
+	case cc.Enum:
+		r.kind = kInt
+		if et, ok := t.(*cc.EnumType); ok {
+			ut := et.UnderlyingType()
+			r.signed = cc.IsSignedInteger(ut)
+			r.rank = intRank[ut.Kind()]
+			r.enum = et
+		} else {
+			r.signed, r.rank = true, 3
+		}
+	case cc.Float, cc.Double, cc.LongDouble, cc.Float32, cc.Float64:
+		r.kind, r.signed = kFloat, true
+	case cc.Ptr:
+		r.kind = kPtr
+		if pt, ok := t.(*cc.PointerType); ok && depth < 8 {
+			r.elem = e.convert(pt.Elem(), depth+1)
+		}
+	case cc.Array:
+		r.kind = kArray
+		if at, ok := t.(*cc.ArrayType); ok && depth < 8 {
+			r.elem = e.convert(at.Elem(), depth+1)
+			r.n = at.Len()
+		}
+	case cc.Struct, cc.Union:
+		r.kind = kRecord
+	case cc.Void:
+		r.kind = kVoid
+	case cc.Function:
+		r.kind = kFunc
+		if ft, ok := t.(*cc.FunctionType); ok && depth < 8 {
+			r.elem = e.convert(ft.Result(), depth+1)
+		}
+	default:
+		r.kind = kRecord // vectors, complex: nothing an expression may compute with
+	}
+	if r.elem == nil && (r.kind == kPtr || r.kind == kArray) {
+		r.elem = basicType("void", e.dm)
+	}
+	return r
+}
+
+var intRank = map[cc.Kind]int{
+	cc.Bool: 0, cc.Char: 1, cc.SChar: 1, cc.UChar: 1, cc.Short: 2, cc.UShort: 2, cc.Int: 3, cc.UInt: 3,
+	cc.Long: 4, cc.ULong: 4, cc.LongLong: 5, cc.ULongLong: 5, cc.Int128: 6, cc.UInt128: 6,
+}
+
+// macroDefs converts cc/v4's macro definitions on demand.
+type macroDefs struct {
+	ast  *cc.AST
+	defs map[string]*macroDef
+}
+
+func (m *macroDefs) lookup(name string) *macroDef {
+	if d, ok := m.defs[name]; ok {
+		return d
+	}
+	cm := m.ast.Macros[name]
+	var d *macroDef
+	if cm != nil {
+		d = convertMacro(name, cm)
+	}
+	m.defs[name] = d
+	return d
+}
+
+func convertMacro(name string, cm *cc.Macro) *macroDef {
+	d := &macroDef{name: name, fnLike: cm.IsFnLike, variadic: cm.VarArg >= 0}
+	for _, p := range cm.Params {
+		d.params = append(d.params, p.SrcStr())
+	}
+	if cm.VarArg >= 0 && cm.VarArg == len(d.params) {
+		d.params = append(d.params, "__VA_ARGS__")
+	}
+	for _, t := range cm.ReplacementList() {
+		text := t.SrcStr()
+		d.body = append(d.body, ptok{kind: classify(text), text: text, space: len(t.Sep()) > 0})
+	}
+	return d
+}
+
+// macroText is a replacement list as written, with single spaces.
+func macroText(d *macroDef) string {
+	var b strings.Builder
+	for i, t := range d.body {
+		if i > 0 && t.space {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t.text)
+	}
+	return b.String()
+}
+
+// lowerMacros evaluates every object-like macro of the headers and records
+// the function-like ones.
+func (l *lowerer) lowerMacros() {
+	env := newASTEnv(l)
+	defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}}
+	names := make([]string, 0, len(l.ast.Macros))
+	for name, m := range l.ast.Macros {
+		if realFile(m.Position()) && m.Position().Filename != headersSource {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		cm := l.ast.Macros[name]
+		d := defs.lookup(name)
+		pos := l.pos(cm.Position())
+		text := macroText(d)
+		if d.fnLike {
+			params := d.params
+			if d.variadic && len(params) > 0 && params[len(params)-1] == "__VA_ARGS__" {
+				params = append(append([]string(nil), params[:len(params)-1]...), "...")
+			}
+			l.u.FuncMacros = append(l.u.FuncMacros, &FuncMacro{CName: name, Params: params, Variadic: d.variadic, Expansion: text, Pos: pos})
+			continue
+		}
+		mc := &MacroConst{CName: name, Name: name, Pos: pos, Expansion: text}
+		l.evalMacro(mc, defs, env)
+		l.u.Macros = append(l.u.Macros, mc)
+	}
+	sort.SliceStable(l.u.Macros, func(i, j int) bool { return posLess(l.fileOrder, l.u.Macros[i].Pos, l.u.Macros[j].Pos) })
+	sort.SliceStable(l.u.FuncMacros, func(i, j int) bool {
+		return posLess(l.fileOrder, l.u.FuncMacros[i].Pos, l.u.FuncMacros[j].Pos)
+	})
+}
+
+func posLess(order map[string]int, a, b Pos) bool {
+	oa, ok := order[a.File]
+	if !ok {
+		oa = len(order)
+	}
+	ob, ok := order[b.File]
+	if !ok {
+		ob = len(order)
+	}
+	return sortKey{oa, a.File, a.Line, a.Col, 0}.less(sortKey{ob, b.File, b.Line, b.Col, 0})
+}
+
+// evalMacro expands and evaluates one object-like macro, or says why it
+// has no value.
+func (l *lowerer) evalMacro(mc *MacroConst, defs *macroDefs, env cenv) {
+	if len(defs.lookup(mc.CName).body) == 0 {
+		mc.Why = "empty: expands to nothing"
+		return
+	}
+	body := defs.lookup(mc.CName).body
+	var toks []ptok
+	if len(body) == 1 && body[0].kind == tNumber {
+		// Most macros (every CONFIG_ one) are a single number.
+		toks = body
+	} else {
+		x := &expander{macros: defs.lookup, limit: expansionLimit}
+		var err error
+		if toks, err = x.expand([]ptok{{kind: tIdent, text: mc.CName}}); err != nil {
+			mc.Why = err.Error()
+			return
+		}
+	}
+	v, why := evalConstant(toks, env)
+	if why != "" {
+		mc.Why = why
+		return
+	}
+	mc.CType = v.t.name
+	if v.str {
+		mc.Value, mc.CType = v.v, "char[]"
+		mc.Type = &Type{Kind: TArray, Elem: &Type{Kind: TPrim, Prim: "c_uchar", Size: 1, Align: 1}, Len: int64(len(v.v.S) + 1)}
+		return
+	}
+	t, why := l.constType(v.t)
+	if why != "" {
+		mc.Why = why
+		return
+	}
+	mc.Value, mc.Type = v.v, t
+}
+
+// evalConstant evaluates a macro's expansion and classifies what has no
+// value: empty, a type, a function alias, asm or attribute text, a
+// runtime expression, or not C at all.
+func evalConstant(toks []ptok, env cenv) (cval, string) {
+	if len(toks) == 0 {
+		return cval{}, "empty: expands to nothing"
+	}
+	for _, t := range toks {
+		switch t.text {
+		case "__attribute__", "__attribute":
+			return cval{}, "attribute: expands to __attribute__ text"
+		case "asm", "__asm__", "__asm", "asm_inline":
+			return cval{}, "asm text"
+		}
+	}
+	if len(toks) == 1 && toks[0].kind == tIdent {
+		if kind, ok := env.object(toks[0].text); ok && kind == "function" {
+			return cval{}, "function alias: expands to the function " + toks[0].text
+		}
+	}
+	p := &cparser{toks: toks, env: env, dm: env.model(), eval: true}
+	if p.startsType(0) {
+		if t, err := p.typeName(); err == nil && p.pos == len(toks) {
+			return cval{}, "type alias: expands to the type " + t.name
+		}
+	}
+	v, err := evalExpr(toks, env)
+	if err != nil {
+		return cval{}, err.Error()
+	}
+	if !v.known {
+		why := v.why
+		if why == "" {
+			why = "not a constant expression"
+		}
+		return cval{}, why
+	}
+	switch v.t.kind {
+	case kPtr:
+		return cval{}, "pointer constant: " + v.t.name + " " + v.v.C()
+	case kVoid:
+		return cval{}, "a void expression"
+	case kRecord, kArray, kFunc:
+		if !v.str {
+			return cval{}, "not a scalar: " + v.t.name
+		}
+	}
+	return v, ""
+}
+
+// constType is the Rust type of a macro's value: its typedef when it has
+// one (GFP_KERNEL is a gfp_t), its enum, or the C type alias.
+func (l *lowerer) constType(t *ctype) (*Type, string) {
+	if t.kind == kInt && t.size > 8 {
+		return nil, "a 128-bit constant: Rust 1.63 cannot type it as C does"
+	}
+	if d, ok := t.td.(*cc.Declarator); ok {
+		td := l.typedef(d)
+		if isScalar(td.Type) {
+			return &Type{Kind: TNamed, Ref: td, Size: t.size, Align: t.align, CName: td.CName}, ""
+		}
+	}
+	if et, ok := t.enum.(*cc.EnumType); ok {
+		if e := l.enumOfType(et); e != nil && e.Name != "" {
+			return &Type{Kind: TNamed, Ref: e, Size: t.size, Align: t.align, CName: "enum " + e.Tag}, ""
+		}
+	}
+	if ct, ok := t.impl.(cc.Type); ok {
+		p := l.prim(ct)
+		if p.Kind == TPrim {
+			return p, ""
+		}
+	}
+	name := ""
+	switch {
+	case t.kind == kFloat && t.size == 4:
+		name = "c_float"
+	case t.kind == kFloat && t.size == 8:
+		name = "c_double"
+	case t.kind == kInt:
+		name = primByRank(t, l.u.CharSigned)
+	}
+	if name == "" {
+		return nil, fmt.Sprintf("a constant of type %s", t.name)
+	}
+	return &Type{Kind: TPrim, Prim: name, Size: t.size, Align: t.align, Signed: t.signed, CName: t.name}, ""
+}
+
+func primByRank(t *ctype, charSigned bool) string {
+	switch t.rank {
+	case 0:
+		return "::core::primitive::bool"
+	case 1:
+		if t.name == "char" {
+			return "c_char"
+		}
+		if t.signed {
+			return "c_schar"
+		}
+		return "c_uchar"
+	case 2:
+		if t.signed {
+			return "c_short"
+		}
+		return "c_ushort"
+	case 3:
+		if t.signed {
+			return "c_int"
+		}
+		return "c_uint"
+	case 4:
+		if t.signed {
+			return "c_long"
+		}
+		return "c_ulong"
+	case 5:
+		if t.signed {
+			return "c_longlong"
+		}
+		return "c_ulonglong"
+	}
+	return ""
+}
+
+// isScalar reports whether a Rust constant can have type t.
+func isScalar(t *Type) bool {
+	for t != nil {
+		switch t.Kind {
+		case TPrim:
+			return true
+		case TNamed:
+			switch x := t.Ref.(type) {
+			case *Typedef:
+				t = x.Type
+			case *Enum:
+				return true
+			default:
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return false
+}
