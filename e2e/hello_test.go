@@ -1,0 +1,101 @@
+package e2e
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestBootHello is the promise end to end: examples/hello built by
+// rustko in each toolchain mode loads in the real kernel, prints its three
+// lines and unloads cleanly.
+func TestBootHello(t *testing.T) {
+	k := kernelTree(t)
+	bin := buildRustko(t)
+	src, err := filepath.Abs("../examples/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(src, "Makefile")); err != nil {
+		t.Fatalf("examples/hello has no Makefile (%v): the boot test needs the example module", err)
+	}
+	for _, mode := range []string{"rust-src", "host"} {
+		t.Run(mode, func(t *testing.T) {
+			dir := copyModule(t, src)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			stdout, stderr, err := run(ctx, dir, bin, "build", "--mode", mode, "--kdir", k.Dir, ".")
+			if err != nil {
+				t.Fatalf("rustko-lsp build --mode %s failed: %v\n%s\n%s", mode, err, stdout, stderr)
+			}
+			if !strings.Contains(stderr, "("+mode+" mode)") {
+				t.Errorf("the build does not say it used %s mode:\n%s", mode, stderr)
+			}
+			kos, _ := filepath.Glob(filepath.Join(dir, "*.ko"))
+			if len(kos) != 1 {
+				t.Fatalf("build left %d .ko files in the module root, want 1: %v\n%s", len(kos), kos, stderr)
+			}
+			if code, log := boot(t, k, kos[0]); code != 0 {
+				t.Errorf("booting examples/hello built in %s mode failed:\n%s", mode, log)
+			}
+		})
+	}
+}
+
+// buildRustko compiles the command under test into a temporary folder, so
+// the test never runs a stale bin/rustko-lsp.
+func buildRustko(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "rustko-lsp")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		if goTool, err = exec.LookPath("go"); err != nil {
+			t.Fatal("no go command to build rustko-lsp with")
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if _, stderr, err := run(ctx, "..", goTool, "build", "-o", bin, "./cmd/rustko-lsp"); err != nil {
+		t.Fatalf("go build ./cmd/rustko-lsp: %v\n%s", err, stderr)
+	}
+	return bin
+}
+
+// copyModule copies a module's sources (not its build products) into a
+// temporary folder, so the test neither depends on nor disturbs a build in
+// the working tree.
+func copyModule(t *testing.T, src string) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), filepath.Base(src))
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() && (rel == "build" || rel == "target" || strings.HasPrefix(d.Name(), ".")) && rel != "." {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".ko") || d.Name() == "Cargo.lock") {
+			return nil
+		}
+		out := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(out, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+	if err != nil {
+		t.Fatalf("copying %s: %v", src, err)
+	}
+	return dst
+}
