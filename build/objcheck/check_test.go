@@ -303,3 +303,49 @@ func TestCheckErrors(t *testing.T) {
 		t.Errorf("Check with a cancelled context: %v", err)
 	}
 }
+
+// TestCheckInlinedFromOutside: code inlined from a header outside the
+// module (as core's code is in a Rust object) is reported at the module's
+// line that called it, with the header's line as related information. gcc
+// writes the header's directory relative to the compilation directory, which
+// must not be mistaken for the module root.
+func TestCheckInlinedFromOutside(t *testing.T) {
+	header := `static inline __attribute__((always_inline)) void fp(void)
+{
+	__asm__ volatile("addsd %%xmm1, %%xmm0" ::: "memory"); /* INNER */
+}
+`
+	src := `#include "../inc/h.h"
+int before(int x) { return x + 1; }
+void g(void)
+{
+	fp(); /* CALL */
+}
+`
+	for _, dwarf := range []string{"-gdwarf-4", "-gdwarf-5"} {
+		t.Run(dwarf, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, text := range map[string]string{"inc/h.h": header, "src/t.c": src} {
+				os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755)
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			command(t, dir, needTool(t, "gcc", "gcc"), "-c", "-O2", "-mno-red-zone", dwarf, "-ffunction-sections", "src/t.c", "-o", "t.o")
+			findings, err := Check(context.Background(), filepath.Join(dir, "t.o"), Options{Sources: filepath.Join(dir, "src")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(findings) != 1 {
+				t.Fatalf("findings = %v, want one", findings)
+			}
+			f := findings[0]
+			if f.File != filepath.Join(dir, "src/t.c") || f.Range.Start.Line != lineOf(t, src, "/* CALL */") {
+				t.Errorf("finding at %s:%d, want src/t.c:%d", f.File, f.Range.Start.Line, lineOf(t, src, "/* CALL */"))
+			}
+			if len(f.Related) != 1 || f.Related[0].File != filepath.Join(dir, "inc/h.h") || f.Related[0].Range.Start.Line != lineOf(t, header, "/* INNER */") {
+				t.Errorf("related = %+v, want inc/h.h:%d", f.Related, lineOf(t, header, "/* INNER */"))
+			}
+		})
+	}
+}

@@ -140,14 +140,24 @@ func (li *lineInfo) index(d *dwarf.Data) error {
 			r.SkipChildren()
 			continue
 		}
-		var files []*dwarf.LineFile
+		// debug/dwarf leaves a name relative when the compiler wrote a
+		// relative directory (gcc's DWARF 5 "src/../inc"); such names are
+		// relative to the compilation directory, not to the module root.
+		compDir, _ := cu.Val(dwarf.AttrCompDir).(string)
+		var files []string
 		lr, err := d.LineReader(cu)
 		if err != nil {
 			return err
 		}
 		if lr != nil {
-			files = lr.Files()
-			if err := li.readLines(lr); err != nil {
+			for _, f := range lr.Files() {
+				name := ""
+				if f != nil {
+					name = inDir(compDir, f.Name)
+				}
+				files = append(files, name)
+			}
+			if err := li.readLines(lr, compDir); err != nil {
 				return err
 			}
 		}
@@ -161,7 +171,15 @@ func (li *lineInfo) index(d *dwarf.Data) error {
 	return nil
 }
 
-func (li *lineInfo) readLines(lr *dwarf.LineReader) error {
+// inDir resolves a DWARF file name against its compilation directory.
+func inDir(compDir, name string) string {
+	if name == "" || filepath.IsAbs(name) || compDir == "" {
+		return name
+	}
+	return filepath.Join(compDir, name)
+}
+
+func (li *lineInfo) readLines(lr *dwarf.LineReader, compDir string) error {
 	var seq lineSeq
 	var e dwarf.LineEntry
 	for {
@@ -185,7 +203,7 @@ func (li *lineInfo) readLines(lr *dwarf.LineReader) error {
 		}
 		loc := srcLoc{Line: e.Line, Col: e.Column}
 		if e.File != nil {
-			loc.File = e.File.Name
+			loc.File = inDir(compDir, e.File.Name)
 		}
 		seq.rows = append(seq.rows, lineRow{addr: e.Address, loc: loc})
 	}
@@ -193,7 +211,7 @@ func (li *lineInfo) readLines(lr *dwarf.LineReader) error {
 
 // readFrames walks one compile unit's entries and records every inlined
 // subroutine with its nesting depth.
-func (li *lineInfo) readFrames(d *dwarf.Data, r *dwarf.Reader, files []*dwarf.LineFile) error {
+func (li *lineInfo) readFrames(d *dwarf.Data, r *dwarf.Reader, files []string) error {
 	depth := 1
 	for depth > 0 {
 		e, err := r.Next()
@@ -209,8 +227,8 @@ func (li *lineInfo) readFrames(d *dwarf.Data, r *dwarf.Reader, files []*dwarf.Li
 		}
 		if e.Tag == dwarf.TagInlinedSubroutine {
 			f := inlineFrame{depth: depth}
-			if idx, ok := e.Val(dwarf.AttrCallFile).(int64); ok && idx >= 0 && int(idx) < len(files) && files[idx] != nil {
-				f.call.File = files[idx].Name
+			if idx, ok := e.Val(dwarf.AttrCallFile).(int64); ok && idx >= 0 && int(idx) < len(files) {
+				f.call.File = files[idx]
 			}
 			if n, ok := e.Val(dwarf.AttrCallLine).(int64); ok {
 				f.call.Line = int(n)
