@@ -40,7 +40,7 @@ ko=$(realpath -e "$1" 2>/dev/null) || die "module $1 does not exist; build it fi
 ((${#expect[@]})) || expect=("hello: init" "hello from rust" "hello: exit")
 
 for tool in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static cpio:cpio modinfo:kmod \
-	apt-get:apt dpkg-deb:dpkg gzip:gzip timeout:coreutils; do
+	apt-get:apt dpkg-deb:dpkg gzip:gzip timeout:coreutils flock:util-linux; do
 	command -v "${tool%%:*}" >/dev/null || die "${tool%%:*} not found: apt-get install -y ${tool#*:}"
 done
 busybox=$(command -v busybox)
@@ -74,29 +74,37 @@ mkdir -p "$cache"
 pkg=linux-image-$release-unsigned
 kdir=$cache/$pkg
 vmlinuz=$kdir/boot/vmlinuz-$release
-if [ ! -s "$vmlinuz" ]; then
+download_kernel() {
 	# Pin the image to the headers' package version so the two match exactly.
+	local version dl deb
 	version=$(dpkg-query -W -f='${Version}' "linux-headers-$release" 2>/dev/null || true)
 	dl=$(mktemp -d "$cache/download.XXXXXX")
-	trap 'rm -rf "$dl"' EXIT
 	echo "boot.sh: downloading $pkg${version:+=$version} into $cache" >&2
-	# apt drops privileges to _apt for downloads; it needs to write here.
-	chmod 0777 "$dl"
-	if ! (cd "$dl" && apt-get download -q "$pkg${version:+=$version}" >&2 ||
-		{ [ -n "$version" ] && apt-get download -q "$pkg" >&2; }); then
+	# As root, apt would hand the download to its _apt user, which cannot
+	# write into a private cache; downloading as ourselves is what we want.
+	if ! (cd "$dl" && { apt-get download -q -o APT::Sandbox::User="$(id -un)" "$pkg${version:+=$version}" >&2 ||
+		{ [ -n "$version" ] && apt-get download -q -o APT::Sandbox::User="$(id -un)" "$pkg" >&2; }; }); then
+		rm -rf "$dl"
 		die "apt-get download $pkg failed: run apt-get update, and check that the package exists for the installed headers ($release)"
 	fi
 	deb=$(ls "$dl"/*.deb)
 	rm -rf "$kdir.tmp"
 	mkdir -p "$kdir.tmp"
 	# Unpack only the kernel: the package's 400 MB of modules are not needed
-	# (the same as dpkg-deb -x restricted to one member).
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" "./boot/vmlinuz-$release" ||
+	# (dpkg-deb -x restricted to one member).
+	if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kdir.tmp" "./boot/vmlinuz-$release"; then
+		rm -rf "$dl" "$kdir.tmp"
 		die "$deb holds no boot/vmlinuz-$release"
-	rm -rf "$kdir"
+	fi
+	rm -rf "$kdir" "$dl"
 	mv "$kdir.tmp" "$kdir"
-	rm -rf "$dl"
-	trap - EXIT
+}
+if [ ! -s "$vmlinuz" ]; then
+	# One download at a time when several boots start on a fresh machine.
+	exec 9>"$cache/.lock"
+	flock 9
+	[ -s "$vmlinuz" ] || download_kernel
+	flock -u 9
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rustko-boot.XXXXXX")
