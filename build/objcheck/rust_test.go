@@ -260,3 +260,47 @@ func BenchmarkRelaxGOT(b *testing.B) {
 		}
 	}
 }
+
+const panicCrate = `#![no_std]
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
+
+#[no_mangle]
+pub extern "C" fn pick(table: &[u32; 8], i: usize) -> u32 {
+    table[i] // INDEX
+}
+`
+
+// TestRustCorePanicUndefined: a plain --emit obj without LTO leaves core's
+// panic functions undefined; the finding names the demangled function, sits
+// on the indexing line and says how to get core compiled in.
+func TestRustCorePanicUndefined(t *testing.T) {
+	rustc := hostRustc(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lib.rs"), []byte(panicCrate), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"--edition", "2021", "--crate-type", "lib", "--crate-name", "panicky", "-C", "panic=abort",
+		"-C", "opt-level=2", "-C", "debuginfo=line-tables-only", "-C", "target-feature=" + softFloat,
+		"--emit", "obj=panicky.o", "lib.rs"}, kernelCodegen...)
+	command(t, dir, rustc, args...)
+	findings, err := Check(context.Background(), filepath.Join(dir, "panicky.o"), Options{Symvers: kernelSymvers(t), Sources: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range findings {
+		t.Log(f)
+		if f.Code == CodeUndefined && strings.Contains(f.Message, "`core::panicking::panic_bounds_check` (_R") &&
+			strings.Contains(f.Message, "fat LTO") && f.File == filepath.Join(dir, "lib.rs") &&
+			f.Range.Start.Line == lineOf(t, panicCrate, "// INDEX") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no undefined-symbol finding for core::panicking::panic_bounds_check at lib.rs:%d", lineOf(t, panicCrate, "// INDEX"))
+	}
+}
