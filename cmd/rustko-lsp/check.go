@@ -2,18 +2,187 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/build"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
+	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
 )
 
 func init() {
 	register(&command{
 		name:    "check",
-		usage:   "check [flags] [DIR]",
+		usage:   "check [--build] [--format text|json|sarif] [--kdir DIR] [DIR]",
 		summary: "analyse a module and print its findings (exit 1 when there are errors)",
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
+			withBuild := fs.Bool("build", false, "also build the module and report the build's findings (rustc, gcc, modpost, object checks)")
+			format := fs.String("format", "text", "output format: text (compiler style), json or sarif (SARIF 2.1.0)")
+			kdir := fs.String("kdir", "", "kernel build tree (overrides KERNEL_BUILD_PATH)")
 			return func(ctx context.Context, args []string) (int, error) {
-				return exitTool, errNotBuilt
+				switch *format {
+				case "text", "json", "sarif":
+				default:
+					return exitTool, fmt.Errorf("unknown --format %q: use text, json or sarif", *format)
+				}
+				if len(args) > 1 {
+					return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
+				}
+				dir := "."
+				if len(args) == 1 {
+					dir = args[0]
+				}
+				return runCheck(ctx, checkOptions{dir: dir, kdir: *kdir, build: *withBuild, format: *format}, os.Stdout, os.Stderr)
 			}
 		},
 	})
+}
+
+type checkOptions struct {
+	dir, kdir, format string
+	build             bool
+}
+
+// runCheck analyses the module around o.dir the way CI and the editor do:
+// every Rust file against the index of its configured headers, the module's
+// target JSON and licence, and with o.build the build's own findings.
+// Findings go to stdout; the summary and progress go to stderr.
+func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (int, error) {
+	root, err := module.FindRoot(o.dir)
+	if err != nil {
+		return exitTool, err
+	}
+	overrides := map[string]string{}
+	if o.kdir != "" {
+		overrides["KERNEL_BUILD_PATH"] = o.kdir
+	}
+	m, err := module.Load(ctx, root, overrides)
+	if err != nil {
+		return exitTool, err
+	}
+	k, err := module.FindKernel(ctx, m.Vars.KernelBuildPath)
+	if err != nil {
+		return exitTool, err
+	}
+	flags, err := module.CaptureFlags(ctx, k)
+	if err != nil {
+		return exitTool, err
+	}
+	symvers, err := module.ReadSymvers(k.Symvers)
+	if err != nil {
+		return exitTool, err
+	}
+	text := o.format == "text"
+	if text {
+		fmt.Fprintln(stderr, k.Summary())
+		fmt.Fprintln(stderr, flags.Summary())
+		fmt.Fprintln(stderr, m.Summary())
+	}
+	gen, err := bindings.Generate(ctx, bindings.Options{
+		Kernel: k, Flags: flags, Headers: m.Vars.KernelInclude, Out: m.Vars.Bindings, Symvers: symvers, Version: versionString(),
+	})
+	if err != nil {
+		return exitTool, fmt.Errorf("generating the bindings for %s: %w", root, err)
+	}
+	if text {
+		state := "generated"
+		if gen.Cached {
+			state = "up to date"
+		}
+		fmt.Fprintf(stderr, "rustko: bindings %s (%s, %d C names)\n", state, rel(root, gen.RustFile), len(gen.Index.Items))
+	}
+
+	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers}
+	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
+	switch {
+	case err == nil:
+		env.License = lic
+	case !errors.Is(err, module.ErrNoLicense):
+		return exitTool, err
+	}
+	if cache, err := module.CacheDir(); err == nil {
+		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, cache)
+	} else {
+		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, "")
+	}
+	if err := env.Headers.Load(ctx); err != nil {
+		return exitTool, fmt.Errorf("indexing the kernel headers: %w", err)
+	}
+	if m.Vars.Target != "" {
+		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
+			env.Toolchain = &tc
+		}
+	}
+
+	var findings []diagnostics.Finding
+	for _, f := range m.Vars.RustFiles {
+		if f == gen.RustFile || f == m.Vars.Bindings {
+			continue // generated: not the author's code
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return exitTool, fmt.Errorf("reading %s: %w", f, err)
+		}
+		pf, err := rustsrc.ParseWith(f, src, env)
+		if err != nil {
+			return exitTool, err
+		}
+		findings = append(findings, rustsrc.Analyze(pf, env)...)
+	}
+	findings = append(findings, rustsrc.CheckModule(env)...)
+
+	if o.build {
+		res, err := build.Run(ctx, m, build.Options{
+			Stdout: stderr, Stderr: stderr,
+			Progress: func(e build.Event) {
+				if text {
+					printEvent(stderr, e)
+				}
+			},
+		})
+		if err != nil {
+			return exitTool, fmt.Errorf("building %s: %w", root, err)
+		}
+		findings = append(findings, res.Findings...)
+	}
+
+	diagnostics.Sort(findings)
+	switch o.format {
+	case "json":
+		err = diagnostics.WriteJSON(stdout, findings, root)
+	case "sarif":
+		err = diagnostics.WriteSARIF(stdout, findings, root, versionString())
+	default:
+		err = diagnostics.WriteText(stdout, findings, diagnostics.TextOptions{Root: root, Color: isTerminalWriter(stdout)})
+		fmt.Fprintf(stderr, "rustko: %s: %s\n", m.Vars.KernelModule, countFindings(findings))
+	}
+	if err != nil {
+		return exitTool, fmt.Errorf("writing the findings: %w", err)
+	}
+	if diagnostics.HasErrors(findings) {
+		return exitFindings, nil
+	}
+	return exitOK, nil
+}
+
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+}
+
+// rel shows p relative to root when it is inside it.
+func rel(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
 }

@@ -40,6 +40,10 @@ func (a *analysis) checkRefs() {
 
 func (a *analysis) checkItemUse(r *Ref) {
 	it := r.Item
+	if r.Via != ViaExtern && a.notInBindings(it) {
+		a.notSelected(r)
+		return
+	}
 	switch it.Kind {
 	case index.InlineFunction:
 		a.inlineFunction(r)
@@ -251,6 +255,47 @@ func dualLicense(v string) string {
 		return "Dual MPL/GPL"
 	}
 	return "GPL"
+}
+
+// notInBindings says whether the index knows an item that the generated
+// bindings leave out because no configured header declares it (the C front
+// end saw it through an #include of a configured header).
+func (a *analysis) notInBindings(it *index.Item) bool {
+	if it.Rust != "" {
+		return false
+	}
+	switch it.Kind {
+	case index.Function, index.Struct, index.Union, index.Enum, index.Typedef, index.EnumConstant:
+		return true
+	case index.Variable:
+		return it.Export != "" // static variables have no symbol either way
+	case index.Macro:
+		return it.Value != "" && !a.configured(it.Pos.File)
+	}
+	return false
+}
+
+// configured says whether a header is one of KERNEL_INCLUDE's.
+func (a *analysis) configured(file string) bool {
+	name := includeName(file)
+	for _, h := range a.env.Index.Headers {
+		if h == name || h == file {
+			return true
+		}
+	}
+	return false
+}
+
+// notSelected reports a name the C front end saw in a header outside
+// KERNEL_INCLUDE: the fix is to list that header.
+func (a *analysis) notSelected(r *Ref) {
+	it := r.Item
+	h := includeName(it.Pos.File)
+	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		"`%s` is declared in %s, which is not in KERNEL_INCLUDE, so the bindings leave it out: add %s to KERNEL_INCLUDE in config.mk.",
+		it.Name, h, h))
+	f.Fixes = a.listFix("Add "+h+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", h)
+	a.declaredHere(f, it)
 }
 
 func (a *analysis) notDeclared(r *Ref) {

@@ -14,6 +14,7 @@ type File struct {
 	Path string // absolute
 	Src  []byte
 
+	tree *syntax.Tree // kept for Reparse
 	root *syntax.Node
 	syms *symbols
 	env  *Env // what refs were resolved against; nil for Parse
@@ -30,14 +31,29 @@ func Parse(path string, src []byte) (*File, error) {
 // ParseWith parses src and resolves its references against env (which may
 // be nil). Syntax errors do not fail it: the tree keeps what it could read.
 func ParseWith(path string, src []byte, env *Env) (*File, error) {
-	root, err := syntax.Parse(syntax.Rust, src)
+	t, err := syntax.ParseTree(syntax.Rust, src)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, err)
 	}
-	f := &File{Path: path, Src: src, root: root, env: env}
-	f.syms = collectSymbols(root, env.bindingsPaths())
-	f.refs = resolveAll(root, f.syms, env)
-	return f, nil
+	return newFile(path, src, t, env), nil
+}
+
+// Reparse parses src, a new version of f's text, reusing f's syntax tree
+// for the parts that did not change (the editor's case: one keystroke in a
+// large file). f itself is unchanged.
+func (f *File) Reparse(src []byte, env *Env) (*File, error) {
+	t, err := f.tree.Reparse(src)
+	if err != nil {
+		return nil, fmt.Errorf("parsing %s: %w", f.Path, err)
+	}
+	return newFile(f.Path, src, t, env), nil
+}
+
+func newFile(path string, src []byte, t *syntax.Tree, env *Env) *File {
+	f := &File{Path: path, Src: src, tree: t, root: t.Root, env: env}
+	f.syms = collectSymbols(t.Root, env.bindingsPaths())
+	f.refs = resolveAll(t.Root, f.syms, env)
+	return f
 }
 
 // Refs returns every reference to a C item the file makes, in source order.

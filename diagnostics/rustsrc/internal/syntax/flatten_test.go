@@ -133,3 +133,70 @@ func BenchmarkParse2000(b *testing.B) {
 		}
 	}
 }
+
+// TestReparse checks that an incremental parse gives the same tree as a
+// fresh one, for edits at the start, middle and end, insertions and
+// deletions, and leaves the old tree as it was.
+func TestReparse(t *testing.T) {
+	edits := []func(string) string{
+		func(s string) string { return "// new first line\n" + s },
+		func(s string) string { return strings.Replace(s, "kmalloc", "kzalloc", 1) },
+		func(s string) string { return strings.Replace(s, "    broken(\n", "", 1) },
+		func(s string) string { return s + "fn tail() {}\n" },
+		func(s string) string { return strings.Replace(s, "1.5 * y", "1.5 * y + naïve(2)", 1) },
+		func(s string) string { return "" },
+		func(s string) string { return s[:len(s)/2] },
+	}
+	for i, edit := range edits {
+		old, err := ParseTree(Rust, []byte(sample))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := dumpTree(old.Root)
+		newSrc := []byte(edit(sample))
+		re, err := old.Reparse(newSrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := ParseTree(Rust, newSrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
+			t.Errorf("edit %d: incremental parse differs from a fresh one:\n%s\nwant\n%s", i, got, want)
+		}
+		if dumpTree(old.Root) != before {
+			t.Errorf("edit %d: the old tree changed", i)
+		}
+	}
+}
+
+func dumpTree(n *Node) string {
+	var b strings.Builder
+	n.Walk(func(n *Node) bool {
+		fmt.Fprintf(&b, "%s/%s[%d,%d)%d:%d-%d:%d %q\n", n.Kind, n.Field, n.Start, n.End, n.Line, n.Col, n.EndLine, n.EndCol, n.Text())
+		return true
+	})
+	return b.String()
+}
+
+func BenchmarkReparse2000(b *testing.B) {
+	var sb strings.Builder
+	for strings.Count(sb.String(), "\n") < 2000 {
+		sb.WriteString(sample[:strings.Index(sample, "    broken")])
+		sb.WriteString("}\n")
+	}
+	src := []byte(sb.String())
+	t, err := ParseTree(Rust, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A keystroke in the middle of the file.
+	mid := len(src) / 2
+	edited := append(append(append([]byte(nil), src[:mid]...), 'x'), src[mid:]...)
+	for b.Loop() {
+		if _, err := t.Reparse(edited); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
