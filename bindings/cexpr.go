@@ -146,10 +146,18 @@ func (p *cparser) enter() error {
 	return nil
 }
 
+// comma parses an expression with the comma operator, which a constant
+// expression may not contain ([0]6.6p3): the kernel uses such macros as
+// lists (BYTES_NOP4 is 0x0f,0x1f,0x40,0x00), not as values.
 func (p *cparser) comma() (cval, error) {
 	v, err := p.assign()
+	list := false
 	for err == nil && p.accept(",") {
+		list = true
 		v, err = p.assign()
+	}
+	if err == nil && list {
+		return cval{t: v.t, why: "a comma-separated list, not one value"}, nil
 	}
 	return v, err
 }

@@ -48,9 +48,6 @@ func joinDecl(base, inner string) string {
 	if inner == "" {
 		return base
 	}
-	if strings.HasPrefix(inner, "*") || strings.HasPrefix(inner, "(") {
-		return base + " " + inner
-	}
 	return base + " " + inner
 }
 
@@ -96,21 +93,20 @@ func cBase(t cc.Type) string {
 		}
 		return "enum {...}"
 	}
-	switch t.Kind() {
-	case cc.UInt:
-		return "unsigned int"
-	case cc.UShort:
-		return "unsigned short"
-	case cc.ULong:
-		return "unsigned long"
-	case cc.ULongLong:
-		return "unsigned long long"
-	case cc.UChar:
-		return "unsigned char"
-	case cc.SChar:
-		return "signed char"
+	if n, ok := basicNames[t.Kind()]; ok {
+		return n
 	}
-	return t.String()
+	// Anything else as the front end spells it, without the qualifiers
+	// constPrefix adds.
+	return strings.TrimPrefix(strings.TrimPrefix(t.String(), "const "), "volatile ")
+}
+
+var basicNames = map[cc.Kind]string{
+	cc.Void: "void", cc.Bool: "_Bool", cc.Char: "char", cc.SChar: "signed char", cc.UChar: "unsigned char",
+	cc.Short: "short", cc.UShort: "unsigned short", cc.Int: "int", cc.UInt: "unsigned int",
+	cc.Long: "long", cc.ULong: "unsigned long", cc.LongLong: "long long", cc.ULongLong: "unsigned long long",
+	cc.Int128: "__int128", cc.UInt128: "unsigned __int128", cc.Float: "float", cc.Double: "double",
+	cc.LongDouble: "long double",
 }
 
 // cFuncDecl spells a function declaration with its storage class.

@@ -199,7 +199,7 @@ func predefinedMacros(ctx context.Context, f *module.Flags) (string, error) {
 		}
 	}
 	args = append(args, "-nostdinc", "-dM", "-E", "-x", "c", "-")
-	out, err := run(ctx, []byte{}, compiler, args...)
+	out, err := runTool(ctx, []byte{}, compiler, args...)
 	if err != nil {
 		return "", fmt.Errorf("reading the predefined macros of %s with the kbuild flags: %w", compiler, err)
 	}

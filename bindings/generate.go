@@ -113,47 +113,11 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 
-	old := debug.SetGCPercent(gcPercent)
-	defer debug.SetGCPercent(old)
-
-	progress("parsing headers")
-	fe, err := newFrontEnd(ctx, o.Kernel, o.Flags, o.Headers)
+	g, err := run(ctx, &o, progress)
 	if err != nil {
 		return nil, err
 	}
-	ast, err := fe.translate(ctx)
-	if err != nil {
-		return nil, err
-	}
-	progress("lowering declarations")
-	l := newLowerer(ast, fe.headers)
-	u := l.lower()
-	u.Headers = cleanHeaders(o.Headers)
-	u.FileOrder = l.fileOrder
-	progress("evaluating macros")
-	l.lowerMacros()
-	l.layout()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	selectItems(u, l.inConfigured)
-	if err := badReached(u); err != nil {
-		return nil, err
-	}
-	u.assignNames()
-
-	progress("writing Rust")
-	rel := relHeader(o.Flags.IncludeDirs)
-	w := &rustWriter{}
-	rust := writeRustWith(w, u, genOptions{
-		Version: o.Version, Release: o.Kernel.Release, Arch: o.Kernel.Arch, KernelDir: o.Kernel.Dir,
-		LayoutTests: o.LayoutTests, Rel: rel,
-	})
-	ix := buildIndex(u, w, indexMeta{
-		release: o.Kernel.Release, arch: o.Kernel.Arch, bindingsFile: o.Out, symvers: o.Symvers,
-		rel: rel, configured: l.inConfigured,
-	})
-	ixBytes := writeIndexBytes(ix)
+	rust, ix, ixBytes := g.rust, g.ix, g.ixBytes
 	res := &Result{RustFile: o.Out, IndexFile: o.IndexOut, Index: ix, Items: len(ix.Items), Emitted: countRust(ix)}
 	if o.Out != "" {
 		if err := writeIfChanged(o.Out, rust); err != nil {
@@ -167,7 +131,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 			if o.Symvers != nil {
 				extra = append(extra, o.Symvers.Path)
 			}
-			if err := storeCache(cacheDir, key, fe.fs, extra, rust, ixBytes); err != nil {
+			if err := storeCache(cacheDir, key, g.fs, extra, rust, ixBytes); err != nil {
 				slog.Warn("bindings not cached", "dir", cacheDir, "err", err)
 			}
 		}
@@ -240,4 +204,59 @@ func compilerPath(c string) string {
 		return r
 	}
 	return p
+}
+
+// generation is everything one cold run produced.
+type generation struct {
+	unit    *Unit
+	rust    []byte
+	ix      *index.Index
+	ixBytes []byte
+	fs      *recordingFS
+}
+
+// run is a cold generation: front end, lowering, selection, naming, Rust
+// and index; nothing is written.
+func run(ctx context.Context, o *Options, progress func(string)) (*generation, error) {
+	old := debug.SetGCPercent(gcPercent)
+	defer debug.SetGCPercent(old)
+
+	progress("parsing headers")
+	fe, err := newFrontEnd(ctx, o.Kernel, o.Flags, o.Headers)
+	if err != nil {
+		return nil, err
+	}
+	ast, err := fe.translate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	progress("lowering declarations")
+	l := newLowerer(ast, fe.headers)
+	u := l.lower()
+	u.Headers = cleanHeaders(o.Headers)
+	u.FileOrder = l.fileOrder
+	progress("evaluating macros")
+	l.lowerMacros()
+	l.layout()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	selectItems(u, l.inConfigured)
+	if err := badReached(u); err != nil {
+		return nil, err
+	}
+	u.assignNames()
+
+	progress("writing Rust")
+	rel := relHeader(o.Flags.IncludeDirs)
+	w := &rustWriter{}
+	rust := writeRustWith(w, u, genOptions{
+		Version: o.Version, Release: o.Kernel.Release, Arch: o.Kernel.Arch, KernelDir: o.Kernel.Dir,
+		LayoutTests: o.LayoutTests, Rel: rel,
+	})
+	ix := buildIndex(u, w, indexMeta{
+		release: o.Kernel.Release, arch: o.Kernel.Arch, bindingsFile: o.Out, symvers: o.Symvers,
+		rel: rel, configured: l.inConfigured,
+	})
+	return &generation{unit: u, rust: rust, ix: ix, ixBytes: writeIndexBytes(ix), fs: fe.fs}, nil
 }

@@ -73,7 +73,7 @@ func buildIndex(u *Unit, w *rustWriter, m indexMeta) *index.Index {
 		}
 		ctype := "enum " + e.Tag
 		if e.Tag == "" {
-			ctype = "int"
+			ctype = e.Underlying.CName
 			if e.Name != "" {
 				ctype = e.Name
 			}

@@ -27,6 +27,7 @@ type lowerer struct {
 	functions map[string]*Function
 	variables map[string]*Variable
 	seenConst map[string]bool
+	constEnum map[string]*Enum // enumerator name -> its enum
 
 	ptrSize int64
 	order   int
@@ -50,6 +51,7 @@ func newLowerer(ast *cc.AST, configured []string) *lowerer {
 		functions:  map[string]*Function{},
 		variables:  map[string]*Variable{},
 		seenConst:  map[string]bool{},
+		constEnum:  map[string]*Enum{},
 		bad:        map[*Record]bool{},
 	}
 	for _, h := range configured {
@@ -315,6 +317,7 @@ func (l *lowerer) enum(es *cc.EnumSpecifier) *Enum {
 		name := en.Token.SrcStr()
 		c := EnumConst{CName: name, Name: name, Value: ccValue(en.Value(), e.Underlying.Signed), Pos: l.pos(en.Position())}
 		l.seenConst[name] = true
+		l.constEnum[name] = e
 		e.Consts = append(e.Consts, c)
 		fmt.Fprintf(&b, " %s = %s,", name, c.Value.C())
 	}

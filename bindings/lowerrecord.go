@@ -72,6 +72,10 @@ func (l *lowerer) anonRecord(t cc.Type, name string, union bool, pos Pos) *Recor
 	if r.Pos.File == "" {
 		r.Pos = r.firstMemberPos
 	}
+	if r.Pos.File == "" && r.parent != nil {
+		// No named member to place it by: it sorts right after its parent.
+		r.Pos = r.parent.Pos
+	}
 	return r
 }
 

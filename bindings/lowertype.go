@@ -83,7 +83,7 @@ func (l *lowerer) prim(t cc.Type) *Type {
 	if t.VectorSize() > 0 {
 		return &Type{Kind: TOpaque, Prim: t.String(), Size: size, Align: align, CName: t.String()}
 	}
-	p := &Type{Kind: TPrim, Size: size, Align: align, CName: t.String()}
+	p := &Type{Kind: TPrim, Size: size, Align: align, CName: cBase(t)}
 	switch t.Kind() {
 	case cc.Void:
 		return &Type{Kind: TVoid, CName: "void"}

@@ -89,16 +89,12 @@ func (e *astEnv) enumConst(name string) (Value, *ctype, bool) {
 		if v.Kind == VNone {
 			continue
 		}
-		// An enumeration constant has type int when its value fits
-		// (gcc widens the others).
+		// gcc: an enumeration constant whose value fits int is an int;
+		// one that does not has its enum's type.
 		t := basicType("int", e.dm)
-		switch {
-		case v.Kind == VInt && (v.I < -1<<31 || v.I > 1<<31-1):
-			t = basicType("long", e.dm)
-		case v.Kind == VUint && v.U > 1<<31-1:
-			t = basicType("unsigned int", e.dm)
-			if v.U > 1<<32-1 {
-				t = basicType("unsigned long", e.dm)
+		if ie := e.l.constEnum[name]; ie != nil && !fitsInt(v) {
+			if bt := basicType(ie.Underlying.CName, e.dm); bt != nil {
+				t = bt
 			}
 		}
 		p := &cparser{dm: e.dm}
@@ -189,6 +185,16 @@ func (e *astEnv) convert(t cc.Type, depth int) *ctype {
 	return r
 }
 
+func fitsInt(v Value) bool {
+	switch v.Kind {
+	case VInt:
+		return v.I >= -1<<31 && v.I <= 1<<31-1
+	case VUint:
+		return v.U <= 1<<31-1
+	}
+	return true
+}
+
 var intRank = map[cc.Kind]int{
 	cc.Bool: 0, cc.Char: 1, cc.SChar: 1, cc.UChar: 1, cc.Short: 2, cc.UShort: 2, cc.Int: 3, cc.UInt: 3,
 	cc.Long: 4, cc.ULong: 4, cc.LongLong: 5, cc.ULongLong: 5, cc.Int128: 6, cc.UInt128: 6,
@@ -206,7 +212,11 @@ func (m *macroDefs) lookup(name string) *macroDef {
 	}
 	cm := m.ast.Macros[name]
 	var d *macroDef
-	if cm != nil {
+	// cc/v4 implements some gcc builtins as macros of its own (offsetof
+	// through a null pointer, types_compatible_p through compound
+	// literals); gcc has no such macros, and the evaluator knows the
+	// builtins themselves.
+	if cm != nil && !(strings.HasPrefix(name, "__builtin_") && cm.Position().Filename == "<builtin>") {
 		d = convertMacro(name, cm)
 	}
 	m.defs[name] = d
@@ -240,6 +250,15 @@ func macroText(d *macroDef) string {
 	return b.String()
 }
 
+// dynamicMacros are the preprocessor's own, whose value depends on where
+// they are used; the front end's table has them with the position of their
+// last use.
+var dynamicMacros = map[string]bool{
+	"__FILE__": true, "__LINE__": true, "__COUNTER__": true, "__DATE__": true, "__TIME__": true,
+	"__TIMESTAMP__": true, "__BASE_FILE__": true, "__INCLUDE_LEVEL__": true, "__FILE_NAME__": true,
+	"defined": true, "__has_include": true, "__has_include_next": true,
+}
+
 // lowerMacros evaluates every object-like macro of the headers and records
 // the function-like ones.
 func (l *lowerer) lowerMacros() {
@@ -247,7 +266,10 @@ func (l *lowerer) lowerMacros() {
 	defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}}
 	names := make([]string, 0, len(l.ast.Macros))
 	for name, m := range l.ast.Macros {
-		if realFile(m.Position()) && m.Position().Filename != headersSource {
+		if dynamicMacros[name] {
+			continue
+		}
+		if realFile(m.Position()) {
 			names = append(names, name)
 		}
 	}

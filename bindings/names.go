@@ -23,9 +23,11 @@ import (
 //     named <parent>__<member>; one declared with a typedef takes its name.
 //   - The C type aliases the file defines (c_int ...) are reserved: a C
 //     type with such a name gets a trailing "_".
-//   - An object-like macro whose name a declaration also has is dropped
-//     when it has the enumerator's value (the kernel's #define FOO FOO),
-//     otherwise it becomes <NAME>_macro.
+//   - An object-like macro with the name of an enumerator is dropped when
+//     it has the enumerator's value (the kernel's #define FOO FOO);
+//     otherwise the macro keeps the name, because that is what the name
+//     means in C after the #define, and the enumerator becomes <NAME>_enum.
+//     A macro with the name of a function or variable becomes <NAME>_macro.
 //   - Any remaining clash gets _1, _2 ... in output order, which is stable
 //     for a given header set.
 
@@ -162,13 +164,10 @@ func (u *Unit) assignNames() {
 	}
 	enumValue := map[string]Value{}
 	for _, e := range u.Enums {
-		if !e.reached {
-			continue
-		}
-		for i := range e.Consts {
-			c := &e.Consts[i]
-			c.Name = n.claim(n.values, rustIdent(c.CName))
-			enumValue[c.CName] = c.Value
+		if e.reached {
+			for _, c := range e.Consts {
+				enumValue[c.CName] = c.Value
+			}
 		}
 	}
 	for _, m := range u.Macros {
@@ -186,6 +185,19 @@ func (u *Unit) assignNames() {
 			name += "_macro"
 		}
 		m.Name = n.claim(n.values, rustIdent(name))
+	}
+	for _, e := range u.Enums {
+		if !e.reached {
+			continue
+		}
+		for i := range e.Consts {
+			c := &e.Consts[i]
+			name := c.CName
+			if n.values[rustIdent(name)] {
+				name += "_enum"
+			}
+			c.Name = n.claim(n.values, rustIdent(name))
+		}
 	}
 }
 

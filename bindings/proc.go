@@ -12,10 +12,10 @@ import (
 	"time"
 )
 
-// run runs name with args in its own process group, so cancelling ctx kills
+// runTool runs name with args in its own process group, so cancelling ctx kills
 // the compiler together with whatever it started (cc1, as), and returns
 // stdout. A failure carries the command and the tail of its stderr.
-func run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+func runTool(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
