@@ -185,7 +185,7 @@ func (a *analysis) hardCoded(r *Ref, arg *syntax.Node, p index.Param) {
 		return
 	}
 	t := normalizeCType(p.CType)
-	if t == "" || isBuiltinCType(t) || strings.Contains(t, "*") {
+	if t == "" || isBuiltinCType(t) || strings.Contains(t, "*") || !a.env.isFlagType(t) {
 		return
 	}
 	table := a.env.consts[t]
@@ -257,24 +257,40 @@ func preferName(items []*index.Item) *index.Item {
 	return best
 }
 
-// closest suggests the public constant sharing the most bits with v
-// (Jaccard similarity of the set bits), for flag types like gfp_t.
+// closest suggests a public constant for a number that matches none: the
+// one sharing the most set bits with it (Jaccard similarity), among the
+// constants of the type's main family (gfp_t has GFP_* values but also
+// xarray's XA_FLAGS_*), leaving out masks, which are not values to pass.
 func closest(table map[uint64][]*index.Item, v uint64) *index.Item {
 	type cand struct {
 		it    *index.Item
+		val   uint64
 		score float64
 	}
-	var cs []cand
+	family := map[string]int{}
+	var all []cand
 	for val, items := range table {
 		it := preferName(items)
-		if strings.HasPrefix(it.Name, "_") {
+		if strings.HasPrefix(it.Name, "_") || strings.Contains(it.Name, "MASK") {
 			continue
 		}
-		inter, union := bits.OnesCount64(val&v), bits.OnesCount64(val|v)
-		if inter == 0 || union == 0 {
+		family[familyOf(it.Name)]++
+		all = append(all, cand{it: it, val: val})
+	}
+	main, best := "", 0
+	for f, n := range family {
+		if n > best || n == best && f < main {
+			main, best = f, n
+		}
+	}
+	var cs []cand
+	for _, c := range all {
+		inter, union := bits.OnesCount64(c.val&v), bits.OnesCount64(c.val|v)
+		if familyOf(c.it.Name) != main || inter == 0 {
 			continue
 		}
-		cs = append(cs, cand{it, float64(inter) / float64(union)})
+		c.score = float64(inter) / float64(union)
+		cs = append(cs, c)
 	}
 	if len(cs) == 0 {
 		return nil
@@ -286,4 +302,10 @@ func closest(table map[uint64][]*index.Item, v uint64) *index.Item {
 		return cs[i].it.Name < cs[j].it.Name
 	})
 	return cs[0].it
+}
+
+// familyOf is a constant's prefix up to its first underscore: GFP, XA.
+func familyOf(name string) string {
+	f, _, _ := strings.Cut(name, "_")
+	return f
 }

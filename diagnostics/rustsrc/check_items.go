@@ -290,7 +290,13 @@ func (a *analysis) configured(file string) bool {
 // KERNEL_INCLUDE: the fix is to list that header.
 func (a *analysis) notSelected(r *Ref) {
 	it := r.Item
+	// The index keeps the first declaration the front end saw, which for a
+	// struct may be a forward declaration in an unrelated header: the header
+	// index knows where the definition is.
 	h := includeName(it.Pos.File)
+	if d, ok := a.env.Headers.Lookup(it.Name); ok {
+		h = d.Header
+	}
 	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is declared in %s, which is not in KERNEL_INCLUDE, so the bindings leave it out: add %s to KERNEL_INCLUDE in config.mk.",
 		it.Name, h, h))

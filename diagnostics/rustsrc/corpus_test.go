@@ -12,7 +12,6 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/module"
@@ -23,7 +22,6 @@ import (
 // missing and unexpected findings both fail.
 func TestCorpus(t *testing.T) {
 	_, _, sv, hi := realKernel(t)
-	ix := corpusIndex(t)
 	skeleton := readTxtar(t, filepath.Join("testdata", "corpus", "_skeleton.txtar"))
 	cases, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.txtar"))
 	if err != nil {
@@ -43,7 +41,7 @@ func TestCorpus(t *testing.T) {
 				files[k] = v
 			}
 			dir := writeTree(t, files)
-			got := analyzeModule(t, dir, ix, sv, hi)
+			got := analyzeModule(t, dir, sv, hi)
 			want := parseMarkers(t, dir, files)
 			for _, p := range compareFindings(dir, got, want) {
 				t.Error(p)
@@ -57,19 +55,17 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// corpusIndex is the index the corpus runs on.
-func corpusIndex(t testing.TB) *index.Index {
-	return fixtureIndex(t)
-}
-
 // analyzeModule does what `rustko-lsp check` does for one module, minus
 // printing: load it with make, read its licence, analyse every Rust file.
-func analyzeModule(t testing.TB, dir string, ix *index.Index, sv *module.Symvers, hi *bridge.HeaderIndex) []diagnostics.Finding {
+func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *bridge.HeaderIndex) []diagnostics.Finding {
 	t.Helper()
 	m, err := module.Load(context.Background(), dir, nil)
 	if err != nil {
 		t.Fatalf("loading the module: %v", err)
 	}
+	// The index of the module's own KERNEL_INCLUDE, generated from the
+	// installed headers as `rustko-lsp check` makes it.
+	ix := realIndex(t, m.Vars.KernelInclude...)
 	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
 	if err != nil && !errors.Is(err, module.ErrNoLicense) {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ type Env struct {
 	shim      *cShim
 	model     dataModel
 	verdicts  sync.Map // name -> *index.Verdict
+	flagTypes sync.Map // C type -> bool
 }
 
 func (e *Env) bindingsPaths() []string {
@@ -217,4 +218,51 @@ func parseIntLiteral(s string) (uint64, bool) {
 		v = -v
 	}
 	return v, true
+}
+
+// isFlagType says whether a C type is one whose values should be named
+// constants: an enum, or a typedef the kernel marks __bitwise (gfp_t,
+// fmode_t, slab_flags_t) so that sparse rejects plain numbers for it. Plain
+// renames such as size_t also have constants (SIZE_MAX), but a number is
+// the normal thing to pass there.
+func (e *Env) isFlagType(t string) bool {
+	if strings.HasPrefix(t, "enum ") {
+		return true
+	}
+	if v, ok := e.flagTypes.Load(t); ok {
+		return v.(bool)
+	}
+	flag := false
+	for _, it := range e.Index.Lookup(t) {
+		if it.Kind != index.Typedef {
+			continue
+		}
+		if strings.Contains(it.Decl, "__bitwise") || declLineHas(it.Pos, "__bitwise") {
+			flag = true
+		}
+		break
+	}
+	e.flagTypes.Store(t, flag)
+	return flag
+}
+
+// declLineHas reads the header line an item is declared on: the C front
+// end expands __bitwise away, the source still says it.
+func declLineHas(p index.Pos, word string) bool {
+	if p.File == "" || p.Line < 1 {
+		return false
+	}
+	f, err := os.Open(p.File)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		if n == p.Line {
+			return strings.Contains(sc.Text(), word)
+		}
+	}
+	return false
 }

@@ -2,13 +2,17 @@ package rustsrc
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/module"
@@ -81,4 +85,34 @@ func loadJSONIndex(t testing.TB, path string) *index.Index {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return &ix
+}
+
+var (
+	genMu   sync.Mutex
+	genDone = map[string]*index.Index{}
+)
+
+// realIndex generates (or takes from the bindings cache) the index of the
+// given headers, DefaultHeaders when none, on the installed kernel, the
+// way `rustko-lsp check` does.
+func realIndex(t testing.TB, headers ...string) *index.Index {
+	t.Helper()
+	k, fl, sv, _ := realKernel(t)
+	key := strings.Join(headers, " ")
+	genMu.Lock()
+	defer genMu.Unlock()
+	if ix := genDone[key]; ix != nil {
+		return ix
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	// A stable output path: it is part of the bindings cache key, so the
+	// next run of the tests takes the bindings from the cache.
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("rustko-rustsrc-test-%d", os.Getuid()), fmt.Sprintf("%x", sha256.Sum256([]byte(key)))[:12], "bindings.rs")
+	res, err := bindings.Generate(ctx, bindings.Options{Kernel: k, Flags: fl, Headers: headers, Out: out, Symvers: sv, Version: "test"})
+	if err != nil {
+		t.Fatalf("generating the index for %v: %v", headers, err)
+	}
+	genDone[key] = res.Index
+	return res.Index
 }
