@@ -95,6 +95,8 @@ type Options struct {
 	// CacheDir holds the sysroots built in rust-src mode; "" means
 	// module.CacheDir().
 	CacheDir string
+	// Version is rustko's version, stamped into generated bindings.
+	Version string
 }
 
 // StepTime is how long one step took.

@@ -154,6 +154,14 @@ func (b *builder) where(name string) string {
 // build runs the steps. Each step's failure with findings ends the build
 // with a nil error; a failure to run anything returns the error.
 func (b *builder) build(ctx context.Context) error {
+	// Without KERNEL_INCLUDE the module declares what it uses itself.
+	if len(b.m.Vars.KernelInclude) > 0 {
+		ok, err := b.step(StepBindings, func() (string, bool, error) { return b.generateBindings(ctx) },
+			strings.Join(b.m.Vars.KernelInclude, " "))
+		if err != nil || !ok {
+			return err
+		}
+	}
 	if b.mode == ModeRustSrc {
 		ok, err := b.step(StepSysroot, func() (string, bool, error) {
 			if err := b.resolveTarget(); err != nil {

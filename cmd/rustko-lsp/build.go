@@ -54,6 +54,17 @@ func init() {
 // runBuild loads the module around dir, builds it, and prints progress to
 // stderr and the findings to stdout.
 func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bool, stdout, stderr io.Writer) (int, error) {
+	// Packages log their progress at info level; the steps printed below
+	// already say it, so only -v shows those logs.
+	level := "warn"
+	if verbose {
+		level = "info"
+	}
+	closeLog, err := setupLogging(level, "")
+	if err != nil {
+		return exitTool, err
+	}
+	defer closeLog()
 	root, err := module.FindRoot(dir)
 	if err != nil {
 		return exitTool, err
@@ -72,25 +83,24 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 		Stdout:   stderr, // commands and tool output are progress, not results
 		Stderr:   stderr,
 		Progress: func(e build.Event) { printEvent(stderr, e) },
+		Version:  versionString(),
 	}
 	res, err := build.Run(ctx, m, opts)
-	if res != nil && res.Kernel != nil {
-		fmt.Fprintf(stderr, "rustko: kernel %s (%s) at %s\n", res.Kernel.Release, res.Kernel.Arch, res.Kernel.Dir)
-	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return exitTool, fmt.Errorf("cancelled")
 		}
 		return exitTool, err
 	}
-	for _, f := range res.Findings {
-		fmt.Fprintln(stdout, f.String())
-		for _, r := range f.Related {
-			fmt.Fprintf(stdout, "    %s:%d:%d: %s\n", r.File, r.Range.Start.Line, r.Range.Start.Column, firstLine(r.Message))
-		}
+	color := false
+	if f, ok := stdout.(*os.File); ok {
+		color = isTerminal(f)
+	}
+	if err := diagnostics.WriteText(stdout, res.Findings, diagnostics.TextOptions{Root: m.Root, Color: color}); err != nil {
+		return exitTool, fmt.Errorf("printing the findings: %w", err)
 	}
 	if res.HasErrors() {
-		fmt.Fprintf(stderr, "rustko: build of %s failed: %s\n", m.Vars.KernelModule, countFindings(res.Findings))
+		fmt.Fprintf(stderr, "rustko: build of %s failed: %s\n", m.Vars.KernelModule, diagnostics.Summary(res.Findings))
 		return exitFindings, nil
 	}
 	fmt.Fprintf(stderr, "rustko: built %s (%s mode)\n", res.KO, res.Mode)
@@ -110,26 +120,4 @@ func printEvent(w io.Writer, e build.Event) {
 		}
 		fmt.Fprintf(w, "rustko: %-8s %s in %s\n", e.Step, status, e.Elapsed.Round(10*time.Millisecond))
 	}
-}
-
-func countFindings(fs []diagnostics.Finding) string {
-	errs, warns := 0, 0
-	for _, f := range fs {
-		switch f.Severity {
-		case diagnostics.Error:
-			errs++
-		case diagnostics.Warning:
-			warns++
-		}
-	}
-	return fmt.Sprintf("%d error(s), %d warning(s)", errs, warns)
-}
-
-func firstLine(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' {
-			return s[:i]
-		}
-	}
-	return s
 }

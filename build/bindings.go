@@ -1,0 +1,71 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// generateBindings writes the module's BINDINGS file from KERNEL_INCLUDE
+// with kbuild's own flags. The bindings package caches by everything the
+// output depends on, so an unchanged module costs a lookup, and the file is
+// only rewritten when its text changes (cargo and kbuild go by times).
+// A header that does not parse is the module's problem, reported on the
+// line that set KERNEL_INCLUDE; ok is false then.
+func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool, err error) {
+	flags, err := module.CaptureFlags(ctx, b.kernel)
+	if err != nil {
+		return "", false, err
+	}
+	var symvers *module.Symvers
+	if b.kernel.Symvers != "" {
+		if symvers, err = readSymvers(b.kernel.Symvers); err != nil {
+			return "", false, err
+		}
+	}
+	res, err := bindings.Generate(ctx, bindings.Options{
+		Kernel:  b.kernel,
+		Flags:   flags,
+		Headers: b.m.Vars.KernelInclude,
+		Out:     b.m.Vars.Bindings,
+		Symvers: symvers,
+		Version: b.opts.Version,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return "", false, err
+		}
+		file, line := b.setAt("KERNEL_INCLUDE")
+		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
+			File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
+			Code:    "bindings",
+			Message: fmt.Sprintf("generating %s from KERNEL_INCLUDE (%s) failed: %v", b.m.Vars.Bindings, strings.Join(b.m.Vars.KernelInclude, " "), err),
+		})
+		return "failed", false, nil
+	}
+	if res.Cached {
+		return "cached", true, nil
+	}
+	return fmt.Sprintf("%d items from %d headers in %s", res.Emitted, len(b.m.Vars.KernelInclude), res.Elapsed.Round(time.Millisecond)), true, nil
+}
+
+// setAt is the file and line where a variable was last assigned, for
+// findings about its value; the Makefile's first line when unknown.
+func (b *builder) setAt(name string) (string, int) {
+	if w := b.m.Where[name]; w != "" {
+		if i := strings.LastIndexByte(w, ':'); i > 0 {
+			if n, err := strconv.Atoi(w[i+1:]); err == nil && n > 0 {
+				return absUnder(b.m.Root, w[:i]), n
+			}
+		}
+		return absUnder(b.m.Root, w), 1
+	}
+	return filepath.Join(b.m.Root, "Makefile"), 1
+}
