@@ -132,9 +132,11 @@ func (a *analysis) functionMacro(r *Ref) {
 		return
 	}
 	switch v.Class {
-	case bridge.ClassExportedCall, bridge.ClassIdiom, bridge.ClassHiddenState:
+	case bridge.ClassExportedCall:
+		// Only here is the rename alone right: same arguments. An idiom
+		// (pr_info's level prefix) or an explicit key needs the author.
 		if t := a.env.item(v.Target, false); t != nil && t.Kind == index.Function {
-			f.Fixes = append(f.Fixes, a.replaceFix("Call "+v.Target+" instead", r.Range, v.Target, v.Class == bridge.ClassExportedCall))
+			f.Fixes = append(f.Fixes, a.replaceFix("Call "+v.Target+" instead", r.Range, v.Target, true))
 		}
 	case bridge.ClassInline:
 		f.Fixes = append(f.Fixes, a.helperAndRename(r, v.Target, v.Target)...)
@@ -300,8 +302,29 @@ func (a *analysis) notSelected(r *Ref) {
 	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is declared in %s, which is not in KERNEL_INCLUDE, so the bindings leave it out: add %s to KERNEL_INCLUDE in config.mk.",
 		it.Name, h, h))
-	f.Fixes = a.listFix("Add "+h+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", h)
+	f.Fixes = a.includeFix(h)
 	a.declaredHere(f, it)
+}
+
+// includeFix adds a header to KERNEL_INCLUDE. While KERNEL_INCLUDE is
+// empty the bindings come from the default headers, and listing one header
+// would replace them: the fix then lists the defaults too, so nothing the
+// code already uses disappears.
+func (a *analysis) includeFix(header string) []diagnostics.Fix {
+	fixes := a.listFix("Add "+header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", header)
+	if len(fixes) == 0 || a.env.Module == nil || len(a.env.Module.Vars.KernelInclude) > 0 || len(a.env.Index.Headers) == 0 {
+		return fixes
+	}
+	// ListVarEdit adds one word; its text names it once, so the defaults go
+	// right before it.
+	e := &fixes[0].Edits[0]
+	words := strings.Join(append(append([]string(nil), a.env.Index.Headers...), header), " ")
+	if strings.Count(e.NewText, header) != 1 {
+		return fixes
+	}
+	e.NewText = strings.Replace(e.NewText, header, words, 1)
+	fixes[0].Title += " (with the default headers it would otherwise replace)"
+	return fixes
 }
 
 func (a *analysis) notDeclared(r *Ref) {
@@ -322,7 +345,7 @@ func (a *analysis) notDeclared(r *Ref) {
 		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is not declared by the configured headers (%s); %s declares it, which is not in KERNEL_INCLUDE: add %s to KERNEL_INCLUDE in config.mk.",
 			r.Name, headers, d.Header, d.Header))
-		f.Fixes = a.listFix("Add "+d.Header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", d.Header)
+		f.Fixes = a.includeFix(d.Header)
 		f.Related = append(f.Related, diagnostics.Related{File: d.Pos.File, Range: diagnostics.Point(d.Pos.Line, max(d.Pos.Column, 1)),
 			Message: fmt.Sprintf("`%s` (%s) is declared here", r.Name, d.Kind)})
 	case a.env.Headers.Loaded():
