@@ -1,0 +1,252 @@
+// The wire test: the real rustko-lsp binary, driven through the extension's
+// own transport (spawnServer: own process group, tapped reader) by
+// vscode-languageserver-protocol, the library under VS Code's client, with
+// the initialize request VS Code 1.91 sends (test/fixtures, generated from
+// the locked vscode-languageclient). Works on a temp copy of examples/hello.
+// RUSTKO_BIN names the binary (default: bin/rustko-lsp of this checkout).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import {
+  createMessageConnection,
+  Diagnostic,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExecuteCommandRequest,
+  ExitNotification,
+  HoverRequest,
+  InitializedNotification,
+  InitializeRequest,
+  InitializeResult,
+  MarkupContent,
+  MessageConnection,
+  PublishDiagnosticsNotification,
+  ShutdownRequest,
+} from 'vscode-languageserver-protocol/node';
+import { BindingResult, bindingDocument } from '../../src/lib/binding';
+import { findModuleRoots } from '../../src/lib/roots';
+import { configurationChange, DEFAULTS, serverSettings } from '../../src/lib/settings';
+import { StatusModel } from '../../src/lib/status';
+import { ServerProcess, spawnServer } from '../../src/lib/transport';
+
+// Run from the bundle in out/test/wire/: the package is three levels up, the repository five.
+const pkgDir = path.resolve(__dirname, '..', '..', '..');
+const repo = path.resolve(pkgDir, '..', '..');
+const bin = process.env.RUSTKO_BIN || path.join(repo, 'bin', 'rustko-lsp');
+const example = path.join(repo, 'examples', 'hello');
+
+const FIRST_DIAGNOSTICS_MS = 150_000; // first load: make -p, kbuild flag capture, the C index
+const CHANGE_MS = 30_000;
+
+let work: string;
+let module: string;
+let libPath: string;
+let libUri: string;
+let libText: string;
+let version = 1;
+let proc: ServerProcess;
+let conn: MessageConnection;
+let init: InitializeResult;
+const status = new StatusModel();
+const published = new Map<string, Diagnostic[]>();
+const shown: { type: number; message: string }[] = [];
+const stderr: string[] = [];
+let waiters: (() => void)[] = [];
+
+/** Resolves when cond() holds after some message; fails after ms naming what it waited for. */
+function until(ms: number, what: string, cond: () => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (cond()) {
+      resolve();
+      return;
+    }
+    const check = () => {
+      if (cond()) {
+        clearTimeout(timer);
+        waiters = waiters.filter((w) => w !== check);
+        resolve();
+      }
+    };
+    const timer = setTimeout(() => {
+      waiters = waiters.filter((w) => w !== check);
+      reject(new Error(`timed out after ${ms} ms waiting for ${what}; server log tail:\n${stderr.slice(-15).join('\n')}`));
+    }, ms);
+    waiters.push(check);
+  });
+}
+
+function wake() {
+  for (const w of [...waiters]) {
+    w();
+  }
+}
+
+/** The initialize request VS Code sends, with this session's values. */
+function initializeParams() {
+  const p = JSON.parse(fs.readFileSync(path.join(pkgDir, 'test', 'fixtures', 'vscode-initialize.json'), 'utf8'));
+  delete p.$comment;
+  const uri = pathToFileURL(module).href;
+  p.processId = process.pid;
+  p.rootPath = module;
+  p.rootUri = uri;
+  p.workspaceFolders = [{ uri, name: path.basename(module) }];
+  p.initializationOptions = serverSettings(DEFAULTS, module, true);
+  return p;
+}
+
+function messages(uri: string): string[] {
+  return (published.get(uri) ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
+}
+
+function change(text: string) {
+  // VS Code sends incremental changes: the replaced range, its length, the new text.
+  const old = libText;
+  const lines = old.split('\n');
+  libText = text;
+  void conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    textDocument: { uri: libUri, version: ++version },
+    contentChanges: [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: lines.length - 1, character: lines[lines.length - 1].length } },
+        rangeLength: old.length,
+        text,
+      },
+    ],
+  });
+}
+
+describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 300_000 }, () => {
+  before(async () => {
+    assert.ok(fs.existsSync(bin), `${bin} does not exist: build the server first (make build), or set RUSTKO_BIN`);
+    assert.ok(fs.existsSync(path.join(example, 'src', 'lib.rs')), `${example}/src/lib.rs is missing`);
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'rustko-wire-'));
+    module = path.join(work, 'hello');
+    // A copy without build output, so the test never disturbs the example.
+    fs.cpSync(example, module, { recursive: true, filter: (src) => !/[/\\](build|target)$/.test(src) });
+    libPath = path.join(module, 'src', 'lib.rs');
+    libUri = pathToFileURL(libPath).href;
+    libText = fs.readFileSync(libPath, 'utf8');
+
+    proc = await spawnServer({
+      command: bin,
+      args: ['serve'],
+      cwd: work,
+      tap: (msg) => {
+        status.observe(msg);
+      },
+      onStderr: (line) => stderr.push(line),
+    });
+    conn = createMessageConnection(proc.reader, proc.writer);
+    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
+    conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      published.set(p.uri, p.diagnostics);
+      wake();
+    });
+    conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
+      shown.push(p);
+      wake();
+    });
+    conn.onNotification('$/progress', () => wake());
+    conn.listen();
+    status.server = 'running';
+  });
+
+  after(async () => {
+    conn?.dispose();
+    if (proc) {
+      await proc.stop(0);
+    }
+    if (work) {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  test('the extension sees examples/hello as a module', () => {
+    assert.deepEqual(findModuleRoots(work), [module]);
+  });
+
+  test('initialize with VS Code’s request: the server negotiates UTF-16 and offers hover and the commands', async () => {
+    init = await conn.sendRequest(InitializeRequest.type, initializeParams());
+    assert.equal(init.serverInfo?.name, 'rustko-lsp');
+    // VS Code offers only utf-16; the server must pick it (or leave it implied).
+    assert.ok(init.capabilities.positionEncoding === undefined || init.capabilities.positionEncoding === 'utf-16');
+    assert.ok(init.capabilities.hoverProvider);
+    assert.deepEqual(
+      [...(init.capabilities.executeCommandProvider?.commands ?? [])].sort(),
+      ['rustko.rebuild', 'rustko.regenerateBindings', 'rustko.showBinding'],
+    );
+    await conn.sendNotification(InitializedNotification.type, {});
+  });
+
+  test('the settings the extension sends are accepted without a warning', async () => {
+    await conn.sendNotification(DidChangeConfigurationNotification.type, configurationChange(serverSettings({ ...DEFAULTS, buildOnSave: false }, module, true)));
+    await new Promise((r) => setTimeout(r, 500));
+    const warnings = shown.filter((m) => /settings|initializationOptions/i.test(m.message));
+    assert.deepEqual(warnings, []);
+  });
+
+  test('diagnostics are published for src/lib.rs once it is open', async () => {
+    await conn.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri: libUri, languageId: 'rust', version, text: libText },
+    });
+    await until(FIRST_DIAGNOSTICS_MS, `publishDiagnostics for ${libUri}`, () => published.has(libUri));
+  });
+
+  test('hover on _printk shows its C declaration, in markdown', async () => {
+    const lines = libText.split('\n');
+    const line = lines.findIndex((l) => l.includes('_printk'));
+    assert.ok(line >= 0, 'src/lib.rs of examples/hello calls _printk');
+    const character = lines[line].indexOf('_printk') + 2; // JavaScript indexes are UTF-16, as VS Code's columns
+    let contents: MarkupContent | undefined;
+    // The C index may still be loading: ask until it answers.
+    const deadline = Date.now() + 60_000;
+    while (contents === undefined && Date.now() < deadline) {
+      const h = await conn.sendRequest(HoverRequest.type, { textDocument: { uri: libUri }, position: { line, character } });
+      if (h && MarkupContent.is(h.contents)) {
+        contents = h.contents;
+      } else {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    assert.ok(contents, 'no hover for _printk within 60 s');
+    assert.equal(contents.kind, 'markdown');
+    assert.match(contents.value, /```c\n[^`]*_printk\s*\(/);
+  });
+
+  test('a call to the static inline kmalloc is flagged as you type; the status bar counts it; it goes with the call', async () => {
+    const lines = libText.split('\n');
+    const at = lines.findIndex((l) => l.includes('_printk'));
+    const indent = /^\s*/.exec(lines[at])![0];
+    const original = libText;
+    change([...lines.slice(0, at + 1), `${indent}let _p = bindings::kmalloc(64, bindings::GFP_KERNEL);`, ...lines.slice(at + 1)].join('\n'));
+    const flagged = () => messages(libUri).some((m) => m.includes('kmalloc'));
+    await until(CHANGE_MS, 'a diagnostic about kmalloc after didChange', flagged);
+    const errors = (published.get(libUri) ?? []).filter((d) => d.severity === 1).length;
+    assert.equal(status.errors >= errors, true);
+    if (errors > 0) {
+      assert.match(status.view().text, /rustko.*: \d+ errors?/);
+    }
+    change(original);
+    await until(CHANGE_MS, 'the kmalloc diagnostic to go when the call goes', () => !flagged());
+  });
+
+  test('rustko.showBinding answers for _printk, and the extension renders it', async () => {
+    const b = (await conn.sendRequest(ExecuteCommandRequest.type, { command: 'rustko.showBinding', arguments: ['_printk', libUri] })) as BindingResult;
+    assert.equal(b.name, '_printk');
+    assert.match(b.c?.uri ?? '', /\.h$/);
+    assert.match(bindingDocument(b), /^\/\/ \S+ _printk\n\/\/ C declaration: \/\S+\.h:\d+\n/);
+  });
+
+  test('shutdown and exit end the server with code 0', async () => {
+    await conn.sendRequest(ShutdownRequest.type);
+    await conn.sendNotification(ExitNotification.type);
+    const code = await Promise.race([proc.exited, new Promise((r) => setTimeout(() => r('still running after 5 s'), 5000))]);
+    assert.equal(code, 0);
+  });
+});
