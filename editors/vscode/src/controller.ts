@@ -165,11 +165,11 @@ export class Controller implements vscode.Disposable {
       this.status.server = e.newState === State.Running ? 'running' : e.newState === State.Starting ? 'starting' : 'stopped';
       this.bar.render(this.status);
     });
+    // The tap reads it; a handler keeps the client from logging it as unhandled.
+    client.onNotification('rustko/status', () => undefined);
     this.client = client;
     try {
       await client.start();
-      // Known to the tap; registered so the client does not log it as unhandled.
-      client.onNotification('rustko/status', () => undefined);
     } catch (err) {
       this.status.server = 'stopped';
       this.status.serverNote = `The server failed to start: ${errText(err)}`;
