@@ -1,0 +1,229 @@
+package cwrap
+
+import (
+	"fmt"
+	"strings"
+
+	"modernc.org/cc/v4"
+)
+
+// speller writes C declarations that compile in a file including the same
+// headers: typedef names are kept (gfp_t stays gfp_t, so the prototype
+// means the same on every configuration), tags are spelled with their
+// keyword, and qualifiers stay where they were. What it cannot name (an
+// anonymous struct used without a typedef, a vector type) is an error.
+type speller struct{ u *unit }
+
+// decl spells a declaration of inner with type t. topQuals=false drops the
+// qualifiers of t itself (a function's return type: gcc warns about them).
+func (s *speller) decl(t cc.Type, inner string, topQuals bool) (string, error) {
+	for depth := 0; ; depth++ {
+		if depth > 64 || t == nil {
+			return "", fmt.Errorf("a type too deeply nested to spell")
+		}
+		quals := ""
+		if topQuals || depth > 0 {
+			quals = qualifiers(t)
+		}
+		if td := t.Typedef(); td != nil && s.u.typedefs[td.Name()] != nil {
+			return join(quals+td.Name(), inner), nil
+		}
+		switch x := t.(type) {
+		case *cc.PointerType:
+			p := "*"
+			if q := strings.TrimSpace(qualifiers(t)); q != "" {
+				p += q + " "
+			}
+			inner = p + inner
+			if k := x.Elem().Kind(); k == cc.Array || k == cc.Function {
+				inner = "(" + inner + ")"
+			}
+			t = x.Elem()
+			continue
+		case *cc.ArrayType:
+			if x.Len() >= 0 {
+				inner = fmt.Sprintf("%s[%d]", inner, x.Len())
+			} else {
+				inner += "[]"
+			}
+			t = x.Elem()
+			continue
+		case *cc.FunctionType:
+			ps, err := s.params(x, nil)
+			if err != nil {
+				return "", err
+			}
+			inner += "(" + ps + ")"
+			t = x.Result()
+			topQuals = false
+			continue
+		}
+		base, err := s.base(t)
+		if err != nil {
+			return "", err
+		}
+		return join(quals+base, inner), nil
+	}
+}
+
+// params spells a parameter list; names, when given, name the parameters.
+func (s *speller) params(ft *cc.FunctionType, names []string) (string, error) {
+	if ft.IsVariadic() && len(realParams(ft)) == 0 {
+		return "", fmt.Errorf("an unprototyped function type")
+	}
+	var ps []string
+	for i, p := range realParams(ft) {
+		pt := p.Type()
+		if pt == nil {
+			return "", fmt.Errorf("parameter %d has no type", i+1)
+		}
+		name := ""
+		if names != nil {
+			name = names[i]
+		}
+		d, err := s.decl(pt, name, true)
+		if err != nil {
+			return "", err
+		}
+		ps = append(ps, d)
+	}
+	if ft.IsVariadic() {
+		ps = append(ps, "...")
+	}
+	if len(ps) == 0 {
+		return "void", nil
+	}
+	return strings.Join(ps, ", "), nil
+}
+
+func join(base, inner string) string {
+	if inner == "" {
+		return base
+	}
+	return base + " " + inner
+}
+
+func qualifiers(t cc.Type) string {
+	a := t.Attributes()
+	q := ""
+	if a.IsConst() {
+		q += "const "
+	}
+	if a.IsVolatile() {
+		q += "volatile "
+	}
+	return q
+}
+
+// base spells a type that is not derived (pointer, array, function).
+func (s *speller) base(t cc.Type) (string, error) {
+	if t.VectorSize() > 0 {
+		return "", fmt.Errorf("a vector type (%s), which kernel code cannot pass in registers", t)
+	}
+	switch x := t.(type) {
+	case *cc.StructType:
+		if tag := x.Tag(); tag.SrcStr() != "" {
+			return "struct " + tag.SrcStr(), nil
+		}
+		return "", fmt.Errorf("an anonymous struct without a typedef, which no other declaration can name")
+	case *cc.UnionType:
+		if tag := x.Tag(); tag.SrcStr() != "" {
+			return "union " + tag.SrcStr(), nil
+		}
+		return "", fmt.Errorf("an anonymous union without a typedef, which no other declaration can name")
+	case *cc.EnumType:
+		if tag := x.Tag(); tag.SrcStr() != "" {
+			return "enum " + tag.SrcStr(), nil
+		}
+		return "", fmt.Errorf("an anonymous enum without a typedef, which no other declaration can name")
+	}
+	switch t.Kind() {
+	case cc.Void:
+		return "void", nil
+	case cc.Bool:
+		return "_Bool", nil
+	case cc.Char:
+		return "char", nil
+	case cc.SChar:
+		return "signed char", nil
+	case cc.UChar:
+		return "unsigned char", nil
+	case cc.Short:
+		return "short", nil
+	case cc.UShort:
+		return "unsigned short", nil
+	case cc.Int:
+		return "int", nil
+	case cc.UInt:
+		return "unsigned int", nil
+	case cc.Long:
+		return "long", nil
+	case cc.ULong:
+		return "unsigned long", nil
+	case cc.LongLong:
+		return "long long", nil
+	case cc.ULongLong:
+		return "unsigned long long", nil
+	case cc.Int128:
+		return "__int128", nil
+	case cc.UInt128:
+		return "unsigned __int128", nil
+	}
+	if cc.IsFloatingPointType(t) || cc.IsComplexType(t) {
+		return "", fmt.Errorf("a floating-point type (%s): kernel code is built without FPU registers", t)
+	}
+	return "", fmt.Errorf("the type %s, which the helper generator cannot spell", t)
+}
+
+// realParams are a prototype's parameters; (void) has none.
+func realParams(ft *cc.FunctionType) []*cc.Parameter {
+	ps := ft.Parameters()
+	if len(ps) == 1 && ps[0].Type() != nil && ps[0].Type().Kind() == cc.Void && ps[0].Name() == "" {
+		return nil
+	}
+	return ps
+}
+
+// typeAttrs returns the attributes of a function definition that gcc makes
+// part of the function's type (const and noreturn qualify it), spelled for
+// the wrapper's prototype: without them the wrapper's type would differ
+// from the original's.
+func typeAttrs(fd *cc.FunctionDefinition) string {
+	var out []string
+	seen := map[string]bool{}
+	ts := cc.NodeTokens(fd.DeclarationSpecifiers)
+	for i := 0; i+2 < len(ts); i++ {
+		if s := ts[i].SrcStr(); s != "__attribute__" && s != "__attribute" {
+			continue
+		}
+		depth := 0
+		for j := i + 1; j < len(ts); j++ {
+			switch s := ts[j].SrcStr(); s {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			default:
+				if depth != 2 || j == 0 || (ts[j-1].SrcStr() != "(" && ts[j-1].SrcStr() != ",") {
+					continue
+				}
+				name := strings.Trim(s, "_")
+				if (name == "const" || name == "noreturn") && !seen[name] {
+					seen[name] = true
+					out = append(out, "__attribute__((__"+name+"__))")
+				}
+			}
+			if depth == 0 {
+				i = j
+				break
+			}
+		}
+	}
+	for _, t := range ts {
+		if t.SrcStr() == "_Noreturn" && !seen["noreturn"] {
+			seen["noreturn"] = true
+			out = append(out, "__attribute__((__noreturn__))")
+		}
+	}
+	return strings.Join(out, " ")
+}

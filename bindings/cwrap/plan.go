@@ -1,0 +1,232 @@
+package cwrap
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"modernc.org/cc/v4"
+)
+
+// plan is one wrapper ready to write.
+type plan struct {
+	Helper
+	proto string   // the wrapper's prototype
+	call  string   // the call of the original
+	void  bool     // the original returns void
+	names []string // C parameter names used by the wrapper
+}
+
+// plan decides whether name can be wrapped and prepares the wrapper, or
+// says why not.
+func (a *analyser) plan(name string) (*plan, *Refusal) {
+	fd := a.u.defs[name]
+	if fd == nil {
+		return nil, a.notDefined(name)
+	}
+	d := fd.Declarator
+	ft, ok := d.Type().(*cc.FunctionType)
+	if !ok {
+		return nil, refuse(name, NotFunction, "%s is not a function", name)
+	}
+	pos := d.Position()
+	where := a.where(pos.Filename, pos.Line)
+	if ft.IsVariadic() {
+		return nil, refuse(name, Variadic, "%s (%s) is variadic: C cannot forward a variable argument list, so no helper can call it; use the function it passes its arguments to (often a v-prefixed one taking a va_list) or format the text in Rust", name, where)
+	}
+	s := &speller{a.u}
+	names := a.paramNames(name, ft)
+	ps, err := s.params(ft, names)
+	if err != nil {
+		return nil, refuse(name, BadType, "%s (%s) has a prototype C cannot repeat: %v", name, where, err)
+	}
+	sym := Prefix + name
+	proto, err := s.decl(ft.Result(), sym+"("+ps+")", false)
+	if err != nil {
+		return nil, refuse(name, BadType, "%s (%s) returns %v", name, where, err)
+	}
+	origPs, err := s.params(ft, origNames(ft))
+	if err != nil {
+		return nil, refuse(name, BadType, "%s (%s) has a prototype C cannot repeat: %v", name, where, err)
+	}
+	orig, _ := s.decl(ft.Result(), name+"("+origPs+")", false)
+	if attrs := typeAttrs(fd); attrs != "" {
+		proto = attrs + " " + proto
+	}
+	if why := defect(name, fd); why != "" {
+		return nil, refuse(name, Defect, "%s (%s) cannot be compiled: %s", name, where, why)
+	}
+	if r := a.hazards(name, ft, where); r != nil {
+		return nil, r
+	}
+	storage := ""
+	switch {
+	case d.IsStatic() && d.IsInline():
+		storage = "static inline "
+	case d.IsStatic():
+		storage = "static "
+	case d.IsInline():
+		storage = "extern inline "
+	}
+	var callArgs []string
+	for _, n := range names {
+		callArgs = append(callArgs, n)
+	}
+	p := &plan{
+		Helper: Helper{Name: name, Symbol: sym, Decl: storage + orig, File: pos.Filename, Line: pos.Line},
+		proto:  proto,
+		// The parentheses call the function even where a function-like
+		// macro of the same name exists.
+		call:  "(" + name + ")(" + strings.Join(callArgs, ", ") + ")",
+		void:  ft.Result() == nil || ft.Result().Kind() == cc.Void,
+		names: names,
+	}
+	return p, nil
+}
+
+// notDefined explains a name the headers define no body for.
+func (a *analyser) notDefined(name string) *Refusal {
+	if d := a.u.decls[name]; d != nil {
+		p := d.Position()
+		where := a.where(p.Filename, p.Line)
+		if d.Type() != nil && d.Type().Kind() == cc.Function {
+			if d.IsStatic() || d.IsInline() {
+				return refuse(name, NoBody, "%s is declared inline (%s) but these headers never define it, so there is no body to wrap", name, where)
+			}
+			return refuse(name, Exported, "%s (%s) is an extern function, not an inline one: %s", name, where, a.exportAdvice(name))
+		}
+		return refuse(name, NotFunction, "%s (%s) is a variable, not a function: the bindings declare it as an extern static", name, where)
+	}
+	if td := a.u.typedefs[name]; td != nil {
+		p := td.Position()
+		return refuse(name, NotFunction, "%s (%s) is a type, not a function", name, a.where(p.Filename, p.Line))
+	}
+	if _, ok := a.u.enumValue(name); ok {
+		return refuse(name, NotFunction, "%s is an enumeration constant, not a function: the bindings define it as a constant", name)
+	}
+	if fnLike, ok := a.u.isMacro(name); ok {
+		m := a.u.ast.Macros[name]
+		p := m.Position()
+		kind := "an object-like macro"
+		if fnLike {
+			kind = "a function-like macro"
+		}
+		return refuse(name, Macro, "%s (%s) is %s, not a function: a C helper wraps functions only", name, a.where(p.Filename, p.Line), kind)
+	}
+	if a.o.Elsewhere != nil {
+		if h, ok := a.o.Elsewhere(name); ok {
+			return refuse(name, Unknown, "%s is not declared by the configured headers; it is declared in %s: add that header to KERNEL_INCLUDE", name, h)
+		}
+		return refuse(name, Unknown, "%s is not declared by the configured headers nor by any other kernel header: check its spelling", name)
+	}
+	return refuse(name, Unknown, "%s is not declared by the configured headers: check its spelling, or add the header that declares it to KERNEL_INCLUDE", name)
+}
+
+func (a *analyser) exportAdvice(name string) string {
+	if a.o.Exported != nil {
+		if exported, known := a.o.Exported(name); known {
+			if exported {
+				return "the kernel exports it, so the bindings already declare it: call it directly and drop it from KERNEL_HELPERS"
+			}
+			return "the kernel does not export it to modules (modpost would report it undefined), and a helper cannot change that"
+		}
+	}
+	return "the bindings declare it already; if the kernel exports it, call it directly and drop it from KERNEL_HELPERS"
+}
+
+// hazards turns the function's summary into a refusal: in a helper every
+// parameter is a run-time value, and every symbol it reaches must link.
+func (a *analyser) hazards(name string, ft *cc.FunctionType, where string) *Refusal {
+	s := a.summarize(name)
+	var names []string
+	for _, p := range realParams(ft) {
+		names = append(names, p.Name())
+	}
+	for _, h := range s.hazards {
+		if h.kind != hzConst || !h.deps.dyn() {
+			continue
+		}
+		need := "its arguments are compile-time constants"
+		if ps := h.deps.paramNames(names); len(ps) > 0 && !h.deps.any {
+			need = "parameter " + quoteList(ps) + " is a compile-time constant"
+			if len(ps) > 1 {
+				need = "parameters " + quoteList(ps) + " are compile-time constants"
+			}
+		}
+		return refuse(name, ConstArg, "%s (%s) only compiles where %s: it reaches %s at %s%s, and a helper passes run-time values; call it from C with constant arguments instead",
+			name, where, need, h.what, a.where(h.pos.Filename, h.pos.Line), through(h.via))
+	}
+	for _, h := range s.hazards {
+		if h.kind != hzLink {
+			continue
+		}
+		if h.note != "" {
+			return refuse(name, NotLinkable, "%s (%s) references %s, %s (%s%s): the helper would leave it undefined at modpost",
+				name, where, h.sym, h.note, a.where(h.pos.Filename, h.pos.Line), through(h.via))
+		}
+		return refuse(name, NotLinkable, "%s (%s) uses %s (%s%s), which the kernel does not export to modules: the helper would leave it undefined at modpost",
+			name, where, h.sym, a.where(h.pos.Filename, h.pos.Line), through(h.via))
+	}
+	return nil
+}
+
+func through(via []string) string {
+	if len(via) == 0 {
+		return ""
+	}
+	return ", through " + strings.Join(via, " → ")
+}
+
+func quoteList(ps []string) string {
+	q := make([]string, len(ps))
+	for i, p := range ps {
+		q[i] = "`" + p + "`"
+	}
+	return strings.Join(q, ", ")
+}
+
+// paramNames chooses the wrapper's parameter names: the original's where
+// they are safe to write again (not empty, not a macro or typedef name, not
+// the function's own name, not repeated), argN otherwise.
+func (a *analyser) paramNames(fn string, ft *cc.FunctionType) []string {
+	var out []string
+	used := map[string]bool{fn: true}
+	for i, p := range realParams(ft) {
+		n := p.Name()
+		_, macro := a.u.ast.Macros[n]
+		if n == "" || macro || a.u.typedefs[n] != nil || used[n] || cKeywords[n] {
+			n = "arg" + strconv.Itoa(i)
+		}
+		used[n] = true
+		out = append(out, n)
+	}
+	return out
+}
+
+// origNames are the original's parameter names, for comments.
+func origNames(ft *cc.FunctionType) []string {
+	var out []string
+	for _, p := range realParams(ft) {
+		out = append(out, p.Name())
+	}
+	return out
+}
+
+var cKeywords = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`auto break case char const continue default do double else enum extern float for goto
+		if inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void
+		volatile while _Bool _Complex _Imaginary _Alignas _Alignof _Atomic _Generic _Noreturn _Static_assert
+		_Thread_local asm typeof __typeof__ __asm__ __attribute__ __extension__`) {
+		cKeywords[k] = true
+	}
+}
+
+// where spells a header position for messages.
+func (a *analyser) where(file string, line int) string {
+	if file == "" {
+		return "?"
+	}
+	return fmt.Sprintf("%s:%d", a.o.Rel(file), line)
+}
