@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -53,7 +52,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 	if res.Cached {
 		return "cached", true, nil
 	}
-	return fmt.Sprintf("%d items from %d headers in %s", res.Emitted, len(b.m.Vars.KernelInclude), res.Elapsed.Round(time.Millisecond)), true, nil
+	return fmt.Sprintf("generated %d items from %d headers", res.Emitted, len(b.m.Vars.KernelInclude)), true, nil
 }
 
 // setAt is the file and line where a variable was last assigned, for

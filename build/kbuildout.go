@@ -65,9 +65,12 @@ func (k *kbuildOutput) parse(out []byte) []diagnostics.Finding {
 			if strings.HasPrefix(line, "In file") {
 				chain = chain[:0]
 			}
-			chain = append(chain, diagnostics.Related{
-				File: k.path(m[1]), Range: diagnostics.Point(atoiMin1(m[2]), atoiMin1(m[3])), Message: "included from here",
-			})
+			// The wrappers rustko generates are no file the person knows.
+			if !k.isGenerated(absUnder(k.kdir, m[1])) {
+				chain = append(chain, diagnostics.Related{
+					File: k.path(m[1]), Range: diagnostics.Point(atoiMin1(m[2]), atoiMin1(m[3])), Message: "included from here",
+				})
+			}
 			continue
 		}
 		if m := gccDiagRE.FindStringSubmatch(line); m != nil && !strings.HasPrefix(m[1], " ") {
@@ -87,7 +90,7 @@ func (k *kbuildOutput) parse(out []byte) []diagnostics.Finding {
 				f.Code = w[1]
 				f.Message = strings.TrimSuffix(f.Message, w[0])
 			}
-			f.Related = append(f.Related, k.dropWrappers(chain)...)
+			f.Related = append(f.Related, chain...)
 			chain = chain[:0]
 			findings = append(findings, f)
 			last = len(findings) - 1
@@ -149,19 +152,6 @@ func (k *kbuildOutput) path(p string) string {
 		return src
 	}
 	return abs
-}
-
-// dropWrappers removes include-chain entries that point at the wrappers
-// rustko generates: the person never sees those files.
-func (k *kbuildOutput) dropWrappers(chain []diagnostics.Related) []diagnostics.Related {
-	var out []diagnostics.Related
-	for _, c := range chain {
-		if c.Range.Start.Line == 1 && k.isGenerated(c.File) {
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 // isGenerated reports whether p is a file rustko put in the kbuild folder.
