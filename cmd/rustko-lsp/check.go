@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/build"
@@ -72,6 +73,11 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	k, err := module.FindKernel(ctx, m.Vars.KernelBuildPath)
 	if err != nil {
 		return exitTool, err
+	}
+	if o.kdir != "" && !sameDir(k.Dir, o.kdir) {
+		// FindKernel falls back to other trees; a tree named on the command
+		// line must be the one used.
+		return exitTool, fmt.Errorf("--kdir %s is not a usable kernel build tree (it needs Makefile, .config and Module.symvers):\n%s", o.kdir, k.Summary())
 	}
 	flags, err := module.CaptureFlags(ctx, k)
 	if err != nil {
@@ -144,8 +150,8 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		res, err := build.Run(ctx, m, build.Options{
 			Stdout: stderr, Stderr: stderr,
 			Progress: func(e build.Event) {
-				if text {
-					printEvent(stderr, e)
+				if text && e.Phase == build.End {
+					fmt.Fprintf(stderr, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))
 				}
 			},
 		})
@@ -163,7 +169,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		err = diagnostics.WriteSARIF(stdout, findings, root, versionString())
 	default:
 		err = diagnostics.WriteText(stdout, findings, diagnostics.TextOptions{Root: root, Color: isTerminalWriter(stdout)})
-		fmt.Fprintf(stderr, "rustko: %s: %s\n", m.Vars.KernelModule, countFindings(findings))
+		fmt.Fprintf(stderr, "rustko: %s: %s\n", m.Vars.KernelModule, tally(findings))
 	}
 	if err != nil {
 		return exitTool, fmt.Errorf("writing the findings: %w", err)
@@ -172,6 +178,26 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		return exitFindings, nil
 	}
 	return exitOK, nil
+}
+
+func sameDir(a, b string) bool {
+	ra, err1 := filepath.EvalSymlinks(a)
+	rb, err2 := filepath.EvalSymlinks(b)
+	return err1 == nil && err2 == nil && ra == rb
+}
+
+// tally counts errors and warnings for the summary line.
+func tally(fs []diagnostics.Finding) string {
+	errs, warns := 0, 0
+	for _, f := range fs {
+		switch f.Severity {
+		case diagnostics.Error:
+			errs++
+		case diagnostics.Warning:
+			warns++
+		}
+	}
+	return fmt.Sprintf("%d error(s), %d warning(s)", errs, warns)
 }
 
 func isTerminalWriter(w io.Writer) bool {

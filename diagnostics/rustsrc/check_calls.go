@@ -144,8 +144,9 @@ func (a *analysis) isLiteralFormat(n *syntax.Node) bool {
 	return false
 }
 
-// isLiteralConst says whether the file defines name as a const or static
-// whose value is itself a literal format.
+// isLiteralConst says whether the file defines name as a const or an
+// immutable static: Rust computes those at compile time, so runtime data
+// cannot reach them (a `static mut` can change, and does not count).
 func (a *analysis) isLiteralConst(name string) bool {
 	found := false
 	a.f.root.Walk(func(n *syntax.Node) bool {
@@ -153,8 +154,8 @@ func (a *analysis) isLiteralConst(name string) bool {
 			return false
 		}
 		if n.Is("const_item", "static_item") {
-			if nm := n.ChildByField("name"); nm != nil && nm.Text() == name {
-				if v := n.ChildByField("value"); v != nil && !v.Is("identifier") && a.isLiteralFormat(v) {
+			if nm := n.ChildByField("name"); nm != nil && nm.Text() == name && n.FirstChild("mutable_specifier") == nil {
+				if p := n.Ancestor("foreign_mod_item"); p == nil {
 					found = true
 				}
 			}

@@ -1,8 +1,11 @@
 package rustsrc
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
@@ -41,11 +44,19 @@ func CheckModule(env *Env) []diagnostics.Finding {
 				File: t, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error, Code: CodeTargetSpec, Source: targets.SourceTargetSpec,
 				Message: fmt.Sprintf("cannot read the target specification TARGET names: %v; fix TARGET in config.mk or remove it to use rustko's built-in target", err),
 			})
-		} else if env.Toolchain != nil {
+		} else if env.Toolchain != nil && !isEmbeddedSpec(t, data) {
 			out = append(out, targets.ValidateFor(t, data, *env.Toolchain)...)
 		} else {
 			out = append(out, targets.Validate(t, data)...)
 		}
 	}
 	return out
+}
+
+// isEmbeddedSpec says whether a TARGET file is one of rustko's own specs,
+// byte for byte: the build then writes it in the form the module's rustc
+// accepts (1.63 wants string widths), so it is judged as shipped.
+func isEmbeddedSpec(path string, data []byte) bool {
+	emb := targets.Data(strings.TrimSuffix(filepath.Base(path), ".json"))
+	return emb != nil && bytes.Equal(emb, data)
 }
