@@ -127,11 +127,13 @@ func TestBootHarness(t *testing.T) {
 	k := kernelTree(t)
 	dir := kbuildModules(t, k, map[string]string{"hello": helloC, "oops": oopsC})
 
-	if code, log := boot(t, k, filepath.Join(dir, "hello.ko")); code != 0 {
+	code, log := boot(t, k, filepath.Join(dir, "hello.ko"))
+	if code != 0 {
 		t.Errorf("booting the C hello module failed (exit %d):\n%s", code, log)
 	}
+	t.Log(strings.TrimSpace(log))
 
-	code, log := boot(t, k, filepath.Join(dir, "oops.ko"), "oops: init")
+	code, log = boot(t, k, filepath.Join(dir, "oops.ko"), "oops: init")
 	if code != 1 {
 		t.Errorf("booting a module that oopses: exit %d, want 1 (a failed check):\n%s", code, log)
 	}

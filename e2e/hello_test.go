@@ -41,9 +41,11 @@ func TestBootHello(t *testing.T) {
 			if len(kos) != 1 {
 				t.Fatalf("build left %d .ko files in the module root, want 1: %v\n%s", len(kos), kos, stderr)
 			}
-			if code, log := boot(t, k, kos[0]); code != 0 {
+			code, log := boot(t, k, kos[0])
+			if code != 0 {
 				t.Errorf("booting examples/hello built in %s mode failed:\n%s", mode, log)
 			}
+			t.Log(strings.TrimSpace(log))
 		})
 	}
 }
