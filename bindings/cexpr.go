@@ -932,7 +932,7 @@ func (p *cparser) primary() (cval, error) {
 		return v, p.expect(")")
 	}
 	if t.text == "" {
-		return cval{}, whyf("empty: expands to nothing")
+		return cval{}, whyf("not a C expression: it ends too early")
 	}
 	return cval{}, whyf("not a C expression: unexpected %q", t.text)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -227,10 +228,17 @@ func (fe *frontEnd) translate(ctx context.Context) (ast *cc.AST, err error) {
 	return ast, nil
 }
 
+var frontEndOrigin = regexp.MustCompile(`\s*\([a-z0-9_]+\.go:\d+:[^)]*\)\s*$`)
+
 // frontEndError keeps the first few diagnostics; they have the form
 // file:line:col: message already.
 func frontEndError(err error) error {
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i, l := range lines {
+		// cc/v4 appends where in its own source it noticed the problem
+		// ("(check.go:347:checkScope:)"): of no use to the header's author.
+		lines[i] = strings.TrimSpace(frontEndOrigin.ReplaceAllString(l, ""))
+	}
 	total := len(lines)
 	const keep = 10
 	more := ""

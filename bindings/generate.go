@@ -33,6 +33,11 @@ type Options struct {
 	Version       string          // rustko's version, stamped into the output
 	// Progress, when set, is told what is happening ("parsing headers" ...).
 	Progress func(stage string)
+	// Helpers are static inline functions to wrap in C (KERNEL_HELPERS);
+	// their Rust declarations join the bindings. HelpersOut is the C file
+	// to write (see HelpersFile); "" writes none. helpers.go.
+	Helpers    []string
+	HelpersOut string
 }
 
 // Result is what Generate produced.
@@ -43,6 +48,9 @@ type Result struct {
 	Elapsed             time.Duration
 	// Items and Emitted count index items and generated Rust items.
 	Items, Emitted int
+	// Helpers is what KERNEL_HELPERS produced; nil when it lists nothing
+	// and no HelpersOut was asked for.
+	Helpers *Helpers
 }
 
 // DefaultHeaders is what a module needs without configuration: module
@@ -94,7 +102,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	for _, h := range resolved {
 		paths = append(paths, h.name+"="+h.path)
 	}
-	key := cacheKey(&o, paths)
+	key := cacheKey(&o, append(paths, helpersKey(o.Helpers)...))
 	cacheDir := o.CacheDir
 	if cacheDir == "" {
 		if cacheDir, err = defaultCacheDir(); err != nil {
@@ -105,7 +113,12 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		if e, why := lookupCache(cacheDir, key); e != nil {
 			res, err := fromCache(e, &o, start)
 			if err == nil {
-				return res, nil
+				if res.Helpers, err = loadHelpers(cacheDir, key, &o); err == nil {
+					if res.Helpers, err = writeHelpers(&o, res.Helpers); err != nil {
+						return nil, err
+					}
+					return res, nil
+				}
 			}
 			slog.Debug("bindings cache unusable", "err", err)
 		} else {
@@ -133,8 +146,13 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 			}
 			if err := storeCache(cacheDir, key, g.fs, extra, rust, ixBytes); err != nil {
 				slog.Warn("bindings not cached", "dir", cacheDir, "err", err)
+			} else if err := storeHelpers(cacheDir, key, g.helpers); err != nil {
+				slog.Warn("helpers not cached", "dir", cacheDir, "err", err)
 			}
 		}
+	}
+	if res.Helpers, err = writeHelpers(&o, g.helpers); err != nil {
+		return nil, err
 	}
 	res.Elapsed = time.Since(start)
 	slog.Info("generated bindings", "headers", len(o.Headers), "items", res.Items, "rust items", res.Emitted,
@@ -213,6 +231,7 @@ type generation struct {
 	ix      *index.Index
 	ixBytes []byte
 	fs      *recordingFS
+	helpers *Helpers
 }
 
 // run is a cold generation: front end, lowering, selection, naming, Rust
@@ -242,6 +261,12 @@ func run(ctx context.Context, o *Options, progress func(string)) (*generation, e
 		return nil, err
 	}
 	selectItems(u, l.inConfigured)
+	var hp *helperPlan
+	if len(o.Helpers) > 0 {
+		if hp, err = planHelpers(ctx, ast, l, u, o); err != nil {
+			return nil, err
+		}
+	}
 	if err := badReached(u); err != nil {
 		return nil, err
 	}
@@ -254,9 +279,13 @@ func run(ctx context.Context, o *Options, progress func(string)) (*generation, e
 		Version: o.Version, Release: o.Kernel.Release, Arch: o.Kernel.Arch, KernelDir: o.Kernel.Dir,
 		LayoutTests: o.LayoutTests, Rel: rel,
 	})
+	if rust, err = hp.appendRust(rust, w); err != nil {
+		return nil, err
+	}
 	ix := buildIndex(u, w, indexMeta{
 		release: o.Kernel.Release, arch: o.Kernel.Arch, bindingsFile: o.Out, symvers: o.Symvers,
 		rel: rel, configured: l.inConfigured,
 	})
-	return &generation{unit: u, rust: rust, ix: ix, ixBytes: writeIndexBytes(ix), fs: fe.fs}, nil
+	helpers := hp.annotate(ix)
+	return &generation{unit: u, rust: rust, ix: ix, ixBytes: writeIndexBytes(ix), fs: fe.fs, helpers: helpers}, nil
 }

@@ -69,6 +69,9 @@ func buildIndex(u *Unit, w *rustWriter, m indexMeta) *index.Index {
 			} else {
 				it.Why = notSelected(e.Pos)
 			}
+			if e.Incomplete {
+				it.Why = "declared, never defined in these headers: its values are unknown and unsigned int is assumed"
+			}
 			add(e.Pos, it)
 		}
 		ctype := "enum " + e.Tag

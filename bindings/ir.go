@@ -148,6 +148,7 @@ type Enum struct {
 	Name       string // Rust alias name ("" for anonymous: constants use Underlying)
 	Underlying *Type
 	Consts     []EnumConst
+	Incomplete bool // declared, never defined: Underlying is assumed
 	Pos        Pos
 	Decl       string
 	reached    bool

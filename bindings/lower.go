@@ -334,12 +334,31 @@ func (l *lowerer) enumOfType(et *cc.EnumType) *Enum {
 		if e, ok := l.enumByTag[tok.SrcStr()]; ok {
 			return e
 		}
+		var decl *cc.EnumSpecifier
 		for _, n := range l.ast.Scope.Nodes[tok.SrcStr()] {
-			if es, ok := n.(*cc.EnumSpecifier); ok && es.EnumeratorList != nil {
-				return l.enum(es)
+			if es, ok := n.(*cc.EnumSpecifier); ok {
+				if es.EnumeratorList != nil {
+					return l.enum(es)
+				}
+				decl = es
 			}
 		}
-		return nil
+		// GNU C lets a header name an enum it never defines (a forward
+		// reference in a prototype). Its values are unknown, so is its
+		// type; gcc gives an enum without negative values unsigned int,
+		// which is what this one gets, and the index says so.
+		tag := tok.SrcStr()
+		e := &Enum{Tag: tag, Name: tag, Underlying: l.prim(l.ast.Int), Incomplete: true, order: l.next(),
+			Decl: "enum " + tag + ";"}
+		e.Underlying = &Type{Kind: TPrim, Prim: "c_uint", Size: 4, Align: 4, CName: "unsigned int"}
+		if decl != nil {
+			e.Pos = l.pos(decl.Position())
+		} else {
+			e.Pos = l.pos(tok.Position())
+		}
+		l.enumByTag[tag] = e
+		l.u.Enums = append(l.u.Enums, e)
+		return e
 	}
 	ens := et.Enumerators()
 	if len(ens) == 0 {

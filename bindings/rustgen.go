@@ -229,6 +229,11 @@ func (w *rustWriter) ty(t *Type) string {
 	case TNamed:
 		return t.Ref.rustName()
 	case TOpaque:
+		if t.Size < 0 {
+			// Only reachable through pointers (C forbids an incomplete
+			// type by value), where c_void is what it is.
+			return "c_void"
+		}
 		return w.opaque(t.Size, t.Align)
 	}
 	return "c_void"
@@ -466,7 +471,11 @@ func isBool(t *Type) bool {
 
 func (w *rustWriter) enum(e *Enum) {
 	if e.Name != "" {
-		w.doc(fmt.Sprintf("`%s` from %s.", enumCName(e), w.where(e.Pos)))
+		if e.Incomplete {
+			w.doc(fmt.Sprintf("`%s` from %s: declared, never defined in these headers; unsigned int assumed (gcc's type for an enum without negative values).", enumCName(e), w.where(e.Pos)))
+		} else {
+			w.doc(fmt.Sprintf("`%s` from %s.", enumCName(e), w.where(e.Pos)))
+		}
 		w.p("pub type %s = %s;", e.Name, w.ty(e.Underlying))
 	}
 	typ := e.Name

@@ -108,3 +108,12 @@ func (a *analyser) lines(file string) []string {
 	a.src[file] = l
 	return l
 }
+
+// EmptyFile is the helper file when KERNEL_HELPERS lists nothing: it
+// still compiles, so a build can list it unconditionally.
+func EmptyFile(headers []string, o Options) []byte {
+	if o.Rel == nil {
+		o.Rel = func(s string) string { return s }
+	}
+	return writeC(nil, headers, o)
+}

@@ -68,6 +68,14 @@ type Verdict struct {
 	Target string `json:"target,omitempty"` // the function or helper to use instead (printk -> _printk)
 }
 
+// Verdict classes for static inline functions that KERNEL_HELPERS lists
+// (bindings/cwrap): wrapped ones have a Rust item that calls the C helper,
+// refused ones say why in Advice.
+const (
+	VerdictHelper   = "helper"
+	VerdictNoHelper = "no-helper"
+)
+
 // Item is one C name.
 type Item struct {
 	Name     string `json:"name"`

@@ -1,0 +1,234 @@
+package bindings
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rustko/rustko-lsp/bindings/cwrap"
+	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// The done-when set of issue 4: a module listing these builds and Rust
+// calls them by their C names.
+var doneWhenHelpers = []string{"kmalloc", "copy_to_user", "get_current", "spin_lock"}
+
+var (
+	helperOnce sync.Once
+	helperEnv  struct {
+		k       *module.Kernel
+		f       *module.Flags
+		symvers *module.Symvers
+		err     error
+	}
+)
+
+func helperKernel(t *testing.T) (*module.Kernel, *module.Flags, *module.Symvers) {
+	t.Helper()
+	helperOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		e := &helperEnv
+		if e.k, e.err = module.FindKernel(ctx, ""); e.err != nil {
+			return
+		}
+		if e.f, e.err = module.CaptureFlags(ctx, e.k); e.err != nil {
+			return
+		}
+		if e.k.Symvers == "" {
+			e.err = errEnv("the kernel tree " + e.k.Dir + " has no Module.symvers")
+			return
+		}
+		e.symvers, e.err = module.ReadSymvers(e.k.Symvers)
+	})
+	if helperEnv.err != nil {
+		t.Fatalf("no kernel headers to test against: %v\ninstall them: apt-get install -y linux-headers-amd64 gcc make", helperEnv.err)
+	}
+	return helperEnv.k, helperEnv.f, helperEnv.symvers
+}
+
+type errEnv string
+
+func (e errEnv) Error() string { return string(e) }
+
+// TestHelpersEndToEnd generates bindings with KERNEL_HELPERS holding the
+// done-when functions, names that must be refused, and every static
+// inline function the six configured headers declare themselves; then
+// checks the result, the index, the cache, and that the Rust compiles
+// with both supported rustc versions and calls the helpers by C name.
+func TestHelpersEndToEnd(t *testing.T) {
+	k, f, symvers := helperKernel(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	cache := t.TempDir()
+
+	// The configured headers' own inline functions, from a plain run.
+	plain, err := Generate(ctx, Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: cache, Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	configured := map[string]bool{}
+	for _, h := range DefaultHeaders() {
+		configured[filepath.Base(filepath.Dir(h))+"/"+filepath.Base(h)] = true
+	}
+	var sample []string
+	for _, it := range plain.Index.Items {
+		if it.Kind == index.InlineFunction && configured[filepath.Base(filepath.Dir(it.Pos.File))+"/"+filepath.Base(it.Pos.File)] {
+			sample = append(sample, it.Name)
+		}
+	}
+	if len(sample) < 100 {
+		t.Fatalf("only %d inline functions in the configured headers; expected hundreds", len(sample))
+	}
+
+	bad := map[string]cwrap.Kind{
+		"no_such_kernel_function": cwrap.Unknown,
+		"netif_rx":                cwrap.Unknown, // linux/netdevice.h, not configured
+		"printk":                  cwrap.Macro,
+		"kfree":                   cwrap.Exported,
+		"jiffies":                 cwrap.NotFunction,
+		"static_key_false":        cwrap.ConstArg,
+	}
+	names := append([]string(nil), doneWhenHelpers...)
+	for n := range bad {
+		names = append(names, n)
+	}
+	names = append(names, sample...)
+	o := Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: cache, Version: "test",
+		Out: filepath.Join(dir, "bindings.rs"), Helpers: names, HelpersOut: filepath.Join(dir, "rustko_helpers.c")}
+	res, err := Generate(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Helpers
+	if h == nil || h.File != o.HelpersOut {
+		t.Fatalf("Result.Helpers = %+v, want the helper file %s", h, o.HelpersOut)
+	}
+	wrapped := map[string]bool{}
+	for _, w := range h.Wrapped {
+		wrapped[w.Name] = true
+	}
+	for _, n := range doneWhenHelpers {
+		if !wrapped[n] {
+			t.Errorf("%s was not wrapped: %v", n, h.Refused)
+		}
+	}
+	refused := map[string]cwrap.Refusal{}
+	for _, r := range h.Refused {
+		refused[r.Name] = r
+	}
+	for n, kind := range bad {
+		r, ok := refused[n]
+		switch {
+		case !ok:
+			t.Errorf("%s was not refused", n)
+		case r.Kind != kind:
+			t.Errorf("%s refused as %s (%s), want %s", n, r.Kind, r.Reason, kind)
+		}
+	}
+	if r := refused["netif_rx"]; !strings.Contains(r.Reason, "linux/netdevice.h") {
+		t.Errorf("netif_rx: the reason should name linux/netdevice.h: %s", r.Reason)
+	}
+	if r := refused["printk"]; !strings.Contains(r.Reason, "_printk") {
+		t.Errorf("printk: the reason should carry the bridge's advice (_printk): %s", r.Reason)
+	}
+	t.Logf("%d names: %d wrapped, %d refused", len(names), len(h.Wrapped), len(h.Refused))
+
+	// The index knows.
+	km := lookupKind(res.Index, "kmalloc", index.InlineFunction)
+	if km == nil || km.Rust != "kmalloc" || km.Verdict == nil || km.Verdict.Class != index.VerdictHelper ||
+		!strings.Contains(km.RustDecl, `#[link_name = "rustko_helper_kmalloc"]`) {
+		t.Errorf("index item kmalloc = %+v (verdict %+v)", km, km.Verdict)
+	}
+	if sk := lookupKind(res.Index, "static_key_false", index.InlineFunction); sk == nil || sk.Verdict == nil ||
+		sk.Verdict.Class != index.VerdictNoHelper || !strings.Contains(sk.Verdict.Advice, "compile-time constant") {
+		t.Errorf("index item static_key_false = %+v", sk)
+	}
+
+	// The C file is on disk and is what Result says.
+	c, err := os.ReadFile(o.HelpersOut)
+	if err != nil || !bytes.Equal(c, h.C) || !bytes.Contains(c, []byte("rustko_helper_copy_to_user(")) {
+		t.Fatalf("helper file: %v\n%s", err, clipText(string(c), 2000))
+	}
+
+	// Rust calls them by their C names, with either compiler.
+	user := `
+mod bindings;
+pub unsafe fn use_helpers(lock: *mut bindings::spinlock_t, to: *mut bindings::c_void, from: *const bindings::c_void) -> u64 {
+    let p = bindings::kmalloc(64, bindings::GFP_KERNEL);
+    bindings::spin_lock(lock);
+    let task = bindings::get_current();
+    let left = bindings::copy_to_user(to, from, 8);
+    p as u64 + task as u64 + left as u64
+}
+`
+	compileHelperRust(t, dir, user)
+
+	// A second run comes from the cache, helpers included, and rewrites
+	// a deleted helper file.
+	if err := os.Remove(o.HelpersOut); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Generate(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.Cached || again.Helpers == nil || len(again.Helpers.Wrapped) != len(h.Wrapped) || len(again.Helpers.Refused) != len(h.Refused) {
+		t.Errorf("cached run: cached=%v helpers=%v", again.Cached, again.Helpers != nil)
+	}
+	if c2, err := os.ReadFile(o.HelpersOut); err != nil || !bytes.Equal(c2, c) {
+		t.Errorf("the cached run did not rewrite the helper file: %v", err)
+	}
+	if km := lookupKind(again.Index, "kmalloc", index.InlineFunction); km == nil || km.Verdict == nil || km.Verdict.Class != index.VerdictHelper {
+		t.Errorf("the cached index lost the helper verdict of kmalloc: %+v (verdict %+v)", km, km.Verdict)
+	}
+}
+
+func lookupKind(ix *index.Index, name string, k index.Kind) *index.Item {
+	for _, it := range ix.Lookup(name) {
+		if it.Kind == k {
+			return it
+		}
+	}
+	return nil
+}
+
+// compileHelperRust builds lib.rs (which declares mod bindings) with the
+// rustup toolchain and Debian's 1.63, metadata only.
+func compileHelperRust(t *testing.T, dir, lib string) {
+	t.Helper()
+	root := filepath.Join(dir, "lib.rs")
+	if err := os.WriteFile(root, []byte("#![no_std]\n"+lib), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range []struct{ path, pkg string }{
+		{"/root/.cargo/bin/rustc", "rustup (stable)"},
+		{"/usr/bin/rustc", "apt-get install -y rustc"},
+	} {
+		if _, err := os.Stat(rc.path); err != nil {
+			t.Fatalf("%s is missing: %s", rc.path, rc.pkg)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		cmd := exec.CommandContext(ctx, rc.path, "--edition", "2021", "--crate-type", "lib", "--crate-name", "rk",
+			"--emit", "metadata", "-o", filepath.Join(dir, "out.rmeta"), root)
+		out, err := cmd.CombinedOutput()
+		cancel()
+		if err != nil {
+			t.Fatalf("%s rejects the bindings with helpers: %v\n%s", rc.path, err, clipText(string(out), 6000))
+		}
+	}
+}
+
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "\n..."
+}
