@@ -9,7 +9,7 @@ for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for t in $(grep -hoE '^func Fuzz[A-Za-z0-9_]+' "$dir"/*_test.go 2>/dev/null | awk '{print $2}' | sort -u); do
 		echo "fuzz $pkg $t ($time)"
-		if ! go test -run '^$' -fuzz "^${t}\$" -fuzztime "$time" "$pkg" >/tmp/rustko-fuzz.log 2>&1; then
+		if ! go test -run '^$' -fuzz "^${t}\$" -fuzztime "$time" -fuzzminimizetime 2s "$pkg" >/tmp/rustko-fuzz.log 2>&1; then
 			cat /tmp/rustko-fuzz.log
 			status=1
 		fi
