@@ -22,11 +22,12 @@ type Backend interface {
 	// usable for analysis.
 	Load(ctx context.Context, root string, overrides map[string]string) (*Project, error)
 	// Index returns the C index for the project's headers, regenerating the
-	// bindings only when their inputs changed (or force is set).
-	Index(ctx context.Context, p *Project, force bool) (*index.Index, error)
-	// Analyze runs rustko's own checks on one Rust file's text. ix may be
-	// nil when no index could be made.
-	Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) ([]diagnostics.Finding, error)
+	// bindings only when their inputs changed (or force is set), and telling
+	// progress what it is doing when it has to work.
+	Index(ctx context.Context, p *Project, force bool, progress func(string)) (*index.Index, error)
+	// Analyze runs rustko's own checks on one Rust file's text. p may be
+	// nil (the module did not load) and ix nil (no index yet).
+	Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error)
 	// Build runs the pipeline (bindings, sysroot, rust, kbuild, checks),
 	// calling progress at each stage, and returns every finding. A non-nil
 	// error means the pipeline itself could not run.
@@ -41,6 +42,21 @@ type Project struct {
 	// Findings about the project itself (target JSON, config.mk, Makefile),
 	// shown on those files even when they are not open.
 	Findings []diagnostics.Finding
+	// Warnings are problems with no place in a file (a configured kernel
+	// tree that was not usable); the user is told each once.
+	Warnings []string
+	// extra is the real backend's own data about the project (kbuild
+	// flags, symbol versions, licence), kept with it so later calls reuse it.
+	extra any
+}
+
+// Analysis is one file's analysis at one text.
+type Analysis struct {
+	Findings []diagnostics.Finding
+	// Resolve returns the kernel item the identifier at a 1-based line and
+	// byte column refers to, as the analysis resolved it (through `use`,
+	// globs, extern blocks and link_name); nil when none. May be nil.
+	Resolve func(line, col int) *index.Item
 }
 
 // BuildResult is what one build produced.

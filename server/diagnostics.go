@@ -14,19 +14,24 @@ import (
 )
 
 // collect returns what the editor should show for file: the three layers
-// together. Analysis of the current text wins over the same analysis run
-// during the last build, which saw older text. The caller holds se.mu.
+// together, each finding once even when two layers report it. The caller
+// holds se.mu.
 func (se *session) collect(file string) []diagnostics.Finding {
 	var out []diagnostics.Finding
-	out = append(out, se.project[file]...)
-	_, analysed := se.analysis[file]
-	for _, f := range se.build[file] {
-		if analysed && f.Source == diagnostics.SourceRustko {
-			continue
-		}
-		out = append(out, f)
+	type key struct {
+		r         diagnostics.Range
+		code, msg string
 	}
-	out = append(out, se.analysis[file]...)
+	seen := map[key]bool{}
+	for _, layer := range [][]diagnostics.Finding{se.project[file], se.analysis[file], se.build[file]} {
+		for _, f := range layer {
+			k := key{f.Range, f.Code, f.Message}
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, f)
+			}
+		}
+	}
 	return out
 }
 

@@ -319,3 +319,29 @@ func TestWorkspaceFoldersAndConfiguration(t *testing.T) {
 	})
 	h.shutdown(t)
 }
+
+// Without file watching (Neovim 0.7), a config.mk written behind the
+// server's back is noticed at the next save of any file of the module.
+func TestConfigChangeSeenOnAnySave(t *testing.T) {
+	root := tempModule(t, "")
+	fake := newFake(root)
+	lib := filepath.Join(root, "src", "lib.rs")
+	h := start(t, fake)
+	h.initialize(t, &protocol.InitializeParams{InitializationOptions: protocol.LSPAny(`{"buildOnSave": false}`)})
+	h.open(t, lib, "")
+	loads := func() int {
+		fake.mu.Lock()
+		defer fake.mu.Unlock()
+		return len(fake.overrides)
+	}
+	h.waitFor(t, 2*time.Second, "the first load", func() bool { return loads() == 1 })
+	h.save(t, lib)
+	time.Sleep(100 * time.Millisecond)
+	if n := loads(); n != 1 {
+		t.Fatalf("%d loads after saving with an unchanged config, want 1", n)
+	}
+	must(t, osWrite(filepath.Join(root, "config.mk"), "RUST_ROOT := /usr\nKERNEL_HELPERS := kmalloc\n"))
+	h.save(t, lib)
+	h.waitFor(t, 2*time.Second, "a reload after config.mk changed on disk", func() bool { return loads() == 2 })
+	h.shutdown(t)
+}

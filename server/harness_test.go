@@ -84,7 +84,7 @@ func (f *fakeBackend) Load(ctx context.Context, root string, over map[string]str
 	return p, nil
 }
 
-func (f *fakeBackend) Index(ctx context.Context, p *Project, force bool) (*index.Index, error) {
+func (f *fakeBackend) Index(ctx context.Context, p *Project, force bool, progress func(string)) (*index.Index, error) {
 	f.indexes.Add(1)
 	if force {
 		f.forced.Add(1)
@@ -94,7 +94,7 @@ func (f *fakeBackend) Index(ctx context.Context, p *Project, force bool) (*index
 	return f.ix, nil
 }
 
-func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) ([]diagnostics.Finding, error) {
+func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error) {
 	var out []diagnostics.Finding
 	for i, line := range strings.Split(string(src), "\n") {
 		col := strings.Index(line, "kmalloc(")
@@ -123,7 +123,7 @@ func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 			}},
 		})
 	}
-	return out, nil
+	return &Analysis{Findings: out}, nil
 }
 
 func (f *fakeBackend) Build(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {

@@ -37,17 +37,47 @@ func (s *Server) at(ctx context.Context, p protocol.TextDocumentPositionParams) 
 	s.mu.Lock()
 	enc := s.enc
 	s.mu.Unlock()
-	id, ok := identAt(t.s, t.offset(p.Position, enc))
+	off := t.offset(p.Position, enc)
+	id, ok := identAt(t.s, off)
 	if !ok {
 		return nil, se
 	}
-	tg := resolve(snap, id)
+	var tg *target
+	if it := se.resolveWithAnalysis(path, snap, t, id); it != nil {
+		tg = &target{id: id, item: it}
+	} else {
+		tg = resolve(snap, id)
+	}
 	if tg != nil {
 		tg.text = t
 	}
 	return tg, se
 }
 
+// resolveWithAnalysis asks the analysis's own resolver, which follows
+// `use` imports, globs, extern blocks and #[link_name], so hover and the
+// findings agree. It answers only for the text it analysed.
+func (se *session) resolveWithAnalysis(path string, snap *snapshot, t *text, id ident) *index.Item {
+	version := int32(-1)
+	if d := se.srv.docs.byPath(path); d != nil {
+		if d.text != t {
+			return nil
+		}
+		version = d.version
+	}
+	se.mu.Lock()
+	r, ok := se.resolvers[path]
+	se.mu.Unlock()
+	if !ok || r.version != version || r.snap != snap || id.field {
+		return nil
+	}
+	pos := t.position(id.start, utf8Enc)
+	return r.resolve(int(pos.Line)+1, int(pos.Character)+1)
+}
+
+// resolve maps an identifier by name alone: the generated Rust name first,
+// then the C name; fields through the struct literal around them or, for
+// `x.field`, the one record that has such a field.
 func resolve(snap *snapshot, id ident) *target {
 	ix := snap.ix
 	if id.field {

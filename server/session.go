@@ -33,8 +33,11 @@ type session struct {
 	build    map[string][]diagnostics.Finding
 	analysis map[string][]diagnostics.Finding
 	shown    map[string]bool // files whose last publish was not empty
-	dirty    bool            // configuration changed since the last load
-	closed   bool
+	// resolvers hold the analysis's identifier resolution per file, for
+	// hover and definition on the text it analysed.
+	resolvers map[string]resolver
+	dirty     bool // configuration changed since the last load
+	closed    bool
 
 	pubMu sync.Mutex // publishes of this session go out in order
 	runMu sync.Mutex // one load or build at a time: they share build/
@@ -47,9 +50,18 @@ type session struct {
 	analyses map[string]*latest // per open document
 }
 
+// resolver is one analysis's identifier resolution: valid for the document
+// version (-1: the file on disk) and snapshot it was made from.
+type resolver struct {
+	version int32
+	snap    *snapshot
+	resolve func(line, col int) *index.Item
+}
+
 // snapshot is the immutable state requests read: replaced, never modified.
 type snapshot struct {
-	loaded  bool         // false until the first load finished
+	loaded      bool   // false until the first load finished
+	fingerprint string // of the configuration files when loaded
 	proj    *Project     // nil when the module could not be loaded
 	loadErr error        // why proj is nil
 	ix      *index.Index // nil until bindings were generated
@@ -58,15 +70,16 @@ type snapshot struct {
 
 func (s *Server) newSession(root string) *session {
 	se := &session{
-		srv:      s,
-		root:     root,
-		snap:     &snapshot{},
-		project:  map[string][]diagnostics.Finding{},
-		build:    map[string][]diagnostics.Finding{},
-		analysis: map[string][]diagnostics.Finding{},
-		shown:    map[string]bool{},
-		analyses: map[string]*latest{},
-		dirty:    true,
+		srv:       s,
+		root:      root,
+		snap:      &snapshot{},
+		project:   map[string][]diagnostics.Finding{},
+		build:     map[string][]diagnostics.Finding{},
+		analysis:  map[string][]diagnostics.Finding{},
+		shown:     map[string]bool{},
+		resolvers: map[string]resolver{},
+		analyses:  map[string]*latest{},
+		dirty:     true,
 	}
 	se.reloader = newLatest("load "+root, s.ctx, s.goBackground, se.runReload)
 	se.builder = newLatest("build "+root, s.ctx, s.goBackground, se.runBuild)
@@ -132,11 +145,13 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	settings := s.settings
 	s.mu.Unlock()
 
+	// Taken before reading: a change while loading triggers another load.
+	before := configFingerprint(nil, se.root)
 	proj, err := s.backend.Load(ctx, se.root, settings.overrides())
 	if ctx.Err() != nil {
 		return false
 	}
-	next := &snapshot{loaded: true}
+	next := &snapshot{loaded: true, fingerprint: before}
 	var projFindings []diagnostics.Finding
 	if err != nil {
 		next.loadErr = err
@@ -150,11 +165,24 @@ func (se *session) load(ctx context.Context, force bool) bool {
 		proj = withSettings(proj, settings)
 		next.proj = proj
 		projFindings = append(projFindings, proj.Findings...)
+		for _, w := range proj.Warnings {
+			s.showOnce(protocol.MessageTypeWarning, w)
+		}
 		if proj.Kernel == nil {
 			msg := fmt.Sprintf("rustko-lsp: no kernel build tree for %s, so no bindings, hover or build: %v", se.root, proj.KernelErr)
 			s.showOnce(protocol.MessageTypeError, msg)
 		} else {
-			ix, err := s.backend.Index(ctx, proj, force)
+			var prog *progress
+			ix, err := s.backend.Index(ctx, proj, force, func(stage string) {
+				// Only work worth watching reports: a cache hit says nothing.
+				if prog == nil {
+					prog = s.beginProgress(ctx, "rustko: bindings for "+filepath.Base(se.root))
+				}
+				prog.report("bindings", stage)
+			})
+			if prog != nil {
+				prog.end("done")
+			}
 			if ctx.Err() != nil {
 				return false
 			}
@@ -170,6 +198,9 @@ func (se *session) load(ctx context.Context, force bool) bool {
 		next.ix = se.current().ix
 	}
 	next.fields = fieldIndex(next.ix)
+	if proj != nil && proj.Module != nil && proj.Module.Vars.Target != "" {
+		next.fingerprint = configFingerprint(proj, se.root)
+	}
 
 	se.mu.Lock()
 	if se.closed {
@@ -233,6 +264,7 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	dirty, force := se.dirty, se.force
 	se.force = false
 	se.mu.Unlock()
+	dirty = dirty || se.configChanged()
 	if dirty || force || se.current().proj == nil {
 		if !se.load(ctx, force) {
 			return
@@ -338,13 +370,14 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 		return // the first load analyses every file when it is done
 	}
 	var found []diagnostics.Finding
+	var resolve func(int, int) *index.Item
 	if src != nil {
-		var err error
-		found, err = s.backend.Analyze(ctx, snap.proj, snap.ix, path, src)
+		a, err := s.backend.Analyze(ctx, snap.proj, snap.ix, path, src)
 		if err != nil {
 			s.log.Warn("analysis failed", "file", path, "error", err)
 			return
 		}
+		found, resolve = a.Findings, a.Resolve
 	}
 	se.aMu.Lock()
 	a := se.analyses[path]
@@ -364,6 +397,11 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 		delete(se.analysis, path)
 	} else {
 		se.analysis[path] = found
+	}
+	if resolve != nil {
+		se.resolvers[path] = resolver{version: version, snap: snap, resolve: resolve}
+	} else {
+		delete(se.resolvers, path)
 	}
 	se.mu.Unlock()
 	se.publish([]string{path})

@@ -58,7 +58,7 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 	if se == nil {
 		return nil
 	}
-	if configFile(path) {
+	if configFile(path) || se.configChanged() {
 		se.invalidate()
 	}
 	s.mu.Lock()

@@ -1,0 +1,39 @@
+package server
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// configFingerprint summarises the files that configure a module (size and
+// modification time), so a save can tell whether the module must be read
+// again even when the client does not watch files (Neovim 0.7) and the file
+// was written without a didSave of its own (a quick fix to an unopened
+// config.mk, then :wall).
+func configFingerprint(p *Project, root string) string {
+	files := []string{"config.mk", "Makefile", "Kbuild", "Cargo.toml", "kbuild.mk"}
+	for i, f := range files {
+		files[i] = filepath.Join(root, f)
+	}
+	if p != nil && p.Module != nil && p.Module.Vars.Target != "" {
+		files = append(files, p.Module.Vars.Target)
+	}
+	var b strings.Builder
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil {
+			fmt.Fprintf(&b, "%s %d %d\n", f, st.Size(), st.ModTime().UnixNano())
+		} else {
+			fmt.Fprintf(&b, "%s -\n", f)
+		}
+	}
+	return b.String()
+}
+
+// configChanged reports whether the module's configuration files changed
+// since the last load.
+func (se *session) configChanged() bool {
+	snap := se.current()
+	return snap.loaded && snap.fingerprint != configFingerprint(snap.proj, se.root)
+}

@@ -1,0 +1,1 @@
+RUST_ROOT := /usr
