@@ -60,12 +60,12 @@ type resolver struct {
 
 // snapshot is the immutable state requests read: replaced, never modified.
 type snapshot struct {
-	loaded      bool   // false until the first load finished
-	fingerprint string // of the configuration files when loaded
-	proj    *Project     // nil when the module could not be loaded
-	loadErr error        // why proj is nil
-	ix      *index.Index // nil until bindings were generated
-	fields  map[string][]*index.Item
+	loaded      bool         // false until the first load finished
+	fingerprint string       // of the configuration files when loaded
+	proj        *Project     // nil when the module could not be loaded
+	loadErr     error        // why proj is nil
+	ix          *index.Index // nil until bindings were generated
+	fields      map[string][]*index.Item
 }
 
 func (s *Server) newSession(root string) *session {
