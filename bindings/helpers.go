@@ -103,7 +103,7 @@ func elsewhere(ctx context.Context, dirs []string) func(string) (string, bool) {
 		if !ok {
 			return "", false
 		}
-		return fmt.Sprintf("%s (%s:%d)", d.Header, d.Header, d.Pos.Line), true
+		return fmt.Sprintf("%s (line %d)", d.Header, d.Pos.Line), true
 	}
 }
 
@@ -284,6 +284,9 @@ func (hp *helperPlan) annotate(ix *index.Index) *Helpers {
 		}
 	}
 	for i, r := range hp.res.Refused {
+		if r.Kind == cwrap.Duplicate {
+			continue // the first mention decided
+		}
 		for _, it := range byName[r.Name] {
 			switch {
 			case r.Kind == cwrap.Macro && (it.Kind == index.FunctionMacro || it.Kind == index.Macro):

@@ -140,6 +140,9 @@ func TestHelpersEndToEnd(t *testing.T) {
 		t.Errorf("printk: the reason should carry the bridge's advice (_printk): %s", r.Reason)
 	}
 	t.Logf("%d names: %d wrapped, %d refused", len(names), len(h.Wrapped), len(h.Refused))
+	for _, r := range h.Refused {
+		t.Logf("refused %s: %s", r.Kind, r.Reason)
+	}
 
 	// The index knows.
 	km := lookupKind(res.Index, "kmalloc", index.InlineFunction)
@@ -231,4 +234,70 @@ func clipText(s string, n int) string {
 		return s
 	}
 	return s[:n] + "\n..."
+}
+
+// TestHelpersLinkWithKbuild builds a real module whose C part is the
+// helper file for the done-when functions and every function the six
+// configured headers let us wrap, plus a caller that takes each helper's
+// address: kbuild compiles it and modpost must find nothing undefined.
+func TestHelpersLinkWithKbuild(t *testing.T) {
+	k, f, symvers := helperKernel(t)
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Fatal("make is missing: apt-get install -y make")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	plain, err := Generate(ctx, Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: t.TempDir(), Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := append([]string(nil), doneWhenHelpers...)
+	names = append(names, "spin_unlock", "kzalloc", "copy_from_user", "kmalloc_array", "kcalloc")
+	for _, it := range plain.Index.Items {
+		if it.Kind == index.InlineFunction && strings.HasSuffix(filepath.Dir(it.Pos.File), "/include/linux") {
+			for _, h := range DefaultHeaders() {
+				if strings.HasSuffix(it.Pos.File, "/"+h) {
+					names = append(names, it.Name)
+				}
+			}
+		}
+	}
+	res, err := Generate(ctx, Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: t.TempDir(), Version: "test",
+		Helpers: names, HelpersOut: filepath.Join(dir, "rustko_helpers.c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decls, refs strings.Builder
+	for _, h := range res.Helpers.Wrapped {
+		decls.WriteString("extern void " + h.Symbol + "(void);\n")
+		refs.WriteString("\t" + h.Symbol + ",\n")
+	}
+	main := "#include <linux/module.h>\n" + decls.String() +
+		"void (*const rk_helpers[])(void) __used = {\n" + refs.String() + "};\n" +
+		"static int __init rk_init(void) { return 0; }\nstatic void __exit rk_exit(void) { }\n" +
+		"module_init(rk_init);\nmodule_exit(rk_exit);\nMODULE_LICENSE(\"GPL\");\n"
+	files := map[string]string{
+		"Kbuild": "obj-m := rkhelp.o\nrkhelp-objs := main.o rustko_helpers.o\n",
+		"main.c": main,
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.CommandContext(ctx, "make", "-C", k.Dir, "M="+dir, "modules")
+	out, err := cmd.CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("undefined!")) {
+		t.Fatalf("kbuild did not link the helpers: %v\n%s", err, clipText(string(out), 8000))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rkhelp.ko")); err != nil {
+		t.Fatalf("no module: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, "warning") || strings.Contains(l, "WARNING") {
+			t.Errorf("kbuild warns: %s", l)
+		}
+	}
+	t.Logf("rkhelp.ko links %d helpers (%d names refused)", len(res.Helpers.Wrapped), len(res.Helpers.Refused))
 }

@@ -120,7 +120,7 @@ func Generate(ast *cc.AST, names []string, headers []string, o Options) (*Result
 			continue
 		}
 		if seen[name] {
-			res.Refused = append(res.Refused, Refusal{name, Duplicate, "listed more than once in KERNEL_HELPERS; one helper is generated"})
+			res.Refused = append(res.Refused, Refusal{name, Duplicate, name + " is listed more than once in KERNEL_HELPERS; one helper is generated"})
 			continue
 		}
 		seen[name] = true
