@@ -18,7 +18,7 @@ import (
 func init() {
 	register(&command{
 		name:  "bindgen",
-		usage: "bindgen [--kdir DIR] [-o FILE] [--index FILE] [--layout-tests] [--no-cache] [HEADER...]",
+		usage: "bindgen [--kdir DIR] [-o FILE] [--index FILE] [--helpers FILE] [--layout-tests] [--no-cache] [HEADER...]",
 		summary: "generate Rust bindings and the index for kernel headers (in a module folder with no headers:\n" +
 			"KERNEL_INCLUDE into BINDINGS, by default src/bindings.rs)",
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
@@ -26,6 +26,7 @@ func init() {
 			fs.StringVar(&o.kdir, "kdir", "", "kernel build tree (default: the module's KERNEL_BUILD_PATH, else the installed headers)")
 			fs.StringVar(&o.out, "o", "", "Rust file to write (default: the module's BINDINGS, else ./bindings.rs)")
 			fs.StringVar(&o.index, "index", "", "index file to write (default: the Rust file with .index for .rs)")
+			fs.StringVar(&o.helpers, "helpers", "", "C helper file to write for the module's KERNEL_HELPERS (default in a module folder that lists some: src/rustko_helpers.c)")
 			fs.BoolVar(&o.layoutTests, "layout-tests", false, "emit compile-time size/alignment/offset assertions")
 			fs.BoolVar(&o.noCache, "no-cache", false, "regenerate even if the cached bindings are up to date (kbuild flags stay cached)")
 			fs.StringVar(&o.logLevel, "log", "warn", "log level on stderr: debug, info, warn or error")
@@ -39,6 +40,7 @@ func init() {
 
 type bindgenOpts struct {
 	kdir, out, index, logLevel string
+	helpers                    string
 	layoutTests, noCache       bool
 	headers                    []string
 }
@@ -82,6 +84,13 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	if out == "" {
 		out = "bindings.rs"
 	}
+	helpersOut, helperNames := o.helpers, []string(nil)
+	if m != nil {
+		helperNames = m.Vars.KernelHelpers
+		if helpersOut == "" && len(helperNames) > 0 {
+			helpersOut = bindings.HelpersFile(m.Root)
+		}
+	}
 	k, err := module.FindKernel(ctx, kdir)
 	if err != nil {
 		return exitTool, err
@@ -100,7 +109,7 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	res, err := bindings.Generate(ctx, bindings.Options{
 		Kernel: k, Flags: flags, Headers: headers, Out: out, IndexOut: o.index,
 		LayoutTests: o.layoutTests, NoCache: o.noCache, Symvers: symvers, Version: versionString(),
-		Progress: p.stage,
+		Progress: p.stage, Helpers: helperNames, HelpersOut: helpersOut,
 	})
 	p.done()
 	if err != nil {
@@ -118,6 +127,9 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	}
 	fmt.Fprintf(stderr, "rustko-lsp bindgen: %s: %d Rust items, %d C names indexed (%s) from %s; %s\n",
 		relWD(res.RustFile), res.Emitted, res.Items, relWD(res.IndexFile), strings.Join(headers, " "), state)
+	if h := res.Helpers; h != nil {
+		return reportHelpers(stderr, m, h), nil
+	}
 	return exitOK, nil
 }
 
@@ -157,4 +169,23 @@ func (p *progress) done() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// reportHelpers says what KERNEL_HELPERS produced; each refusal points at
+// the config.mk line that set the list, and makes the exit status 1.
+func reportHelpers(w io.Writer, m *module.Module, h *bindings.Helpers) int {
+	if h.File != "" {
+		fmt.Fprintf(w, "rustko-lsp bindgen: %s: %d C helper(s)\n", relWD(h.File), len(h.Wrapped))
+	}
+	where := "KERNEL_HELPERS"
+	if m != nil && m.Where["KERNEL_HELPERS"] != "" {
+		where = m.Where["KERNEL_HELPERS"] + ": KERNEL_HELPERS"
+	}
+	for _, r := range h.Refused {
+		fmt.Fprintf(w, "%s: %s\n", where, r.Reason)
+	}
+	if len(h.Refused) > 0 {
+		return exitFindings
+	}
+	return exitOK
 }
