@@ -88,8 +88,9 @@ func loadJSONIndex(t testing.TB, path string) *index.Index {
 }
 
 var (
-	genMu   sync.Mutex
-	genDone = map[string]*index.Index{}
+	genMu    sync.Mutex
+	genDone  = map[string]*index.Index{}
+	genFiles = map[string]string{} // headers -> the stored index file
 )
 
 // realIndex generates (or takes from the bindings cache) the index of the
@@ -114,5 +115,6 @@ func realIndex(t testing.TB, headers ...string) *index.Index {
 		t.Fatalf("generating the index for %v: %v", headers, err)
 	}
 	genDone[key] = res.Index
+	genFiles[key] = res.IndexFile
 	return res.Index
 }
