@@ -249,7 +249,7 @@ func TestBuildToolchainErrors(t *testing.T) {
 		})
 	}
 	t.Run("auto picks host mode without rust-src", func(t *testing.T) {
-		tc, err := findToolchain(context.Background(), &runner{}, bare, "")
+		tc, err := findToolchain(context.Background(), &runner{}, bare, "", t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -40,6 +41,19 @@ type runner struct {
 	verbose bool
 	stdout  io.Writer
 	stderr  io.Writer
+	mu      sync.Mutex // serialises writes to stdout and stderr: processes may run concurrently
+}
+
+// lockedWriter lets concurrent processes share one of the runner's writers.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // run starts c in its own process group and waits for it. Cancelling ctx
@@ -65,11 +79,12 @@ func (r *runner) run(ctx context.Context, c command) (procResult, error) {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if r.verbose {
 		if r.stdout != nil {
-			fmt.Fprintln(r.stdout, shellLine(c))
-			cmd.Stdout = io.MultiWriter(&stdout, r.stdout)
+			out := lockedWriter{&r.mu, r.stdout}
+			fmt.Fprintln(out, shellLine(c))
+			cmd.Stdout = io.MultiWriter(&stdout, out)
 		}
 		if r.stderr != nil {
-			cmd.Stderr = io.MultiWriter(&stderr, r.stderr)
+			cmd.Stderr = io.MultiWriter(&stderr, lockedWriter{&r.mu, r.stderr})
 		}
 	}
 	err := cmd.Run()

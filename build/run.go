@@ -32,6 +32,7 @@ type builder struct {
 	cargoDir  string // cargo's target folder
 	rustObj   string // the Rust object kbuild links
 	rustko    string // this executable, for kbuild's rule in host mode
+	cacheDir  string // sysroots and toolchain descriptions
 
 	targetJSON  string   // rust-src mode: the target specification used
 	cargoTarget string   // what cargo's --target gets: the spec's path, or the host triple
@@ -126,7 +127,15 @@ func (b *builder) prepare(ctx context.Context) error {
 	if err := checkMakePath("the kernel tree", b.kernel.Dir); err != nil {
 		return err
 	}
-	tc, err := findToolchain(ctx, b.r, b.m.Vars.RustRoot, b.where("RUST_ROOT"))
+	b.cacheDir = b.opts.CacheDir
+	if b.cacheDir == "" {
+		c, err := module.CacheDir()
+		if err != nil {
+			return err
+		}
+		b.cacheDir = c
+	}
+	tc, err := findToolchain(ctx, b.r, b.m.Vars.RustRoot, b.where("RUST_ROOT"), b.cacheDir)
 	if err != nil {
 		return err
 	}
@@ -167,15 +176,7 @@ func (b *builder) build(ctx context.Context) error {
 			if err := b.resolveTarget(); err != nil {
 				return "", false, err
 			}
-			cache := b.opts.CacheDir
-			if cache == "" {
-				c, err := module.CacheDir()
-				if err != nil {
-					return "", false, err
-				}
-				cache = c
-			}
-			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, cache)
+			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, b.cacheDir)
 			if err != nil {
 				return "", false, err
 			}
