@@ -824,6 +824,16 @@ type Config struct {
 	EvalAllMacros bool
 	// Header disables type checking of function bodies.
 	Header bool
+	// SkipFunctionBodies makes the body of every function definition an
+	// empty compound statement: the preprocessor passes over it without
+	// expanding macros, finding its end by counting braces, and the parser
+	// does not build it. For consumers that need declarations only, like
+	// binding generators, this saves most of the work on headers full of
+	// static inline functions. Preprocessing directives in a body still take
+	// effect; _Pragma operators and __COUNTER__ in a body do not. A macro
+	// whose expansion has unbalanced braces, like do { ... and its closing
+	// macro, is accounted for by the braces of its replacement list.
+	SkipFunctionBodies bool
 	// GCC compatibility: enums with no negative values will have unsigned type.
 	UnsignedEnums bool
 	// Do not report negative shift amounts as errors. Appears for example in

@@ -563,6 +563,8 @@ type Macro struct {
 
 	IsConst  bool // Defined only once or all definitions are the same.
 	IsFnLike bool // m: false, m(): true, m(x): true.
+
+	braces int // '{' minus '}' its expansion adds, see skipFunctionBody.
 }
 
 func newMacro(nm Token, params []Token, replList []cppToken, minArgs, varArg int, isFnLike bool) (*Macro, error) {
@@ -3294,6 +3296,7 @@ func (c *cpp) newMacro(nm Token, params []Token, replList []cppToken, minArgs, v
 		return
 	}
 
+	m.braces = c.macroBraces(replList)
 	_, undef := c.undefs[s]
 	if ex := c.macros[s]; undef || ex != nil && (!ex.IsConst || !m.isSame(ex)) {
 		m.IsConst = false

@@ -335,8 +335,17 @@ func (p *parser) must(r rune) Token {
 	return t
 }
 
+// parserStuck is the panic value of a parser that reports the same error
+// over and over without consuming input, see parse.
+type parserStuck struct{}
+
+// maxRepeatedErrors is how many identical errors in a row mean the parser
+// is stuck.
+const maxRepeatedErrors = 100
+
 func (p *parser) parse() (ast *AST, err error) {
 	var errors errors
+	parsing, repeats := true, 0
 	p.cpp.eh = func(msg string, args ...interface{}) {
 		s := fmt.Sprintf(msg, args...)
 		if isTesting {
@@ -346,8 +355,31 @@ func (p *parser) parse() (ast *AST, err error) {
 				// trc("\n%s", debug.Stack())
 			}
 		}
+		switch {
+		case len(errors) != 0 && errors[len(errors)-1] == s:
+			// Some error paths at EOF do not consume the token,
+			// their caller tries again, forever.
+			if repeats++; repeats >= maxRepeatedErrors && parsing {
+				panic(parserStuck{})
+			}
+
+			return
+		default:
+			repeats = 0
+		}
 		errors = append(errors, s)
 	}
+	defer func() {
+		parsing = false
+		if e := recover(); e != nil {
+			if _, ok := e.(parserStuck); !ok {
+				panic(e)
+			}
+
+			errors = append(errors, "parser stopped: no progress after the previous error")
+			ast, err = nil, errors.err()
+		}
+	}()
 	p.cpp.rune()
 	tu := p.translationUnit()
 
@@ -616,6 +648,10 @@ func (p *parser) compoundStatement(inFreshNewScope, isFnScope bool, d *Declarato
 		}()
 	}
 	lbrace := p.must('{')
+	if isFnScope && p.cpp.cfg.SkipFunctionBodies {
+		return &CompoundStatement{Token: lbrace, Token2: p.skipFunctionBody(lbrace), lexicalScope: (*lexicalScope)(p.scope)}
+	}
+
 	if isFnScope && d != nil && !p.cpp.cfg.doNotInjectFunc {
 		p.injectFuncTokens(lbrace, d.Name())
 	}
@@ -3396,6 +3432,7 @@ func (p *parser) enumSpecifier() (r *EnumSpecifier) {
 	switch p.peek(1, false).Ch {
 	case eof:
 		p.cpp.eh("%v: unexpected EOF", p.toks[0].Position())
+		p.shift(false) // "enum": left in place, the caller tried it again forever.
 		return nil
 	case rune(IDENTIFIER):
 		switch p.peek(2, true).Ch {

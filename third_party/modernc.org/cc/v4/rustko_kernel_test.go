@@ -295,22 +295,83 @@ func TestRustkoKernelHeaders(t *testing.T) {
 	}
 }
 
+// TestRustkoKernelSkipFunctionBodies checks Config.SkipFunctionBodies on the
+// real headers: every file scope declaration, type, record layout, enum value
+// and macro must be what a full parse gives.
+func TestRustkoKernelSkipFunctionBodies(t *testing.T) {
+	k := rustkoKernelFlags(t)
+	for _, test := range []struct {
+		name    string
+		headers []string
+	}{
+		{"6", rustkoHeaders6},
+		{"20", rustkoHeaders20},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			var sums [2][]string
+			for i, skip := range []bool{false, true} {
+				cfg := k.config(t)
+				cfg.Header = true
+				cfg.SkipFunctionBodies = skip
+				ast, err := Translate(cfg, k.sources(cfg, test.headers))
+				if err != nil {
+					t.Fatalf("Translate SkipFunctionBodies=%v: %v", skip, err)
+				}
+
+				sums[i] = rustkoFileScopeSummary(ast)
+			}
+			full, skipped := sums[0], sums[1]
+			if len(full) < 10000 {
+				t.Fatalf("only %d file scope facts, expected a kernel-sized translation unit", len(full))
+			}
+
+			n := 0
+			for i := 0; i < len(full) || i < len(skipped); i++ {
+				var f, s string
+				if i < len(full) {
+					f = full[i]
+				}
+				if i < len(skipped) {
+					s = skipped[i]
+				}
+				if f != s {
+					t.Errorf("fact %d differs:\nfull:    %s\nskipped: %s", i, f, s)
+					if n++; n == 10 {
+						t.FailNow()
+					}
+				}
+			}
+			t.Logf("%d file scope facts identical", len(full))
+		})
+	}
+}
+
 // BenchmarkRustkoKernel6 measures the front end alone on the 6-header
-// translation unit, configured once, as rustko-lsp runs it.
+// translation unit, configured once: Header only, and with
+// SkipFunctionBodies as rustko-lsp runs it.
 func BenchmarkRustkoKernel6(b *testing.B) {
 	k := rustkoKernelFlags(b)
-	cfg := k.config(b)
-	cfg.Header = true
-	src := k.sources(cfg, rustkoHeaders6)
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu0 := rustkoCPUTime(b)
-	for i := 0; i < b.N; i++ {
-		if _, err := Translate(cfg, src); err != nil {
-			b.Fatal(err)
+	for _, skip := range []bool{false, true} {
+		name := "Header"
+		if skip {
+			name = "SkipFunctionBodies"
 		}
+		b.Run(name, func(b *testing.B) {
+			cfg := k.config(b)
+			cfg.Header = true
+			cfg.SkipFunctionBodies = skip
+			src := k.sources(cfg, rustkoHeaders6)
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := rustkoCPUTime(b)
+			for i := 0; i < b.N; i++ {
+				if _, err := Translate(cfg, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			rustkoReportRusage(b, cpu0)
+		})
 	}
-	rustkoReportRusage(b, cpu0)
 }
 
 // rustkoCPUTime returns the user plus system CPU time of the process so far.

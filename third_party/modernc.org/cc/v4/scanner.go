@@ -424,6 +424,12 @@ func (s *scanner) rune() rune {
 			s.off += 3
 			s.s.file.AddLine(int(s.off))
 		}
+		if s.off >= s.s.len {
+			// A line splice ended the input. Decoding nothing would
+			// give a rune of size 0 and shift could not advance.
+			s.closed = true
+			return eof
+		}
 	}
 
 	s.ch, s.chSize = utf8.DecodeRune(s.s.buf[s.off:])
@@ -680,7 +686,7 @@ func (s *scanner) characterConstant(c rune) Token {
 // [0]A.1.5
 func (s *scanner) cChar() bool {
 	switch s.rune() {
-	case '\'', '\n':
+	case '\'', '\n', eof: // eof: a spliced last line, shift would not advance.
 		return false
 	case '\\':
 		s.shift()
@@ -713,7 +719,7 @@ func (s *scanner) stringLiteral(c rune) Token {
 // [0]A.1.6
 func (s *scanner) sChar() bool {
 	switch s.rune() {
-	case '"', '\n':
+	case '"', '\n', eof: // eof: a spliced last line, shift would not advance.
 		return false
 	case '\\':
 		s.shift()
