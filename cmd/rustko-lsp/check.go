@@ -148,7 +148,10 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 
 	if o.build {
 		res, err := build.Run(ctx, m, build.Options{
-			Stdout: stderr, Stderr: stderr,
+			// The same version as above, so the build's bindings step finds
+			// the bindings just generated in the cache.
+			Version: versionString(),
+			Stdout:  stderr, Stderr: stderr,
 			Progress: func(e build.Event) {
 				if text && e.Phase == build.End {
 					fmt.Fprintf(stderr, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))

@@ -172,3 +172,21 @@ func TestCheckToolFailures(t *testing.T) {
 		t.Errorf("bad --format: exit %d, %s", code, errb.String())
 	}
 }
+
+// TestCheckBuild: with --build the build runs too (in its own build folder)
+// and its findings join the analysis; the example builds clean.
+func TestCheckBuild(t *testing.T) {
+	files := treeFiles(t, filepath.Join("..", "..", "examples", "hello"))
+	delete(files, "src/bindings.rs")
+	dir := checkModuleDir(t, "hello-build", files)
+	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, format: "text", build: true})
+	if err != nil || code != exitOK || out != "" {
+		t.Fatalf("check --build of examples/hello: exit %d, err %v\n%s\n%s", code, err, out, errs)
+	}
+	if !strings.Contains(errs, "rustko: build kbuild") {
+		t.Errorf("no build progress on stderr:\n%s", errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "hello.ko")); err != nil {
+		t.Errorf("check --build left no hello.ko: %v", err)
+	}
+}
