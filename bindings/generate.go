@@ -245,6 +245,7 @@ func run(ctx context.Context, o *Options, progress func(string)) (*generation, e
 	if err != nil {
 		return nil, err
 	}
+	keepBodiesForHelpers(fe, o)
 	ast, err := fe.translate(ctx)
 	if err != nil {
 		return nil, err

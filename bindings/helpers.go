@@ -55,6 +55,14 @@ type helperPlan struct {
 	rust  map[string]string // name -> its extern declaration, for the index
 }
 
+// keepBodiesForHelpers makes the front end parse function bodies when
+// helpers are wanted: the analysis of what a helper may wrap reads them.
+func keepBodiesForHelpers(fe *frontEnd, o *Options) {
+	if len(o.Helpers) > 0 {
+		fe.cfg.SkipFunctionBodies = false
+	}
+}
+
 // planHelpers decides which listed functions get a helper and makes sure
 // the bindings emit every type their prototypes use.
 func planHelpers(ctx context.Context, ast *cc.AST, l *lowerer, u *Unit, o *Options) (*helperPlan, error) {

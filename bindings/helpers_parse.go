@@ -9,9 +9,10 @@ import (
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// ParseHeaders runs the C front end over headers exactly as Generate does
-// (kbuild's include search, forced includes and predefined macros) and
-// returns the translation unit with the headers' absolute paths. The C
+// ParseHeaders runs the C front end over headers as Generate does
+// (kbuild's include search, forced includes and predefined macros), but
+// keeping function bodies, and returns the translation unit with the
+// headers' absolute paths. The C
 // helper generator (bindings/cwrap) and its tests read function bodies
 // from it; Generate itself does not need this entry point.
 func ParseHeaders(ctx context.Context, k *module.Kernel, f *module.Flags, headers []string) (*cc.AST, []string, error) {
@@ -24,6 +25,7 @@ func ParseHeaders(ctx context.Context, k *module.Kernel, f *module.Flags, header
 	if err != nil {
 		return nil, nil, err
 	}
+	fe.cfg.SkipFunctionBodies = false // the bodies are what cwrap reads
 	ast, err := fe.translate(ctx)
 	if err != nil {
 		return nil, nil, err

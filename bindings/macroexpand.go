@@ -92,6 +92,23 @@ type expander struct {
 	macros macroTable
 	limit  int
 	work   int
+	// memo, when set, keeps the full expansion of object-like macros
+	// across calls (see memoized).
+	memo map[string]*memoEntry
+	// used collects the names of the macros this expansion expanded.
+	used map[string]bool
+}
+
+// memoEntry is an object-like macro's expansion on its own. Reusing it
+// inside another expansion is exact when none of the macros it expanded is
+// hidden there (the context would have stopped them) and no function-like
+// macro name is left in it (the context could supply its arguments).
+// The kernel's page-table constants expand to thousands of tokens each and
+// share their sub-macros, so this turns seconds into milliseconds.
+type memoEntry struct {
+	toks   []ptok
+	used   map[string]bool
+	closed bool
 }
 
 func classify(text string) tkind {
@@ -155,6 +172,27 @@ func (e *expander) expand(ts []ptok) ([]ptok, error) {
 		}
 		var body []ptok
 		var err error
+		if !m.fnLike && e.memo != nil {
+			if me := e.memoized(m); me != nil && me.closed && !hiddenIn(me.used, t.hide) {
+				if err := e.charge(len(me.toks)); err != nil {
+					return nil, err
+				}
+				for name := range me.used {
+					e.used[name] = true
+				}
+				// A closed expansion needs no hide set from the context:
+				// every macro name left in it is hidden by its own.
+				n := len(out)
+				out = append(out, me.toks...)
+				if len(me.toks) > 0 {
+					out[n].space = t.space
+				}
+				continue
+			}
+		}
+		if e.used != nil {
+			e.used[m.name] = true
+		}
 		if !m.fnLike {
 			body, err = e.subst(m, nil, t.hide.add(m.name))
 		} else {
@@ -455,4 +493,41 @@ func punctLen(s string) int {
 		}
 	}
 	return 1
+}
+
+// memoized returns m's expansion on its own, computing it once.
+func (e *expander) memoized(m *macroDef) *memoEntry {
+	if me, ok := e.memo[m.name]; ok {
+		return me
+	}
+	// A placeholder stops a macro that reaches itself from recursing here;
+	// such a macro is hidden from itself and simply not memoized.
+	e.memo[m.name] = nil
+	sub := &expander{macros: e.macros, limit: e.limit, work: e.work, memo: e.memo, used: map[string]bool{}}
+	toks, err := sub.expand([]ptok{{kind: tIdent, text: m.name}})
+	e.work = sub.work
+	if err != nil {
+		delete(e.memo, m.name)
+		return nil
+	}
+	me := &memoEntry{toks: toks, used: sub.used, closed: true}
+	for _, t := range toks {
+		if t.kind == tIdent && !t.hide.has(t.text) {
+			if d := e.macros(t.text); d != nil && d.fnLike {
+				me.closed = false
+				break
+			}
+		}
+	}
+	e.memo[m.name] = me
+	return me
+}
+
+func hiddenIn(used map[string]bool, hs *hideSet) bool {
+	for ; hs != nil; hs = hs.next {
+		if used[hs.name] {
+			return true
+		}
+	}
+	return false
 }

@@ -204,6 +204,7 @@ var intRank = map[cc.Kind]int{
 type macroDefs struct {
 	ast  *cc.AST
 	defs map[string]*macroDef
+	memo map[string]*memoEntry // expansions shared by every macro evaluated
 }
 
 func (m *macroDefs) lookup(name string) *macroDef {
@@ -263,7 +264,7 @@ var dynamicMacros = map[string]bool{
 // the function-like ones.
 func (l *lowerer) lowerMacros() {
 	env := newASTEnv(l)
-	defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}}
+	defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}, memo: map[string]*memoEntry{}}
 	names := make([]string, 0, len(l.ast.Macros))
 	for name, m := range l.ast.Macros {
 		if dynamicMacros[name] {
@@ -322,7 +323,7 @@ func (l *lowerer) evalMacro(mc *MacroConst, defs *macroDefs, env cenv) {
 		// Most macros (every CONFIG_ one) are a single number.
 		toks = body
 	} else {
-		x := &expander{macros: defs.lookup, limit: expansionLimit}
+		x := &expander{macros: defs.lookup, limit: expansionLimit, memo: defs.memo, used: map[string]bool{}}
 		var err error
 		if toks, err = x.expand([]ptok{{kind: tIdent, text: mc.CName}}); err != nil {
 			mc.Why = err.Error()

@@ -44,6 +44,8 @@ type analyser struct {
 	sums    map[string]*summary
 	src     map[string][]string // header lines, for attribute checks cc/v4 cannot see
 	wrapped []*plan
+	// unchecked turns the hazard checks off (tests only).
+	unchecked bool
 }
 
 func newAnalyser(u *unit, o Options) *analyser {
@@ -363,12 +365,6 @@ func (a *analyser) call(c *fnCtx, x *cc.PostfixExpression) {
 	switch {
 	case name == "__builtin_constant_p":
 		return // its operand is never evaluated
-	case name == "__builtin_choose_expr":
-		if len(as) > 0 {
-			if d := a.deps(c, as[0]); d.dyn() {
-				c.add(hazard{kind: hzConst, what: "a __builtin_choose_expr condition", pos: pos, deps: d})
-			}
-		}
 	case strings.HasPrefix(name, "__compiletime_assert_"):
 		a.mustBeDead(c, "a BUILD_BUG_ON-style compile-time assertion", pos, true)
 	case isBuiltin(name):

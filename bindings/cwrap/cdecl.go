@@ -66,6 +66,45 @@ func (s *speller) decl(t cc.Type, inner string, topQuals bool) (string, error) {
 	}
 }
 
+// paramList spells a definition's parameters under names, from the
+// types, or from the tokens where a pointer is qualified (see below).
+func (s *speller) paramList(d *cc.Declarator, ft *cc.FunctionType, names []string) (string, error) {
+	pds := paramDecls(d)
+	ps := realParams(ft)
+	if len(pds) != len(ps) && !(len(ps) == 0 && len(pds) == 1) {
+		pds = nil // an identifier list or a shape we do not know: types only
+	}
+	if ft.IsVariadic() && len(ps) == 0 {
+		return "", fmt.Errorf("an unprototyped function type")
+	}
+	var out []string
+	for i, p := range ps {
+		if pds != nil && qualifiesPointer(pds[i].Declarator) || pds != nil && qualifiesPointer(pds[i].AbstractDeclarator) {
+			sp, err := spellParam(pds[i], names[i])
+			if err != nil {
+				return "", err
+			}
+			out = append(out, sp)
+			continue
+		}
+		if p.Type() == nil {
+			return "", fmt.Errorf("parameter %d has no type", i+1)
+		}
+		sp, err := s.decl(p.Type(), names[i], true)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, sp)
+	}
+	if ft.IsVariadic() {
+		out = append(out, "...")
+	}
+	if len(out) == 0 {
+		return "void", nil
+	}
+	return strings.Join(out, ", "), nil
+}
+
 // params spells a parameter list; names, when given, name the parameters.
 func (s *speller) params(ft *cc.FunctionType, names []string) (string, error) {
 	if ft.IsVariadic() && len(realParams(ft)) == 0 {
@@ -226,4 +265,103 @@ func typeAttrs(fd *cc.FunctionDefinition) string {
 		}
 	}
 	return strings.Join(out, " ")
+}
+
+// cc/v4 keeps the qualifiers of a pointer's target but not those of the
+// pointer itself, so `const char *const *argv` and `const char **argv`
+// are the same type to it, though not to gcc. A parameter whose
+// declarator qualifies a pointer is therefore spelled from its tokens.
+
+// paramDecls returns a function definition's parameter declarations as
+// written, or nil for an identifier list.
+func paramDecls(d *cc.Declarator) []*cc.ParameterDeclaration {
+	var find func(dd *cc.DirectDeclarator, depth int) *cc.DirectDeclarator
+	find = func(dd *cc.DirectDeclarator, depth int) *cc.DirectDeclarator {
+		if dd == nil || depth > 16 {
+			return nil
+		}
+		switch dd.Case {
+		case cc.DirectDeclaratorFuncParam:
+			if inner := dd.DirectDeclarator; inner != nil && inner.Case == cc.DirectDeclaratorIdent {
+				return dd
+			}
+		case cc.DirectDeclaratorDecl:
+			if dd.Declarator != nil {
+				return find(dd.Declarator.DirectDeclarator, depth+1)
+			}
+			return nil
+		}
+		return find(dd.DirectDeclarator, depth+1)
+	}
+	fn := find(d.DirectDeclarator, 0)
+	if fn == nil || fn.ParameterTypeList == nil {
+		return nil
+	}
+	var out []*cc.ParameterDeclaration
+	for l := fn.ParameterTypeList.ParameterList; l != nil; l = l.ParameterList {
+		out = append(out, l.ParameterDeclaration)
+	}
+	return out
+}
+
+// qualifiesPointer reports whether a declarator writes a qualifier after
+// a '*' (a const or volatile pointer).
+func qualifiesPointer(n cc.Node) bool {
+	if isNilNode(n) {
+		return false
+	}
+	ts := cc.NodeTokens(n)
+	for i := 0; i+1 < len(ts); i++ {
+		if ts[i].SrcStr() == "*" && isQualifier(ts[i+1].SrcStr()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isQualifier(s string) bool {
+	switch s {
+	case "const", "volatile", "restrict", "__const", "__const__", "__volatile__", "__volatile", "__restrict", "__restrict__":
+		return true
+	}
+	return false
+}
+
+// spellParam writes a parameter declaration from its tokens with its name
+// replaced by name; an unnamed one cannot be given a name that way.
+func spellParam(pd *cc.ParameterDeclaration, name string) (string, error) {
+	if pd.Declarator == nil {
+		return "", fmt.Errorf("an unnamed parameter of qualified pointer type, which the helper generator cannot spell")
+	}
+	nameTok := pd.Declarator.NameTok()
+	var words []string
+	for _, t := range cc.NodeTokens(pd.DeclarationSpecifiers) {
+		words = append(words, t.SrcStr())
+	}
+	for _, t := range cc.NodeTokens(pd.Declarator) {
+		s := t.SrcStr()
+		if s == nameTok.SrcStr() && t.Position() == nameTok.Position() {
+			s = name
+		}
+		words = append(words, s)
+	}
+	s := strings.Join(words, " ")
+	for _, r := range [][2]string{{"* ", "*"}, {"( ", "("}, {" )", ")"}, {" ,", ","}, {" [", "["}, {"[ ", "["}, {" ]", "]"}} {
+		s = strings.ReplaceAll(s, r[0], r[1])
+	}
+	s = strings.ReplaceAll(s, "*const", "*const ")
+	s = strings.ReplaceAll(s, "*volatile", "*volatile ")
+	return strings.Join(strings.Fields(s), " "), nil
+}
+
+// resultQualified reports whether a function's declarator qualifies a
+// pointer of its return type other than the outermost, which the type
+// cannot tell.
+func resultQualified(d *cc.Declarator) bool {
+	for p := d.Pointer; p != nil && p.Pointer != nil; p = p.Pointer {
+		if p.TypeQualifiers != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -104,6 +104,12 @@ func (r *Result) RefusedMap() map[string]string {
 // missing AST is an error: each name that cannot be wrapped becomes a
 // Refusal.
 func Generate(ast *cc.AST, names []string, headers []string, o Options) (*Result, error) {
+	return generate(ast, names, headers, o, false)
+}
+
+// generate is Generate; unchecked skips the body analysis, so tests can
+// show that what it refuses indeed fails to compile or link.
+func generate(ast *cc.AST, names []string, headers []string, o Options, unchecked bool) (*Result, error) {
 	if ast == nil {
 		return nil, errors.New("generating C helpers: no parsed headers")
 	}
@@ -111,7 +117,11 @@ func Generate(ast *cc.AST, names []string, headers []string, o Options) (*Result
 		o.Rel = func(s string) string { return s }
 	}
 	tu := newUnit(ast)
+	if tu.bodiesSkipped() {
+		return nil, errors.New("generating C helpers: the headers were parsed without function bodies (cc.Config.SkipFunctionBodies), and the analysis of what can be wrapped reads them")
+	}
 	an := newAnalyser(tu, o)
+	an.unchecked = unchecked
 	res := &Result{}
 	seen := map[string]bool{}
 	for _, name := range names {

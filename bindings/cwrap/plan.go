@@ -36,27 +36,30 @@ func (a *analyser) plan(name string) (*plan, *Refusal) {
 	}
 	s := &speller{a.u}
 	names := a.paramNames(name, ft)
-	ps, err := s.params(ft, names)
+	ps, err := s.paramList(d, ft, names)
 	if err != nil {
 		return nil, refuse(name, BadType, "%s (%s) has a prototype C cannot repeat: %v", name, where, err)
+	}
+	if resultQualified(d) {
+		return nil, refuse(name, BadType, "%s (%s) returns a pointer to a qualified pointer, which the helper generator cannot spell from the C front end's types", name, where)
 	}
 	sym := Prefix + name
 	proto, err := s.decl(ft.Result(), sym+"("+ps+")", false)
 	if err != nil {
 		return nil, refuse(name, BadType, "%s (%s) returns %v", name, where, err)
 	}
-	origPs, err := s.params(ft, origNames(ft))
+	origPs, err := s.paramList(d, ft, origNames(ft))
 	if err != nil {
-		return nil, refuse(name, BadType, "%s (%s) has a prototype C cannot repeat: %v", name, where, err)
+		origPs = ps
 	}
 	orig, _ := s.decl(ft.Result(), name+"("+origPs+")", false)
 	if attrs := typeAttrs(fd); attrs != "" {
 		proto = attrs + " " + proto
 	}
-	if why := defect(name, fd); why != "" {
+	if why := defect(name, fd); why != "" && !a.unchecked {
 		return nil, refuse(name, Defect, "%s (%s) cannot be compiled: %s", name, where, why)
 	}
-	if r := a.hazards(name, ft, where); r != nil {
+	if r := a.hazards(name, ft, where); r != nil && !a.unchecked {
 		return nil, r
 	}
 	storage := ""

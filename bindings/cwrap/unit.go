@@ -123,3 +123,17 @@ func isBuiltin(name string) bool {
 		strings.HasPrefix(name, "__sync_") || name == "__func__" || name == "__FUNCTION__" ||
 		name == "__PRETTY_FUNCTION__" || strings.HasPrefix(name, "__ccgo")
 }
+
+// bodiesSkipped reports whether the front end left function bodies out:
+// it then gives every definition an empty block, where a parsed body
+// always holds at least the __func__ declaration cc/v4 injects.
+func (u *unit) bodiesSkipped() bool {
+	n, empty := 0, 0
+	for _, fd := range u.defs {
+		n++
+		if fd.CompoundStatement == nil || fd.CompoundStatement.BlockItemList == nil {
+			empty++
+		}
+	}
+	return n > 0 && empty == n
+}

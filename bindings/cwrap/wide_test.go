@@ -156,3 +156,91 @@ func undefined(t *testing.T, obj string) []string {
 	}
 	return syms
 }
+
+var inHelper = regexp.MustCompile(`(?:In function|inlined from) ‘rustko_helper_(\w+)’`)
+
+// TestWideRefusalsAreNeeded wraps every function the 6-header set gets
+// refused for needing constants or reaching unexported symbols, without
+// the analysis: each constant-argument one must make gcc fail inside its
+// helper, and each link one must leave its symbol undefined.
+func TestWideRefusalsAreNeeded(t *testing.T) {
+	_, f, symvers, ast := realHeaders(t)
+	if symvers == nil {
+		t.Fatal("the kernel tree has no Module.symvers")
+	}
+	res, err := cwrap.Generate(ast, inlineFunctions(ast), bindings.DefaultHeaders(), cwrap.Options{Exported: exported(symvers)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var constArg, link []cwrap.Refusal
+	for _, r := range res.Refused {
+		switch r.Kind {
+		case cwrap.ConstArg:
+			constArg = append(constArg, r)
+		case cwrap.NotLinkable:
+			link = append(link, r)
+		}
+	}
+	forced := func(rs []cwrap.Refusal) []byte {
+		var names []string
+		for _, r := range rs {
+			names = append(names, r.Name)
+		}
+		u, err := cwrap.GenerateUnchecked(ast, names, bindings.DefaultHeaders(), cwrap.Options{})
+		if err != nil || len(u.Wrapped) != len(names) {
+			t.Fatalf("unchecked generation: %v %v", err, u.Refused)
+		}
+		return u.C
+	}
+
+	_, stderr, err := kbuildCompile(t, f, forced(constArg))
+	if err == nil {
+		t.Errorf("the %d constant-argument refusals compile when wrapped", len(constArg))
+	}
+	failing := map[string]bool{}
+	for _, m := range inHelper.FindAllStringSubmatch(stderr, -1) {
+		failing[m[1]] = true
+	}
+	for _, r := range constArg {
+		if !failing[r.Name] {
+			t.Errorf("%s was refused (%s), but gcc reports no error in its helper", r.Name, r.Reason)
+		}
+	}
+
+	obj, stderr, err := kbuildCompile(t, f, forced(link))
+	if err != nil {
+		t.Fatalf("the link refusals should compile when wrapped: %v\n%s", err, clip(stderr, 4000))
+	}
+	undef := map[string]bool{}
+	for _, s := range undefined(t, obj) {
+		undef[s] = true
+	}
+	sym := regexp.MustCompile(`(?:uses|references) (\w+)`)
+	for _, r := range link {
+		m := sym.FindStringSubmatch(r.Reason)
+		if m == nil || !undef[m[1]] {
+			t.Errorf("%s was refused (%s), but its helper does not leave that symbol undefined", r.Name, r.Reason)
+		}
+	}
+	t.Logf("forced: %d constant-argument helpers fail to compile, %d link helpers leave unexported symbols undefined", len(constArg), len(link))
+}
+
+// kbuildCompile compiles a helper file with kbuild's flags (warnings are
+// not errors here: the point is what fails).
+func kbuildCompile(t *testing.T, f *module.Flags, src []byte) (obj, stderr string, err error) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "helpers.c")
+	obj = filepath.Join(dir, "helpers.o")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	args := append(f.CompilerArgs(), "-fmax-errors=0", "-DKBUILD_MODFILE=\"rustko_helpers\"", "-c", "-o", obj, file)
+	cmd := exec.CommandContext(ctx, compiler(f), args...)
+	var b bytes.Buffer
+	cmd.Stderr = &b
+	err = cmd.Run()
+	return obj, b.String(), err
+}

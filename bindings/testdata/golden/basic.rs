@@ -178,12 +178,12 @@ const fn _rk_probe<const N: usize>(shift: u32) -> [c_uchar; N] {
     }
     b
 }
+const _RK_N: usize = 137;
+const _RK_P0: [c_uchar; _RK_N] = _rk_probe::<_RK_N>(0);
 macro_rules! _rk_offset {
-    ($t:ty, $n:expr, $p0:expr, $p1:expr, $p2:expr, $f:ident) => {
+    ($t:ty, $f:ident) => {
         unsafe {
-            ((*(::core::ptr::addr_of!((*(&$p0 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize)
-            | ((*(::core::ptr::addr_of!((*(&$p1 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 8
-            | ((*(::core::ptr::addr_of!((*(&$p2 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 16
+            ((*(::core::ptr::addr_of!((*(&_RK_P0 as *const [c_uchar; _RK_N] as *const $t)).$f) as *const c_uchar)) as usize)
         }
     };
 }
@@ -194,14 +194,10 @@ const _: () = {
     if ::core::mem::align_of::<list_head>() != 8 {
         panic!("layout mismatch: alignment of struct list_head is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<list_head>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(list_head, N, P0, P1, P2, next) != 0 {
+    if _rk_offset!(list_head, next) != 0 {
         panic!("layout mismatch: offset of struct list_head.next is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(list_head, N, P0, P1, P2, prev) != 8 {
+    if _rk_offset!(list_head, prev) != 8 {
         panic!("layout mismatch: offset of struct list_head.prev is not 8 as in C; regenerate the bindings");
     }
 };
@@ -212,14 +208,10 @@ const _: () = {
     if ::core::mem::align_of::<point>() != 4 {
         panic!("layout mismatch: alignment of struct point is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<point>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(point, N, P0, P1, P2, x) != 0 {
+    if _rk_offset!(point, x) != 0 {
         panic!("layout mismatch: offset of struct point.x is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(point, N, P0, P1, P2, y) != 4 {
+    if _rk_offset!(point, y) != 4 {
         panic!("layout mismatch: offset of struct point.y is not 4 as in C; regenerate the bindings");
     }
 };
@@ -230,14 +222,10 @@ const _: () = {
     if ::core::mem::align_of::<anon_t>() != 8 {
         panic!("layout mismatch: alignment of struct (anonymous, anon_t) is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_t>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_t, N, P0, P1, P2, id) != 0 {
+    if _rk_offset!(anon_t, id) != 0 {
         panic!("layout mismatch: offset of struct (anonymous, anon_t).id is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(anon_t, N, P0, P1, P2, name) != 8 {
+    if _rk_offset!(anon_t, name) != 8 {
         panic!("layout mismatch: offset of struct (anonymous, anon_t).name is not 8 as in C; regenerate the bindings");
     }
 };
@@ -248,47 +236,43 @@ const _: () = {
     if ::core::mem::align_of::<device>() != 8 {
         panic!("layout mismatch: alignment of struct device is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<device>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(device, N, P0, P1, P2, node) != 0 {
+    if _rk_offset!(device, node) != 0 {
         panic!("layout mismatch: offset of struct device.node is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, name) != 16 {
+    if _rk_offset!(device, name) != 16 {
         panic!("layout mismatch: offset of struct device.name is not 16 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, flags) != 24 {
+    if _rk_offset!(device, flags) != 24 {
         panic!("layout mismatch: offset of struct device.flags is not 24 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, open) != 72 {
+    if _rk_offset!(device, open) != 72 {
         panic!("layout mismatch: offset of struct device.open is not 72 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, log) != 80 {
+    if _rk_offset!(device, log) != 80 {
         panic!("layout mismatch: offset of struct device.log is not 80 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, u_raw) != 88 {
+    if _rk_offset!(device, u_raw) != 88 {
         panic!("layout mismatch: offset of struct device.u_raw is not 88 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, state) != 92 {
+    if _rk_offset!(device, state) != 92 {
         panic!("layout mismatch: offset of struct device.state is not 92 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, color) != 100 {
+    if _rk_offset!(device, color) != 100 {
         panic!("layout mismatch: offset of struct device.color is not 100 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, mode) != 104 {
+    if _rk_offset!(device, mode) != 104 {
         panic!("layout mismatch: offset of struct device.mode is not 104 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, ops) != 112 {
+    if _rk_offset!(device, ops) != 112 {
         panic!("layout mismatch: offset of struct device.ops is not 112 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, r#type) != 120 {
+    if _rk_offset!(device, r#type) != 120 {
         panic!("layout mismatch: offset of struct device.type is not 120 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, r#match) != 128 {
+    if _rk_offset!(device, r#match) != 128 {
         panic!("layout mismatch: offset of struct device.match is not 128 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device, N, P0, P1, P2, data) != 136 {
+    if _rk_offset!(device, data) != 136 {
         panic!("layout mismatch: offset of struct device.data is not 136 as in C; regenerate the bindings");
     }
 };
@@ -299,14 +283,10 @@ const _: () = {
     if ::core::mem::align_of::<device__u_raw>() != 4 {
         panic!("layout mismatch: alignment of union (anonymous, device__u_raw) is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<device__u_raw>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(device__u_raw, N, P0, P1, P2, raw) != 0 {
+    if _rk_offset!(device__u_raw, raw) != 0 {
         panic!("layout mismatch: offset of union (anonymous, device__u_raw).raw is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device__u_raw, N, P0, P1, P2, s_lo) != 0 {
+    if _rk_offset!(device__u_raw, s_lo) != 0 {
         panic!("layout mismatch: offset of union (anonymous, device__u_raw).s_lo is not 0 as in C; regenerate the bindings");
     }
 };
@@ -317,14 +297,10 @@ const _: () = {
     if ::core::mem::align_of::<device__u_raw__s_lo>() != 2 {
         panic!("layout mismatch: alignment of struct (anonymous, device__u_raw__s_lo) is not 2 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<device__u_raw__s_lo>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(device__u_raw__s_lo, N, P0, P1, P2, lo) != 0 {
+    if _rk_offset!(device__u_raw__s_lo, lo) != 0 {
         panic!("layout mismatch: offset of struct (anonymous, device__u_raw__s_lo).lo is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device__u_raw__s_lo, N, P0, P1, P2, hi) != 2 {
+    if _rk_offset!(device__u_raw__s_lo, hi) != 2 {
         panic!("layout mismatch: offset of struct (anonymous, device__u_raw__s_lo).hi is not 2 as in C; regenerate the bindings");
     }
 };
@@ -335,14 +311,10 @@ const _: () = {
     if ::core::mem::align_of::<device__state>() != 4 {
         panic!("layout mismatch: alignment of struct (anonymous, device__state) is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<device__state>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(device__state, N, P0, P1, P2, refs) != 0 {
+    if _rk_offset!(device__state, refs) != 0 {
         panic!("layout mismatch: offset of struct (anonymous, device__state).refs is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(device__state, N, P0, P1, P2, dead) != 4 {
+    if _rk_offset!(device__state, dead) != 4 {
         panic!("layout mismatch: offset of struct (anonymous, device__state).dead is not 4 as in C; regenerate the bindings");
     }
 };

@@ -267,12 +267,12 @@ const fn _rk_probe<const N: usize>(shift: u32) -> [c_uchar; N] {
     }
     b
 }
+const _RK_N: usize = 17;
+const _RK_P0: [c_uchar; _RK_N] = _rk_probe::<_RK_N>(0);
 macro_rules! _rk_offset {
-    ($t:ty, $n:expr, $p0:expr, $p1:expr, $p2:expr, $f:ident) => {
+    ($t:ty, $f:ident) => {
         unsafe {
-            ((*(::core::ptr::addr_of!((*(&$p0 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize)
-            | ((*(::core::ptr::addr_of!((*(&$p1 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 8
-            | ((*(::core::ptr::addr_of!((*(&$p2 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 16
+            ((*(::core::ptr::addr_of!((*(&_RK_P0 as *const [c_uchar; _RK_N] as *const $t)).$f) as *const c_uchar)) as usize)
         }
     };
 }
@@ -283,23 +283,19 @@ const _: () = {
     if ::core::mem::align_of::<flags>() != 8 {
         panic!("layout mismatch: alignment of struct flags is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<flags>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(flags, N, P0, P1, P2, _rk_bitfield1) != 0 {
+    if _rk_offset!(flags, _rk_bitfield1) != 0 {
         panic!("layout mismatch: offset of struct flags._rk_bitfield1 is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(flags, N, P0, P1, P2, _rk_bitfield2) != 4 {
+    if _rk_offset!(flags, _rk_bitfield2) != 4 {
         panic!("layout mismatch: offset of struct flags._rk_bitfield2 is not 4 as in C; regenerate the bindings");
     }
-    if _rk_offset!(flags, N, P0, P1, P2, _rk_bitfield3) != 8 {
+    if _rk_offset!(flags, _rk_bitfield3) != 8 {
         panic!("layout mismatch: offset of struct flags._rk_bitfield3 is not 8 as in C; regenerate the bindings");
     }
-    if _rk_offset!(flags, N, P0, P1, P2, c) != 13 {
+    if _rk_offset!(flags, c) != 13 {
         panic!("layout mismatch: offset of struct flags.c is not 13 as in C; regenerate the bindings");
     }
-    if _rk_offset!(flags, N, P0, P1, P2, _rk_bitfield4) != 14 {
+    if _rk_offset!(flags, _rk_bitfield4) != 14 {
         panic!("layout mismatch: offset of struct flags._rk_bitfield4 is not 14 as in C; regenerate the bindings");
     }
 };
@@ -310,20 +306,16 @@ const _: () = {
     if ::core::mem::align_of::<mixed>() != 8 {
         panic!("layout mismatch: alignment of struct mixed is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<mixed>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(mixed, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(mixed, c) != 0 {
         panic!("layout mismatch: offset of struct mixed.c is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(mixed, N, P0, P1, P2, _rk_bitfield1) != 1 {
+    if _rk_offset!(mixed, _rk_bitfield1) != 1 {
         panic!("layout mismatch: offset of struct mixed._rk_bitfield1 is not 1 as in C; regenerate the bindings");
     }
-    if _rk_offset!(mixed, N, P0, P1, P2, _rk_bitfield2) != 4 {
+    if _rk_offset!(mixed, _rk_bitfield2) != 4 {
         panic!("layout mismatch: offset of struct mixed._rk_bitfield2 is not 4 as in C; regenerate the bindings");
     }
-    if _rk_offset!(mixed, N, P0, P1, P2, z) != 8 {
+    if _rk_offset!(mixed, z) != 8 {
         panic!("layout mismatch: offset of struct mixed.z is not 8 as in C; regenerate the bindings");
     }
 };
@@ -334,14 +326,10 @@ const _: () = {
     if ::core::mem::align_of::<packed_bits>() != 1 {
         panic!("layout mismatch: alignment of struct packed_bits is not 1 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<packed_bits>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(packed_bits, N, P0, P1, P2, tag) != 0 {
+    if _rk_offset!(packed_bits, tag) != 0 {
         panic!("layout mismatch: offset of struct packed_bits.tag is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(packed_bits, N, P0, P1, P2, _rk_bitfield1) != 1 {
+    if _rk_offset!(packed_bits, _rk_bitfield1) != 1 {
         panic!("layout mismatch: offset of struct packed_bits._rk_bitfield1 is not 1 as in C; regenerate the bindings");
     }
 };
@@ -352,17 +340,13 @@ const _: () = {
     if ::core::mem::align_of::<ubits>() != 4 {
         panic!("layout mismatch: alignment of union ubits is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<ubits>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(ubits, N, P0, P1, P2, all) != 0 {
+    if _rk_offset!(ubits, all) != 0 {
         panic!("layout mismatch: offset of union ubits.all is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(ubits, N, P0, P1, P2, _rk_bitfield1) != 0 {
+    if _rk_offset!(ubits, _rk_bitfield1) != 0 {
         panic!("layout mismatch: offset of union ubits._rk_bitfield1 is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(ubits, N, P0, P1, P2, _rk_bitfield2) != 0 {
+    if _rk_offset!(ubits, _rk_bitfield2) != 0 {
         panic!("layout mismatch: offset of union ubits._rk_bitfield2 is not 0 as in C; regenerate the bindings");
     }
 };

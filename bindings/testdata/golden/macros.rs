@@ -111,12 +111,12 @@ const fn _rk_probe<const N: usize>(shift: u32) -> [c_uchar; N] {
     }
     b
 }
+const _RK_N: usize = 33;
+const _RK_P0: [c_uchar; _RK_N] = _rk_probe::<_RK_N>(0);
 macro_rules! _rk_offset {
-    ($t:ty, $n:expr, $p0:expr, $p1:expr, $p2:expr, $f:ident) => {
+    ($t:ty, $f:ident) => {
         unsafe {
-            ((*(::core::ptr::addr_of!((*(&$p0 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize)
-            | ((*(::core::ptr::addr_of!((*(&$p1 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 8
-            | ((*(::core::ptr::addr_of!((*(&$p2 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 16
+            ((*(::core::ptr::addr_of!((*(&_RK_P0 as *const [c_uchar; _RK_N] as *const $t)).$f) as *const c_uchar)) as usize)
         }
     };
 }
@@ -127,17 +127,13 @@ const _: () = {
     if ::core::mem::align_of::<rec>() != 8 {
         panic!("layout mismatch: alignment of struct rec is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<rec>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(rec, N, P0, P1, P2, a) != 0 {
+    if _rk_offset!(rec, a) != 0 {
         panic!("layout mismatch: offset of struct rec.a is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(rec, N, P0, P1, P2, b) != 8 {
+    if _rk_offset!(rec, b) != 8 {
         panic!("layout mismatch: offset of struct rec.b is not 8 as in C; regenerate the bindings");
     }
-    if _rk_offset!(rec, N, P0, P1, P2, c) != 16 {
+    if _rk_offset!(rec, c) != 16 {
         panic!("layout mismatch: offset of struct rec.c is not 16 as in C; regenerate the bindings");
     }
 };

@@ -131,12 +131,12 @@ const fn _rk_probe<const N: usize>(shift: u32) -> [c_uchar; N] {
     }
     b
 }
+const _RK_N: usize = 25;
+const _RK_P0: [c_uchar; _RK_N] = _rk_probe::<_RK_N>(0);
 macro_rules! _rk_offset {
-    ($t:ty, $n:expr, $p0:expr, $p1:expr, $p2:expr, $f:ident) => {
+    ($t:ty, $f:ident) => {
         unsafe {
-            ((*(::core::ptr::addr_of!((*(&$p0 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize)
-            | ((*(::core::ptr::addr_of!((*(&$p1 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 8
-            | ((*(::core::ptr::addr_of!((*(&$p2 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 16
+            ((*(::core::ptr::addr_of!((*(&_RK_P0 as *const [c_uchar; _RK_N] as *const $t)).$f) as *const c_uchar)) as usize)
         }
     };
 }
@@ -147,11 +147,7 @@ const _: () = {
     if ::core::mem::align_of::<stat>() != 8 {
         panic!("layout mismatch: alignment of struct stat is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<stat>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(stat, N, P0, P1, P2, size) != 0 {
+    if _rk_offset!(stat, size) != 0 {
         panic!("layout mismatch: offset of struct stat.size is not 0 as in C; regenerate the bindings");
     }
 };
@@ -162,11 +158,7 @@ const _: () = {
     if ::core::mem::align_of::<struct_clash>() != 4 {
         panic!("layout mismatch: alignment of struct clash is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<struct_clash>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(struct_clash, N, P0, P1, P2, a) != 0 {
+    if _rk_offset!(struct_clash, a) != 0 {
         panic!("layout mismatch: offset of struct clash.a is not 0 as in C; regenerate the bindings");
     }
 };
@@ -177,26 +169,22 @@ const _: () = {
     if ::core::mem::align_of::<keywords>() != 4 {
         panic!("layout mismatch: alignment of struct keywords is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<keywords>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(keywords, N, P0, P1, P2, r#type) != 0 {
+    if _rk_offset!(keywords, r#type) != 0 {
         panic!("layout mismatch: offset of struct keywords.type is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(keywords, N, P0, P1, P2, self_) != 4 {
+    if _rk_offset!(keywords, self_) != 4 {
         panic!("layout mismatch: offset of struct keywords.self_ is not 4 as in C; regenerate the bindings");
     }
-    if _rk_offset!(keywords, N, P0, P1, P2, r#match) != 8 {
+    if _rk_offset!(keywords, r#match) != 8 {
         panic!("layout mismatch: offset of struct keywords.match is not 8 as in C; regenerate the bindings");
     }
-    if _rk_offset!(keywords, N, P0, P1, P2, r#fn) != 12 {
+    if _rk_offset!(keywords, r#fn) != 12 {
         panic!("layout mismatch: offset of struct keywords.fn is not 12 as in C; regenerate the bindings");
     }
-    if _rk_offset!(keywords, N, P0, P1, P2, crate_) != 16 {
+    if _rk_offset!(keywords, crate_) != 16 {
         panic!("layout mismatch: offset of struct keywords.crate_ is not 16 as in C; regenerate the bindings");
     }
-    if _rk_offset!(keywords, N, P0, P1, P2, __) != 20 {
+    if _rk_offset!(keywords, __) != 20 {
         panic!("layout mismatch: offset of struct keywords.__ is not 20 as in C; regenerate the bindings");
     }
 };
@@ -207,17 +195,13 @@ const _: () = {
     if ::core::mem::align_of::<anon_names>() != 8 {
         panic!("layout mismatch: alignment of struct anon_names is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_names>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_names, N, P0, P1, P2, u_first) != 0 {
+    if _rk_offset!(anon_names, u_first) != 0 {
         panic!("layout mismatch: offset of struct anon_names.u_first is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(anon_names, N, P0, P1, P2, u_other) != 8 {
+    if _rk_offset!(anon_names, u_other) != 8 {
         panic!("layout mismatch: offset of struct anon_names.u_other is not 8 as in C; regenerate the bindings");
     }
-    if _rk_offset!(anon_names, N, P0, P1, P2, named) != 12 {
+    if _rk_offset!(anon_names, named) != 12 {
         panic!("layout mismatch: offset of struct anon_names.named is not 12 as in C; regenerate the bindings");
     }
 };
@@ -228,11 +212,7 @@ const _: () = {
     if ::core::mem::align_of::<anon_names__named>() != 4 {
         panic!("layout mismatch: alignment of struct (anonymous, anon_names__named) is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_names__named>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_names__named, N, P0, P1, P2, s_deep) != 0 {
+    if _rk_offset!(anon_names__named, s_deep) != 0 {
         panic!("layout mismatch: offset of struct (anonymous, anon_names__named).s_deep is not 0 as in C; regenerate the bindings");
     }
 };
@@ -243,14 +223,10 @@ const _: () = {
     if ::core::mem::align_of::<anon_names__u_first>() != 8 {
         panic!("layout mismatch: alignment of union (anonymous, anon_names__u_first) is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_names__u_first>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_names__u_first, N, P0, P1, P2, first) != 0 {
+    if _rk_offset!(anon_names__u_first, first) != 0 {
         panic!("layout mismatch: offset of union (anonymous, anon_names__u_first).first is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(anon_names__u_first, N, P0, P1, P2, second) != 0 {
+    if _rk_offset!(anon_names__u_first, second) != 0 {
         panic!("layout mismatch: offset of union (anonymous, anon_names__u_first).second is not 0 as in C; regenerate the bindings");
     }
 };
@@ -261,11 +237,7 @@ const _: () = {
     if ::core::mem::align_of::<anon_names__u_other>() != 1 {
         panic!("layout mismatch: alignment of union (anonymous, anon_names__u_other) is not 1 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_names__u_other>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_names__u_other, N, P0, P1, P2, other) != 0 {
+    if _rk_offset!(anon_names__u_other, other) != 0 {
         panic!("layout mismatch: offset of union (anonymous, anon_names__u_other).other is not 0 as in C; regenerate the bindings");
     }
 };
@@ -276,11 +248,7 @@ const _: () = {
     if ::core::mem::align_of::<anon_names__named__s_deep>() != 4 {
         panic!("layout mismatch: alignment of struct (anonymous, anon_names__named__s_deep) is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<anon_names__named__s_deep>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(anon_names__named__s_deep, N, P0, P1, P2, deep) != 0 {
+    if _rk_offset!(anon_names__named__s_deep, deep) != 0 {
         panic!("layout mismatch: offset of struct (anonymous, anon_names__named__s_deep).deep is not 0 as in C; regenerate the bindings");
     }
 };

@@ -136,12 +136,12 @@ const fn _rk_probe<const N: usize>(shift: u32) -> [c_uchar; N] {
     }
     b
 }
+const _RK_N: usize = 49;
+const _RK_P0: [c_uchar; _RK_N] = _rk_probe::<_RK_N>(0);
 macro_rules! _rk_offset {
-    ($t:ty, $n:expr, $p0:expr, $p1:expr, $p2:expr, $f:ident) => {
+    ($t:ty, $f:ident) => {
         unsafe {
-            ((*(::core::ptr::addr_of!((*(&$p0 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize)
-            | ((*(::core::ptr::addr_of!((*(&$p1 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 8
-            | ((*(::core::ptr::addr_of!((*(&$p2 as *const [c_uchar; $n] as *const $t)).$f) as *const c_uchar)) as usize) << 16
+            ((*(::core::ptr::addr_of!((*(&_RK_P0 as *const [c_uchar; _RK_N] as *const $t)).$f) as *const c_uchar)) as usize)
         }
     };
 }
@@ -152,17 +152,13 @@ const _: () = {
     if ::core::mem::align_of::<pk>() != 1 {
         panic!("layout mismatch: alignment of struct pk is not 1 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<pk>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(pk, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(pk, c) != 0 {
         panic!("layout mismatch: offset of struct pk.c is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(pk, N, P0, P1, P2, i) != 1 {
+    if _rk_offset!(pk, i) != 1 {
         panic!("layout mismatch: offset of struct pk.i is not 1 as in C; regenerate the bindings");
     }
-    if _rk_offset!(pk, N, P0, P1, P2, s) != 5 {
+    if _rk_offset!(pk, s) != 5 {
         panic!("layout mismatch: offset of struct pk.s is not 5 as in C; regenerate the bindings");
     }
 };
@@ -181,11 +177,7 @@ const _: () = {
     if ::core::mem::align_of::<over_aligned>() != 16 {
         panic!("layout mismatch: alignment of struct over_aligned is not 16 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<over_aligned>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(over_aligned, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(over_aligned, c) != 0 {
         panic!("layout mismatch: offset of struct over_aligned.c is not 0 as in C; regenerate the bindings");
     }
 };
@@ -196,17 +188,13 @@ const _: () = {
     if ::core::mem::align_of::<member_aligned>() != 8 {
         panic!("layout mismatch: alignment of struct member_aligned is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<member_aligned>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(member_aligned, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(member_aligned, c) != 0 {
         panic!("layout mismatch: offset of struct member_aligned.c is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(member_aligned, N, P0, P1, P2, x) != 8 {
+    if _rk_offset!(member_aligned, x) != 8 {
         panic!("layout mismatch: offset of struct member_aligned.x is not 8 as in C; regenerate the bindings");
     }
-    if _rk_offset!(member_aligned, N, P0, P1, P2, d) != 12 {
+    if _rk_offset!(member_aligned, d) != 12 {
         panic!("layout mismatch: offset of struct member_aligned.d is not 12 as in C; regenerate the bindings");
     }
 };
@@ -233,17 +221,13 @@ const _: () = {
     if ::core::mem::align_of::<pragma_packed>() != 2 {
         panic!("layout mismatch: alignment of struct pragma_packed is not 2 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<pragma_packed>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(pragma_packed, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(pragma_packed, c) != 0 {
         panic!("layout mismatch: offset of struct pragma_packed.c is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(pragma_packed, N, P0, P1, P2, i) != 2 {
+    if _rk_offset!(pragma_packed, i) != 2 {
         panic!("layout mismatch: offset of struct pragma_packed.i is not 2 as in C; regenerate the bindings");
     }
-    if _rk_offset!(pragma_packed, N, P0, P1, P2, l) != 6 {
+    if _rk_offset!(pragma_packed, l) != 6 {
         panic!("layout mismatch: offset of struct pragma_packed.l is not 6 as in C; regenerate the bindings");
     }
 };
@@ -262,17 +246,13 @@ const _: () = {
     if ::core::mem::align_of::<with_empty>() != 4 {
         panic!("layout mismatch: alignment of struct with_empty is not 4 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<with_empty>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(with_empty, N, P0, P1, P2, a) != 0 {
+    if _rk_offset!(with_empty, a) != 0 {
         panic!("layout mismatch: offset of struct with_empty.a is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(with_empty, N, P0, P1, P2, e) != 4 {
+    if _rk_offset!(with_empty, e) != 4 {
         panic!("layout mismatch: offset of struct with_empty.e is not 4 as in C; regenerate the bindings");
     }
-    if _rk_offset!(with_empty, N, P0, P1, P2, b) != 4 {
+    if _rk_offset!(with_empty, b) != 4 {
         panic!("layout mismatch: offset of struct with_empty.b is not 4 as in C; regenerate the bindings");
     }
 };
@@ -283,17 +263,13 @@ const _: () = {
     if ::core::mem::align_of::<u>() != 8 {
         panic!("layout mismatch: alignment of union u is not 8 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<u>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(u, N, P0, P1, P2, c) != 0 {
+    if _rk_offset!(u, c) != 0 {
         panic!("layout mismatch: offset of union u.c is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(u, N, P0, P1, P2, l) != 0 {
+    if _rk_offset!(u, l) != 0 {
         panic!("layout mismatch: offset of union u.l is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(u, N, P0, P1, P2, p) != 0 {
+    if _rk_offset!(u, p) != 0 {
         panic!("layout mismatch: offset of union u.p is not 0 as in C; regenerate the bindings");
     }
 };
@@ -304,17 +280,13 @@ const _: () = {
     if ::core::mem::align_of::<holder>() != 16 {
         panic!("layout mismatch: alignment of struct holder is not 16 as in C; regenerate the bindings");
     }
-    const N: usize = ::core::mem::size_of::<holder>() + 1;
-    const P0: [c_uchar; N] = _rk_probe::<N>(0);
-    const P1: [c_uchar; N] = _rk_probe::<N>(8);
-    const P2: [c_uchar; N] = _rk_probe::<N>(16);
-    if _rk_offset!(holder, N, P0, P1, P2, p) != 0 {
+    if _rk_offset!(holder, p) != 0 {
         panic!("layout mismatch: offset of struct holder.p is not 0 as in C; regenerate the bindings");
     }
-    if _rk_offset!(holder, N, P0, P1, P2, oa) != 16 {
+    if _rk_offset!(holder, oa) != 16 {
         panic!("layout mismatch: offset of struct holder.oa is not 16 as in C; regenerate the bindings");
     }
-    if _rk_offset!(holder, N, P0, P1, P2, big) != 32 {
+    if _rk_offset!(holder, big) != 32 {
         panic!("layout mismatch: offset of struct holder.big is not 32 as in C; regenerate the bindings");
     }
 };
