@@ -1,0 +1,285 @@
+package cwrap_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"modernc.org/cc/v4"
+
+	"github.com/rustko/rustko-lsp/bindings/cwrap"
+)
+
+// header is a small kernel-style header with one function per situation
+// the analysis must decide. The kernel's BUILD_BUG_ON machinery is copied
+// in its gcc form, so gcc judges the helpers exactly as it would in a
+// kernel build.
+const header = `
+typedef unsigned long size_t;
+typedef unsigned int gfp_t;
+typedef _Bool bool;
+struct big { long a[4]; };
+typedef struct { int v; } anon_t;
+typedef void (*cb_t)(int);
+enum color { RED, GREEN };
+
+#define __always_inline inline __attribute__((__always_inline__))
+#define __compiletime_assert(condition, msg, prefix, suffix) \
+	do { extern void prefix ## suffix(void) __attribute__((__error__(msg))); \
+	     if (!(condition)) prefix ## suffix(); } while (0)
+#define _compiletime_assert(c, m, p, s) __compiletime_assert(c, m, p, s)
+#define BUILD_BUG_ON(c) _compiletime_assert(!(c), "BUILD_BUG_ON failed: " #c, __compiletime_assert_, __COUNTER__)
+#define BUILD_BUG() BUILD_BUG_ON(1)
+
+extern void *exported_alloc(size_t size, gfp_t flags);
+extern void hidden_helper(int);
+extern void __bad_size(void);
+extern void must_not_call(void)
+	__attribute__((__error__("must not be called")));
+extern int exported_var;
+extern int hidden_var;
+extern size_t __real_strlen(const char *) __asm__("strlen");
+extern int __real_hidden(void) __asm__("hidden_sym");
+#define a_macro(x) exported_alloc(x, 0)
+#define OBJ_MACRO 5
+
+static inline void *plain(size_t size, gfp_t flags) { return exported_alloc(size, flags); }
+static inline int constp_guarded(int n) { if (__builtin_constant_p(n)) { BUILD_BUG_ON(n > 100); return n; } return n + 1; }
+static inline int asserts_param(int n) { BUILD_BUG_ON(n > 100); return n; }
+static inline int asserts_sizeof(struct big *b) { BUILD_BUG_ON(sizeof(*b) != 32); return 0; }
+static __always_inline void asm_imm(int n) { asm volatile("" :: "i"(n)); }
+static __always_inline void passes_to_asm(int k) { asm_imm(k); }
+static __always_inline void passes_const_to_asm(int k) { (void)k; asm_imm(3); }
+static inline void asm_reg(int n) { asm volatile("" :: "ir"(n)); }
+static inline int size_switch(int *p) { switch (sizeof(*p)) { case 4: return *p; default: __bad_size(); return 0; } }
+static inline void calls_hidden(int x) { hidden_helper(x); }
+static inline int reads_hidden(void) { return hidden_var; }
+static inline int reads_exported(void) { return exported_var; }
+static inline void hidden_if_disabled(int x) { if (0) hidden_helper(x); }
+static inline int early_return(int n) { if (!__builtin_constant_p(n)) return n; BUILD_BUG_ON(n == 0); return 1; }
+static inline void error_call(int n) { if (n) must_not_call(); }
+static inline int variadic_inline(int n, ...) { return n; }
+static inline double takes_double(double d) { return d; }
+static inline int by_value(struct big b) { return (int)b.a[0]; }
+static inline int anon_typedef(anon_t a) { return a.v; }
+static inline void fnptr(void (*cb)(int, const char *), cb_t other) { cb(0, ""); other(1); }
+static inline int array_param(int a[4], const char *const names[]) { return a[0] + (names != 0); }
+static inline const volatile int *cv(volatile unsigned long *p, char *const q) { (void)q; return (const volatile int *)p; }
+static inline __attribute__((__const__)) int const_fn(int x) { return x * 2; }
+static inline __attribute__((__noreturn__)) void dies(void) { for (;;) ; }
+static inline int takes_enum(enum color c) { return c; }
+static inline bool kw_param(int type, int match) { return type == match; }
+static inline int ternary_constp(int n) { return __builtin_constant_p(n) ? ({ BUILD_BUG_ON(n < 0); n; }) : n; }
+static inline int choose(int n) { return __builtin_choose_expr(1, n, 0); }
+static inline int index_like(size_t size, bool c) { if (size <= 8) return 3; if (c) BUILD_BUG(); return -1; }
+static inline size_t renamed_exported(const char *s) { return __real_strlen(s); }
+static inline int renamed_hidden(void) { return __real_hidden(); }
+static inline int (*returns_fnptr(int x))(int) { (void)x; return 0; }
+static inline void declared_only(int);
+static void plain_static(int *p) { *p = 0; }
+`
+
+var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
+
+func exportedTable(name string) (bool, bool) { return exportedSyms[name], true }
+
+// parseHeader parses header (written to a file, so positions and the
+// header text the analysis reads are real) with the host compiler's
+// predefined macros.
+func parseHeader(t *testing.T) (*cc.AST, string) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "t.h")
+	if err := os.WriteFile(file, []byte(header), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := cc.NewConfig("linux", "amd64")
+	if err != nil {
+		t.Fatalf("configuring the C front end (needs gcc: apt-get install -y gcc): %v", err)
+	}
+	cfg.Header = true
+	ast, err := cc.Translate(cfg, []cc.Source{
+		{Name: "<predefined>", Value: cfg.Predefined},
+		{Name: "<builtin>", Value: cc.Builtin},
+		{Name: file},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ast, file
+}
+
+func TestRefusalTable(t *testing.T) {
+	ast, file := parseHeader(t)
+	tests := []struct {
+		name string
+		kind cwrap.Kind // "" = wrapped
+		want string     // in the reason, or in the wrapper's prototype
+	}{
+		{"plain", "", "void *rustko_helper_plain(size_t size, gfp_t flags)"},
+		{"constp_guarded", "", "int rustko_helper_constp_guarded(int n)"},
+		{"asserts_param", cwrap.ConstArg, "parameter `n` is a compile-time constant"},
+		{"asserts_sizeof", "", "int rustko_helper_asserts_sizeof(struct big *b)"},
+		{"asm_imm", cwrap.ConstArg, `inline asm "i" operand`},
+		{"passes_to_asm", cwrap.ConstArg, "through asm_imm"},
+		{"passes_const_to_asm", "", "rustko_helper_passes_const_to_asm(int k)"},
+		{"asm_reg", "", "rustko_helper_asm_reg(int n)"},
+		{"size_switch", "", "rustko_helper_size_switch(int *p)"},
+		{"calls_hidden", cwrap.NotLinkable, "uses hidden_helper"},
+		{"reads_hidden", cwrap.NotLinkable, "uses hidden_var"},
+		{"reads_exported", "", "int rustko_helper_reads_exported(void)"},
+		{"hidden_if_disabled", "", "rustko_helper_hidden_if_disabled(int x)"},
+		{"early_return", "", "rustko_helper_early_return(int n)"},
+		{"error_call", cwrap.ConstArg, "declared __compiletime_error"},
+		{"variadic_inline", cwrap.Variadic, "variadic"},
+		{"takes_double", cwrap.BadType, "floating-point"},
+		{"by_value", "", "rustko_helper_by_value(struct big b)"},
+		{"anon_typedef", "", "rustko_helper_anon_typedef(anon_t a)"},
+		{"fnptr", "", "rustko_helper_fnptr(void (*cb)(int, const char *), cb_t other)"},
+		{"array_param", "", "rustko_helper_array_param(int *a, const char *const names[])"},
+		{"cv", "", "const volatile int *rustko_helper_cv(volatile unsigned long *p, char *const q)"},
+		{"const_fn", "", "__attribute__((__const__)) int rustko_helper_const_fn(int x)"},
+		{"dies", "", "__attribute__((__noreturn__)) void rustko_helper_dies(void)"},
+		{"takes_enum", "", "rustko_helper_takes_enum(enum color c)"},
+		{"kw_param", "", "bool rustko_helper_kw_param(int type, int match)"},
+		{"ternary_constp", "", "rustko_helper_ternary_constp(int n)"},
+		{"choose", "", "rustko_helper_choose(int n)"},
+		{"index_like", cwrap.ConstArg, "its arguments are compile-time constants"},
+		{"renamed_exported", "", "size_t rustko_helper_renamed_exported(const char *s)"},
+		{"renamed_hidden", cwrap.NotLinkable, "hidden_sym"},
+		{"returns_fnptr", "", "int (*rustko_helper_returns_fnptr(int x))(int)"},
+		{"plain_static", "", "rustko_helper_plain_static(int *p)"},
+		{"declared_only", cwrap.NoBody, "never define it"},
+		{"exported_alloc", cwrap.Exported, "call it directly"},
+		{"a_macro", cwrap.Macro, "function-like macro"},
+		{"OBJ_MACRO", cwrap.Macro, "object-like macro"},
+		{"size_t", cwrap.NotFunction, "is a type"},
+		{"exported_var", cwrap.NotFunction, "variable"},
+		{"RED", cwrap.NotFunction, "enumeration constant"},
+		{"no_such_name", cwrap.Unknown, "check its spelling"},
+	}
+	var names []string
+	for _, tc := range tests {
+		names = append(names, tc.name)
+	}
+	names = append(names, "plain") // listed twice
+	res, err := cwrap.Generate(ast, names, []string{file}, cwrap.Options{Exported: exportedTable})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := map[string]cwrap.Refusal{}
+	for _, r := range res.Refused {
+		if r.Kind == cwrap.Duplicate {
+			if r.Name != "plain" {
+				t.Errorf("duplicate refusal for %s", r.Name)
+			}
+			continue
+		}
+		refused[r.Name] = r
+	}
+	c := string(res.C)
+	for _, tc := range tests {
+		r, isRefused := refused[tc.name]
+		switch {
+		case tc.kind == "" && isRefused:
+			t.Errorf("%s: refused (%s: %s), want wrapped", tc.name, r.Kind, r.Reason)
+		case tc.kind == "" && !strings.Contains(c, tc.want+";\n"):
+			t.Errorf("%s: the helper file lacks the prototype %q", tc.name, tc.want)
+		case tc.kind != "" && !isRefused:
+			t.Errorf("%s: wrapped, want refused as %s", tc.name, tc.kind)
+		case tc.kind != "" && r.Kind != tc.kind:
+			t.Errorf("%s: refused as %s (%s), want %s", tc.name, r.Kind, r.Reason, tc.kind)
+		case tc.kind != "" && !strings.Contains(r.Reason, tc.want):
+			t.Errorf("%s: reason %q should mention %q", tc.name, r.Reason, tc.want)
+		}
+	}
+
+	// What is wrapped compiles with warnings as errors and leaves only
+	// exported symbols undefined.
+	obj, out, err := gccCompile(t, res.C)
+	if err != nil {
+		t.Fatalf("the helpers do not compile: %v\n%s\n%s", err, out, res.C)
+	}
+	for _, sym := range undefined(t, obj) {
+		if !exportedSyms[sym] {
+			t.Errorf("the helpers leave %s undefined, which is not exported", sym)
+		}
+	}
+}
+
+// TestRefusalsAreNeeded wraps each refused function anyway: every one must
+// then fail to compile, or leave a symbol undefined that is not exported.
+func TestRefusalsAreNeeded(t *testing.T) {
+	ast, file := parseHeader(t)
+	for _, name := range []string{"asserts_param", "asm_imm", "passes_to_asm", "error_call", "index_like",
+		"calls_hidden", "reads_hidden", "renamed_hidden"} {
+		res, err := cwrap.GenerateUnchecked(ast, []string{name}, []string{file}, cwrap.Options{Exported: exportedTable})
+		if err != nil || len(res.Wrapped) != 1 {
+			t.Fatalf("%s: %v %v", name, err, res.Refused)
+		}
+		obj, out, err := gccCompile(t, res.C)
+		if err != nil {
+			continue // refused for a reason
+		}
+		var hidden []string
+		for _, sym := range undefined(t, obj) {
+			if !exportedSyms[sym] {
+				hidden = append(hidden, sym)
+			}
+		}
+		if len(hidden) == 0 {
+			t.Errorf("%s: refused, but its helper compiles and links: %s", name, out)
+		}
+	}
+}
+
+// gccCompile builds a helper file as kernel code is built: -O2 (gcc folds
+// __builtin_constant_p and drops dead calls only when optimising).
+// -Wno-unused-function: the header's declared-only static inline warns on
+// its own.
+func gccCompile(t *testing.T, src []byte) (obj string, out []byte, err error) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "helpers.c")
+	obj = filepath.Join(dir, "helpers.o")
+	if err := os.WriteFile(file, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "gcc", "-O2", "-Wall", "-Werror", "-Wno-unused-function", "-c", "-o", obj, file)
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	if _, lerr := exec.LookPath("gcc"); lerr != nil {
+		t.Fatal("gcc is missing: apt-get install -y gcc")
+	}
+	err = cmd.Run()
+	return obj, b.Bytes(), err
+}
+
+// TestSkippedBodies: an AST parsed without function bodies cannot tell
+// what is safe to wrap; Generate says so instead of wrapping everything.
+func TestSkippedBodies(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "t.h")
+	if err := os.WriteFile(file, []byte(header), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := cc.NewConfig("linux", "amd64")
+	if err != nil {
+		t.Fatalf("configuring the C front end (needs gcc: apt-get install -y gcc): %v", err)
+	}
+	cfg.Header, cfg.SkipFunctionBodies = true, true
+	ast, err := cc.Translate(cfg, []cc.Source{{Name: "<predefined>", Value: cfg.Predefined}, {Name: "<builtin>", Value: cc.Builtin}, {Name: file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cwrap.Generate(ast, []string{"asm_imm"}, []string{file}, cwrap.Options{}); err == nil || !strings.Contains(err.Error(), "without function bodies") {
+		t.Fatalf("Generate on skipped bodies: %v", err)
+	}
+}
