@@ -34,6 +34,28 @@ type Helpers struct {
 // files (C_FILES picks src/*.c up).
 func HelpersFile(root string) string { return filepath.Join(root, "src", "rustko_helpers.c") }
 
+// FromModule fills in what a module's configuration decides: the headers
+// (KERNEL_INCLUDE), the bindings file (BINDINGS) and the helpers
+// (KERNEL_HELPERS, written to HelpersFile). Every caller that generates a
+// module's bindings (build, bindgen, the language server) should use it:
+// with different helper lists they would keep rewriting each other's
+// bindings file. The helper file is also rewritten when the list became
+// empty but the file exists, since C_FILES (src/*.c) still compiles it.
+func (o *Options) FromModule(m *module.Module) {
+	if m == nil {
+		return
+	}
+	o.Headers = m.Vars.KernelInclude
+	if m.Vars.Bindings != "" {
+		o.Out = m.Vars.Bindings
+	}
+	o.Helpers = m.Vars.KernelHelpers
+	file := HelpersFile(m.Root)
+	if _, err := os.Stat(file); len(o.Helpers) > 0 || err == nil {
+		o.HelpersOut = file
+	}
+}
+
 // helpersKey is what the helper list adds to the cache key: the bindings
 // file holds their Rust declarations and the index their verdicts.
 func helpersKey(names []string) []string {

@@ -86,9 +86,11 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	}
 	helpersOut, helperNames := o.helpers, []string(nil)
 	if m != nil {
-		helperNames = m.Vars.KernelHelpers
-		if helpersOut == "" && len(helperNames) > 0 {
-			helpersOut = bindings.HelpersFile(m.Root)
+		var mo bindings.Options
+		mo.FromModule(m)
+		helperNames = mo.Helpers
+		if helpersOut == "" {
+			helpersOut = mo.HelpersOut
 		}
 	}
 	k, err := module.FindKernel(ctx, kdir)
