@@ -301,3 +301,54 @@ func TestHelpersLinkWithKbuild(t *testing.T) {
 	}
 	t.Logf("rkhelp.ko links %d helpers (%d names refused)", len(res.Helpers.Wrapped), len(res.Helpers.Refused))
 }
+
+// TestUnbindable pins which helper prototypes the bindings refuse: what
+// Rust would pass differently from C by value, and any type whose layout
+// the front end could not compute (the bindings never emit those).
+func TestUnbindable(t *testing.T) {
+	cint := &Type{Kind: TPrim, Prim: "c_int", Signed: true, Size: 4, Align: 4}
+	i128 := &Type{Kind: TOpaque, Prim: "__int128", Size: 16, Align: 16}
+	ld8 := &Type{Kind: TOpaque, Prim: "weird8", Size: 16, Align: 8}
+	ptr := func(e *Type) *Type { return &Type{Kind: TPointer, Elem: e, Size: 8, Align: 8} }
+	named := func(r Named) *Type { return &Type{Kind: TNamed, Ref: r} }
+	plain := &Record{Tag: "plain", Name: "plain", Complete: true, Size: 4, Align: 4,
+		Members: []Member{{Kind: MField, Name: "x", Type: cint}}}
+	opaque := &Record{Tag: "xregs_state", Name: "xregs_state", Complete: true, Size: 64, Align: 64, Opaque: "packed and aligned"}
+	incomplete := &Record{Tag: "fwd", Name: "fwd"}
+	bad := &Record{Tag: "broken", Name: "broken", Complete: true, Size: -1, bad: "size -1"}
+	holder := &Record{Tag: "holder", Name: "holder", Complete: true, Size: 8, Align: 8,
+		Members: []Member{{Kind: MField, Name: "b", Type: ptr(named(bad))}}}
+	td := &Typedef{CName: "xs_t", Name: "xs_t", Type: named(opaque)}
+	fnWith := func(p *Type) *Type {
+		return ptr(&Type{Kind: TFunc, Fn: &FuncSig{Params: []Param{{Name: "a", Type: p}}}})
+	}
+	tests := []struct {
+		name string
+		t    *Type
+		want string // "" bindable, else part of the reason
+	}{
+		{"int", cint, ""},
+		{"__int128 by value", i128, "__int128 has no Rust equivalent"},
+		{"pointer to __int128", ptr(i128), "__int128 has no Rust equivalent"},
+		{"pointer to 8-aligned opaque", ptr(ld8), ""},
+		{"record by value", named(plain), ""},
+		{"opaque record by value", named(opaque), "which the bindings make opaque"},
+		{"pointer to opaque record", ptr(named(opaque)), ""},
+		{"incomplete record by value", named(incomplete), "never define"},
+		{"pointer to incomplete record", ptr(named(incomplete)), ""},
+		{"pointer to a mis-laid record", ptr(named(bad)), "cannot compute reliably"},
+		{"record reaching a mis-laid record", ptr(named(holder)), "cannot compute reliably"},
+		{"typedef of opaque by value", named(td), "which the bindings make opaque"},
+		{"callback taking opaque by value", fnWith(named(opaque)), "which the bindings make opaque"},
+		{"callback taking a pointer", fnWith(ptr(named(opaque))), ""},
+	}
+	for _, tc := range tests {
+		got := unbindable(tc.t, true, map[*Record]bool{}, 0)
+		switch {
+		case tc.want == "" && got != "":
+			t.Errorf("%s: refused (%s)", tc.name, got)
+		case tc.want != "" && !strings.Contains(got, tc.want):
+			t.Errorf("%s: %q, want a reason with %q", tc.name, got, tc.want)
+		}
+	}
+}
