@@ -182,7 +182,7 @@ func TestHeaderIndexErrors(t *testing.T) {
 	cache := t.TempDir()
 	h = NewHeaderIndex([]string{dir}, cache)
 	key, _ := h.key()
-	os.WriteFile(filepath.Join(cache, "headers-"+key[:16]+".gob"), []byte("garbage"), 0o644)
+	os.WriteFile(filepath.Join(cache, "headers-"+key[:16]+".idx"), []byte("garbage"), 0o644)
 	if err := h.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -205,5 +205,25 @@ func FuzzScanDecls(f *testing.F) {
 				t.Fatalf("bad declaration %q %d:%d kind %d", name, line, col, kind)
 			}
 		})
+	})
+}
+
+// FuzzHeaderCache: a damaged cache file is refused or, if it decodes, never
+// makes a lookup panic.
+func FuzzHeaderCache(f *testing.F) {
+	good := encodeHeaderData("k", []string{"/i/linux/a.h"}, []string{"linux/a.h"}, []string{"alpha", "beta"},
+		[]hdecl{{File: 0, Line: 1, Col: 1, Kind: kFunction}, {File: 0, Line: 2, Col: 5, Kind: kMacro}})
+	f.Add(good)
+	f.Add(good[:len(good)-3])
+	f.Add([]byte("RKHI"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		d, err := decodeHeaderData(b)
+		if err != nil {
+			return
+		}
+		h := &HeaderIndex{loaded: true, data: d}
+		for _, n := range []string{"alpha", "beta", "", "zzz"} {
+			h.Lookup(n)
+		}
 	})
 }
