@@ -33,6 +33,7 @@ type analysis struct {
 	refs    []Ref
 	byNode  map[*syntax.Node]*Ref
 	aliases map[string]*syntax.Node // type NAME = T; in this file
+	consts  map[string]bool         // consts and immutable statics of this file
 	out     []diagnostics.Finding
 }
 

@@ -148,22 +148,19 @@ func (a *analysis) isLiteralFormat(n *syntax.Node) bool {
 // immutable static: Rust computes those at compile time, so runtime data
 // cannot reach them (a `static mut` can change, and does not count).
 func (a *analysis) isLiteralConst(name string) bool {
-	found := false
-	a.f.root.Walk(func(n *syntax.Node) bool {
-		if found {
-			return false
-		}
-		if n.Is("const_item", "static_item") {
-			if nm := n.ChildByField("name"); nm != nil && nm.Text() == name && n.FirstChild("mutable_specifier") == nil {
-				if p := n.Ancestor("foreign_mod_item"); p == nil {
-					found = true
+	if a.consts == nil {
+		a.consts = map[string]bool{}
+		a.f.root.Walk(func(n *syntax.Node) bool {
+			if n.Is("const_item", "static_item") {
+				if nm := n.ChildByField("name"); nm != nil && n.FirstChild("mutable_specifier") == nil && n.Ancestor("foreign_mod_item") == nil {
+					a.consts[nm.Text()] = true
 				}
+				return false
 			}
-			return false
-		}
-		return true
-	})
-	return found
+			return true
+		})
+	}
+	return a.consts[name]
 }
 
 func (a *analysis) printkFormat(r *Ref, arg *syntax.Node) {

@@ -15,7 +15,9 @@ const floatWhy = "the kernel does not save FPU/SSE state for module code and the
 // checkFloat reports f32/f64 types, float literals, and arithmetic on
 // variables declared with a float type.
 func (a *analysis) checkFloat() {
-	floatVars := map[string]bool{}
+	// Float-typed names per function (statics and consts under the root),
+	// so an `x: f32` in one function says nothing of an `x` in another.
+	floatVars := map[*syntax.Node]map[string]bool{}
 	a.f.root.Walk(func(n *syntax.Node) bool {
 		if n.Is("let_declaration", "parameter", "static_item", "const_item") {
 			t := n.ChildByField("type")
@@ -24,11 +26,18 @@ func (a *analysis) checkFloat() {
 				p = n.ChildByField("name")
 			}
 			if t != nil && p != nil && p.Kind == "identifier" && t.Kind == "primitive_type" && (t.Text() == "f32" || t.Text() == "f64") {
-				floatVars[p.Text()] = true
+				s := scopeOf(n, a.f.root)
+				if floatVars[s] == nil {
+					floatVars[s] = map[string]bool{}
+				}
+				floatVars[s][p.Text()] = true
 			}
 		}
 		return true
 	})
+	isFloat := func(n *syntax.Node, name string) bool {
+		return floatVars[scopeOf(n, a.f.root)][name] || floatVars[a.f.root][name]
+	}
 	a.f.root.Walk(func(n *syntax.Node) bool {
 		switch n.Kind {
 		case "macro_definition", "attribute_item", "inner_attribute_item":
@@ -46,7 +55,7 @@ func (a *analysis) checkFloat() {
 			a.add(CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float literal %s in kernel code: %s.", n.Text(), floatWhy))
 		case "binary_expression", "compound_assignment_expr":
 			for _, side := range []string{"left", "right"} {
-				if s := n.ChildByField(side); s != nil && s.Kind == "identifier" && floatVars[s.Text()] {
+				if s := n.ChildByField(side); s != nil && s.Kind == "identifier" && isFloat(n, s.Text()) {
 					a.add(CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float arithmetic on `%s` in kernel code: %s.", s.Text(), floatWhy))
 					break
 				}
@@ -54,4 +63,15 @@ func (a *analysis) checkFloat() {
 		}
 		return true
 	})
+}
+
+// scopeOf is the function (or closure) a node is in, else the file.
+func scopeOf(n, root *syntax.Node) *syntax.Node {
+	if n.Is("static_item", "const_item") {
+		return root
+	}
+	if f := n.Ancestor("function_item", "closure_expression"); f != nil {
+		return f
+	}
+	return root
 }
