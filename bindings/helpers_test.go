@@ -352,3 +352,90 @@ func TestUnbindable(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpersRustModule is issue 4's done-when at the bindings level: a
+// module listing kmalloc, copy_to_user, get_current and spin_lock gets
+// bindings and a helper file; Rust code calling bindings::kmalloc(...) by
+// the C names compiles to an object (rustc 1.95, host target with the
+// kernel's code model and no SSE, as rustko's host mode builds it) whose
+// only undefined symbols are the helpers, and kbuild links the C shim,
+// the helper file and that object into a .ko with nothing undefined.
+func TestHelpersRustModule(t *testing.T) {
+	k, f, symvers := helperKernel(t)
+	rustc := "/root/.cargo/bin/rustc"
+	if _, err := os.Stat(rustc); err != nil {
+		t.Fatalf("%s is missing: install rustup's stable toolchain", rustc)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	res, err := Generate(ctx, Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: t.TempDir(), Version: "test",
+		Out: filepath.Join(dir, "bindings.rs"),
+		Helpers: doneWhenHelpers, HelpersOut: filepath.Join(dir, "rustko_helpers.c")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Helpers.Wrapped) != len(doneWhenHelpers) {
+		t.Fatalf("wrapped %v, refused %v", res.Helpers.Wrapped, res.Helpers.Refused)
+	}
+	lib := `#![no_std]
+mod bindings;
+
+#[no_mangle]
+pub extern "C" fn rust_use_helpers(lock: *mut bindings::spinlock_t, to: *mut bindings::c_void, from: *const bindings::c_void) -> u64 {
+    unsafe {
+        let p = bindings::kmalloc(64, bindings::GFP_KERNEL);
+        bindings::spin_lock(lock);
+        let task = bindings::get_current();
+        let left = bindings::copy_to_user(to, from, 8);
+        p as u64 ^ task as u64 ^ left as u64
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "lib.rs"), []byte(lib), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rustObj := filepath.Join(dir, "rust.o")
+	out, err := exec.CommandContext(ctx, rustc, "--edition", "2021", "--crate-type", "lib", "--crate-name", "rkhelpers",
+		"--target", "x86_64-unknown-linux-gnu", "-O", "-C", "panic=abort", "-C", "code-model=kernel",
+		"-C", "relocation-model=static", "-C", "no-redzone=yes", "-C", "target-feature=-sse,-sse2,-mmx,+soft-float",
+		"--emit", "obj="+rustObj, filepath.Join(dir, "lib.rs")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("rustc: %v\n%s", err, clipText(string(out), 6000))
+	}
+	nm, err := exec.Command("nm", "-u", rustObj).Output()
+	if err != nil {
+		t.Fatalf("nm: %v", err)
+	}
+	for _, n := range doneWhenHelpers {
+		if !strings.Contains(string(nm), "rustko_helper_"+n) {
+			t.Errorf("the Rust object does not call rustko_helper_%s:\n%s", n, nm)
+		}
+	}
+	files := map[string]string{
+		"Kbuild": "obj-m := rkdone.o\nrkdone-objs := shim.o rustko_helpers.o rust.o\n",
+		"shim.c": "#include <linux/module.h>\n" +
+			"static int __init rk_init(void) { return 0; }\nstatic void __exit rk_exit(void) { }\n" +
+			"module_init(rk_init);\nmodule_exit(rk_exit);\nMODULE_LICENSE(\"GPL\");\n",
+		// modpost reads the .cmd file of every object; the Rust one has
+		// no kbuild rule, so it gets an empty one.
+		".rust.o.cmd": "",
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err = exec.CommandContext(ctx, "make", "-C", k.Dir, "M="+dir, "modules").CombinedOutput()
+	if err != nil || bytes.Contains(out, []byte("undefined!")) {
+		t.Fatalf("kbuild: %v\n%s", err, clipText(string(out), 8000))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "rkdone.ko")); err != nil {
+		t.Fatalf("no module: %v\n%s", err, out)
+	}
+}
