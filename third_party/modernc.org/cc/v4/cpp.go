@@ -6,8 +6,10 @@ package cc // import "modernc.org/cc/v4"
 
 import (
 	"bytes"
+	stdErrors "errors"
 	"fmt"
 	"hash/maphash"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -743,6 +745,7 @@ func (d *dequeue) skip(n int) {
 type tokenizer struct {
 	c      *cpp
 	in     []cppToken
+	inBuf  []cppToken // Backing array of in, reused once in is consumed.
 	out    cppTokens
 	outBuf cppTokens // Backing array of out, reused once out is consumed.
 	q      *dequeue
@@ -779,7 +782,10 @@ func (t *tokenizer) peekNonBlank() (cppToken, int) {
 
 func (t *tokenizer) shift() (tok cppToken) {
 	if len(t.in) == 0 {
-		t.in = tokens2CppTokens(t.c.nextLine(), false)
+		// Lines are converted to cppTokens one after another: the
+		// backing array of the consumed one is reused.
+		t.in = appendCppTokens(t.inBuf[:0], t.c.nextLine(), false)
+		t.inBuf = t.in[:0]
 	}
 
 	tok = t.in[0]
@@ -907,6 +913,7 @@ type cpp struct {
 	indentLevel int // debug dumps
 	macros      map[string]*Macro
 	mstack      map[string][]*Macro
+	notFound    map[string]struct{} // Files group failed to find, see there.
 	sources     []Source
 	stack       []interface{}
 	tok         Token
@@ -3354,6 +3361,14 @@ func (c *cpp) group(src Source) (group, error) {
 		return g, nil
 	}
 
+	named := src.Value == nil
+	if _, ok := c.notFound[src.Name]; ok && named {
+		// #include tries every search path for every inclusion, also
+		// of headers it included before: the failed probes are
+		// remembered for the translation unit.
+		return nil, errorf("%s: not found", src.Name)
+	}
+
 	if src.FS == nil {
 		src.FS = c.cfg.FS
 	}
@@ -3368,6 +3383,12 @@ func (c *cpp) group(src Source) (group, error) {
 
 	buf, err := readSource(src)
 	if err != nil {
+		if named && stdErrors.Is(err, fs.ErrNotExist) {
+			if c.notFound == nil {
+				c.notFound = map[string]struct{}{}
+			}
+			c.notFound[src.Name] = struct{}{}
+		}
 		return nil, err
 	}
 

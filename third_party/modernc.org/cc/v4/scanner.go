@@ -7,7 +7,6 @@ package cc // import "modernc.org/cc/v4"
 import (
 	"bytes"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -314,12 +313,7 @@ func readSource(src Source) (buf []byte, err error) {
 			}
 		}
 
-		f, err := os.Open(src.Name)
-		if err != nil {
-			return nil, errorf("", err)
-		}
-
-		return readSource(Source{src.Name, fs.File(f), nil})
+		return readFile(src.Name)
 	case string:
 		buf = make([]byte, len(x), len(x)+1+len(litBytes))
 		copy(buf, x)
@@ -327,6 +321,50 @@ func readSource(src Source) (buf []byte, err error) {
 		return nil, errorf("invalid value type: %T", x)
 	}
 	return buf, nil
+}
+
+// readFile returns the content of the named file in a buffer with room for
+// what newScannerSourceBuf appends. io.ReadAll, not knowing the size, grew
+// the buffer several times for each of the hundreds of headers a
+// translation unit can include.
+func readFile(name string) (buf []byte, err error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err // An *fs.PathError, naming the file; see cpp.group.
+	}
+
+	defer f.Close()
+
+	var size int64
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	if size <= 0 || size >= math.MaxUint32 {
+		if buf, err = io.ReadAll(f); err != nil {
+			return nil, errorf("", err)
+		}
+
+		return buf, nil
+	}
+
+	buf = make([]byte, 0, size+1+int64(len(litBytes)))
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		switch {
+		case err == io.EOF:
+			return buf, nil
+		case err != nil:
+			return nil, errorf("", err)
+		case len(buf) == cap(buf): // The file grew, read the rest.
+			rest, err := io.ReadAll(f)
+			if err != nil {
+				return nil, errorf("", err)
+			}
+
+			return append(buf, rest...), nil
+		}
+	}
 }
 
 // newScannerSourceBuf returns a new scanner source of the source code in buf,
