@@ -86,11 +86,3 @@ func rangeOf(n *syntax.Node) diagnostics.Range {
 		End:   diagnostics.Position{Line: n.EndLine, Column: n.EndCol},
 	}
 }
-
-// spanOf is the range from the start of a to the end of b.
-func spanOf(a, b *syntax.Node) diagnostics.Range {
-	return diagnostics.Range{
-		Start: diagnostics.Position{Line: a.Line, Column: a.Col},
-		End:   diagnostics.Position{Line: b.EndLine, Column: b.EndCol},
-	}
-}
