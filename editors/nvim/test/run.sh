@@ -24,7 +24,7 @@ run() { # name script [env...]
 	shift 2
 	local results="$work/$name.results"
 	: >"$results"
-	env RUSTKO_RESULTS="$results" "$@" timeout 180 nvim --headless -u NONE -i NONE -n \
+	env RUSTKO_RESULTS="$results" "$@" timeout 600 nvim --headless -u NONE -i NONE -n \
 		--cmd "set runtimepath^=$nvimdir" -c "luafile $script" -c "cquit! 3" </dev/null >"$work/$name.log" 2>&1
 	local rc=$?
 	grep -E '^(ok|not ok) - ' "$results" | sed "s/^/[$name] /"
