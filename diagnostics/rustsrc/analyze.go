@@ -77,6 +77,8 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	return a.out
 }
 
+// add records a finding and returns it for the caller to complete (fixes,
+// related places); the pointer is valid until the next add.
 func (a *analysis) add(code string, sev diagnostics.Severity, r diagnostics.Range, msg string) *diagnostics.Finding {
 	a.out = append(a.out, diagnostics.Finding{
 		File: a.f.Path, Range: r, Severity: sev, Code: code, Source: diagnostics.SourceRustko, Message: msg,
