@@ -354,41 +354,57 @@ func TestUnbindable(t *testing.T) {
 }
 
 // TestHelpersRustModule is issue 4's done-when at the bindings level: a
-// module listing kmalloc, copy_to_user, get_current and spin_lock gets
-// bindings and a helper file; Rust code calling bindings::kmalloc(...) by
-// the C names compiles to an object (rustc 1.95, host target with the
-// kernel's code model and no SSE, as rustko's host mode builds it) whose
-// only undefined symbols are the helpers, and kbuild links the C shim,
-// the helper file and that object into a .ko with nothing undefined.
+// module listing kmalloc, copy_to_user, get_current and spin_lock (and
+// spin_unlock) gets bindings and a helper file; Rust code calling
+// bindings::kmalloc(...) by the C names compiles to an object (rustc 1.95,
+// host target with the kernel's code model and no SSE, as rustko's host
+// mode builds it) whose helper calls kbuild links with the C shim and the
+// helper file into a .ko with nothing undefined; then the module runs
+// under QEMU on the matching Debian kernel (e2e/boot.sh) and the Rust code
+// reports what the helpers returned.
 func TestHelpersRustModule(t *testing.T) {
 	k, f, symvers := helperKernel(t)
 	rustc := "/root/.cargo/bin/rustc"
 	if _, err := os.Stat(rustc); err != nil {
 		t.Fatalf("%s is missing: install rustup's stable toolchain", rustc)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
+	helpers := append(append([]string(nil), doneWhenHelpers...), "spin_unlock")
 	res, err := Generate(ctx, Options{Kernel: k, Flags: f, Symvers: symvers, CacheDir: t.TempDir(), Version: "test",
-		Out: filepath.Join(dir, "bindings.rs"),
-		Helpers: doneWhenHelpers, HelpersOut: filepath.Join(dir, "rustko_helpers.c")})
+		Out: filepath.Join(dir, "bindings.rs"), Helpers: helpers, HelpersOut: filepath.Join(dir, "rustko_helpers.c")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Helpers.Wrapped) != len(doneWhenHelpers) {
+	if len(res.Helpers.Wrapped) != len(helpers) {
 		t.Fatalf("wrapped %v, refused %v", res.Helpers.Wrapped, res.Helpers.Refused)
 	}
 	lib := `#![no_std]
 mod bindings;
 
+// Allocates, writes and frees; takes and releases the caller's lock; asks
+// for the current task; copies to a kernel address, which copy_to_user
+// refuses (it returns the bytes left, 1).
 #[no_mangle]
-pub extern "C" fn rust_use_helpers(lock: *mut bindings::spinlock_t, to: *mut bindings::c_void, from: *const bindings::c_void) -> u64 {
+pub extern "C" fn rust_helpers_selftest(lock: *mut bindings::spinlock_t, left: *mut i64) -> i32 {
     unsafe {
-        let p = bindings::kmalloc(64, bindings::GFP_KERNEL);
+        let p = bindings::kmalloc(64, bindings::GFP_KERNEL) as *mut u8;
+        if p.is_null() {
+            return -12;
+        }
+        core::ptr::write_volatile(p, 42);
+        let v = core::ptr::read_volatile(p);
+        bindings::kfree(p as *const bindings::c_void);
         bindings::spin_lock(lock);
+        bindings::spin_unlock(lock);
         let task = bindings::get_current();
-        let left = bindings::copy_to_user(to, from, 8);
-        p as u64 ^ task as u64 ^ left as u64
+        let mut buf = [0u8; 8];
+        *left = bindings::copy_to_user(buf.as_mut_ptr() as *mut bindings::c_void, &v as *const u8 as *const bindings::c_void, 1) as i64;
+        if task.is_null() {
+            return -1;
+        }
+        v as i32
     }
 }
 
@@ -410,18 +426,31 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 	}
 	nm, err := exec.Command("nm", "-u", rustObj).Output()
 	if err != nil {
-		t.Fatalf("nm: %v", err)
+		t.Fatalf("nm: %v (apt-get install -y binutils)", err)
 	}
-	for _, n := range doneWhenHelpers {
+	for _, n := range helpers {
 		if !strings.Contains(string(nm), "rustko_helper_"+n) {
 			t.Errorf("the Rust object does not call rustko_helper_%s:\n%s", n, nm)
 		}
 	}
 	files := map[string]string{
 		"Kbuild": "obj-m := rkdone.o\nrkdone-objs := shim.o rustko_helpers.o rust.o\n",
-		"shim.c": "#include <linux/module.h>\n" +
-			"static int __init rk_init(void) { return 0; }\nstatic void __exit rk_exit(void) { }\n" +
-			"module_init(rk_init);\nmodule_exit(rk_exit);\nMODULE_LICENSE(\"GPL\");\n",
+		"shim.c": `#include <linux/module.h>
+#include <linux/spinlock.h>
+static DEFINE_SPINLOCK(rk_lock);
+int rust_helpers_selftest(spinlock_t *lock, long long *left);
+static int __init rk_init(void)
+{
+	long long left = -1;
+	int r = rust_helpers_selftest(&rk_lock, &left);
+	pr_info("rkdone: selftest %d, copy_to_user left %lld\n", r, left);
+	return 0;
+}
+static void __exit rk_exit(void) { pr_info("rkdone: exit\n"); }
+module_init(rk_init);
+module_exit(rk_exit);
+MODULE_LICENSE("GPL");
+`,
 		// modpost reads the .cmd file of every object; the Rust one has
 		// no kbuild rule, so it gets an empty one.
 		".rust.o.cmd": "",
@@ -435,7 +464,17 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 	if err != nil || bytes.Contains(out, []byte("undefined!")) {
 		t.Fatalf("kbuild: %v\n%s", err, clipText(string(out), 8000))
 	}
-	if _, err := os.Stat(filepath.Join(dir, "rkdone.ko")); err != nil {
+	ko := filepath.Join(dir, "rkdone.ko")
+	if _, err := os.Stat(ko); err != nil {
 		t.Fatalf("no module: %v\n%s", err, out)
+	}
+	boot, err := filepath.Abs(filepath.Join("..", "e2e", "boot.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, boot, "-k", k.Dir, "-e", "rkdone: selftest 42, copy_to_user left 1", "-e", "rkdone: exit", ko)
+	cmd.Dir = filepath.Dir(boot)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the module did not run as expected under QEMU (e2e/boot.sh needs qemu-system-x86 busybox-static cpio kmod): %v\n%s", err, clipText(string(out), 6000))
 	}
 }
