@@ -17,9 +17,8 @@
 // express; and names that are not static inline functions at all.
 //
 // The analysis reads the function bodies the C front end (cc/v4) parsed with
-// kbuild's flags; it never compiles anything. The figures below come from
-// TestWideSample, which wraps every static inline function the 6-header set
-// (linux/module.h, kernel.h, printk.h, slab.h, fs.h, uaccess.h) defines and
-// compiles the result with gcc and the captured kbuild flags (-Werror): see
-// README.md next to this file.
+// kbuild's flags; it never compiles anything. On Debian's 6.1 headers it
+// wraps 2,925 of the 2,994 functions the 6-header set defines, and gcc
+// compiles every one with kbuild's flags and -Werror (TestWideSample); the
+// figures and rules are in README.md next to this file.
 package cwrap

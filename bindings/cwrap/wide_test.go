@@ -244,3 +244,28 @@ func kbuildCompile(t *testing.T, f *module.Flags, src []byte) (obj, stderr strin
 	err = cmd.Run()
 	return obj, b.String(), err
 }
+
+// BenchmarkGenerateWide measures the analysis and C writing for every
+// function the 6-header set defines (the parse is not included).
+func BenchmarkGenerateWide(b *testing.B) {
+	_, _, symvers, ast := realHeaders(b)
+	names := inlineFunctions(ast)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := cwrap.Generate(ast, names, bindings.DefaultHeaders(), cwrap.Options{Exported: exported(symvers)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkGenerateFew is the common case: a handful of helpers.
+func BenchmarkGenerateFew(b *testing.B) {
+	_, _, symvers, ast := realHeaders(b)
+	names := []string{"kmalloc", "copy_to_user", "get_current", "spin_lock", "spin_unlock"}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := cwrap.Generate(ast, names, bindings.DefaultHeaders(), cwrap.Options{Exported: exported(symvers)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
