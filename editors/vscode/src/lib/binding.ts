@@ -55,7 +55,11 @@ function display(loc: Location | undefined): string | undefined {
   }
   let p = loc.uri;
   if (p.startsWith('file://')) {
-    p = decodeURIComponent(p.slice('file://'.length));
+    try {
+      p = decodeURIComponent(p.slice('file://'.length));
+    } catch {
+      // A malformed escape: show the URI as it came rather than nothing.
+    }
   }
   return `${p}:${loc.range.start.line + 1}`;
 }
