@@ -60,10 +60,12 @@ func DefaultHeaders() []string {
 	return []string{"linux/module.h", "linux/kernel.h", "linux/printk.h", "linux/slab.h", "linux/fs.h", "linux/uaccess.h"}
 }
 
-// gcPercent trades memory for time while the front end allocates its
-// quarter gigabyte of short-lived tokens: collecting four times less often
-// cuts the cold run by a quarter and keeps the peak under 300 MiB.
-const gcPercent = 400
+// gcPercent is the collector setting for a generation, whatever GOGC the
+// process runs with. Measured on the six default headers with function
+// bodies skipped: 100 gave the least CPU (user+sys 2.5 s against 2.8 s at
+// 400: a larger heap costs more in page faults than the collections it
+// saves) and the lowest peak RSS (215 MiB against 250-270 MiB).
+const gcPercent = 100
 
 // Generate writes Rust bindings and the index for the configured headers,
 // or copies them from the cache when nothing they depend on changed.
@@ -236,9 +238,18 @@ type generation struct {
 
 // run is a cold generation: front end, lowering, selection, naming, Rust
 // and index; nothing is written.
-func run(ctx context.Context, o *Options, progress func(string)) (*generation, error) {
+func run(ctx context.Context, o *Options, progress func(string)) (g *generation, err error) {
 	old := debug.SetGCPercent(gcPercent)
 	defer debug.SetGCPercent(old)
+	defer func() {
+		// Headers are outside input: whatever they make the generator
+		// trip over is reported as an error naming them, not a crash.
+		if r := recover(); r != nil {
+			slog.Debug("bindings generator panic", "value", r, "stack", string(debug.Stack()))
+			g, err = nil, fmt.Errorf("generating bindings for %s failed: %v (a rustko-lsp bug: please report it with this header list)",
+				strings.Join(o.Headers, " "), r)
+		}
+	}()
 
 	progress("parsing headers")
 	fe, err := newFrontEnd(ctx, o.Kernel, o.Flags, o.Headers)
@@ -256,7 +267,9 @@ func run(ctx context.Context, o *Options, progress func(string)) (*generation, e
 	u.Headers = cleanHeaders(o.Headers)
 	u.FileOrder = l.fileOrder
 	progress("evaluating macros")
-	l.lowerMacros()
+	if err := l.lowerMacros(ctx); err != nil {
+		return nil, err
+	}
 	l.layout()
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -112,10 +112,10 @@ func planHelpers(ctx context.Context, ast *cc.AST, l *lowerer, u *Unit, o *Optio
 // elsewhere answers "which kernel header declares this" from the bridge's
 // header scan, loaded only when a listed name is not in the configured
 // headers.
-func elsewhere(ctx context.Context, dirs []string) func(string) (string, bool) {
+func elsewhere(ctx context.Context, dirs []string) func(string) (cwrap.Location, bool) {
 	var hi *bridge.HeaderIndex
 	var loadErr error
-	return func(name string) (string, bool) {
+	return func(name string) (cwrap.Location, bool) {
 		if hi == nil && loadErr == nil {
 			cache, err := module.CacheDir()
 			if err != nil {
@@ -127,13 +127,13 @@ func elsewhere(ctx context.Context, dirs []string) func(string) (string, bool) {
 			}
 		}
 		if loadErr != nil {
-			return "", false
+			return cwrap.Location{}, false
 		}
 		d, ok := hi.Lookup(name)
 		if !ok {
-			return "", false
+			return cwrap.Location{}, false
 		}
-		return fmt.Sprintf("%s (line %d)", d.Header, d.Pos.Line), true
+		return cwrap.Location{Header: d.Header, File: d.Pos.File, Line: d.Pos.Line}, true
 	}
 }
 

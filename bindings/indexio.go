@@ -28,8 +28,12 @@ const (
 
 // writeIndexBytes encodes ix.
 func writeIndexBytes(ix *index.Index) []byte {
-	e := &ixEncoder{ids: map[string]uint64{"": 0}, strs: []string{""}}
+	// About three distinct strings per item; sizing the table up front
+	// saves rehashing, the largest cost of writing.
+	e := &ixEncoder{ids: make(map[string]uint64, 3*len(ix.Items)+16), strs: make([]string, 1, 3*len(ix.Items)+16)}
+	e.ids[""] = 0
 	var body bytes.Buffer
+	body.Grow(64 * len(ix.Items))
 	e.w = &body
 	e.str(ix.Kernel)
 	e.str(ix.Arch)

@@ -1,9 +1,12 @@
 package bindings
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"modernc.org/cc/v4"
 )
@@ -261,41 +264,100 @@ var dynamicMacros = map[string]bool{
 }
 
 // lowerMacros evaluates every object-like macro of the headers and records
-// the function-like ones.
-func (l *lowerer) lowerMacros() {
-	env := newASTEnv(l)
-	defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}, memo: map[string]*memoEntry{}}
-	names := make([]string, 0, len(l.ast.Macros))
+// the function-like ones. Expanding is most of the work and touches nothing
+// but the macro table, so it runs on two goroutines with their own memo;
+// evaluating and typing the results, which read the AST and add typedefs
+// to the unit, stays on this one.
+func (l *lowerer) lowerMacros(ctx context.Context) error {
+	var objects []string
 	for name, m := range l.ast.Macros {
-		if dynamicMacros[name] {
+		if dynamicMacros[name] || !realFile(m.Position()) {
 			continue
 		}
-		if realFile(m.Position()) {
-			names = append(names, name)
+		if m.IsFnLike {
+			l.u.FuncMacros = append(l.u.FuncMacros, funcMacro(name, m, l.pos(m.Position())))
+			continue
 		}
+		objects = append(objects, name)
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		cm := l.ast.Macros[name]
-		d := defs.lookup(name)
-		pos := l.pos(cm.Position())
-		text := macroText(d)
-		if d.fnLike {
-			params := d.params
-			if d.variadic && len(params) > 0 && params[len(params)-1] == "__VA_ARGS__" {
-				params = append(append([]string(nil), params[:len(params)-1]...), "...")
+	sort.Strings(objects)
+	type expansion struct {
+		text string
+		toks []ptok
+		err  error
+	}
+	results := make([]expansion, len(objects))
+	workers := max(1, min(2, runtime.GOMAXPROCS(0)))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}, memo: map[string]*memoEntry{}}
+			for i := w; i < len(objects); i += workers {
+				if i%512 == w && ctx.Err() != nil {
+					return
+				}
+				d := defs.lookup(objects[i])
+				r := &results[i]
+				r.text = macroText(d)
+				switch {
+				case len(d.body) == 0:
+				case len(d.body) == 1 && d.body[0].kind == tNumber:
+					// Most macros (every CONFIG_ one) are a single number.
+					r.toks = d.body
+				default:
+					x := &expander{macros: defs.lookup, limit: expansionLimit, memo: defs.memo, used: map[string]bool{}}
+					r.toks, r.err = x.expand([]ptok{{kind: tIdent, text: objects[i]}})
+				}
 			}
-			l.u.FuncMacros = append(l.u.FuncMacros, &FuncMacro{CName: name, Params: params, Variadic: d.variadic, Expansion: text, Pos: pos})
-			continue
+		}(w)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	env := newASTEnv(l)
+	for i, name := range objects {
+		r := results[i]
+		mc := &MacroConst{CName: name, Name: name, Pos: l.pos(l.ast.Macros[name].Position()), Expansion: r.text}
+		switch {
+		case r.err != nil:
+			mc.Why = r.err.Error()
+		case len(r.toks) == 0:
+			mc.Why = "empty: expands to nothing"
+		default:
+			l.typeMacro(mc, r.toks, env)
 		}
-		mc := &MacroConst{CName: name, Name: name, Pos: pos, Expansion: text}
-		l.evalMacro(mc, defs, env)
 		l.u.Macros = append(l.u.Macros, mc)
 	}
 	sort.SliceStable(l.u.Macros, func(i, j int) bool { return posLess(l.fileOrder, l.u.Macros[i].Pos, l.u.Macros[j].Pos) })
 	sort.SliceStable(l.u.FuncMacros, func(i, j int) bool {
 		return posLess(l.fileOrder, l.u.FuncMacros[i].Pos, l.u.FuncMacros[j].Pos)
 	})
+	return nil
+}
+
+// funcMacro records a function-like macro from cc/v4's definition without
+// converting its tokens: nothing expands it unless an object-like macro
+// uses it.
+func funcMacro(name string, m *cc.Macro, pos Pos) *FuncMacro {
+	fm := &FuncMacro{CName: name, Pos: pos, Variadic: m.VarArg >= 0}
+	for _, p := range m.Params {
+		fm.Params = append(fm.Params, p.SrcStr())
+	}
+	if m.VarArg >= 0 && m.VarArg == len(fm.Params) {
+		fm.Params = append(fm.Params, "...")
+	}
+	var b strings.Builder
+	for i, t := range m.ReplacementList() {
+		if i > 0 && len(t.Sep()) > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(t.Src())
+	}
+	fm.Expansion = b.String()
+	return fm
 }
 
 func posLess(order map[string]int, a, b Pos) bool {
@@ -310,26 +372,9 @@ func posLess(order map[string]int, a, b Pos) bool {
 	return sortKey{oa, a.File, a.Line, a.Col, 0}.less(sortKey{ob, b.File, b.Line, b.Col, 0})
 }
 
-// evalMacro expands and evaluates one object-like macro, or says why it
-// has no value.
-func (l *lowerer) evalMacro(mc *MacroConst, defs *macroDefs, env cenv) {
-	if len(defs.lookup(mc.CName).body) == 0 {
-		mc.Why = "empty: expands to nothing"
-		return
-	}
-	body := defs.lookup(mc.CName).body
-	var toks []ptok
-	if len(body) == 1 && body[0].kind == tNumber {
-		// Most macros (every CONFIG_ one) are a single number.
-		toks = body
-	} else {
-		x := &expander{macros: defs.lookup, limit: expansionLimit, memo: defs.memo, used: map[string]bool{}}
-		var err error
-		if toks, err = x.expand([]ptok{{kind: tIdent, text: mc.CName}}); err != nil {
-			mc.Why = err.Error()
-			return
-		}
-	}
+// typeMacro evaluates an object-like macro's expansion and gives the value
+// its Rust type, or says why it has none.
+func (l *lowerer) typeMacro(mc *MacroConst, toks []ptok, env cenv) {
 	v, why := evalConstant(toks, env)
 	if why != "" {
 		mc.Why = why

@@ -29,6 +29,13 @@ const (
 	Defect      Kind = "kernel-defect"       // the header's own code does not compile
 )
 
+// Location is where a header declares a name.
+type Location struct {
+	Header string // as #include names it: linux/netdevice.h
+	File   string // absolute
+	Line   int
+}
+
 // Refusal is one name that got no helper, and why.
 type Refusal struct {
 	Name   string
@@ -69,9 +76,9 @@ type Options struct {
 	// binding) refuses it. The bindings generator answers with its own
 	// types, so C and Rust always agree on the set of helpers.
 	Bindable func(name string) error
-	// Elsewhere names the kernel header that declares a name the
-	// configured headers do not (diagnostics/bridge's header scan).
-	Elsewhere func(name string) (header string, ok bool)
+	// Elsewhere says which kernel header declares a name the configured
+	// headers do not (diagnostics/bridge's header scan).
+	Elsewhere func(name string) (Location, bool)
 	// Rel shortens a header path for messages and comments
 	// (/usr/src/.../include/linux/slab.h -> linux/slab.h).
 	Rel func(path string) string

@@ -117,8 +117,11 @@ func (a *analyser) notDefined(name string) *Refusal {
 		return refuse(name, Macro, "%s (%s) is %s, not a function: a C helper wraps functions only", name, a.where(p.Filename, p.Line), kind)
 	}
 	if a.o.Elsewhere != nil {
-		if h, ok := a.o.Elsewhere(name); ok {
-			return refuse(name, Unknown, "%s is not declared by the configured headers; it is declared in %s: add that header to KERNEL_INCLUDE", name, h)
+		if l, ok := a.o.Elsewhere(name); ok {
+			if a.u.files[l.File] {
+				return refuse(name, Unknown, "%s is declared in %s (line %d), but only under a configuration this kernel does not enable (#if/#ifdef), so these headers define nothing to wrap", name, l.Header, l.Line)
+			}
+			return refuse(name, Unknown, "%s is not declared by the configured headers; it is declared in %s (line %d): add that header to KERNEL_INCLUDE", name, l.Header, l.Line)
 		}
 		return refuse(name, Unknown, "%s is not declared by the configured headers nor by any other kernel header: check its spelling", name)
 	}

@@ -161,14 +161,25 @@ func TestRefusalTable(t *testing.T) {
 		{"size_t", cwrap.NotFunction, "is a type"},
 		{"exported_var", cwrap.NotFunction, "variable"},
 		{"RED", cwrap.NotFunction, "enumeration constant"},
-		{"no_such_name", cwrap.Unknown, "check its spelling"},
+		{"no_such_name", cwrap.Unknown, "nor by any other kernel header"},
+		{"netif_rx", cwrap.Unknown, "declared in linux/netdevice.h (line 3875): add that header"},
+		{"only_if_configured", cwrap.Unknown, "only under a configuration this kernel does not enable"},
 	}
 	var names []string
 	for _, tc := range tests {
 		names = append(names, tc.name)
 	}
 	names = append(names, "plain") // listed twice
-	res, err := cwrap.Generate(ast, names, []string{file}, cwrap.Options{Exported: exportedTable})
+	where := func(name string) (cwrap.Location, bool) {
+		switch name {
+		case "netif_rx":
+			return cwrap.Location{Header: "linux/netdevice.h", File: "/kernel/include/linux/netdevice.h", Line: 3875}, true
+		case "only_if_configured":
+			return cwrap.Location{Header: "t.h", File: file, Line: 70}, true
+		}
+		return cwrap.Location{}, false
+	}
+	res, err := cwrap.Generate(ast, names, []string{file}, cwrap.Options{Exported: exportedTable, Elsewhere: where})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,8 @@ type unit struct {
 	// asmNames are the symbols of declarations renamed with an asm label
 	// (fortify-string.h's __RENAME: __real_strnlen is strnlen).
 	asmNames map[string]string
+	// files are the headers the translation unit declares something in.
+	files map[string]bool
 }
 
 func newUnit(ast *cc.AST) *unit {
@@ -26,12 +28,14 @@ func newUnit(ast *cc.AST) *unit {
 		decls:    map[string]*cc.Declarator{},
 		typedefs: map[string]*cc.Declarator{},
 		asmNames: map[string]string{},
+		files:    map[string]bool{},
 	}
 	for tu := ast.TranslationUnit; tu != nil; tu = tu.TranslationUnit {
 		ed := tu.ExternalDeclaration
 		if ed == nil {
 			continue
 		}
+		u.files[ed.Position().Filename] = true
 		switch ed.Case {
 		case cc.ExternalDeclarationFuncDef:
 			fd := ed.FunctionDefinition
