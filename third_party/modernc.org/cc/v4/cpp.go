@@ -1107,6 +1107,17 @@ more:
 		return
 	}
 
+	if t.Ch != rune(IDENTIFIER) {
+		// Only identifiers name macros and operators like defined:
+		// the rest skip the name lookups below, as at ret.
+		*w = append(*w, t)
+		if !outer {
+			goto more
+		}
+
+		return
+	}
+
 	T := t.Token
 	HS := t.hs
 	src := T.SrcStr()

@@ -7,6 +7,7 @@ package cc // import "modernc.org/cc/v4"
 import (
 	"bytes"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -294,7 +295,7 @@ func readSource(src Source) (buf []byte, err error) {
 			}
 		}()
 
-		if buf, err = io.ReadAll(x); err != nil {
+		if buf, err = readAll(x); err != nil {
 			return nil, errorf("", err)
 		}
 	case []byte:
@@ -323,10 +324,7 @@ func readSource(src Source) (buf []byte, err error) {
 	return buf, nil
 }
 
-// readFile returns the content of the named file in a buffer with room for
-// what newScannerSourceBuf appends. io.ReadAll, not knowing the size, grew
-// the buffer several times for each of the hundreds of headers a
-// translation unit can include.
+// readFile returns the content of the named file, see readAll.
 func readFile(name string) (buf []byte, err error) {
 	f, err := os.Open(name)
 	if err != nil {
@@ -335,31 +333,37 @@ func readFile(name string) (buf []byte, err error) {
 
 	defer f.Close()
 
+	return readAll(f)
+}
+
+// readAll reads r to its end. When r can tell its size, like a file, the
+// result comes in one buffer with room for what newScannerSourceBuf appends.
+// io.ReadAll, not knowing the size, grew the buffer several times for each of
+// the hundreds of headers a translation unit can include.
+func readAll(r io.Reader) (buf []byte, err error) {
 	var size int64
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		size = fi.Size()
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
 	}
 	if size <= 0 || size >= math.MaxUint32 {
-		if buf, err = io.ReadAll(f); err != nil {
-			return nil, errorf("", err)
-		}
-
-		return buf, nil
+		return io.ReadAll(r)
 	}
 
 	buf = make([]byte, 0, size+1+int64(len(litBytes)))
 	for {
-		n, err := f.Read(buf[len(buf):cap(buf)])
+		n, err := r.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
 		switch {
 		case err == io.EOF:
 			return buf, nil
 		case err != nil:
-			return nil, errorf("", err)
+			return nil, err
 		case len(buf) == cap(buf): // The file grew, read the rest.
-			rest, err := io.ReadAll(f)
+			rest, err := io.ReadAll(r)
 			if err != nil {
-				return nil, errorf("", err)
+				return nil, err
 			}
 
 			return append(buf, rest...), nil
