@@ -163,10 +163,12 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 		return nil, errors.New("no kernel tree, so no bindings")
 	}
 	d := dataOf(p)
-	res, err := bindings.Generate(ctx, bindings.Options{
-		Kernel: p.Kernel, Flags: d.flags, Headers: p.Module.Vars.KernelInclude, Out: p.Module.Vars.Bindings,
-		Symvers: d.symvers, Version: b.opts.Version, NoCache: force, Progress: progress,
-	})
+	o := bindings.Options{Kernel: p.Kernel, Flags: d.flags, Symvers: d.symvers, Version: b.opts.Version, NoCache: force, Progress: progress}
+	// The module's headers, bindings file and KERNEL_HELPERS exactly as the
+	// build and bindgen read them, or each would keep rewriting the others'
+	// bindings file.
+	o.FromModule(p.Module)
+	res, err := bindings.Generate(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", p.Module.Vars.Bindings, strings.Join(p.Module.Vars.KernelInclude, " "), err)
 	}

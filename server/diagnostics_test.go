@@ -345,3 +345,26 @@ func TestConfigChangeSeenOnAnySave(t *testing.T) {
 	h.waitFor(t, 2*time.Second, "a reload after config.mk changed on disk", func() bool { return loads() == 2 })
 	h.shutdown(t)
 }
+
+// A client that never accepts a progress token must not hold up the build:
+// progress is reported beside the work, never in its way.
+func TestSilentClientDoesNotBlockTheBuild(t *testing.T) {
+	root := tempModule(t, "")
+	fake := newFake(root)
+	lib := filepath.Join(root, "src", "lib.rs")
+	fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+		progress("rust", "")
+		return &BuildResult{Findings: []diagnostics.Finding{{File: lib, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error, Source: "rustc", Message: "built"}}}, nil
+	}
+	h := start(t, fake)
+	h.rec.silent = true
+	yes := true
+	h.initialize(t, &protocol.InitializeParams{Capabilities: protocol.ClientCapabilities{Window: &protocol.WindowClientCapabilities{WorkDoneProgress: &yes}}})
+	h.open(t, lib, "")
+	h.save(t, lib)
+	h.waitFor(t, 2*time.Second, "the build's finding although the client never answered create", func() bool {
+		d, _ := h.rec.diagsOf(lib)
+		return slices.Contains(messages(d), "built")
+	})
+	h.shutdown(t)
+}

@@ -149,6 +149,9 @@ type recorder struct {
 	progress  []string // "begin: title", "report: msg", "end: msg"
 	registers []protocol.Registration
 	changed   chan struct{}
+	// silent makes the client never answer window/workDoneProgress/create.
+	silent bool
+	quit   chan struct{} // closed when the test ends
 }
 
 type publish struct {
@@ -157,7 +160,7 @@ type publish struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{latest: map[string][]protocol.Diagnostic{}, changed: make(chan struct{}, 1)}
+	return &recorder{latest: map[string][]protocol.Diagnostic{}, changed: make(chan struct{}, 1), quit: make(chan struct{})}
 }
 
 func (r *recorder) poke() {
@@ -189,6 +192,16 @@ func (r *recorder) ShowMessage(ctx context.Context, p *protocol.ShowMessageParam
 }
 
 func (r *recorder) WorkDoneProgressCreate(ctx context.Context, p *protocol.WorkDoneProgressCreateParams) error {
+	if r.silent {
+		// Hold the reply back without holding up the client's reader, as a
+		// real client that never answers would.
+		jsonrpc2.Async(ctx)
+		select {
+		case <-ctx.Done():
+		case <-r.quit:
+		}
+		return errors.New("the test client never accepts progress tokens")
+	}
 	r.mu.Lock()
 	r.created = append(r.created, p.Token)
 	r.mu.Unlock()
@@ -287,6 +300,7 @@ func startWith(t testing.TB, opts Options, logs *syncBuffer) *harness {
 	h.conn.Go(h.ctx, protocol.ClientHandler(h.rec, jsonrpc2.MethodNotFoundHandler))
 	h.server = protocol.ServerDispatcher(h.conn)
 	t.Cleanup(func() {
+		close(h.rec.quit)
 		_ = cliEnd.Close()
 		select {
 		case <-h.exit:
