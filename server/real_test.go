@@ -398,4 +398,3 @@ func TestRealUnusableKernelDir(t *testing.T) {
 	h.shutdown(t)
 }
 
-var _ = context.Background

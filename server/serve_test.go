@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.lsp.dev/uri"
 )
@@ -30,7 +29,7 @@ func TestServeBinary(t *testing.T) {
 	libURI := string(uri.File(lib))
 
 	frame := func(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
-	initialize := frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"` + string(uri.File(root)) +
+	initialize := frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"`+string(uri.File(root))+
 		`","capabilities":{"window":{"workDoneProgress":true}},"initializationOptions":{"buildOnSave":false}}}`) +
 		frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`) +
 		frame(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"`+libURI+`","languageId":"rust","version":1,"text":"fn f() { unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL); } }\n"}}}`)
@@ -138,4 +137,3 @@ func readFrame(r *bufio.Reader) ([]byte, error) {
 	return body, nil
 }
 
-var _ = time.Second
