@@ -2,6 +2,8 @@ package bindings
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -72,7 +74,7 @@ func newFrontEnd(ctx context.Context, k *module.Kernel, f *module.Flags, headers
 	if err != nil {
 		return nil, err
 	}
-	predefined, err := predefinedMacros(ctx, f)
+	predefined, err := cachedPredefined(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -179,6 +181,39 @@ func findHeader(h string, dirs []string) (string, error) {
 func isRegular(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// cachedPredefined returns predefinedMacros, kept in the cache folder keyed
+// by the compiler binary (path, size, mtime) and its arguments: running
+// gcc costs a tenth of a cold generation and its answer only changes when
+// the compiler or the flags do.
+func cachedPredefined(ctx context.Context, f *module.Flags) (string, error) {
+	dir, err := defaultCacheDir()
+	if err != nil {
+		return predefinedMacros(ctx, f)
+	}
+	bin := compilerPath(f.Compiler)
+	st, err := os.Stat(bin)
+	if bin == "" || err != nil {
+		return predefinedMacros(ctx, f)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "predefined v1\x00%s\x00%d\x00%d\x00", bin, st.Size(), st.ModTime().UnixNano())
+	for _, a := range f.CompilerArgs() {
+		fmt.Fprintf(h, "%s\x00", a)
+	}
+	file := filepath.Join(dir, "predefined", hex.EncodeToString(h.Sum(nil))[:32]+".h")
+	if b, err := os.ReadFile(file); err == nil {
+		return string(b), nil
+	}
+	s, err := predefinedMacros(ctx, f)
+	if err != nil {
+		return "", err
+	}
+	if err := writeAtomic(file, []byte(s)); err != nil {
+		slog.Debug("predefined macros not cached", "file", file, "err", err)
+	}
+	return s, nil
 }
 
 // predefinedMacros asks the kernel's compiler for its predefined macros

@@ -113,7 +113,10 @@ func BenchmarkLoadIndex(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(res.Index.Items)), "items")
 	b.ResetTimer()
+	cpu0, n := cpuTime(b), 0
+	defer func() { reportCPU(b, cpu0, n) }()
 	for b.Loop() {
+		n++
 		if _, err := LoadIndex(res.IndexFile); err != nil {
 			b.Fatal(err)
 		}
