@@ -396,4 +396,3 @@ func TestRealUnusableKernelDir(t *testing.T) {
 	}
 	h.shutdown(t)
 }
-

@@ -136,4 +136,3 @@ func readFrame(r *bufio.Reader) ([]byte, error) {
 	}
 	return body, nil
 }
-
