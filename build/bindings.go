@@ -29,14 +29,12 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 			return "", false, err
 		}
 	}
-	res, err := bindings.Generate(ctx, bindings.Options{
-		Kernel:  b.kernel,
-		Flags:   flags,
-		Headers: b.m.Vars.KernelInclude,
-		Out:     b.m.Vars.Bindings,
-		Symvers: symvers,
-		Version: b.opts.Version,
-	})
+	o := bindings.Options{Kernel: b.kernel, Flags: flags, Symvers: symvers, Version: b.opts.Version}
+	// The module's own settings (headers, bindings file, KERNEL_HELPERS and
+	// their C file), exactly as bindgen and the language server read them,
+	// so that no two of them keep rewriting each other's files.
+	o.FromModule(b.m)
+	res, err := bindings.Generate(ctx, o)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", false, err
@@ -48,6 +46,18 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 			Message: fmt.Sprintf("generating %s from KERNEL_INCLUDE (%s) failed: %v", b.m.Vars.Bindings, strings.Join(b.m.Vars.KernelInclude, " "), err),
 		})
 		return "failed", false, nil
+	}
+	if h := res.Helpers; h != nil {
+		// C_FILES was read before the helper file first existed: link it
+		// whether or not the wildcard saw it.
+		b.helpersC = h.File
+		file, line := b.setAt("KERNEL_HELPERS")
+		for _, r := range h.Refused {
+			b.res.Findings = append(b.res.Findings, diagnostics.Finding{
+				File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
+				Code: "helper-refused", Message: fmt.Sprintf("KERNEL_HELPERS: no C helper for %s: %s", r.Name, r.Reason),
+			})
+		}
 	}
 	if res.Cached {
 		return "cached", true, nil

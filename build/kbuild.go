@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,10 +88,11 @@ func (b *builder) kbuildFiles(deps []string) (map[string]string, error) {
 	return sources, nil
 }
 
-// cFiles are the C shim and any helpers file the bindings step produced.
+// cFiles are the C shim and the helper file the bindings step wrote for
+// KERNEL_HELPERS, once each.
 func (b *builder) cFiles() []string {
 	files := append([]string(nil), b.m.Vars.CFiles...)
-	if b.helpersC != "" {
+	if b.helpersC != "" && !slices.Contains(files, b.helpersC) {
 		files = append(files, b.helpersC)
 	}
 	return files

@@ -24,7 +24,7 @@ func isBuildProduct(rel string) bool {
 	switch {
 	case rel == "build" || strings.HasPrefix(rel, "build/"),
 		strings.HasSuffix(rel, ".ko"),
-		rel == "src/bindings.rs", rel == "src/bindings.index",
+		rel == "src/bindings.rs", rel == "src/bindings.index", rel == "src/rustko_helpers.c",
 		rel == "Cargo.lock", rel == "config.mk":
 		return true
 	}
