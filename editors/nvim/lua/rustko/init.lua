@@ -245,16 +245,24 @@ local function resolve_cmd(root)
   return nil
 end
 
--- Build state for the statusline, from the server's $/progress (titled
--- "rustko: building <module>", ended with "<n> findings" or "failed") and
--- the diagnostics it publishes.
-local state = { building = {}, stage = nil, last = nil }
+-- Build state for the statusline, from the server's $/progress (builds are
+-- titled "rustko: building <module>" and end with "<n> findings" or
+-- "failed"; binding generation is "rustko: bindings for <module>") and the
+-- diagnostics it publishes.
+local function new_state()
+  return { building = {}, bindings = {}, stage = nil, last = nil }
+end
+local state = new_state()
 
 local function on_progress(err, result, ctx, config)
   local client = vim.lsp.get_client_by_id(ctx.client_id)
   if client and client.name == M.name and result and result.value then
     local v, tok = result.value, tostring(result.token)
-    if v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: building') then
+    if v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: bindings') then
+      state.bindings[tok] = true
+    elseif v.kind == 'end' and state.bindings[tok] then
+      state.bindings[tok] = nil
+    elseif v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: building') then
       state.building[tok] = true
       state.stage = nil
     elseif v.kind == 'report' and state.building[tok] then
@@ -283,8 +291,9 @@ local function rustko_namespaces()
   return out
 end
 
---- A statusline string: "rustko: building (kbuild)", "rustko: 2 errors",
---- "rustko: build could not run", "rustko: ok", or "" with no server.
+--- A statusline string: "rustko: building (kbuild)", "rustko: generating
+--- bindings", "rustko: 2 errors", "rustko: build could not run",
+--- "rustko: ok", or "" with no server.
 function M.status()
   local ns = rustko_namespaces()
   if #ns == 0 then
@@ -292,6 +301,9 @@ function M.status()
   end
   if next(state.building) then
     return 'rustko: building' .. (state.stage and (' (' .. state.stage .. ')') or '')
+  end
+  if next(state.bindings) then
+    return 'rustko: generating bindings'
   end
   local errors = 0
   for _, n in ipairs(ns) do
@@ -464,7 +476,7 @@ function M.restart()
     c_stop(c)
   end
   clients_07 = {}
-  state = { building = {}, stage = nil, last = nil }
+  state = new_state()
   vim.defer_fn(function()
     for _, b in ipairs(vim.api.nvim_list_bufs()) do
       if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].filetype == 'rust' then

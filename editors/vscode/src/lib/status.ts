@@ -1,6 +1,7 @@
 // The status bar's state, computed from what the server says on the wire:
 // $/progress for builds (the server titles them "rustko: building <module>"
-// and ends them with "<n> findings", "failed" or "cancelled: ..."),
+// and ends them with "<n> findings", "failed" or "cancelled: ...") and for
+// binding generation on load ("rustko: bindings for <module>"),
 // publishDiagnostics for the error count, and the rustko/status notification
 // for the kernel release when the server sends it. Pure, so the same code is
 // fed real server traffic in the wire test.
@@ -29,6 +30,7 @@ export interface View {
 }
 
 const BUILD_TITLE = /^rustko: building\b/;
+const BINDINGS_TITLE = /^rustko: bindings\b/;
 const FINDINGS = /^(\d+) findings?\b/;
 
 export class StatusModel {
@@ -41,6 +43,7 @@ export class StatusModel {
   private releases = new Map<string, string>();
   private kernelErrors = new Map<string, string>();
   private buildTokens = new Set<string | number>();
+  private bindingTokens = new Set<string | number>();
   private errorsByUri = new Map<string, number>();
   private warningsByUri = new Map<string, number>();
   private settled: BuildState = 'none';
@@ -79,6 +82,7 @@ export class StatusModel {
     this.releases.clear();
     this.kernelErrors.clear();
     this.buildTokens.clear();
+    this.bindingTokens.clear();
     this.errorsByUri.clear();
     this.warningsByUri.clear();
   }
@@ -91,6 +95,10 @@ export class StatusModel {
     const token = p.token;
     switch (v.kind) {
       case 'begin':
+        if (typeof v.title === 'string' && BINDINGS_TITLE.test(v.title)) {
+          this.bindingTokens.add(token);
+          return true;
+        }
         if (typeof v.title !== 'string' || !BUILD_TITLE.test(v.title)) {
           return false;
         }
@@ -105,6 +113,9 @@ export class StatusModel {
         this.stage = typeof v.message === 'string' ? v.message : this.stage;
         return true;
       case 'end': {
+        if (this.bindingTokens.delete(token)) {
+          return true;
+        }
         if (!this.buildTokens.delete(token)) {
           return false;
         }
@@ -201,6 +212,9 @@ export class StatusModel {
     if (this.build === 'building') {
       const stage = this.stage ? ` (${this.stage})` : '';
       return { text: `$(sync~spin) ${name}: building${stage}${trust}`, tooltip, level: 'busy' };
+    }
+    if (this.bindingTokens.size > 0) {
+      return { text: `$(sync~spin) ${name}: generating bindings${trust}`, tooltip, level: 'busy' };
     }
     if (this.errors > 0) {
       return { text: `$(error) ${name}: ${plural(this.errors, 'error')}${trust}`, tooltip, level: 'error' };

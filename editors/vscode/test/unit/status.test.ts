@@ -85,6 +85,18 @@ describe('status text from the server’s messages', () => {
       level: 'ok',
     },
     {
+      name: 'binding generation on load',
+      msgs: [progress('rustko/1', { kind: 'begin', title: 'rustko: bindings for hello' })],
+      text: '$(sync~spin) rustko: generating bindings',
+      level: 'busy',
+    },
+    {
+      name: 'binding generation done; its end is not a build result',
+      msgs: [progress('rustko/1', { kind: 'begin', title: 'rustko: bindings for hello' }), progress('rustko/1', { kind: 'end', message: 'failed' })],
+      text: '$(check) rustko: ok',
+      level: 'ok',
+    },
+    {
       name: 'no kernel tree',
       msgs: [{ method: 'rustko/status', params: { root: '/m', kernelError: 'no /usr/src/linux-headers-*' } }],
       text: '$(warning) rustko: no kernel tree',
