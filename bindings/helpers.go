@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,7 @@ type Helpers struct {
 func HelpersFile(root string) string { return filepath.Join(root, "src", "rustko_helpers.c") }
 
 // FromModule fills in what a module's configuration decides: the headers
-// (KERNEL_INCLUDE), the bindings file (BINDINGS) and the helpers
+// (the defaults plus KERNEL_INCLUDE), the bindings file (BINDINGS) and the helpers
 // (KERNEL_HELPERS, written to HelpersFile). Every caller that generates a
 // module's bindings (build, bindgen, the language server) should use it:
 // with different helper lists they would keep rewriting each other's
@@ -45,7 +46,7 @@ func (o *Options) FromModule(m *module.Module) {
 	if m == nil {
 		return
 	}
-	o.Headers = m.Vars.KernelInclude
+	o.Headers = ModuleHeaders(m.Vars.KernelInclude)
 	if m.Vars.Bindings != "" {
 		o.Out = m.Vars.Bindings
 	}
@@ -406,4 +407,18 @@ func dropComments(b []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(out, "\n"))
+}
+
+// ModuleHeaders is what a module's bindings are generated from: the default
+// headers every module needs, then KERNEL_INCLUDE's additions, without
+// duplicates. KERNEL_INCLUDE adds to the defaults rather than replacing them
+// so that listing linux/netdevice.h never silently drops _printk.
+func ModuleHeaders(include []string) []string {
+	out := DefaultHeaders()
+	for _, h := range include {
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
 }

@@ -93,9 +93,11 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		fmt.Fprintln(stderr, flags.Summary())
 		fmt.Fprintln(stderr, m.Summary())
 	}
-	gen, err := bindings.Generate(ctx, bindings.Options{
-		Kernel: k, Flags: flags, Headers: m.Vars.KernelInclude, Out: m.Vars.Bindings, Symvers: symvers, Version: versionString(),
-	})
+	// FromModule, as build and the server do: the same headers and helpers
+	// give the same cache key, so check never rewrites the build's bindings.
+	gopts := bindings.Options{Kernel: k, Flags: flags, Symvers: symvers, Version: versionString()}
+	gopts.FromModule(m)
+	gen, err := bindings.Generate(ctx, gopts)
 	if err != nil {
 		return exitTool, fmt.Errorf("generating the bindings for %s: %w", root, err)
 	}

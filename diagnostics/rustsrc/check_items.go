@@ -306,25 +306,10 @@ func (a *analysis) notSelected(r *Ref) {
 	a.declaredHere(f, it)
 }
 
-// includeFix adds a header to KERNEL_INCLUDE. While KERNEL_INCLUDE is
-// empty the bindings come from the default headers, and listing one header
-// would replace them: the fix then lists the defaults too, so nothing the
-// code already uses disappears.
+// includeFix adds a header to KERNEL_INCLUDE, which adds to the default
+// headers (bindings.ModuleHeaders): one word is all the fix needs.
 func (a *analysis) includeFix(header string) []diagnostics.Fix {
-	fixes := a.listFix("Add "+header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", header)
-	if len(fixes) == 0 || a.env.Module == nil || len(a.env.Module.Vars.KernelInclude) > 0 || len(a.env.Index.Headers) == 0 {
-		return fixes
-	}
-	// ListVarEdit adds one word; its text names it once, so the defaults go
-	// right before it.
-	e := &fixes[0].Edits[0]
-	words := strings.Join(append(append([]string(nil), a.env.Index.Headers...), header), " ")
-	if strings.Count(e.NewText, header) != 1 {
-		return fixes
-	}
-	e.NewText = strings.Replace(e.NewText, header, words, 1)
-	fixes[0].Title += " (with the default headers it would otherwise replace)"
-	return fixes
+	return a.listFix("Add "+header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", header)
 }
 
 func (a *analysis) notDeclared(r *Ref) {
