@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -160,8 +161,51 @@ func lookupCache(dir, key string) (*cacheEntry, string) {
 		if err := writeJSONAtomic(e.manPath(), m); err != nil {
 			slog.Debug("bindings cache: manifest not refreshed", "err", err)
 		}
+	} else {
+		// The manifest's mtime is the entry's last use, for pruning.
+		now := time.Now()
+		os.Chtimes(e.manPath(), now, now)
 	}
 	return e, ""
+}
+
+// cacheEntries is how many generations the cache keeps: one per module and
+// header set a person works on, with room to spare. Each entry is the
+// bindings (about 1 MB for the default headers) and their index (4 MB).
+const cacheEntries = 24
+
+// pruneCache removes the least recently used entries beyond cacheEntries.
+func pruneCache(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type used struct {
+		path string
+		at   time.Time
+	}
+	var all []used
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		st, err := os.Stat(filepath.Join(p, "manifest.json"))
+		at := time.Time{}
+		if err == nil {
+			at = st.ModTime()
+		}
+		all = append(all, used{p, at})
+	}
+	if len(all) <= cacheEntries {
+		return
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].at.After(all[j].at) })
+	for _, u := range all[cacheEntries:] {
+		if err := os.RemoveAll(u.path); err != nil {
+			slog.Debug("bindings cache: pruning", "entry", u.path, "err", err)
+		}
+	}
 }
 
 func hashFile(p string) (string, error) {
@@ -202,23 +246,34 @@ func storeCache(dir, key string, fs *recordingFS, extra []string, rust, ix []byt
 	sort.Strings(paths)
 	for _, p := range paths {
 		rec := fs.files[p]
+		if rec != nil && rec.done {
+			// The stat taken when the front end opened the file goes with
+			// the hash of what it read; if the file changed since, the next
+			// check sees a new stat, hashes, and regenerates.
+			m.Files = append(m.Files, cachedFile{Path: p, Size: rec.Size, MTime: rec.MTime, Ino: rec.Ino, Hash: hex.EncodeToString(rec.Hash[:])})
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			fs.mu.Unlock()
 			return err
 		}
 		f := cachedFile{Path: p, Size: st.Size(), MTime: st.ModTime().UnixNano(), Ino: inode(st)}
-		if rec != nil && rec.done && rec.Size == f.Size && rec.MTime == f.MTime {
-			f.Hash = hex.EncodeToString(rec.Hash[:])
-		} else if f.Hash, err = hashFile(p); err != nil {
+		if f.Hash, err = hashFile(p); err != nil {
 			fs.mu.Unlock()
 			return err
 		}
 		m.Files = append(m.Files, f)
 	}
 	dirs := map[string][]string{}
+	ancestor := map[string]string{} // probes share their directories
 	for p := range fs.misses {
-		d := existingAncestor(filepath.Dir(p))
+		pd := filepath.Dir(p)
+		d, ok := ancestor[pd]
+		if !ok {
+			d = existingAncestor(pd)
+			ancestor[pd] = d
+		}
 		if d != "" {
 			dirs[d] = append(dirs[d], p)
 		}
@@ -244,7 +299,11 @@ func storeCache(dir, key string, fs *recordingFS, extra []string, rust, ix []byt
 	if err := writeAtomic(e.indexPath(), ix); err != nil {
 		return err
 	}
-	return writeJSONAtomic(e.manPath(), m)
+	if err := writeJSONAtomic(e.manPath(), m); err != nil {
+		return err
+	}
+	pruneCache(dir)
+	return nil
 }
 
 func existingAncestor(d string) string {

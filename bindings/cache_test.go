@@ -3,6 +3,7 @@ package bindings
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -192,5 +193,33 @@ func BenchmarkGenerateWarm(b *testing.B) {
 		if !res.Cached {
 			b.Fatal("warm run regenerated")
 		}
+	}
+}
+
+// TestCachePrune: the cache keeps the most recently used entries only.
+func TestCachePrune(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < cacheEntries+5; i++ {
+		e := filepath.Join(dir, fmt.Sprintf("entry%02d", i))
+		if err := os.MkdirAll(e, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		m := filepath.Join(e, "manifest.json")
+		if err := os.WriteFile(m, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(time.Duration(i) * time.Minute)
+		os.Chtimes(m, at, at)
+	}
+	pruneCache(dir)
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != cacheEntries {
+		t.Fatalf("%d entries left, want %d", len(ents), cacheEntries)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "entry00")); err == nil {
+		t.Errorf("the oldest entry survived")
+	}
+	if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("entry%02d", cacheEntries+4))); err != nil {
+		t.Errorf("the newest entry was removed")
 	}
 }

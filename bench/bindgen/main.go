@@ -126,13 +126,17 @@ func run(rounds int, kdir, write string) error {
 		}
 		warm = append(warm, s)
 	}
+	stages, err := stageTimes(ctx, env, rk, append([]string{"bindgen", "--log", "debug"}, rkArgs[1:]...)...)
+	if err != nil {
+		return err
+	}
 	load1 := loadavg()
-	goBench, err := goBenchmarks(ctx)
+	gb, err := goBenchmarks(ctx)
 	if err != nil {
 		return err
 	}
 	rkLines, bgLines := lines(filepath.Join(tmp, "rustko.rs")), lines(filepath.Join(tmp, "bindgen.rs"))
-	report := render(k, headers, rounds, rks, bgs, warm, goBench, load0, load1, rkLines, bgLines)
+	report := render(k, headers, rounds, rks, bgs, warm, gb, load0, load1, rkLines, bgLines, stages)
 	fmt.Print(report)
 	if write != "" {
 		return writeSection(write, report)
@@ -185,21 +189,28 @@ func measure(ctx context.Context, env []string, name string, args ...string) (sa
 	return s, nil
 }
 
-var benchLine = regexp.MustCompile(`^(Benchmark\S+)-\d+\s+\d+\s+(\d+) ns/op`)
+var benchLine = regexp.MustCompile(`^(Benchmark\S+)-\d+\s+\d+\s+(\d+) ns/op(?:\s+([\d.]+) cpu-ms/op)?`)
+
+// goBench is one Go benchmark's wall and CPU time per operation.
+type goBench struct{ wall, cpu time.Duration }
 
 // goBenchmarks runs the in-process benchmarks of the warm path.
-func goBenchmarks(ctx context.Context) (map[string]time.Duration, error) {
+func goBenchmarks(ctx context.Context) (map[string]goBench, error) {
 	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", "BenchmarkGenerateWarm|BenchmarkLoadIndex", "-benchtime", "20x", "./bindings/")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("go test -bench: %v\n%s", err, out)
 	}
-	res := map[string]time.Duration{}
+	res := map[string]goBench{}
 	for _, l := range strings.Split(string(out), "\n") {
 		if m := benchLine.FindStringSubmatch(l); m != nil {
 			var ns int64
+			var cpuMS float64
 			fmt.Sscan(m[2], &ns)
-			res[m[1]] = time.Duration(ns)
+			if m[3] != "" {
+				fmt.Sscan(m[3], &cpuMS)
+			}
+			res[m[1]] = goBench{time.Duration(ns), time.Duration(cpuMS * float64(time.Millisecond))}
 		}
 	}
 	return res, nil
@@ -235,8 +246,8 @@ func cpuOf(s sample) time.Duration  { return s.cpu }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
 
-func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sample, goBench map[string]time.Duration,
-	load0, load1 string, rkLines, bgLines int) string {
+func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sample, gb map[string]goBench,
+	load0, load1 string, rkLines, bgLines int, stages string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	p("## Bindings")
@@ -263,12 +274,47 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	cpuRatio := float64(median(rks, cpuOf)) / float64(median(bgs, cpuOf))
 	p("rustko/bindgen: %.2f× wall, %.2f× CPU (target ≤ 0.5× wall, RSS ≤ 300 MiB).", ratio, cpuRatio)
 	p("")
-	p("In process (`go test -bench 'GenerateWarm|LoadIndex' ./bindings/`, 20 iterations): warm `Generate` %s per call",
-		ms(goBench["BenchmarkGenerateWarm"]))
-	p("(target ≤ 50 ms: stat of every header read, hash of the outputs, index load), `LoadIndex` of the six-header index %s.",
-		ms(goBench["BenchmarkLoadIndex"]))
+	p("Where a cold run's wall time goes (one run, `--log debug`): %s.", stages)
+	p("")
+	w, li := gb["BenchmarkGenerateWarm"], gb["BenchmarkLoadIndex"]
+	p("In process (`go test -bench 'GenerateWarm|LoadIndex' ./bindings/`, 20 iterations, wall / CPU per call): warm `Generate`")
+	p("%s / %s (target ≤ 50 ms: stat of every header read, hash of the outputs, index load); `LoadIndex` of the", ms(w.wall), ms(w.cpu))
+	p("six-header index (25k items) %s / %s.", ms(li.wall), ms(li.cpu))
 	p("")
 	return b.String()
+}
+
+var stageLine = regexp.MustCompile(`msg=bindings stage="([^"]+)" elapsed=(\S+)`)
+var doneLine = regexp.MustCompile(`msg="generated bindings".* elapsed=(\S+)`)
+
+// stageTimes runs one cold generation with debug logs and turns the stage
+// timestamps into the time each stage took.
+func stageTimes(ctx context.Context, env []string, rk string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, rk, args...)
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%s: %v\n%s", rk, err, out)
+	}
+	type mark struct {
+		name string
+		at   time.Duration
+	}
+	var marks []mark
+	for _, l := range strings.Split(string(out), "\n") {
+		if m := stageLine.FindStringSubmatch(l); m != nil {
+			d, _ := time.ParseDuration(m[2])
+			marks = append(marks, mark{m[1], d})
+		} else if m := doneLine.FindStringSubmatch(l); m != nil {
+			d, _ := time.ParseDuration(m[1])
+			marks = append(marks, mark{"", d})
+		}
+	}
+	var parts []string
+	for i := 0; i+1 < len(marks); i++ {
+		parts = append(parts, fmt.Sprintf("%s %s", marks[i].name, ms(marks[i+1].at-marks[i].at)))
+	}
+	return strings.Join(parts, ", "), nil
 }
 
 func lines(p string) int {
