@@ -107,6 +107,14 @@ func (a *analysis) inlineFunction(r *Ref) {
 			name, a.where(it), name, name, name))
 	} else {
 		if a.env.helpers[name] {
+			// Listed, but the generator may have refused it (variadic,
+			// constant arguments, an unexported callee): say why, since the
+			// call still cannot link.
+			if it.Verdict != nil && it.Verdict.Class == index.VerdictNoHelper {
+				f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+					"`%s` is listed in KERNEL_HELPERS but no helper can wrap it: %s", name, it.Verdict.Advice))
+				a.declaredHere(f, it)
+			}
 			return
 		}
 		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
