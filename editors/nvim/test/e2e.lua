@@ -2,11 +2,10 @@
 -- require('rustko').setup() from this folder, the real rustko-lsp, and a
 -- copy of examples/hello. Checks what a user sees: the client attaches to
 -- the module's Rust buffer, hover on a kernel name shows its C declaration,
--- a call to kmalloc is flagged as you type, configure() reaches the server
--- (with linux/slab.h added, the flag calls kmalloc a static inline), the flag
--- goes when the call does, showBinding answers, :RustkoRebuild builds the
--- .ko while status() shows the build, and the server exits when the client
--- stops.
+-- a call to the static inline kmalloc is flagged as you type and the flag
+-- goes when the call does, configure() reaches the running server,
+-- showBinding answers, :RustkoRebuild builds the .ko while status() shows
+-- the build, and the server exits when the client stops.
 local T = dofile(debug.getinfo(1, 'S').source:sub(2):match('^(.*)/') .. '/harness.lua')
 T.deadline(540000)
 vim.cmd('filetype on')
@@ -24,6 +23,16 @@ vim.lsp.handlers['textDocument/publishDiagnostics'] = function(err, result, ctx,
     published[result.uri] = result.diagnostics
   end
   return default_publish(err, result, ctx, config)
+end
+
+-- Every window/showMessage, on top of Neovim's own handler.
+local shown = {}
+local default_show = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  if result and result.message then
+    table.insert(shown, result.message)
+  end
+  return default_show(err, result, ctx, config)
 end
 
 local rustko = require('rustko')
@@ -47,7 +56,8 @@ local function find(pattern)
 end
 
 local ok = T.case('setup takes the 0.7 path and attaches to the module’s Rust buffer', function()
-  T.eq(rustko.setup({ cmd = { bin, 'serve' } }), 'start_client', 'path')
+  -- linux/slab.h declares kmalloc; hello itself reads only printk.h and panic.h.
+  T.eq(rustko.setup({ cmd = { bin, 'serve' }, extra_headers = { 'linux/slab.h' } }), 'start_client', 'path')
   vim.cmd('edit ' .. vim.fn.fnameescape(lib))
   T.eq(vim.bo.filetype, 'rust', 'filetype')
   T.wait(20000, 'the rustko client to attach and initialize', function()
@@ -81,7 +91,7 @@ if ok then
     T.truthy(text:match('_printk%s*%('), 'the hover holds the C declaration _printk(...): ' .. text)
   end)
 
-  T.case('a call to kmalloc is flagged as you type; configure() adds linux/slab.h and the flag says static inline; it goes with the call', function()
+  T.case('a call to the static inline kmalloc is flagged as you type, and the flag goes with the call', function()
     local line, _, text = find('_printk')
     local indent = text:match('^(%s*)')
     vim.api.nvim_buf_set_lines(0, line + 1, line + 1, false, { indent .. 'let _p = bindings::kmalloc(64, bindings::GFP_KERNEL);' })
@@ -95,16 +105,25 @@ if ok then
     T.wait(30000, 'a diagnostic about kmalloc after didChange', function()
       return flag() ~= nil
     end)
-    -- hello's own headers do not declare kmalloc; linux/slab.h does, as a static inline.
-    rustko.configure({ extra_headers = { 'linux/slab.h' } })
-    T.wait(60000, 'the kmalloc diagnostic to call it a static inline after configure()', function()
-      local m = flag()
-      return m ~= nil and m:match('static inline') ~= nil
-    end)
+    T.truthy(flag():match('static inline'), 'flagged as a static inline: ' .. flag())
     vim.api.nvim_buf_set_lines(0, line + 1, line + 2, false, {})
     T.wait(30000, 'the kmalloc diagnostic to go after the call is removed', function()
       return flag() == nil
     end)
+  end)
+
+  T.case('configure() reaches the running server: a kernel_dir that is no kernel tree is reported', function()
+    local bogus = module .. '/no-kernel-here'
+    rustko.configure({ kernel_dir = bogus })
+    T.wait(60000, 'a message naming ' .. bogus, function()
+      for _, m in ipairs(shown) do
+        if m:find(bogus, 1, true) then
+          return true
+        end
+      end
+      return false
+    end)
+    rustko.configure({ kernel_dir = '' })
   end)
 
   T.case('rustko.showBinding answers for _printk', function()
@@ -134,7 +153,15 @@ if ok then
     T.wait(300000, 'the build to end', function()
       return not rustko.status():match('^rustko: building')
     end)
-    T.eq(rustko.status(), 'rustko: ok', 'status after the build')
+    local errors = {}
+    for uri, ds in pairs(published) do
+      for _, d in ipairs(ds) do
+        if (d.severity or 1) == 1 then
+          table.insert(errors, ('%s:%d: [%s] %s'):format(uri, d.range.start.line + 1, tostring(d.source), d.message))
+        end
+      end
+    end
+    T.eq(rustko.status(), 'rustko: ok', 'status after the build (errors: ' .. table.concat(errors, '; ') .. ')')
     T.truthy(vim.loop.fs_stat(module .. '/hello.ko'), 'hello.ko next to the Makefile')
   end)
 
