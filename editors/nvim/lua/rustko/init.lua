@@ -250,7 +250,7 @@ end
 -- "failed"; binding generation is "rustko: bindings for <module>") and the
 -- diagnostics it publishes.
 local function new_state()
-  return { building = {}, bindings = {}, stage = nil, last = nil }
+  return { building = {}, bindings = {}, stage = nil, last = nil, releases = {} }
 end
 local state = new_state()
 
@@ -283,6 +283,17 @@ local function on_progress(err, result, ctx, config)
   end
 end
 
+-- rustko/status {root, kernelRelease, kernelError}: the kernel each module
+-- builds against, for the statusline.
+local function on_status(_, result)
+  if type(result) == 'table' then
+    local root = type(result.root) == 'string' and result.root or ''
+    local rel = result.kernelRelease
+    state.releases[root] = (type(rel) == 'string' and rel ~= '') and rel or nil
+    pcall(vim.api.nvim_exec_autocmds, 'User', { pattern = 'RustkoStatus', modeline = false })
+  end
+end
+
 local function rustko_namespaces()
   local out = {}
   for _, client in ipairs(all_clients()) do
@@ -293,29 +304,39 @@ end
 
 --- A statusline string: "rustko: building (kbuild)", "rustko: generating
 --- bindings", "rustko: 2 errors", "rustko: build could not run",
---- "rustko: ok", or "" with no server.
+--- "rustko: ok", or "" with no server; "rustko 6.1.0-56-amd64: ok" once
+--- the server reports the kernel release (rustko/status).
 function M.status()
   local ns = rustko_namespaces()
   if #ns == 0 then
     return ''
   end
+  local rels, seen = {}, {}
+  for _, r in pairs(state.releases) do
+    if not seen[r] then
+      seen[r] = true
+      table.insert(rels, r)
+    end
+  end
+  table.sort(rels)
+  local name = #rels > 0 and ('rustko ' .. table.concat(rels, ', ')) or 'rustko'
   if next(state.building) then
-    return 'rustko: building' .. (state.stage and (' (' .. state.stage .. ')') or '')
+    return name .. ': building' .. (state.stage and (' (' .. state.stage .. ')') or '')
   end
   if next(state.bindings) then
-    return 'rustko: generating bindings'
+    return name .. ': generating bindings'
   end
   local errors = 0
   for _, n in ipairs(ns) do
     errors = errors + #vim.diagnostic.get(nil, { namespace = n, severity = vim.diagnostic.severity.ERROR })
   end
   if errors > 0 then
-    return ('rustko: %d error%s'):format(errors, errors == 1 and '' or 's')
+    return ('%s: %d error%s'):format(name, errors, errors == 1 and '' or 's')
   end
   if state.last == 'failed' then
-    return 'rustko: build could not run'
+    return name .. ': build could not run'
   end
-  return 'rustko: ok'
+  return name .. ': ok'
 end
 
 --- The client configuration for a module root (vim.lsp.start_client /
@@ -338,7 +359,7 @@ function M.client_config(root)
     settings = { rustko = settings },
     capabilities = M.options.capabilities,
     on_attach = M.options.on_attach,
-    handlers = { ['$/progress'] = on_progress },
+    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status },
   }
 end
 
@@ -535,7 +556,7 @@ function M.lsp_config()
     settings = { rustko = settings },
     capabilities = M.options.capabilities,
     on_attach = M.options.on_attach,
-    handlers = { ['$/progress'] = on_progress },
+    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status },
   }
 end
 
