@@ -272,22 +272,26 @@ func TestRustkoKernelHeaders(t *testing.T) {
 		name    string
 		headers []string
 		header  bool
+		skip    bool
 	}{
-		{"6", rustkoHeaders6, false},
-		{"6/Header", rustkoHeaders6, true},
-		{"20", rustkoHeaders20, false},
-		{"20/Header", rustkoHeaders20, true},
+		{"6", rustkoHeaders6, false, false},
+		{"6/Header", rustkoHeaders6, true, false},
+		{"6/SkipFunctionBodies", rustkoHeaders6, true, true},
+		{"20", rustkoHeaders20, false, false},
+		{"20/Header", rustkoHeaders20, true, false},
+		{"20/SkipFunctionBodies", rustkoHeaders20, true, true},
 	} {
 		t.Run(test.name, func(t *testing.T) {
 			cfg := k.config(t)
 			cfg.Header = test.header
+			cfg.SkipFunctionBodies = test.skip
 			t0 := time.Now()
 			ast, err := Translate(cfg, k.sources(cfg, test.headers))
 			if err != nil {
 				t.Fatalf("Translate %v: %v", test.headers, err)
 			}
 
-			t.Logf("%d headers, Header=%v: %v, %d structs/unions", len(test.headers), test.header, time.Since(t0), len(ast.Structs))
+			t.Logf("%d headers, Header=%v, SkipFunctionBodies=%v: %v, %d structs", len(test.headers), test.header, test.skip, time.Since(t0), len(ast.Structs))
 			if bad := rustkoLayoutSane(ast); len(bad) != 0 {
 				t.Errorf("%d records with an unknown layout:\n%s", len(bad), strings.Join(bad, "\n"))
 			}
