@@ -29,6 +29,9 @@ type lowerer struct {
 	seenConst map[string]bool
 	constEnum map[string]*Enum // enumerator name -> its enum
 
+	memberConsts map[*cc.Declarator]memberConst
+	constSeen    map[*cc.StructOrUnionSpecifier]bool
+
 	ptrSize int64
 	order   int
 	hint    anonHint
@@ -52,7 +55,10 @@ func newLowerer(ast *cc.AST, configured []string) *lowerer {
 		variables:  map[string]*Variable{},
 		seenConst:  map[string]bool{},
 		constEnum:  map[string]*Enum{},
-		bad:        map[*Record]bool{},
+
+		memberConsts: map[*cc.Declarator]memberConst{},
+		constSeen:    map[*cc.StructOrUnionSpecifier]bool{},
+		bad:          map[*Record]bool{},
 	}
 	for _, h := range configured {
 		l.configured[h] = true
@@ -67,6 +73,7 @@ func newLowerer(ast *cc.AST, configured []string) *lowerer {
 				if _, dup := l.tagDefs[key]; !dup {
 					l.tagDefs[key] = s
 				}
+				l.collectMemberConst(s)
 			}
 		}
 	}
@@ -157,6 +164,7 @@ func (l *lowerer) specifiers(ds *cc.DeclarationSpecifiers) {
 			continue
 		}
 		if s := ts.StructOrUnionSpecifier; s != nil && s.Case == cc.StructOrUnionSpecifierDef {
+			l.collectMemberConst(s)
 			if tag := s.Token.SrcStr(); tag != "" && s.Type() != nil {
 				l.tagged(s.Type(), s.StructOrUnion.Case == cc.StructOrUnionUnion, tag)
 			}

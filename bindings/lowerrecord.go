@@ -213,6 +213,9 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 		l.hint = anonHint{parent: r, member: name}
 		m.Type = l.typ(ft, false)
 		l.hint = saved
+		if mc, ok := l.memberConsts[f.Declarator()]; ok {
+			mc.apply(m.Type)
+		}
 		if name == "" {
 			switch ft.Kind() {
 			case cc.Struct, cc.Union:

@@ -54,6 +54,14 @@ struct device {
 	char data[];
 };
 
+struct quals {
+	const char *const *argv;
+	char *const fixed;
+	const unsigned char *tables[2];
+	const struct point *const *pts;
+	volatile int *counter;
+};
+
 extern int printk(const char *fmt, ...);
 extern void *kmalloc_array(size_t n, size_t size, unsigned int flags);
 extern struct device *device_find(const char *name, int (*match)(struct device *, void *), void *data);

@@ -63,7 +63,7 @@ pub type point_t = point;
 pub struct anon_t {
     pub id: u32,
     pub _pad1: [c_uchar; 4],
-    pub name: *mut c_char,
+    pub name: *const c_char,
 }
 
 /// `enum color` from basic.h:26.
@@ -91,7 +91,7 @@ pub struct file_ops {
 #[derive(Copy, Clone)]
 pub struct device {
     pub node: list_head,
-    pub name: *mut c_char,
+    pub name: *const c_char,
     pub flags: [[c_ulong; 3]; 2],
     pub open: ::core::option::Option<unsafe extern "C" fn(*mut device, c_uint) -> c_int>,
     pub log: ::core::option::Option<unsafe extern "C" fn(*const c_char, ...)>,
@@ -101,7 +101,7 @@ pub struct device {
     pub color: color,
     pub mode: mode_t,
     pub _pad1: [c_uchar; 4],
-    pub ops: *mut file_ops,
+    pub ops: *const file_ops,
     pub r#type: c_int,
     pub _pad2: [c_uchar; 4],
     pub r#match: c_long,
@@ -133,38 +133,49 @@ pub struct device__state {
     pub dead: bool,
 }
 
+/// `struct quals` from basic.h:57, 48 bytes, align 8.
+#[repr(C)]
+#[derive(Copy, Clone)]
+pub struct quals {
+    pub argv: *const *const c_char,
+    pub fixed: *mut c_char,
+    pub tables: [*const c_uchar; 2],
+    pub pts: *const *const point,
+    pub counter: *mut c_int,
+}
+
 extern "C" {
-    /// `extern int printk(const char *fmt, ...)` from basic.h:57.
+    /// `extern int printk(const char *fmt, ...)` from basic.h:65.
     pub fn printk(fmt: *const c_char, ...) -> c_int;
 }
 
 extern "C" {
-    /// `extern void *kmalloc_array(size_t n, size_t size, unsigned int flags)` from basic.h:58.
+    /// `extern void *kmalloc_array(size_t n, size_t size, unsigned int flags)` from basic.h:66.
     pub fn kmalloc_array(n: size_t, size: size_t, flags: c_uint) -> *mut c_void;
 }
 
 extern "C" {
-    /// `extern struct device *device_find(const char *name, int (*match)(struct device *, void *), void *data)` from basic.h:59.
+    /// `extern struct device *device_find(const char *name, int (*match)(struct device *, void *), void *data)` from basic.h:67.
     pub fn device_find(name: *const c_char, r#match: ::core::option::Option<unsafe extern "C" fn(*mut device, *mut c_void) -> c_int>, data: *mut c_void) -> *mut device;
 }
 
 extern "C" {
-    /// `extern void device_put(struct device *)` from basic.h:60.
+    /// `extern void device_put(struct device *)` from basic.h:68.
     pub fn device_put(arg0: *mut device);
 }
 
 extern "C" {
-    /// `extern unsigned long jiffies` from basic.h:61.
+    /// `extern unsigned long jiffies` from basic.h:69.
     pub static mut jiffies: c_ulong;
 }
 
 extern "C" {
-    /// `extern const char linux_banner[]` from basic.h:62.
+    /// `extern const char linux_banner[]` from basic.h:70.
     pub static linux_banner: [c_char; 0];
 }
 
 extern "C" {
-    /// `extern const struct point origin` from basic.h:63.
+    /// `extern const struct point origin` from basic.h:71.
     pub static origin: point;
 }
 
@@ -316,6 +327,29 @@ const _: () = {
     }
     if _rk_offset!(device__state, dead) != 4 {
         panic!("layout mismatch: offset of struct (anonymous, device__state).dead is not 4 as in C; regenerate the bindings");
+    }
+};
+const _: () = {
+    if ::core::mem::size_of::<quals>() != 48 {
+        panic!("layout mismatch: size of struct quals is not 48 as in C; regenerate the bindings");
+    }
+    if ::core::mem::align_of::<quals>() != 8 {
+        panic!("layout mismatch: alignment of struct quals is not 8 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(quals, argv) != 0 {
+        panic!("layout mismatch: offset of struct quals.argv is not 0 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(quals, fixed) != 8 {
+        panic!("layout mismatch: offset of struct quals.fixed is not 8 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(quals, tables) != 16 {
+        panic!("layout mismatch: offset of struct quals.tables is not 16 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(quals, pts) != 32 {
+        panic!("layout mismatch: offset of struct quals.pts is not 32 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(quals, counter) != 40 {
+        panic!("layout mismatch: offset of struct quals.counter is not 40 as in C; regenerate the bindings");
     }
 };
 
