@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
@@ -91,7 +92,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	progress := func(s string) {
-		slog.Debug("bindings", "stage", s, "elapsed", time.Since(start))
+		slog.Debug("bindings", "stage", s, "elapsed", time.Since(start), "cpu", processCPU())
 		if o.Progress != nil {
 			o.Progress(s)
 		}
@@ -158,7 +159,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.Elapsed = time.Since(start)
 	slog.Info("generated bindings", "headers", len(o.Headers), "items", res.Items, "rust items", res.Emitted,
-		"out", o.Out, "elapsed", res.Elapsed.Round(time.Millisecond))
+		"out", o.Out, "elapsed", res.Elapsed.Round(time.Millisecond), "cpu", processCPU())
 	return res, nil
 }
 
@@ -208,6 +209,16 @@ func cleanHeaders(hs []string) []string {
 		}
 	}
 	return out
+}
+
+// processCPU is the process's user+system CPU time so far, for the stage
+// log: on a busy machine it says more about a stage's cost than the clock.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // compilerPath is the compiler binary whose predefined macros the output

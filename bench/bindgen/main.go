@@ -274,7 +274,8 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	cpuRatio := float64(median(rks, cpuOf)) / float64(median(bgs, cpuOf))
 	p("rustko/bindgen: %.2f× wall, %.2f× CPU (target ≤ 0.5× wall, RSS ≤ 300 MiB).", ratio, cpuRatio)
 	p("")
-	p("Where a cold run's wall time goes (one run, `--log debug`): %s.", stages)
+	p("Where a cold run's time goes (one run, `--log debug`; \"parsing headers\" is the cc/v4 front end, the rest is bindings/):")
+	p("%s.", stages)
 	p("")
 	w, li := gb["BenchmarkGenerateWarm"], gb["BenchmarkLoadIndex"]
 	p("In process (`go test -bench 'GenerateWarm|LoadIndex' ./bindings/`, 20 iterations, wall / CPU per call): warm `Generate`")
@@ -284,8 +285,8 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	return b.String()
 }
 
-var stageLine = regexp.MustCompile(`msg=bindings stage="([^"]+)" elapsed=(\S+)`)
-var doneLine = regexp.MustCompile(`msg="generated bindings".* elapsed=(\S+)`)
+var stageLine = regexp.MustCompile(`msg=bindings stage="([^"]+)" elapsed=(\S+) cpu=(\S+)`)
+var doneLine = regexp.MustCompile(`msg="generated bindings".* elapsed=(\S+) cpu=(\S+)`)
 
 // stageTimes runs one cold generation with debug logs and turns the stage
 // timestamps into the time each stage took.
@@ -297,22 +298,24 @@ func stageTimes(ctx context.Context, env []string, rk string, args ...string) (s
 		return "", fmt.Errorf("%s: %v\n%s", rk, err, out)
 	}
 	type mark struct {
-		name string
-		at   time.Duration
+		name    string
+		at, cpu time.Duration
 	}
 	var marks []mark
 	for _, l := range strings.Split(string(out), "\n") {
 		if m := stageLine.FindStringSubmatch(l); m != nil {
 			d, _ := time.ParseDuration(m[2])
-			marks = append(marks, mark{m[1], d})
+			c, _ := time.ParseDuration(m[3])
+			marks = append(marks, mark{m[1], d, c})
 		} else if m := doneLine.FindStringSubmatch(l); m != nil {
 			d, _ := time.ParseDuration(m[1])
-			marks = append(marks, mark{"", d})
+			c, _ := time.ParseDuration(m[2])
+			marks = append(marks, mark{"", d, c})
 		}
 	}
 	var parts []string
 	for i := 0; i+1 < len(marks); i++ {
-		parts = append(parts, fmt.Sprintf("%s %s", marks[i].name, ms(marks[i+1].at-marks[i].at)))
+		parts = append(parts, fmt.Sprintf("%s %s wall / %s CPU", marks[i].name, ms(marks[i+1].at-marks[i].at), ms(marks[i+1].cpu-marks[i].cpu)))
 	}
 	return strings.Join(parts, ", "), nil
 }
