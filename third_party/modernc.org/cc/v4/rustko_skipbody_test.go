@@ -188,7 +188,11 @@ func FuzzRustkoSkipFunctionBodies(f *testing.F) {
 		f.Add(v)
 	}
 	cfg := rustkoCfg()
+	// Only the fuzzed source, for speed: no <predefined> and <builtin>,
+	// and so no __predefined_declarator to require.
 	cfg.Predefined = ""
+	cfg.noPredefinedDeclarator = true
+	cfg.DefaultSizeT, cfg.DefaultPtrdiffT, cfg.DefaultWcharT = ULong, Long, Int
 	translate := func(src string, skip bool) (ast *AST, err error) {
 		defer func() {
 			if e := recover(); e != nil {
@@ -199,6 +203,11 @@ func FuzzRustkoSkipFunctionBodies(f *testing.F) {
 		c := *cfg
 		c.SkipFunctionBodies = skip
 		return Translate(&c, []Source{{Name: "fuzz.c", Value: src}})
+	}
+	for i, src := range rustkoSkipSources {
+		if _, err := translate(src, false); err != nil {
+			f.Fatalf("seed %d does not translate in the fuzz configuration: %v", i, err)
+		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		full, err := translate(src, false)
