@@ -12,8 +12,8 @@ import (
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// generateBindings writes the module's BINDINGS file from KERNEL_INCLUDE
-// with kbuild's own flags. The bindings package caches by everything the
+// generateBindings writes the module's BINDINGS file from the default
+// headers and KERNEL_INCLUDE with kbuild's own flags. The bindings package caches by everything the
 // output depends on, so an unchanged module costs a lookup, and the file is
 // only rewritten when its text changes (cargo and kbuild go by times).
 // A header that does not parse is the module's problem, reported on the
@@ -43,7 +43,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
 			File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
 			Code:    "bindings",
-			Message: fmt.Sprintf("generating %s from KERNEL_INCLUDE (%s) failed: %v", b.m.Vars.Bindings, strings.Join(b.m.Vars.KernelInclude, " "), err),
+			Message: fmt.Sprintf("generating %s from %s failed: %v", b.m.Vars.Bindings, strings.Join(o.Headers, " "), err),
 		})
 		return "failed", false, nil
 	}
@@ -62,7 +62,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 	if res.Cached {
 		return "cached", true, nil
 	}
-	return fmt.Sprintf("generated %d items from %d headers", res.Emitted, len(b.m.Vars.KernelInclude)), true, nil
+	return fmt.Sprintf("generated %d items from %d headers", res.Emitted, len(o.Headers)), true, nil
 }
 
 // setAt is the file and line where a variable was last assigned, for

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
@@ -163,13 +164,12 @@ func (b *builder) where(name string) string {
 // build runs the steps. Each step's failure with findings ends the build
 // with a nil error; a failure to run anything returns the error.
 func (b *builder) build(ctx context.Context) error {
-	// Without KERNEL_INCLUDE the module declares what it uses itself.
-	if len(b.m.Vars.KernelInclude) > 0 {
-		ok, err := b.step(StepBindings, func() (string, bool, error) { return b.generateBindings(ctx) },
-			strings.Join(b.m.Vars.KernelInclude, " "))
-		if err != nil || !ok {
-			return err
-		}
+	// Every module gets bindings for the default headers; KERNEL_INCLUDE
+	// adds to them (bindings.ModuleHeaders).
+	ok, err := b.step(StepBindings, func() (string, bool, error) { return b.generateBindings(ctx) },
+		strings.Join(bindings.ModuleHeaders(b.m.Vars.KernelInclude), " "))
+	if err != nil || !ok {
+		return err
 	}
 	if b.mode == ModeRustSrc {
 		ok, err := b.step(StepSysroot, func() (string, bool, error) {
@@ -195,7 +195,7 @@ func (b *builder) build(ctx context.Context) error {
 	}
 
 	var rust *rustOutcome
-	ok, err := b.step(StepRust, func() (string, bool, error) {
+	ok, err = b.step(StepRust, func() (string, bool, error) {
 		var err error
 		rust, err = b.compileRust(ctx)
 		if err != nil {

@@ -145,7 +145,7 @@ func TestWriteLoads(t *testing.T) {
 	}
 	v := m.Vars
 	if v.KernelModule != "blinky" || v.Target != filepath.Join(dir, "x86_64-unknown-none-gnu.json") ||
-		v.BuildDirectory != filepath.Join(dir, "build") || len(v.KernelInclude) != 0 ||
+		v.BuildDirectory != filepath.Join(dir, "build") || strings.Join(v.KernelInclude, " ") != "linux/panic.h" ||
 		len(v.CFiles) != 1 || v.CFiles[0] != filepath.Join(dir, "src", "blinky.c") || v.Bindings != filepath.Join(dir, "src", "bindings.rs") {
 		t.Errorf("loaded %+v", v)
 	}
