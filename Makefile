@@ -36,7 +36,7 @@ vet:
 
 # The QEMU boot test (e2e/) runs in its own step: it takes minutes, not seconds.
 unit: build
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/e2e$$')
+	$(GO) test -count=1 -timeout 45m $$($(GO) list ./... | grep -v '/e2e$$')
 
 # The patched C front end's regression tests (one per fix in PATCHES.md).
 cc-patches:
