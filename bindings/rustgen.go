@@ -37,11 +37,9 @@ type rustWriter struct {
 	spans map[any]string
 }
 
-// writeRust renders the selected IR as one Rust module. Output order is
-// header order (the translation unit's), so it is stable and diffs well.
-func writeRust(u *Unit, o genOptions) []byte { return writeRustWith(&rustWriter{}, u, o) }
-
-// writeRustWith writes into w, which keeps each item's text for the index.
+// writeRustWith renders the selected IR as one Rust module into w, which
+// keeps each item's text for the index. Output order is header order (the
+// translation unit's), so it is stable and diffs well.
 func writeRustWith(w *rustWriter, u *Unit, o genOptions) []byte {
 	*w = rustWriter{u: u, o: o, opaques: map[string]int64{}, spans: map[any]string{}}
 	if w.o.Rel == nil {
