@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -39,6 +40,9 @@ type realBackend struct {
 	mu      sync.Mutex
 	envs    map[*Project]*envEntry         // the analysis environment per project and index
 	headers map[string]*bridge.HeaderIndex // "which header declares NAME", per include path list
+	// files holds each file's last parse: a keystroke reparses only the
+	// region that changed (tree-sitter reuses the rest of the old tree).
+	files map[string]*rustsrc.File
 }
 
 type envEntry struct {
@@ -61,7 +65,7 @@ func NewBackend(opts BackendOptions) Backend {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &realBackend{opts: opts, log: opts.Logger, envs: map[*Project]*envEntry{}, headers: map[string]*bridge.HeaderIndex{}}
+	return &realBackend{opts: opts, log: opts.Logger, envs: map[*Project]*envEntry{}, headers: map[string]*bridge.HeaderIndex{}, files: map[string]*rustsrc.File{}}
 }
 
 func (b *realBackend) FindRoot(path string) (string, error) { return module.FindRoot(path) }
@@ -172,6 +176,12 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", p.Module.Vars.Bindings, strings.Join(p.Module.Vars.KernelInclude, " "), err)
 	}
+	if !res.Cached {
+		// The C front end's hundreds of MiB of short-lived tokens are
+		// garbage now; hand the pages back instead of keeping the peak
+		// resident for the rest of the editing session.
+		debug.FreeOSMemory()
+	}
 	return res.Index, nil
 }
 
@@ -202,10 +212,22 @@ func (b *realBackend) env(p *Project, ix *index.Index) *rustsrc.Env {
 
 func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error) {
 	env := b.env(p, ix)
-	f, err := rustsrc.ParseWith(path, src, env)
+	b.mu.Lock()
+	prev := b.files[path]
+	b.mu.Unlock()
+	var f *rustsrc.File
+	var err error
+	if prev != nil {
+		f, err = prev.Reparse(src, env)
+	} else {
+		f, err = rustsrc.ParseWith(path, src, env)
+	}
 	if err != nil {
 		return nil, err
 	}
+	b.mu.Lock()
+	b.files[path] = f
+	b.mu.Unlock()
 	return &Analysis{
 		Findings: rustsrc.Analyze(f, env),
 		Resolve: func(line, col int) *index.Item {

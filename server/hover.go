@@ -105,7 +105,7 @@ func hoverText(tg *target, md bool) string {
 	case index.NotExported:
 		b.WriteString("not exported: a module cannot link it\n\n")
 	}
-	if v := it.Verdict; v != nil {
+	if v := tg.verdict; v != nil {
 		fmt.Fprintf(&b, "%s: %s", v.Class, v.Advice)
 		if v.Target != "" {
 			fmt.Fprintf(&b, " (use %s)", v.Target)

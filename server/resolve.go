@@ -7,6 +7,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 )
 
 // target is what the identifier under the cursor denotes in the kernel.
@@ -15,6 +16,9 @@ type target struct {
 	item  *index.Item
 	field *index.Field // set when the identifier is a field of item
 	text  *text        // the buffer the identifier is in
+	// verdict is the bridge's advice for a name without a symbol: the
+	// index's own, or the bridge's classification as the findings use.
+	verdict *index.Verdict
 }
 
 // at resolves the position in an open (or on-disk) Rust file to a kernel
@@ -50,6 +54,10 @@ func (s *Server) at(ctx context.Context, p protocol.TextDocumentPositionParams) 
 	}
 	if tg != nil {
 		tg.text = t
+		tg.verdict = tg.item.Verdict
+		if tg.verdict == nil && tg.field == nil {
+			tg.verdict = bridge.Classify(snap.ix, tg.item)
+		}
 	}
 	return tg, se
 }

@@ -27,6 +27,10 @@ type Options struct {
 	ReloadDelay time.Duration
 }
 
+// stopGrace bounds how long Run waits for background work to notice it was
+// cancelled.
+const stopGrace = 3 * time.Second
+
 type phase int
 
 const (
@@ -139,8 +143,20 @@ func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) int {
 	s.bgDone = true
 	s.bgMu.Unlock()
 	s.stopSessions()
-	if r := s.wg.WaitAndRecover(); r != nil {
-		s.log.Error("a background task panicked", "panic", r.String())
+	// Builds stop when cancelled (their processes are killed); an analysis
+	// or a bindings generation in the C front end finishes its file first.
+	// Wait for them, but not forever: the editor is waiting for us to exit.
+	waited := make(chan struct{})
+	go func() {
+		if r := s.wg.WaitAndRecover(); r != nil {
+			s.log.Error("a background task panicked", "panic", r.String())
+		}
+		close(waited)
+	}()
+	select {
+	case <-waited:
+	case <-time.After(stopGrace):
+		s.log.Warn("background work still running after the grace period; stopping anyway", "grace", stopGrace)
 	}
 	// Close drains in-flight handlers and closes the stream. On a pipe or
 	// socket that also ends the reader; on a terminal stdin it may not, so

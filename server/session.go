@@ -369,6 +369,9 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 	if !snap.loaded {
 		return // the first load analyses every file when it is done
 	}
+	if isGenerated(snap, path) {
+		return // generated code: nothing the author can act on, and large
+	}
 	var found []diagnostics.Finding
 	var resolve func(int, int) *index.Item
 	if src != nil {

@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+)
+
+// Benchmarks of what the editor waits for, on the real backend and the
+// real 6.1 headers. Results and commands are in docs/BENCHMARKS.md
+// ("## Server"). Each reports percentiles of its own samples as metrics.
+
+func percentile(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p)
+	return float64(s[i].Microseconds()) / 1000
+}
+
+// realBench starts the real server on a copy of testdata/hello with lib as
+// src/lib.rs and the server's default delays (the ones editors get), opens
+// lib.rs and waits for its first analysis with the index loaded.
+func realBench(b *testing.B, lib string) (*harness, string) {
+	b.Helper()
+	requireRealTools(b)
+	root := copyModule(b, lib)
+	logs := &syncBuffer{}
+	opts := testOptions(nil, logs)
+	opts.AnalysisDelay, opts.BuildDelay, opts.ReloadDelay = 0, 0, 0 // New's defaults
+	opts.Backend = NewBackend(BackendOptions{Version: "bench", Logger: opts.Logger, Rustko: rustkoBinary(b)})
+	h := startWith(b, opts, logs)
+	p := withFolders(&protocol.InitializeParams{InitializationOptions: protocol.LSPAny(`{"buildOnSave": false}`)}, root)
+	p.Capabilities.TextDocument = &protocol.TextDocumentClientCapabilities{Hover: &protocol.HoverClientCapabilities{ContentFormat: []protocol.MarkupKind{"markdown"}}}
+	h.initialize(b, p)
+	path := filepath.Join(root, "src", "lib.rs")
+	h.open(b, path, lib)
+	h.waitFor(b, realTimeout, "the index", func() bool {
+		return h.hoverAt(b, path, lib, "GFP_KERNEL") != nil
+	})
+	return h, path
+}
+
+// BenchmarkHover: hover requests on kernel names (a record, a field of a
+// struct literal, a macro constant, a function) over the LSP pipe.
+func BenchmarkHover(b *testing.B) {
+	src, err := os.ReadFile("testdata/hello/src/lib.rs")
+	must(b, err)
+	lib := string(src)
+	h, path := realBench(b, lib)
+	targets := []string{"file_operations {", "read: None", "GFP_KERNEL", "_printk("}
+	var lat []time.Duration
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for i := range b.N {
+		start := time.Now()
+		if h.hoverAt(b, path, lib, targets[i%len(targets)]) == nil {
+			b.Fatalf("no hover on %q", targets[i%len(targets)])
+		}
+		lat = append(lat, time.Since(start))
+	}
+	b.StopTimer()
+	b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	h.shutdown(b)
+}
+
+// cpuTime is this process's user plus system time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkAnalysisOnChange: from an edit (didChange adding or removing a
+// call to a static inline function) to the publishDiagnostics that reflects
+// it, including the server's quiet-keyboard delay.
+func BenchmarkAnalysisOnChange(b *testing.B) {
+	src, err := os.ReadFile("testdata/hello/src/lib.rs")
+	must(b, err)
+	for _, lines := range []int{0, 2000} {
+		b.Run(fmt.Sprintf("lines=%d", max(lines, strings.Count(string(src), "\n"))), func(b *testing.B) {
+			lib := string(src) + filler(lines)
+			h, path := realBench(b, lib)
+			anchor := strings.Index(lib, "    let flags")
+			at := newText(lib).position(anchor, utf16)
+			const call = "    let _p = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) };\n"
+			flagged := func() bool {
+				d, _ := h.rec.diagsOf(path)
+				for _, x := range d {
+					if c, ok := x.Code.(protocol.String); ok && c == "inline-function" {
+						return true
+					}
+				}
+				return false
+			}
+			var lat []time.Duration
+			version := int32(1)
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := range b.N {
+				version++
+				ch := &protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: at, End: at}, Text: call}
+				want := true
+				if i%2 == 1 { // remove the line added by the previous round
+					end := protocol.Position{Line: at.Line + 1, Character: 0}
+					ch = &protocol.TextDocumentContentChangePartial{Range: protocol.Range{Start: at, End: end}, Text: ""}
+					want = false
+				}
+				start := time.Now()
+				must(b, h.server.DidChange(h.ctx, &protocol.DidChangeTextDocumentParams{
+					TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri.File(path)}, Version: version},
+					ContentChanges: []protocol.TextDocumentContentChangeEvent{ch},
+				}))
+				h.waitFor(b, 10*time.Second, "the analysis of the edit", func() bool { return flagged() == want })
+				lat = append(lat, time.Since(start))
+			}
+			b.StopTimer()
+			b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+			b.ReportMetric(percentile(lat, 0.95), "p95-ms")
+			// CPU per edit (client and server together, in this process):
+			// what the latency would approach on an idle machine.
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			h.shutdown(b)
+		})
+	}
+}
+
+// filler is n lines of rust.ko-style code calling through the bindings.
+func filler(n int) string {
+	var sb strings.Builder
+	for i := 0; i < n/5; i++ {
+		fmt.Fprintf(&sb, "\nfn f%d(p: *mut bindings::file) -> bindings::loff_t {\n    let flags = bindings::GFP_KERNEL;\n    let _ = (p, flags);\n    %d\n}", i, i)
+	}
+	return sb.String()
+}
+
+// BenchmarkServeRSS20Headers: the rustko-lsp process's memory with the
+// index of the 20-header set loaded, after opening a file, its analysis
+// and a hover. "cold" generates the bindings in the process (empty cache);
+// "warm" loads them from the cache, as every later start does.
+func BenchmarkServeRSS20Headers(b *testing.B) {
+	requireRealTools(b)
+	bin := rustkoBinary(b)
+	cache := b.TempDir()
+	// The same module both times: the bindings cache answers for a module
+	// whose inputs did not change, as on every later start of the editor.
+	root := copyModule(b, "")
+	must(b, os.WriteFile(filepath.Join(root, "config.mk"), []byte("RUST_ROOT := /usr\nKERNEL_INCLUDE := "+twentyHeaders+"\n"), 0o644))
+	for _, run := range []string{"cold", "warm"} {
+		b.Run(run, func(b *testing.B) {
+			for range b.N {
+				rss, hwm := serveRSS(b, bin, cache, root)
+				b.ReportMetric(rss, "rss-MiB")
+				b.ReportMetric(hwm, "peak-rss-MiB")
+			}
+		})
+	}
+}
+
+var twentyHeaders = "linux/module.h linux/kernel.h linux/printk.h linux/slab.h linux/fs.h linux/uaccess.h " +
+	"linux/netdevice.h linux/pci.h linux/blkdev.h linux/blk-mq.h net/sock.h linux/miscdevice.h " +
+	"linux/platform_device.h linux/workqueue.h linux/interrupt.h linux/dma-mapping.h linux/cdev.h " +
+	"linux/kthread.h linux/seq_file.h linux/debugfs.h"
+
+func serveRSS(b *testing.B, bin, cache, root string) (rss, hwm float64) {
+	b.Helper()
+	lib := filepath.Join(root, "src", "lib.rs")
+	src, err := os.ReadFile(lib)
+	must(b, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve")
+	cmd.Env = append(os.Environ(), "RUSTKO_CACHE_DIR="+cache)
+	stdin, err := cmd.StdinPipe()
+	must(b, err)
+	stdout, err := cmd.StdoutPipe()
+	must(b, err)
+	must(b, cmd.Start())
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	send := func(body string) {
+		_, err := fmt.Fprintf(stdin, "Content-Length: %d\r\n\r\n%s", len(body), body)
+		must(b, err)
+	}
+	libURI := string(uri.File(lib))
+	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"` + string(uri.File(root)) + `","capabilities":{},"initializationOptions":{"buildOnSave":false}}}`)
+	send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	text, _ := jsonString(string(src))
+	send(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"` + libURI + `","languageId":"rust","version":1,"text":` + text + `}}}`)
+	pos := newText(string(src)).position(strings.Index(string(src), "GFP_KERNEL"), utf16)
+	in := bufio.NewReader(stdout)
+	for id := 2; ; id++ {
+		send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"textDocument/hover","params":{"textDocument":{"uri":"%s"},"position":{"line":%d,"character":%d}}}`, id, libURI, pos.Line, pos.Character))
+		answered := false
+		for !answered {
+			body, err := readFrame(in)
+			if err != nil {
+				b.Fatalf("reading the server: %v", err)
+			}
+			if strings.Contains(string(body), fmt.Sprintf(`"id":%d,"result"`, id)) {
+				answered = true
+				if strings.Contains(string(body), "0xcc0") {
+					return procMemory(b, cmd.Process.Pid)
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// procMemory reads VmRSS and VmHWM (the peak) of a process, in MiB.
+func procMemory(b *testing.B, pid int) (rss, hwm float64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	must(b, err)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(fields[1], 64)
+		switch fields[0] {
+		case "VmRSS:":
+			rss = kb / 1024
+		case "VmHWM:":
+			hwm = kb / 1024
+		}
+	}
+	return rss, hwm
+}
+
+func jsonString(s string) (string, error) {
+	b, err := protocol.Marshal(protocol.String(s))
+	return string(b), err
+}
+
