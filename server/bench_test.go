@@ -251,4 +251,3 @@ func jsonString(s string) (string, error) {
 	b, err := protocol.Marshal(protocol.String(s))
 	return string(b), err
 }
-
