@@ -384,13 +384,14 @@ func TestBuildCancelKillsEverything(t *testing.T) {
 	case <-time.After(5 * time.Minute):
 		t.Fatal("the rust step never started")
 	}
-	// Let cargo start rustc.
-	deadline := time.Now().Add(30 * time.Second)
-	for len(processesMentioning(m.Root)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := len(processesMentioning(m.Root)); n < 2 {
-		t.Fatalf("only %d processes of the build found running; cannot test cancellation", n)
+	// Cancel while cargo's child, rustc, compiles the crate: the
+	// grandchild is what a kill of cargo alone would leave behind.
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(strings.Join(processesMentioning(m.Root), "\n"), "--crate-name fixture") {
+		if time.Now().After(deadline) {
+			t.Fatalf("rustc never started compiling the crate; running: %v", processesMentioning(m.Root))
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	select {

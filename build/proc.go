@@ -88,6 +88,12 @@ func (r *runner) run(ctx context.Context, c command) (procResult, error) {
 		}
 	}
 	err := cmd.Run()
+	if cmd.Process != nil {
+		// Whatever the group's leader did, nothing it started may outlive
+		// it: after a cancel, a compiler killed while loading from a busy
+		// disk can take a moment to go, and Run must not return before.
+		reapGroup(cmd.Process.Pid)
+	}
 	res := procResult{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: -1, Elapsed: time.Since(start)}
 	if cmd.ProcessState != nil {
 		res.ExitCode = cmd.ProcessState.ExitCode()
@@ -101,6 +107,25 @@ func (r *runner) run(ctx context.Context, c command) (procResult, error) {
 		return res, fmt.Errorf("cannot run %s: %w", c.Path, err)
 	}
 	return res, nil
+}
+
+// reapWait bounds how long reapGroup waits for a killed group to be gone.
+const reapWait = 10 * time.Second
+
+// reapGroup kills what is left of process group pgid and waits until the
+// kernel reports the group empty (every member exited and was reaped).
+func reapGroup(pgid int) {
+	deadline := time.Now().Add(reapWait)
+	for {
+		if err := syscall.Kill(-pgid, syscall.SIGKILL); errors.Is(err, syscall.ESRCH) {
+			return
+		}
+		if time.Now().After(deadline) {
+			slog.Warn("processes of a cancelled build are still exiting", "pgid", pgid)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // shellLine renders c as a command a person can paste into a shell, with the
