@@ -36,9 +36,6 @@ var commands = map[string]*command{}
 
 func register(c *command) { commands[c.name] = c }
 
-// errNotBuilt marks a subcommand whose capability a later issue delivers.
-var errNotBuilt = errors.New("not built yet")
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
