@@ -56,27 +56,46 @@ func realBench(b *testing.B, lib string) (*harness, string) {
 }
 
 // BenchmarkHover: hover requests on kernel names (a record, a field of a
-// struct literal, a macro constant, a function) over the LSP pipe.
+// struct literal, a macro constant, a function). "wire" is what the editor
+// waits for: a request over the LSP pipe, JSON both ways; "handler" is the
+// server's own work (resolution and rendering), without the transport.
 func BenchmarkHover(b *testing.B) {
 	src, err := os.ReadFile("testdata/hello/src/lib.rs")
 	must(b, err)
 	lib := string(src)
 	h, path := realBench(b, lib)
 	targets := []string{"file_operations {", "read: None", "GFP_KERNEL", "_printk("}
-	var lat []time.Duration
-	cpu0 := cpuTime()
-	b.ResetTimer()
-	for i := range b.N {
-		start := time.Now()
-		if h.hoverAt(b, path, lib, targets[i%len(targets)]) == nil {
-			b.Fatalf("no hover on %q", targets[i%len(targets)])
-		}
-		lat = append(lat, time.Since(start))
+	body := newText(lib)
+	params := make([]*protocol.HoverParams, len(targets))
+	for i, at := range targets {
+		params[i] = &protocol.HoverParams{TextDocumentPositionParams: protocol.TextDocumentPositionParams{
+			TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(path)},
+			Position:     body.position(strings.Index(lib, at), utf16),
+		}}
 	}
-	b.StopTimer()
-	b.ReportMetric(percentile(lat, 0.5), "p50-ms")
-	b.ReportMetric(percentile(lat, 0.99), "p99-ms")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	for _, via := range []string{"wire", "handler"} {
+		b.Run(via, func(b *testing.B) {
+			hover := h.server.Hover
+			if via == "handler" {
+				hover = h.srv.Hover
+			}
+			var lat []time.Duration
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := range b.N {
+				start := time.Now()
+				hv, err := hover(h.ctx, params[i%len(params)])
+				if err != nil || hv == nil {
+					b.Fatalf("hover on %q: %v, %v", targets[i%len(targets)], hv, err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			b.StopTimer()
+			b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+			b.ReportMetric(percentile(lat, 0.99), "p99-ms")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
 	h.shutdown(b)
 }
 

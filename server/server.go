@@ -20,7 +20,7 @@ type Options struct {
 	// BuildDelay coalesces bursts of saves into one build (default 300 ms).
 	BuildDelay time.Duration
 	// AnalysisDelay is how long the keyboard must be quiet before the open
-	// buffer is analysed again (default 8 ms, so findings follow typing
+	// buffer is analysed again (default 5 ms, so findings follow typing
 	// within 20 ms).
 	AnalysisDelay time.Duration
 	// ReloadDelay coalesces bursts of configuration changes (default 100 ms).
@@ -85,7 +85,7 @@ func New(opts Options) *Server {
 		opts.BuildDelay = 300 * time.Millisecond
 	}
 	if opts.AnalysisDelay <= 0 {
-		opts.AnalysisDelay = 8 * time.Millisecond
+		opts.AnalysisDelay = 5 * time.Millisecond
 	}
 	if opts.ReloadDelay <= 0 {
 		opts.ReloadDelay = 100 * time.Millisecond
