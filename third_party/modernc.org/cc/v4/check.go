@@ -3772,7 +3772,10 @@ func (n *StructDeclaration) check(c *ctx, isVolatile0, isConst0 bool) (r []*Fiel
 					v.parentField2 = f
 				}
 			default:
-				trc("%v: %T %s", n.Position(), x, x)
+				// struct { int; }: gcc warns that the declaration
+				// does not declare anything and ignores it. Only a
+				// struct or union can be an anonymous member.
+				return nil
 			}
 			f.align = alignas
 			return []*Field{f}

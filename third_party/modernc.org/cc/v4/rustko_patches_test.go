@@ -261,17 +261,25 @@ func TestRustkoAsmInline(t *testing.T) {
 }
 
 // Patch 4: a stray ';' in a struct declares nothing (DEFINE_LOCK_GUARD_0);
-// stock v4.34.0 made it an anonymous int member.
+// stock v4.34.0 made it an anonymous int member. So does a member declaration
+// of a type other than struct or union without a declarator.
 func TestRustkoStraySemicolon(t *testing.T) {
 	runRustkoLayout(t, `
 typedef struct { void *lock; ; } class_irq_t;
 struct s { char a; ; ; int b; ; };
 struct only { ; };
+struct anon_int { int; char c; };
+struct anon_enum { enum { Q = 3 }; char c; };
+struct anon_struct { struct { int i; }; char c; };
 `, []rustkoCheck{
 		{"class_irq_t", "", 8},
 		{"struct s", "", 8},
 		{"struct s", "b", 4},
 		{"struct only", "", 0},
+		{"struct anon_int", "", 1},
+		{"struct anon_enum", "", 1},
+		{"struct anon_struct", "", 8},
+		{"struct anon_struct", "c", 4},
 	})
 }
 
