@@ -18,28 +18,41 @@ type Settings struct {
 	ExtraHeaders []string `json:"extraHeaders,omitempty"` // added to KERNEL_INCLUDE
 }
 
+// knownSettings are the keys Settings reads.
+var knownSettings = []string{"kernelDir", "rustRoot", "buildOnSave", "helpers", "extraHeaders"}
+
 // parseSettings accepts the settings object either bare or under a "rustko"
 // key (VS Code and Neovim users write it both ways). null or absent means
-// "no settings"; anything else that does not fit is an error for the log.
-func parseSettings(raw []byte) (Settings, error) {
-	var s Settings
+// "no settings". A known key with a value of the wrong type is an error (the
+// settings are not applied); unknown keys are returned so the caller can
+// log them, and the known ones still apply: a newer client must not lose
+// every setting to one key this server does not know.
+func parseSettings(raw []byte) (s Settings, unknown []string, err error) {
 	trimmed := strings.TrimSpace(string(raw))
 	if trimmed == "" || trimmed == "null" {
-		return s, nil
+		return s, nil, nil
 	}
-	var wrapper map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &wrapper); err != nil {
-		return s, fmt.Errorf("settings must be a JSON object such as {\"rustko\": {\"kernelDir\": \"...\"}}: %w", err)
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return s, nil, fmt.Errorf("settings must be a JSON object such as {\"rustko\": {\"kernelDir\": \"...\"}}: %w", err)
 	}
-	if inner, ok := wrapper["rustko"]; ok {
-		raw = inner
+	if inner, ok := obj["rustko"]; ok {
+		obj = nil
+		if err := json.Unmarshal(inner, &obj); err != nil {
+			return s, nil, fmt.Errorf("settings.rustko must be a JSON object with the keys %s: %w", strings.Join(knownSettings, ", "), err)
+		}
 	}
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return Settings{}, fmt.Errorf("rustko settings: %w (known keys: kernelDir, rustRoot, buildOnSave, helpers, extraHeaders)", err)
+	for k := range obj {
+		if !slices.Contains(knownSettings, k) {
+			unknown = append(unknown, k)
+		}
 	}
-	return s, nil
+	slices.Sort(unknown)
+	b, _ := json.Marshal(obj)
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Settings{}, unknown, fmt.Errorf("rustko settings: %w (kernelDir and rustRoot are strings, buildOnSave a boolean, helpers and extraHeaders lists of strings)", err)
+	}
+	return s, unknown, nil
 }
 
 func (s Settings) buildOnSave() bool { return s.BuildOnSave == nil || *s.BuildOnSave }

@@ -368,3 +368,41 @@ func TestSilentClientDoesNotBlockTheBuild(t *testing.T) {
 	})
 	h.shutdown(t)
 }
+
+func TestCommands(t *testing.T) {
+	root := tempModule(t, "")
+	fake := newFake(root)
+	fake.ix = synthetic(t, t.TempDir())
+	h := start(t, fake)
+	h.initialize(t, withFolders(&protocol.InitializeParams{}, root))
+	h.waitFor(t, 2*time.Second, "the first index", func() bool { return fake.indexes.Load() >= 1 })
+
+	_, err := h.server.ExecuteCommand(h.ctx, &protocol.ExecuteCommandParams{Command: cmdRegenerateBindings, Arguments: []protocol.LSPAny{protocol.LSPAny(`"` + string(uri.File(root)) + `"`)}})
+	must(t, err)
+	h.waitFor(t, 2*time.Second, "an index regenerated with force", func() bool { return fake.forced.Load() == 1 })
+
+	res, err := h.server.ExecuteCommand(h.ctx, &protocol.ExecuteCommandParams{Command: cmdShowBinding, Arguments: []protocol.LSPAny{protocol.LSPAny(`"kmalloc"`)}})
+	must(t, err)
+	var b binding
+	must(t, protocol.Unmarshal(res, &b))
+	if b.Name != "kmalloc" || !strings.Contains(b.Text, "no Rust item: static inline") || !strings.HasSuffix(string(b.C.URI), "/include/linux/fs.h") {
+		t.Errorf("showBinding kmalloc = %+v", b)
+	}
+
+	errs := []struct {
+		p    *protocol.ExecuteCommandParams
+		code int
+	}{
+		{&protocol.ExecuteCommandParams{Command: "rustko.frobnicate"}, -32602},
+		{&protocol.ExecuteCommandParams{Command: cmdShowBinding}, -32602},
+		{&protocol.ExecuteCommandParams{Command: cmdShowBinding, Arguments: []protocol.LSPAny{protocol.LSPAny(`"no_such_thing"`)}}, -32803},
+		{&protocol.ExecuteCommandParams{Command: cmdRebuild, Arguments: []protocol.LSPAny{protocol.LSPAny(`7`)}}, -32602},
+		{&protocol.ExecuteCommandParams{Command: cmdRebuild, Arguments: []protocol.LSPAny{protocol.LSPAny(`"file:///not/a/module"`)}}, -32803},
+	}
+	for _, e := range errs {
+		if _, err := h.server.ExecuteCommand(h.ctx, e.p); int(codeOf(err)) != e.code {
+			t.Errorf("%s %s: %v (code %d), want code %d", e.p.Command, e.p.Arguments, err, codeOf(err), e.code)
+		}
+	}
+	h.shutdown(t)
+}

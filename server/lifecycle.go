@@ -50,10 +50,13 @@ const (
 // Initialize negotiates and advertises exactly what is implemented.
 func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (*protocol.InitializeResult, error) {
 	caps, encs := readCaps(&p.Capabilities)
-	settings, err := parseSettings(p.InitializationOptions)
+	settings, unknown, err := parseSettings(p.InitializationOptions)
 	if err != nil {
 		s.log.Warn("ignoring initializationOptions", "error", err)
 		s.notify(protocol.MessageTypeWarning, "rustko-lsp: "+err.Error())
+	}
+	if len(unknown) > 0 {
+		s.log.Warn("initializationOptions has keys rustko-lsp does not know; they are ignored", "keys", unknown)
 	}
 
 	var folders []string

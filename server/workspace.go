@@ -160,10 +160,13 @@ func configFile(path string) bool {
 
 // DidChangeConfiguration applies new settings to every module.
 func (s *Server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChangeConfigurationParams) error {
-	st, err := parseSettings(p.Settings)
+	st, unknown, err := parseSettings(p.Settings)
 	if err != nil {
 		s.notify(protocol.MessageTypeWarning, "rustko-lsp: ignoring the new settings: "+err.Error())
 		return err
+	}
+	if len(unknown) > 0 {
+		s.log.Warn("settings have keys rustko-lsp does not know; they are ignored", "keys", unknown)
 	}
 	s.mu.Lock()
 	changed := !st.equal(s.settings)
