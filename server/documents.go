@@ -91,12 +91,6 @@ func (ds *documents) close(u uri.URI) *document {
 	return d
 }
 
-// get returns the open document for u, or nil.
-func (ds *documents) get(u uri.URI) *document {
-	key, _ := uriKey(u)
-	return ds.byKey(key)
-}
-
 // byPath returns the open document for an absolute file path, or nil.
 func (ds *documents) byPath(path string) *document { return ds.byKey(path) }
 

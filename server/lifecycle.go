@@ -67,11 +67,15 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 			}
 		}
 	}
+	// Clients older than workspace folders send only rootUri or rootPath.
+	//lint:ignore SA1019 deprecated in LSP, still the only root some clients send
 	if len(folders) == 0 && p.RootURI != nil {
+		//lint:ignore SA1019 as above
 		if _, path := uriKey(*p.RootURI); path != "" {
 			folders = append(folders, path)
 		}
 	}
+	//lint:ignore SA1019 as above
 	if rp, ok := p.RootPath.Get(); len(folders) == 0 && ok && rp != "" {
 		if _, path := uriKey(uri.File(rp)); path != "" {
 			folders = append(folders, path)

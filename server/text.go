@@ -91,14 +91,6 @@ func (t *text) findingRange(r diagnostics.Range, e encoding) protocol.Range {
 	return protocol.Range{Start: start, End: end}
 }
 
-// toFinding converts an LSP position into a finding position (1-based line,
-// 1-based byte column).
-func (t *text) toFinding(p protocol.Position, e encoding) diagnostics.Position {
-	off := t.offset(p, e)
-	pos := t.position(off, utf8Enc)
-	return diagnostics.Position{Line: int(pos.Line) + 1, Column: int(pos.Character) + 1}
-}
-
 // apply returns the body after one incremental change. The range must be
 // ordered; a reversed range is the client's bug and is reported, not guessed.
 func (t *text) apply(r protocol.Range, repl string, e encoding) (*text, error) {
