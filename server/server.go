@@ -31,6 +31,10 @@ type Options struct {
 // cancelled.
 const stopGrace = 3 * time.Second
 
+// closeGrace bounds the wait for the connection to close after exit; the
+// replies were written before, so this only lets a pipe's reader finish.
+const closeGrace = 200 * time.Millisecond
+
 type phase int
 
 const (
@@ -159,14 +163,14 @@ func (s *Server) Run(ctx context.Context, rwc io.ReadWriteCloser) int {
 		s.log.Warn("background work still running after the grace period; stopping anyway", "grace", stopGrace)
 	}
 	// Close drains in-flight handlers and closes the stream. On a pipe or
-	// socket that also ends the reader; on a terminal stdin it may not, so
-	// do not wait long for it.
+	// socket that also ends the reader; a read blocked on the process's
+	// stdin never returns, so do not wait long for it: the process exits.
 	closed := make(chan struct{})
 	go func() { _ = s.conn.Close(); close(closed) }()
 	select {
 	case <-closed:
-	case <-time.After(500 * time.Millisecond):
-		s.log.Debug("connection did not close within 500 ms (stdin still blocked); exiting anyway")
+	case <-time.After(closeGrace):
+		s.log.Debug("the reader is still blocked on input; exiting without it", "grace", closeGrace)
 	}
 
 	s.mu.Lock()
