@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -152,6 +153,33 @@ type recorder struct {
 	// silent makes the client never answer window/workDoneProgress/create.
 	silent bool
 	quit   chan struct{} // closed when the test ends
+	// statuses are the rustko/status notifications, in order.
+	statuses []statusParams
+}
+
+// custom takes the server's own notifications (rustko/status); anything
+// else is what a client without them would answer.
+func (r *recorder) custom(ctx context.Context, req *jsonrpc2.Request) (any, error) {
+	if req.Method() == "rustko/status" {
+		var p statusParams
+		if err := json.Unmarshal(req.Params(), &p); err == nil {
+			r.mu.Lock()
+			r.statuses = append(r.statuses, p)
+			r.mu.Unlock()
+			r.poke()
+		}
+		return nil, nil
+	}
+	return jsonrpc2.MethodNotFoundHandler(ctx, req)
+}
+
+func (r *recorder) lastStatus() (statusParams, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.statuses) == 0 {
+		return statusParams{}, false
+	}
+	return r.statuses[len(r.statuses)-1], true
 }
 
 type publish struct {
@@ -297,7 +325,7 @@ func startWith(t testing.TB, opts Options, logs *syncBuffer) *harness {
 	h.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(cliEnd), jsonrpc2.WithCodec(lspCodec{}))
 	// In order, on the read loop: the recorder must see publishes in the
 	// order the server sent them.
-	h.conn.Go(h.ctx, protocol.ClientHandler(h.rec, jsonrpc2.MethodNotFoundHandler))
+	h.conn.Go(h.ctx, protocol.ClientHandler(h.rec, h.rec.custom))
 	h.server = protocol.ServerDispatcher(h.conn)
 	t.Cleanup(func() {
 		close(h.rec.quit)

@@ -160,6 +160,14 @@ func TestRealHoverAndDefinition(t *testing.T) {
 		hv = h.hoverAt(t, lib, src, "file_operations {")
 		return hv != nil
 	})
+	// The editors' status bars show the kernel each module builds against.
+	h.waitFor(t, realTimeout, "rustko/status with the kernel release", func() bool {
+		st, ok := h.rec.lastStatus()
+		return ok && st.Root == root && st.KernelRelease != ""
+	})
+	if st, _ := h.rec.lastStatus(); !strings.Contains(st.KernelRelease, "-") || st.KernelError != "" {
+		t.Errorf("rustko/status = %+v, want a Debian release such as 6.1.0-NN-amd64 and no error", st)
+	}
 	got := hoverValue(hv)
 	for _, want := range []string{"**struct file_operations** (kernel C)", "size 280 bytes, align 8", "include/linux/fs.h:", "```rust\n"} {
 		if !strings.Contains(got, want) {

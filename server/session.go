@@ -193,6 +193,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 			next.ix = ix
 		}
 	}
+	s.sendStatus(se.root, proj, err)
 	if next.ix == nil {
 		// Keep the last good index: hover on a half-edited config is still useful.
 		next.ix = se.current().ix
