@@ -164,6 +164,12 @@ func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Findi
 	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && isHostABIWarning(d)) {
 		return diagnostics.Finding{}, false
 	}
+	// A span without a file cannot be shown anywhere; treat the message as
+	// span-less rather than produce a finding with no file.
+	d.Spans = namedSpans(d.Spans)
+	for i := range d.Children {
+		d.Children[i].Spans = namedSpans(d.Children[i].Spans)
+	}
 	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceRustc, Message: d.Message}
 	if d.Code != nil {
 		f.Code = d.Code.Code
@@ -188,7 +194,7 @@ func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Findi
 		// own macro_rules!) is shown where the module invoked the macro,
 		// with the definition kept as related information.
 		at := *primary
-		for !r.inModule(r.abs(at.FileName)) && at.Expansion != nil {
+		for !r.inModule(r.abs(at.FileName)) && at.Expansion != nil && at.Expansion.Span.FileName != "" {
 			at = at.Expansion.Span
 		}
 		f.File, f.Range = r.abs(at.FileName), spanRange(at)
@@ -309,4 +315,14 @@ func hasError(fs []diagnostics.Finding) bool {
 		}
 	}
 	return false
+}
+
+func namedSpans(spans []rustcSpan) []rustcSpan {
+	out := spans[:0:0]
+	for _, sp := range spans {
+		if sp.FileName != "" {
+			out = append(out, sp)
+		}
+	}
+	return out
 }

@@ -195,9 +195,26 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 	if target >= 0 {
 		l := lines[target]
 		// Insert on the last physical line, before a comment and
-		// trailing blanks.
+		// trailing blanks; but a comment that starts on an earlier
+		// physical line swallows the continuation lines after it (make
+		// continues comments with a trailing backslash too), so then
+		// insert just before that comment.
 		lastStart := strings.LastIndexByte(src[l.start:l.end], '\n') + 1 + l.start
+		for ps := l.start; ps < l.end; {
+			pe := strings.IndexByte(src[ps:l.end], '\n')
+			if pe < 0 {
+				break
+			}
+			if phys := src[ps : ps+pe]; commentStart(phys) < len(phys) {
+				lastStart = ps
+				break
+			}
+			ps += pe + 1
+		}
 		phys := src[lastStart:l.end]
+		if i := strings.IndexByte(phys, '\n'); i >= 0 {
+			phys = phys[:i]
+		}
 		at := len(strings.TrimRight(phys[:commentStart(phys)], " \t\r"))
 		edit.Offset = lastStart + at
 		edit.NewText = " " + word
