@@ -372,9 +372,9 @@ func (p *cparser) apply(op string, l, r cval) (cval, error) {
 	default:
 		var c bool
 		if t.signed {
-			c = compareInts(op, a.v.I, b.v.I)
+			c = compare(op, a.v.I, b.v.I)
 		} else {
-			c = compareUints(op, a.v.U, b.v.U)
+			c = compare(op, a.v.U, b.v.U)
 		}
 		return p.intVal(intT, b2i(c)), nil
 	}
@@ -389,23 +389,9 @@ func isCompare(op string) bool {
 	return false
 }
 
-func compareInts(op string, a, b int64) bool {
-	switch op {
-	case "<":
-		return a < b
-	case ">":
-		return a > b
-	case "<=":
-		return a <= b
-	case ">=":
-		return a >= b
-	case "==":
-		return a == b
-	}
-	return a != b
-}
-
-func compareUints(op string, a, b uint64) bool {
+// compare applies a C relational operator; signedness is decided by the
+// caller after the usual arithmetic conversions.
+func compare[T int64 | uint64](op string, a, b T) bool {
 	switch op {
 	case "<":
 		return a < b
