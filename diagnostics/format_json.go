@@ -22,13 +22,13 @@ type jsonDiagnostic struct {
 }
 
 // WriteJSON writes {"diagnostics":[...]}: 1-based lines and byte columns,
-// files relative to root when inside it, sorted (see Sort), and an empty
+// files relative to root when inside it, sorted as shown (see SortUnder), and an empty
 // list as [] rather than null.
 func WriteJSON(w io.Writer, fs []Finding, root string) error {
 	out := struct {
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
 	}{Diagnostics: []jsonDiagnostic{}}
-	for _, f := range sorted(fs) {
+	for _, f := range sorted(fs, root) {
 		out.Diagnostics = append(out.Diagnostics, jsonDiagnostic{
 			File:      relPath(root, f.File),
 			Line:      f.Range.Start.Line,

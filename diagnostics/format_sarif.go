@@ -121,7 +121,7 @@ func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
 		}
 	}
 	ruleIndex := map[string]int{}
-	for _, f := range sorted(fs) {
+	for _, f := range sorted(fs, root) {
 		id := ruleID(f)
 		idx, ok := ruleIndex[id]
 		if !ok {

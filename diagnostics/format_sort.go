@@ -9,12 +9,17 @@ import (
 
 // Sort orders findings by file, position and code, so that every output
 // format, and two runs over the same module, list them the same way.
-func Sort(fs []Finding) {
+func Sort(fs []Finding) { SortUnder(fs, "") }
+
+// SortUnder orders findings as Sort does, but compares files as they are
+// shown: relative to root when inside it. The order then does not depend on
+// where the module is checked out (a CI clone and a laptop list the same).
+func SortUnder(fs []Finding, root string) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		a, b := &fs[i], &fs[j]
 		switch {
 		case a.File != b.File:
-			return a.File < b.File
+			return relPath(root, a.File) < relPath(root, b.File)
 		case a.Range.Start.Line != b.Range.Start.Line:
 			return a.Range.Start.Line < b.Range.Start.Line
 		case a.Range.Start.Column != b.Range.Start.Column:
@@ -31,10 +36,11 @@ func Sort(fs []Finding) {
 	})
 }
 
-// sorted returns a sorted copy, leaving the caller's slice alone.
-func sorted(fs []Finding) []Finding {
+// sorted returns a copy sorted as shown under root, leaving the caller's
+// slice alone.
+func sorted(fs []Finding, root string) []Finding {
 	out := append([]Finding(nil), fs...)
-	Sort(out)
+	SortUnder(out, root)
 	return out
 }
 

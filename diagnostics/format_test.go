@@ -264,3 +264,25 @@ func sortedStrings(s []string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The CI clone lives somewhere else than a laptop's checkout: the order of
+// the output must not depend on where the module root is, only on the paths
+// as shown. (Sorting absolute paths put /nonexistent/... before the module's
+// files under /work and after them under a root that sorts before "/n".)
+func TestSortIndependentOfCheckout(t *testing.T) {
+	outside := "/nonexistent/include/linux/slab.h"
+	for _, root := range []string{"/a/mod", "/work/mod", "/zz/mod"} {
+		fs := []Finding{
+			{File: filepath.Join(root, "src", "lib.rs"), Range: Point(1, 1), Message: "in"},
+			{File: outside, Range: Point(1, 1), Message: "out"},
+		}
+		var got []string
+		for _, f := range sorted(fs, root) {
+			got = append(got, relPath(root, f.File))
+		}
+		want := []string{outside, "src/lib.rs"}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("root %s: order %v, want %v", root, got, want)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func WriteText(w io.Writer, fs []Finding, opt TextOptions) error {
 		tw.opt.ReadFile = os.ReadFile
 	}
 	bw := bufio.NewWriter(w)
-	for _, f := range sorted(fs) {
+	for _, f := range sorted(fs, opt.Root) {
 		tw.finding(bw, f)
 	}
 	return bw.Flush()
