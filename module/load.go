@@ -65,33 +65,16 @@ func (e *MakeError) Error() string {
 // defaults, config.mk, the environment, overrides. Nothing is built: make is
 // asked only to run a rule of ours that prints the variables.
 func Load(ctx context.Context, root string, overrides map[string]string) (*Module, error) {
-	root, err := filepath.Abs(root)
+	root, err := checkLoadArgs(root, overrides)
 	if err != nil {
-		return nil, fmt.Errorf("loading module %s: %w", root, err)
+		return nil, err
 	}
-	if !isDir(root) {
-		return nil, fmt.Errorf("loading module %s: not a folder; pass the module's root (the folder holding its Makefile)", root)
-	}
-	for name := range overrides {
-		if !validVarName(name) {
-			return nil, fmt.Errorf("loading module %s: %q is not a make variable name (letters, digits and _ only)", root, name)
-		}
-	}
-
 	cli, fromEnv, env := makeAssignments(overrides)
 	out, err := evalMake(ctx, root, cli, env)
 	if err != nil {
 		return nil, err
 	}
-	m := &Module{
-		Root:   root,
-		Origin: map[string]string{},
-		Where:  map[string]string{},
-		Raw:    map[string]string{},
-	}
-	if isFile(filepath.Join(root, "config.mk")) {
-		m.ConfigFile = filepath.Join(root, "config.mk")
-	}
+	m := newModule(root)
 	vals := map[string]makeVar{}
 	for _, v := range out.vars {
 		vals[v.name] = v
@@ -115,17 +98,46 @@ func Load(ctx context.Context, root string, overrides map[string]string) (*Modul
 	return m, nil
 }
 
-// makeAssignments turns overrides and the relevant environment variables
-// into make command-line assignments, which beat every assignment in the
-// makefiles (plain environment variables would not). It also returns the
-// environment make runs with.
-func makeAssignments(overrides map[string]string) (cli []string, fromEnv map[string]bool, env []string) {
-	fromEnv = map[string]bool{}
+// checkLoadArgs makes root absolute and refuses what no load can use.
+func checkLoadArgs(root string, overrides map[string]string) (string, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("loading module %s: %w", root, err)
+	}
+	if !isDir(abs) {
+		return "", fmt.Errorf("loading module %s: not a folder; pass the module's root (the folder holding its Makefile)", abs)
+	}
+	for name := range overrides {
+		if !validVarName(name) {
+			return "", fmt.Errorf("loading module %s: %q is not a make variable name (letters, digits and _ only)", abs, name)
+		}
+	}
+	return abs, nil
+}
+
+func newModule(root string) *Module {
+	m := &Module{
+		Root:   root,
+		Origin: map[string]string{},
+		Where:  map[string]string{},
+		Raw:    map[string]string{},
+	}
+	if isFile(filepath.Join(root, "config.mk")) {
+		m.ConfigFile = filepath.Join(root, "config.mk")
+	}
+	return m
+}
+
+// assigned collects the rust.ko variables set outside the makefiles: in the
+// environment, then the overrides, which win. fromEnv marks the names whose
+// value came from the environment; env is the rest of the environment,
+// without an outer make's controls.
+func assigned(overrides map[string]string) (set map[string]string, fromEnv map[string]bool, env []string) {
+	set, fromEnv = map[string]string{}, map[string]bool{}
 	known := map[string]bool{}
 	for _, n := range evaluated {
 		known[n] = true
 	}
-	set := map[string]string{}
 	for _, kv := range environ() {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
@@ -143,6 +155,15 @@ func makeAssignments(overrides map[string]string) (cli []string, fromEnv map[str
 		set[name] = value
 		delete(fromEnv, name)
 	}
+	return set, fromEnv, env
+}
+
+// makeAssignments turns overrides and the relevant environment variables
+// into make command-line assignments, which beat every assignment in the
+// makefiles (plain environment variables would not). It also returns the
+// environment make runs with.
+func makeAssignments(overrides map[string]string) (cli []string, fromEnv map[string]bool, env []string) {
+	set, fromEnv, env := assigned(overrides)
 	names := make([]string, 0, len(set))
 	for n := range set {
 		names = append(names, n)
@@ -198,7 +219,7 @@ func rank(origin string) int {
 		return 4
 	case OriginEnvironment:
 		return 3
-	case "Makefile", "Kbuild", OriginDefault:
+	case "Makefile", "Kbuild", OriginDefault, OriginNotEvaluated:
 		return 1
 	}
 	return 2 // config.mk or another included file: it overrides the Makefile

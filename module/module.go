@@ -31,7 +31,8 @@ type Module struct {
 	// Origin says for each variable name where its value came from:
 	// "default" (unset, or rustko's own default), the makefile that last
 	// assigned it relative to Root ("Makefile", "config.mk", or another
-	// included file), "environment", or "override" (the overrides map).
+	// included file), "environment", "override" (the overrides map), or
+	// OriginNotEvaluated when LoadWithoutMake did not read the makefiles.
 	Origin map[string]string
 	// ConfigFile is root/config.mk when present (quick fixes edit it).
 	ConfigFile string
@@ -42,4 +43,9 @@ type Module struct {
 	// Raw is each variable's value exactly as make expanded it, before
 	// defaults and path resolution; KDIR is listed when make saw it.
 	Raw map[string]string
+	// Untrusted is set by LoadWithoutMake: the workspace is not trusted, so
+	// its makefiles were not evaluated (Vars are rustko's defaults plus the
+	// environment and overrides), and nothing may run the module's build,
+	// whose Makefile can run any command.
+	Untrusted bool
 }
