@@ -16,11 +16,11 @@ type Backend interface {
 	// FindRoot returns the root of the rust.ko module holding path (a file
 	// or folder), or an error saying why there is none.
 	FindRoot(path string) (string, error)
-	// Load evaluates the module at root with the editor's overrides (make
-	// variable name → value) and looks for its kernel tree. A missing kernel
-	// is reported in Project.KernelErr, not as an error: the module is still
-	// usable for analysis.
-	Load(ctx context.Context, root string, overrides map[string]string) (*Project, error)
+	// Load evaluates the module at root with the editor's overrides and
+	// looks for its kernel tree. A missing kernel is reported in
+	// Project.KernelErr, not as an error: the module is still usable for
+	// analysis.
+	Load(ctx context.Context, root string, o LoadOptions) (*Project, error)
 	// Index returns the C index for the project's headers, regenerating the
 	// bindings only when their inputs changed (or force is set), and telling
 	// progress what it is doing when it has to work.
@@ -30,8 +30,24 @@ type Backend interface {
 	Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error)
 	// Build runs the pipeline (bindings, sysroot, rust, kbuild, checks),
 	// calling progress at each stage, and returns every finding. A non-nil
-	// error means the pipeline itself could not run.
+	// error means the pipeline itself could not run; a project loaded
+	// untrusted is never built.
 	Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error)
+}
+
+// LoadOptions say how Backend.Load reads a module.
+type LoadOptions struct {
+	// Overrides are make variable assignments from the editor settings
+	// (name → value), the highest precedence rust.ko knows.
+	Overrides map[string]string
+	// Untrusted means the editor has not trusted the workspace (VS Code's
+	// Restricted Mode, `trusted = false`): nothing of the module may run.
+	// Its makefiles are not evaluated (module.LoadWithoutMake: a $(shell)
+	// in them is arbitrary code), no kbuild runs in a kernel tree inside
+	// the module, no rustc from inside it is probed, nothing is written into
+	// it, and it is never built. Analysis, hover and the C index still work
+	// from the system's kernel headers.
+	Untrusted bool
 }
 
 // Project is one loaded module: what Load found, read-only once returned.

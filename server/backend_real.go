@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -70,8 +72,14 @@ func NewBackend(opts BackendOptions) Backend {
 
 func (b *realBackend) FindRoot(path string) (string, error) { return module.FindRoot(path) }
 
-func (b *realBackend) Load(ctx context.Context, root string, overrides map[string]string) (*Project, error) {
-	m, err := module.Load(ctx, root, overrides)
+func (b *realBackend) Load(ctx context.Context, root string, o LoadOptions) (*Project, error) {
+	var m *module.Module
+	var err error
+	if o.Untrusted {
+		m, err = module.LoadWithoutMake(root, o.Overrides)
+	} else {
+		m, err = module.Load(ctx, root, o.Overrides)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -83,12 +91,20 @@ func (b *realBackend) Load(ctx context.Context, root string, overrides map[strin
 	} else if !errors.Is(err, module.ErrNoLicense) {
 		b.log.Warn("reading the module licence", "root", root, "error", err)
 	}
-	if m.Vars.Target != "" {
+	if m.Vars.Target != "" && !(m.Untrusted && inside(m.Root, m.Vars.RustRoot)) {
 		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
 			data.toolchain = &tc
 		}
 	}
-	k, err := module.FindKernel(ctx, m.Vars.KernelBuildPath)
+	kdir := m.Vars.KernelBuildPath
+	if m.Untrusted && kdir != "" && inside(m.Root, kdir) {
+		// Capturing the flags runs make in the tree: its Makefile would be
+		// the module's own file. The system's trees are not.
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s lies inside the module %s, which is not trusted; "+
+			"rustko runs nothing from an untrusted workspace, so it looks for the system's kernel trees instead (trust the workspace to use it)", kdir, m.Root))
+		kdir = ""
+	}
+	k, err := module.FindKernel(ctx, kdir)
 	if err != nil {
 		p.KernelErr = err
 	} else {
@@ -129,6 +145,23 @@ func skippedConfigured(m *module.Module, k *module.Kernel) string {
 	}
 	return fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s (from %s) is not usable: %s; using %s (%s) instead",
 		m.Vars.KernelBuildPath, m.Origin["KERNEL_BUILD_PATH"], why, k.Dir, k.FoundBy)
+}
+
+// inside reports whether path lies in root, symbolic links resolved where
+// they exist, so a link inside the module that points elsewhere is judged by
+// where it leads.
+func inside(root, path string) bool {
+	if path == "" {
+		return false
+	}
+	resolve := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return filepath.Clean(p)
+	}
+	rel, err := filepath.Rel(resolve(root), resolve(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // headerIndex returns the loaded "which header declares NAME" index for a
@@ -172,6 +205,12 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 	// build and bindgen read them, or each would keep rewriting the others'
 	// bindings file.
 	o.FromModule(p.Module)
+	if p.Module.Untrusted {
+		// Nothing is written into an untrusted module: its bindings path
+		// could be a link to any file of the user's. The cache folder
+		// keeps the output, so a reload still hits the bindings cache.
+		o.Out, o.IndexOut, o.HelpersOut = untrustedBindings(p.Module.Root), "", ""
+	}
 	res, err := bindings.Generate(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", p.Module.Vars.Bindings, strings.Join(p.Module.Vars.KernelInclude, " "), err)
@@ -183,6 +222,18 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 		debug.FreeOSMemory()
 	}
 	return res.Index, nil
+}
+
+// untrustedBindings is where an untrusted module's bindings are generated:
+// a folder of the user's cache named after the module's root, or "" (write
+// nothing, no cache) when there is no cache folder.
+func untrustedBindings(root string) string {
+	cache, err := module.CacheDir()
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(cache, "untrusted", hex.EncodeToString(sum[:8]), "bindings.rs")
 }
 
 // env returns the analysis environment for a project and index, made once
@@ -211,6 +262,12 @@ func (b *realBackend) env(p *Project, ix *index.Index) *rustsrc.Env {
 }
 
 func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error) {
+	if p != nil && p.Module != nil && p.Module.Untrusted && path == p.Module.Vars.Bindings {
+		// The module's own generated file (the index of an untrusted one
+		// names the cache's copy, so the session cannot tell): findings
+		// there are nothing its author can act on.
+		return &Analysis{}, nil
+	}
 	env := b.env(p, ix)
 	b.mu.Lock()
 	prev := b.files[path]
@@ -240,6 +297,9 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 }
 
 func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error) {
+	if p.Module.Untrusted {
+		return nil, errUntrusted(p.Module.Root)
+	}
 	out := &logWriter{log: b.log, root: p.Module.Root}
 	defer out.flush()
 	res, err := build.Run(ctx, p.Module, build.Options{

@@ -35,6 +35,15 @@ func (s *Server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		if err != nil {
 			return nil, err
 		}
+		s.mu.Lock()
+		trusted := s.settings.trusted()
+		s.mu.Unlock()
+		if !trusted {
+			// Regenerating reloads the module too, which would evaluate its
+			// makefiles; both are refused rather than quietly skipped, so
+			// the user learns why nothing happens.
+			return nil, jsonrpc2.Errorf(codeRequestFailed, "%s: %v", p.Command, errUntrusted(""))
+		}
 		for _, se := range sessions {
 			if p.Command == cmdRebuild {
 				se.builder.trigger(0)
@@ -59,6 +68,18 @@ func (s *Server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		return nil, jsonrpc2.Errorf(codeRequestFailed, "no kernel item %q in the headers of any module (KERNEL_INCLUDE decides which headers are read)", args[0])
 	}
 	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q; rustko-lsp runs %s, %s and %s", p.Command, cmdRebuild, cmdRegenerateBindings, cmdShowBinding)
+}
+
+// errUntrusted is the answer to anything that would run the module's build
+// in a workspace the editor has not trusted.
+func errUntrusted(root string) error {
+	where := "this workspace"
+	if root != "" {
+		where = root
+	}
+	return fmt.Errorf("refused: %s is not trusted (VS Code's Restricted Mode, or the setting trusted = false), and building or "+
+		"regenerating runs the module's Makefile, cargo and the compilers, which can run any command; trust the workspace "+
+		"(VS Code: Manage Workspace Trust; other editors: set trusted to true) and run it again", where)
 }
 
 // regenerate reloads the module and regenerates its bindings even if their

@@ -16,10 +16,14 @@ type Settings struct {
 	BuildOnSave  *bool    `json:"buildOnSave,omitempty"`  // default true
 	Helpers      []string `json:"helpers,omitempty"`      // added to KERNEL_HELPERS
 	ExtraHeaders []string `json:"extraHeaders,omitempty"` // added to KERNEL_INCLUDE
+	// Trusted is the editor's workspace trust (VS Code's Restricted Mode),
+	// default true. An untrusted module is read without running its
+	// makefiles and is never built: see LoadOptions.Untrusted.
+	Trusted *bool `json:"trusted,omitempty"`
 }
 
 // knownSettings are the keys Settings reads.
-var knownSettings = []string{"kernelDir", "rustRoot", "buildOnSave", "helpers", "extraHeaders"}
+var knownSettings = []string{"kernelDir", "rustRoot", "buildOnSave", "helpers", "extraHeaders", "trusted"}
 
 // parseSettings accepts the settings object either bare or under a "rustko"
 // key (VS Code and Neovim users write it both ways). null or absent means
@@ -50,12 +54,23 @@ func parseSettings(raw []byte) (s Settings, unknown []string, err error) {
 	slices.Sort(unknown)
 	b, _ := json.Marshal(obj)
 	if err := json.Unmarshal(b, &s); err != nil {
-		return Settings{}, unknown, fmt.Errorf("rustko settings: %w (kernelDir and rustRoot are strings, buildOnSave a boolean, helpers and extraHeaders lists of strings)", err)
+		return Settings{}, unknown, fmt.Errorf("rustko settings: %w (kernelDir and rustRoot are strings, buildOnSave and trusted booleans, helpers and extraHeaders lists of strings)", err)
 	}
 	return s, unknown, nil
 }
 
-func (s Settings) buildOnSave() bool { return s.BuildOnSave == nil || *s.BuildOnSave }
+// buildOnSave is off in an untrusted workspace whatever the setting says:
+// a build runs the module's Makefile.
+func (s Settings) buildOnSave() bool {
+	return s.trusted() && (s.BuildOnSave == nil || *s.BuildOnSave)
+}
+
+func (s Settings) trusted() bool { return s.Trusted == nil || *s.Trusted }
+
+// loadOptions are what Backend.Load needs from the settings.
+func (s Settings) loadOptions() LoadOptions {
+	return LoadOptions{Overrides: s.overrides(), Untrusted: !s.trusted()}
+}
 
 // overrides turns the scalar settings into make variable assignments.
 func (s Settings) overrides() map[string]string {
@@ -77,6 +92,6 @@ func (s Settings) extraLists() (helpers, headers []string) {
 }
 
 func (s Settings) equal(o Settings) bool {
-	return s.KernelDir == o.KernelDir && s.RustRoot == o.RustRoot && s.buildOnSave() == o.buildOnSave() &&
+	return s.KernelDir == o.KernelDir && s.RustRoot == o.RustRoot && s.buildOnSave() == o.buildOnSave() && s.trusted() == o.trusted() &&
 		slices.Equal(s.Helpers, o.Helpers) && slices.Equal(s.ExtraHeaders, o.ExtraHeaders)
 }

@@ -36,6 +36,7 @@ type fakeBackend struct {
 	mu        sync.Mutex
 	roots     map[string]bool
 	overrides []map[string]string // one per Load
+	untrusted []bool              // one per Load
 	kernelErr error
 	ix        *index.Index
 	build     func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error)
@@ -69,12 +70,13 @@ func (f *fakeBackend) FindRoot(path string) (string, error) {
 	}
 }
 
-func (f *fakeBackend) Load(ctx context.Context, root string, over map[string]string) (*Project, error) {
+func (f *fakeBackend) Load(ctx context.Context, root string, o LoadOptions) (*Project, error) {
 	f.mu.Lock()
-	f.overrides = append(f.overrides, over)
+	f.overrides = append(f.overrides, o.Overrides)
+	f.untrusted = append(f.untrusted, o.Untrusted)
 	kerr := f.kernelErr
 	f.mu.Unlock()
-	m := &module.Module{Root: root, ConfigFile: filepath.Join(root, "config.mk")}
+	m := &module.Module{Root: root, ConfigFile: filepath.Join(root, "config.mk"), Untrusted: o.Untrusted}
 	m.Vars.RustFiles = []string{filepath.Join(root, "src", "lib.rs")}
 	p := &Project{Module: m}
 	if kerr != nil {

@@ -147,7 +147,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 
 	// Taken before reading: a change while loading triggers another load.
 	before := configFingerprint(nil, se.root)
-	proj, err := s.backend.Load(ctx, se.root, settings.overrides())
+	proj, err := s.backend.Load(ctx, se.root, settings.loadOptions())
 	if ctx.Err() != nil {
 		return false
 	}
