@@ -58,7 +58,7 @@ const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
 const TSLanguage *tree_sitter_rust(void);
 const TSLanguage *tree_sitter_c(void);
 
-enum { RK_NAMED = 1, RK_ERROR = 2, RK_MISSING = 4 };
+enum { RK_NAMED = 1, RK_ERROR = 2, RK_MISSING = 4, RK_REUSED = 8 };
 
 typedef struct {
 	uint32_t start, end;
@@ -75,12 +75,19 @@ typedef struct {
 } TSInputEdit;
 TSTree *ts_tree_copy(const TSTree *self);
 void ts_tree_edit(TSTree *self, const TSInputEdit *edit);
+typedef struct {
+	TSPoint start_point, end_point;
+	uint32_t start_byte, end_byte;
+} TSRange;
+TSRange *ts_tree_get_changed_ranges(const TSTree *old_tree, const TSTree *new_tree, uint32_t *length);
 
 // rk_parse parses src; with old (and its edit) tree-sitter reuses the
 // unchanged parts of the old tree. old itself is left untouched: the edit is
-// applied to a copy, so other readers of old are not disturbed.
+// applied to a copy, so other readers of old are not disturbed. With old,
+// *lo and *hi receive the byte span (new text) that covers every range whose
+// structure changed, lo > hi when none did.
 static TSTree *rk_parse(const TSLanguage *lang, const char *src, uint32_t len, uint64_t timeout_us,
-                        const TSTree *old, const TSInputEdit *edit) {
+                        const TSTree *old, const TSInputEdit *edit, uint32_t *lo, uint32_t *hi) {
 	TSParser *p = ts_parser_new();
 	if (!ts_parser_set_language(p, lang)) {
 		ts_parser_delete(p);
@@ -93,6 +100,17 @@ static TSTree *rk_parse(const TSLanguage *lang, const char *src, uint32_t len, u
 		ts_tree_edit(base, edit);
 	}
 	TSTree *t = ts_parser_parse_string(p, base, src, len);
+	*lo = UINT32_MAX;
+	*hi = 0;
+	if (base != NULL && t != NULL) {
+		uint32_t n = 0;
+		TSRange *r = ts_tree_get_changed_ranges(base, t, &n);
+		for (uint32_t i = 0; i < n; i++) {
+			if (r[i].start_byte < *lo) *lo = r[i].start_byte;
+			if (r[i].end_byte > *hi) *hi = r[i].end_byte;
+		}
+		free(r);
+	}
 	if (base != NULL) ts_tree_delete(base);
 	ts_parser_delete(p);
 	return t;
@@ -105,7 +123,10 @@ static uint32_t rk_count(TSTree *t) {
 }
 
 // rk_flatten writes the tree in pre-order; parent is an index into out.
-static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap) {
+// With reuse set, a top-level node lying wholly outside [lo, hi) is written
+// without its descendants and flagged RK_REUSED: the caller copies them from
+// the previous tree, which is cheaper than crossing into Go node by node.
+static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, uint32_t lo, uint32_t hi) {
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(t));
 	int32_t stack[4096];
 	int depth = 0;
@@ -126,12 +147,17 @@ static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap) {
 		o->flags = (ts_node_is_named(nd) ? RK_NAMED : 0) | (ts_node_is_error(nd) ? RK_ERROR : 0) |
 			(ts_node_is_missing(nd) ? RK_MISSING : 0);
 		int32_t self = (int32_t)n++;
+		if (reuse && depth == 1 && (o->end <= lo || o->start >= hi)) {
+			o->flags |= RK_REUSED;
+			goto next;
+		}
 		// Past 4,095 levels the deeper nodes are dropped: such input is not
 		// code a person wrote, and the tree above it is still complete.
 		if (depth + 1 < 4096 && ts_tree_cursor_goto_first_child(&c)) {
 			stack[++depth] = self;
 			continue;
 		}
+	next:
 		while (!ts_tree_cursor_goto_next_sibling(&c)) {
 			if (depth == 0 || !ts_tree_cursor_goto_parent(&c)) {
 				ts_tree_cursor_delete(&c);
@@ -190,6 +216,10 @@ var (
 	CLang = newLanguage("C", C.tree_sitter_c())
 )
 
+// noReuse turns off Reparse's copying of unchanged subtrees, so a benchmark
+// can compare the two in one run.
+var noReuse = false
+
 // maxSource bounds what is handed to tree-sitter, whose offsets are 32-bit.
 const maxSource = 64 << 20
 
@@ -204,6 +234,9 @@ type Tree struct {
 	lang *Language
 	src  []byte
 	c    *C.TSTree
+	// reused counts the nodes copied from the previous tree by Reparse
+	// rather than flattened again (for tests and benchmarks).
+	reused int
 }
 
 // Parse parses src with the grammar. Syntax errors do not fail it: they
@@ -232,7 +265,7 @@ func (t *Tree) Reparse(src []byte) (*Tree, error) {
 	return parse(t.lang, src, t, &e)
 }
 
-func parse(l *Language, src []byte, old *Tree, edit *C.TSInputEdit) (*Tree, error) {
+func parse(l *Language, src []byte, old *Tree, ed *C.TSInputEdit) (*Tree, error) {
 	if !abiOK {
 		return nil, fmt.Errorf("the linked tree-sitter runtime does not match rustko's mirror of its API (node size): rebuild with the go-tree-sitter version in go.mod")
 	}
@@ -248,7 +281,8 @@ func parse(l *Language, src []byte, old *Tree, edit *C.TSInputEdit) (*Tree, erro
 	if old != nil {
 		oldC = old.c
 	}
-	ct := C.rk_parse(l.ptr, cs, C.uint32_t(len(src)), parseTimeoutMicros, oldC, edit)
+	var lo, hi C.uint32_t
+	ct := C.rk_parse(l.ptr, cs, C.uint32_t(len(src)), parseTimeoutMicros, oldC, ed, &lo, &hi)
 	// old's C tree must outlive the call above, which read it.
 	runtime.KeepAlive(old)
 	if ct == nil {
@@ -256,11 +290,25 @@ func parse(l *Language, src []byte, old *Tree, edit *C.TSInputEdit) (*Tree, erro
 	}
 	count := C.rk_count(ct)
 	flat := make([]C.rk_node, count)
-	n := uint32(0)
-	if count > 0 {
-		n = uint32(C.rk_flatten(ct, &flat[0], count))
+	var root *Node
+	reused := 0
+	if old != nil && count > 0 && !noReuse {
+		e := edit{start: int(ed.start_byte), oldEnd: int(ed.old_end_byte), newEnd: int(ed.new_end_byte),
+			dRow: int(ed.new_end_point.row) - int(ed.old_end_point.row)}
+		ru := newReuse(old, src, e, int(lo), int(hi))
+		n := uint32(C.rk_flatten(ct, &flat[0], count, true, C.uint32_t(ru.lo), C.uint32_t(ru.hi)))
+		root = build(l, flat[:n], src, ru)
+		reused = int(count) - int(n)
 	}
-	t := &Tree{Root: build(l, flat[:n], src), lang: l, src: src, c: ct}
+	if root == nil { // a fresh parse, or the old tree did not have what was to be reused
+		n := uint32(0)
+		if count > 0 {
+			n = uint32(C.rk_flatten(ct, &flat[0], count, false, 0, 0))
+		}
+		root = build(l, flat[:n], src, nil)
+		reused = 0
+	}
+	t := &Tree{Root: root, lang: l, src: src, c: ct, reused: reused}
 	runtime.AddCleanup(t, func(c unsafe.Pointer) { C.rk_tree_delete(c) }, unsafe.Pointer(ct))
 	return t, nil
 }
@@ -301,33 +349,50 @@ func pointAt(src []byte, off int) C.TSPoint {
 }
 
 // build turns the flat pre-order array into linked nodes using two slabs, so
-// a file costs three allocations however many nodes it has.
-func build(l *Language, flat []C.rk_node, src []byte) *Node {
+// a file costs three allocations however many nodes it has. Nodes flagged
+// RK_REUSED get their descendants copied from ru's old tree; build returns
+// nil if the old tree lacks one (the caller then flattens everything).
+func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 	if len(flat) == 0 {
 		return &Node{Kind: "source_file", Named: true}
 	}
-	nodes := make([]Node, len(flat))
+	type taken struct {
+		i int   // flat index
+		o *Node // the old node whose descendants it takes
+	}
+	var olds []taken
+	extra := 0
+	for i := range flat {
+		if flat[i].flags&C.RK_REUSED == 0 {
+			continue
+		}
+		o := ru.find(kindOf(l, flat[i].symbol), int(flat[i].start), int(flat[i].end))
+		if o == nil {
+			return nil
+		}
+		olds = append(olds, taken{i, o})
+		extra += o.desc
+	}
+	nodes := make([]Node, len(flat)+extra)
 	nkids := make([]int32, len(flat))
 	for i := range flat {
 		if p := flat[i].parent; p >= 0 {
 			nkids[p]++
 		}
 	}
-	kids := make([]*Node, len(flat))
+	for _, t := range olds {
+		nkids[t.i] = int32(len(t.o.Children))
+	}
+	kids := make([]*Node, len(flat)+extra)
 	off := 0
-	for i := range nodes {
+	for i := range flat {
 		nodes[i].Children = kids[off : off : off+int(nkids[i])]
 		off += int(nkids[i])
 	}
 	for i := range flat {
 		f := &flat[i]
 		nd := &nodes[i]
-		switch {
-		case int(f.symbol) < len(l.symbols):
-			nd.Kind = l.symbols[f.symbol]
-		case f.symbol == 0xFFFF: // ts_builtin_sym_error, outside the symbol table
-			nd.Kind = "ERROR"
-		}
+		nd.Kind = kindOf(l, f.symbol)
 		if int(f.field) < len(l.fields) {
 			nd.Field = l.fields[f.field]
 		}
@@ -343,5 +408,33 @@ func build(l *Language, flat []C.rk_node, src []byte) *Node {
 		}
 		nd.src = src
 	}
+	// Pre-order: every node comes after its parent, so one backward pass
+	// adds each subtree's size into its parent.
+	for _, t := range olds {
+		nodes[t.i].desc = t.o.desc
+	}
+	for i := len(flat) - 1; i > 0; i-- {
+		if p := flat[i].parent; p >= 0 {
+			nodes[p].desc += nodes[i].desc + 1
+		}
+	}
+	c := copier{nodes: nodes[len(flat):], kids: kids[off:], src: src}
+	for _, t := range olds {
+		d := 0
+		if int(flat[t.i].start) >= ru.hi {
+			d = 1
+		}
+		c.copyBelow(&nodes[t.i], t.o, d*ru.dByte, d*ru.dRow)
+	}
 	return &nodes[0]
+}
+
+func kindOf(l *Language, sym C.TSSymbol) string {
+	switch {
+	case int(sym) < len(l.symbols):
+		return l.symbols[sym]
+	case sym == 0xFFFF: // ts_builtin_sym_error, outside the symbol table
+		return "ERROR"
+	}
+	return ""
 }

@@ -3,7 +3,9 @@ package syntax
 import (
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/c"
@@ -174,10 +176,103 @@ func TestReparse(t *testing.T) {
 func dumpTree(n *Node) string {
 	var b strings.Builder
 	n.Walk(func(n *Node) bool {
+		for _, c := range n.Children {
+			if c.Parent != n {
+				fmt.Fprintf(&b, "BAD PARENT of %s at %d\n", c.Kind, c.Start)
+			}
+		}
 		fmt.Fprintf(&b, "%s/%s[%d,%d)%d:%d-%d:%d %q\n", n.Kind, n.Field, n.Start, n.End, n.Line, n.Col, n.EndLine, n.EndCol, n.Text())
 		return true
 	})
 	return b.String()
+}
+
+// TestReparseReusesUnchangedItems: an edit inside one function of many
+// copies the other functions' subtrees from the old tree (moved to their new
+// place) instead of flattening them again, and the result is the tree a
+// fresh parse gives.
+func TestReparseReusesUnchangedItems(t *testing.T) {
+	var sb strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&sb, "fn f%d(x: u32) -> u32 {\n    let y = x + %d;\n    y\n}\n\n", i, i)
+	}
+	src := sb.String()
+	mid := strings.Index(src, "fn f20")
+	edits := []struct {
+		name  string
+		edit  func(string) string
+		reuse bool
+	}{
+		{"insert a line", func(s string) string { return s[:mid] + "// note\n" + s[mid:] }, true},
+		{"insert a statement", func(s string) string {
+			i := strings.Index(s, "let y = x + 20;")
+			return s[:i] + "let z = kmalloc(8, GFP_KERNEL);\n    " + s[i:]
+		}, true},
+		{"delete a function", func(s string) string { return s[:mid] + s[strings.Index(s, "fn f21"):] }, true},
+		{"break a brace", func(s string) string { return strings.Replace(s, "fn f20(x: u32) -> u32 {", "fn f20(x: u32) -> u32 ", 1) }, false},
+		{"same line as the next item", func(s string) string { return s[:mid-1] + "struct S; " + s[mid:] }, true},
+		{"unchanged", func(s string) string { return s }, true},
+	}
+	for _, tc := range edits {
+		t.Run(tc.name, func(t *testing.T) {
+			old, err := ParseTree(Rust, []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := dumpTree(old.Root)
+			newSrc := []byte(tc.edit(src))
+			re, err := old.Reparse(newSrc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := ParseTree(Rust, newSrc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
+				t.Fatalf("incremental parse differs from a fresh one:\n%s\nwant\n%s", got, want)
+			}
+			if dumpTree(old.Root) != before {
+				t.Error("the old tree changed")
+			}
+			if tc.reuse && re.reused == 0 {
+				t.Error("nothing was reused from the old tree")
+			}
+			t.Logf("%d nodes reused", re.reused)
+		})
+	}
+}
+
+// FuzzReparse: any edit of any text reparses to the tree a fresh parse of the
+// new text gives, whatever was reused.
+func FuzzReparse(f *testing.F) {
+	f.Add([]byte(sample), 40, 3, []byte("x"))
+	f.Add([]byte("fn a() {}\nfn b() {}\nfn c() {}\n"), 10, 0, []byte("}\n"))
+	f.Add([]byte("fn a() {}\nfn b() {}\n"), 0, 0, []byte("/* "))
+	f.Add([]byte("struct S;\nfn b() { let x = 1; }\n"), 10, 10, []byte(""))
+	f.Fuzz(func(t *testing.T, src []byte, at, del int, ins []byte) {
+		if len(src) > 4096 || len(ins) > 256 {
+			return
+		}
+		at = min(max(at, 0), len(src))
+		del = min(max(del, 0), len(src)-at)
+		newSrc := append(append(append([]byte(nil), src[:at]...), ins...), src[at+del:]...)
+		old, err := ParseTree(Rust, src)
+		if err != nil {
+			return
+		}
+		re, err := old.Reparse(newSrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := ParseTree(Rust, newSrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
+			t.Fatalf("incremental parse differs from a fresh one:\n%s\nwant\n%s", got, want)
+		}
+	})
 }
 
 func BenchmarkReparse2000(b *testing.B) {
@@ -194,9 +289,27 @@ func BenchmarkReparse2000(b *testing.B) {
 	// A keystroke in the middle of the file.
 	mid := len(src) / 2
 	edited := append(append(append([]byte(nil), src[:mid]...), 'x'), src[mid:]...)
-	for b.Loop() {
-		if _, err := t.Reparse(edited); err != nil {
-			b.Fatal(err)
-		}
+	for _, reuse := range []bool{true, false} {
+		b.Run(fmt.Sprintf("reuse=%v", reuse), func(b *testing.B) {
+			noReuse = !reuse
+			defer func() { noReuse = false }()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				if _, err := t.Reparse(edited); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+		})
 	}
+}
+
+// cpuTime is this process's user plus system time: on a loaded machine it
+// moves much less than the wall time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -19,7 +19,8 @@ type Node struct {
 	Error    bool // an ERROR node or a token tree-sitter inserted (MISSING)
 	Missing  bool
 
-	src []byte
+	src  []byte
+	desc int // how many nodes lie below this one
 }
 
 // Text is the source the node covers.
