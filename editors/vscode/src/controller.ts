@@ -10,12 +10,12 @@ import {
   MessageTransports,
   State,
 } from 'vscode-languageclient/node';
-import { findServer, missingMessage } from './lib/binary';
+import { findServer, LookupInput, missingMessage } from './lib/binary';
 import { documentSelector, findModuleRoots } from './lib/roots';
 import { configurationChange, ExtensionSettings, needsRestart, readSettings, serverSettings, expandPath } from './lib/settings';
 import { StatusModel } from './lib/status';
 import { ServerProcess, spawnServer } from './lib/transport';
-import { trustPolicy } from './lib/trust';
+import { trustGranted, trustPolicy } from './lib/trust';
 import { StatusBar } from './statusBar';
 
 /** Commands the server runs that start pipeline work, held back in Restricted Mode. */
@@ -26,6 +26,8 @@ export class Controller implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private proc: ServerProcess | undefined;
   private roots: string[] = [];
+  /** The binary of the server this session started; undefined when none. */
+  private binary: string | undefined;
   private settings: ExtensionSettings;
   private missingShown = false;
   private busy: Promise<void> = Promise.resolve();
@@ -38,7 +40,7 @@ export class Controller implements vscode.Disposable {
     this.settings = this.readSettings();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('rustko') && this.onSettings()),
-      vscode.workspace.onDidGrantWorkspaceTrust(() => this.restart('the workspace is now trusted')),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.onTrustGranted()),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.refreshRoots()),
     );
     // A module can appear after activation (config.mk written, a repository
@@ -67,7 +69,17 @@ export class Controller implements vscode.Disposable {
   }
 
   private serverSettings() {
-    return serverSettings(this.settings, this.folders()[0], trustPolicy(this.trusted).builds);
+    return serverSettings(this.settings, this.folders()[0], this.trusted);
+  }
+
+  /** Where to look for the server binary, as workspace trust allows now. */
+  private lookup(): LookupInput {
+    return {
+      configured: expandPath(this.settings.serverPath, this.folders()[0]),
+      workspaceFolders: this.folders(),
+      workspaceBinary: trustPolicy(this.trusted).workspaceBinary,
+      env: process.env,
+    };
   }
 
   /** Runs lifecycle steps one at a time: a restart never overlaps a start. */
@@ -98,12 +110,7 @@ export class Controller implements vscode.Disposable {
       return;
     }
     this.output.info(`rust.ko modules: ${this.roots.join(', ')}`);
-    const lookup = {
-      configured: expandPath(this.settings.serverPath, this.folders()[0]),
-      workspaceFolders: this.folders(),
-      workspaceBinary: policy.workspaceBinary,
-      env: process.env,
-    };
+    const lookup = this.lookup();
     const { found, tried } = findServer(lookup);
     if (!found) {
       const msg = missingMessage(lookup, tried);
@@ -124,6 +131,7 @@ export class Controller implements vscode.Disposable {
       return;
     }
     this.output.info(`server: ${found.path} (from ${found.source})`);
+    this.binary = found.path;
     this.status.reset();
     this.status.server = 'starting';
     this.status.serverNote = `Server: ${found.path}`;
@@ -186,6 +194,7 @@ export class Controller implements vscode.Disposable {
   private async doStop(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    this.binary = undefined;
     if (client) {
       try {
         await client.stop(5000);
@@ -242,6 +251,25 @@ export class Controller implements vscode.Disposable {
     if (client) {
       void client.sendNotification(DidChangeConfigurationNotification.type, configurationChange(this.serverSettings()));
     }
+  }
+
+  /**
+   * The user trusted the workspace: the workspace's values of the restricted
+   * settings apply now, and the server is told (or restarted, when trust
+   * changes which binary runs) so it reads the modules with make and builds.
+   */
+  private onTrustGranted(): void {
+    this.settings = this.readSettings();
+    const client = this.running;
+    const action = trustGranted(client ? this.binary : undefined, findServer(this.lookup()).found?.path);
+    if (action.restart || !client) {
+      void this.restart(action.why);
+      return;
+    }
+    this.output.info(action.why);
+    this.status.trustNote = trustPolicy(true).note;
+    this.bar.render(this.status);
+    void client.sendNotification(DidChangeConfigurationNotification.type, configurationChange(this.serverSettings()));
   }
 
   private refreshRoots(): void {

@@ -209,7 +209,9 @@ func TestReparseReusesUnchangedItems(t *testing.T) {
 			return s[:i] + "let z = kmalloc(8, GFP_KERNEL);\n    " + s[i:]
 		}, true},
 		{"delete a function", func(s string) string { return s[:mid] + s[strings.Index(s, "fn f21"):] }, true},
-		{"break a brace", func(s string) string { return strings.Replace(s, "fn f20(x: u32) -> u32 {", "fn f20(x: u32) -> u32 ", 1) }, false},
+		{"break a brace", func(s string) string {
+			return strings.Replace(s, "fn f20(x: u32) -> u32 {", "fn f20(x: u32) -> u32 ", 1)
+		}, false},
 		{"same line as the next item", func(s string) string { return s[:mid-1] + "struct S; " + s[mid:] }, true},
 		{"unchanged", func(s string) string { return s }, true},
 	}

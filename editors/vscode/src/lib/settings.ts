@@ -21,6 +21,12 @@ export interface ServerSettings {
   kernelDir?: string;
   rustRoot?: string;
   buildOnSave: boolean;
+  /**
+   * Workspace trust. false: the server reads the modules without running
+   * their makefiles (a $(shell ...) there is arbitrary code) and refuses to
+   * build; analysis and hover still work.
+   */
+  trusted: boolean;
   helpers?: string[];
   extraHeaders?: string[];
 }
@@ -87,11 +93,12 @@ export function expandPath(p: string, workspaceFolder: string | undefined, home 
 
 /**
  * The object sent as initializationOptions and in didChangeConfiguration.
- * builds says whether this workspace may run builds (workspace trust); when
- * it may not, buildOnSave is forced off whatever the user set.
+ * trusted is vscode.workspace.isTrusted; when false, buildOnSave is forced
+ * off whatever the user set (the server also turns it off for an untrusted
+ * workspace, so an older client cannot build by accident).
  */
-export function serverSettings(s: ExtensionSettings, workspaceFolder: string | undefined, builds: boolean): ServerSettings {
-  const out: ServerSettings = { buildOnSave: builds && s.buildOnSave };
+export function serverSettings(s: ExtensionSettings, workspaceFolder: string | undefined, trusted: boolean): ServerSettings {
+  const out: ServerSettings = { buildOnSave: trusted && s.buildOnSave, trusted };
   const kdir = expandPath(s.kernelDir, workspaceFolder);
   if (kdir !== '') {
     out.kernelDir = kdir;

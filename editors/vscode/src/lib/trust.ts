@@ -1,7 +1,9 @@
 // Workspace trust. The server runs make, cargo, rustc and gcc on the module
-// when it builds, so a folder the user has not trusted gets analysis only:
-// no build on save, no rebuild or regenerate commands, and no server binary
-// taken from inside the folder itself.
+// when it builds, and GNU make on its Makefile when it reads the module's
+// variables, so a folder the user has not trusted gets analysis only: the
+// server is told `trusted: false` (it then reads the module without make and
+// refuses builds), no build on save, no rebuild or regenerate commands, and
+// no server binary taken from inside the folder itself.
 
 export interface TrustPolicy {
   /** Builds may run (on save and from the rebuild/regenerate commands). */
@@ -35,3 +37,35 @@ export function trustPolicy(trusted: boolean): TrustPolicy {
  * compares them.
  */
 export const RESTRICTED_SETTINGS = ['rustko.server.path', 'rustko.rustRoot', 'rustko.kernelDir'];
+
+/** What granting trust does to a running session. */
+export interface GrantAction {
+  /** A new server process (true) or a didChangeConfiguration with trusted: true (false). */
+  restart: boolean;
+  /** For the log. */
+  why: string;
+}
+
+/**
+ * Decides how a session learns that the user trusted the workspace. The
+ * running server is kept when it stays the right binary: a
+ * didChangeConfiguration with `trusted: true` makes it reload the modules
+ * with make, keeping what it has loaded. A restart is needed when no server
+ * runs, or when trust changes which binary is used (one inside the
+ * workspace, or a workspace value of rustko.server.path, may be used now).
+ *
+ * @param running the binary of the running server; undefined when none runs
+ * @param next the binary the lookup picks now that the workspace is trusted
+ */
+export function trustGranted(running: string | undefined, next: string | undefined): GrantAction {
+  if (running === undefined) {
+    return { restart: true, why: 'the workspace is now trusted; starting the server' };
+  }
+  if (next !== running) {
+    return {
+      restart: true,
+      why: `the workspace is now trusted, so the server is ${next ?? 'looked for again'} instead of ${running}`,
+    };
+  }
+  return { restart: false, why: 'the workspace is now trusted; the server reloads the modules with make' };
+}

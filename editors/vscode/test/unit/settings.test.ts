@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { configurationChange, DEFAULTS, expandPath, ExtensionSettings, Getter, needsRestart, readSettings, serverSettings } from '../../src/lib/settings';
 
@@ -58,28 +60,42 @@ describe('serverSettings: only the keys server/config.go knows', () => {
     helpers: ['kmalloc'],
     trace: 'verbose',
   };
-  const cases: { name: string; s: ExtensionSettings; builds: boolean; want: object }[] = [
-    { name: 'defaults', s: DEFAULTS, builds: true, want: { buildOnSave: true } },
+  const cases: { name: string; s: ExtensionSettings; trusted: boolean; want: object }[] = [
+    { name: 'defaults', s: DEFAULTS, trusted: true, want: { buildOnSave: true, trusted: true } },
     {
       name: 'everything set; server.path and trace stay in the client',
       s: full,
-      builds: true,
-      want: { buildOnSave: true, kernelDir: `${process.env.HOME}/linux`, rustRoot: '/usr', helpers: ['kmalloc'], extraHeaders: ['linux/fs.h'] },
+      trusted: true,
+      want: { buildOnSave: true, trusted: true, kernelDir: `${process.env.HOME}/linux`, rustRoot: '/usr', helpers: ['kmalloc'], extraHeaders: ['linux/fs.h'] },
     },
-    { name: 'build on save off', s: { ...DEFAULTS, buildOnSave: false }, builds: true, want: { buildOnSave: false } },
-    { name: 'untrusted: build on save forced off', s: DEFAULTS, builds: false, want: { buildOnSave: false } },
+    { name: 'build on save off', s: { ...DEFAULTS, buildOnSave: false }, trusted: true, want: { buildOnSave: false, trusted: true } },
+    { name: 'untrusted: the server is told, and build on save is forced off', s: DEFAULTS, trusted: false, want: { buildOnSave: false, trusted: false } },
+    {
+      name: 'untrusted with everything set: the user-level values still go',
+      s: full,
+      trusted: false,
+      want: { buildOnSave: false, trusted: false, kernelDir: `${process.env.HOME}/linux`, rustRoot: '/usr', helpers: ['kmalloc'], extraHeaders: ['linux/fs.h'] },
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const got = serverSettings(c.s, '/w', c.builds);
+      const got = serverSettings(c.s, '/w', c.trusted);
       assert.deepEqual(got, c.want);
       for (const k of Object.keys(got)) {
-        assert.ok(['kernelDir', 'rustRoot', 'buildOnSave', 'helpers', 'extraHeaders'].includes(k), `unknown key ${k} would make the server drop all settings`);
+        assert.ok(['kernelDir', 'rustRoot', 'buildOnSave', 'trusted', 'helpers', 'extraHeaders'].includes(k), `${k} is not a key server/config.go knows`);
       }
     });
   }
   test('didChangeConfiguration wraps them under "rustko"', () => {
-    assert.deepEqual(configurationChange({ buildOnSave: false }), { settings: { rustko: { buildOnSave: false } } });
+    assert.deepEqual(configurationChange({ buildOnSave: false, trusted: false }), { settings: { rustko: { buildOnSave: false, trusted: false } } });
+  });
+  test('the keys are exactly those server/config.go knows', () => {
+    // knownSettings in the server: a key missing there would be logged and dropped.
+    const goSrc = fs.readFileSync(path.join(__dirname, '..', '..', '..', '..', '..', 'server', 'config.go'), 'utf8');
+    const known = /var knownSettings = \[\]string\{([^}]*)\}/.exec(goSrc);
+    assert.ok(known, 'knownSettings not found in server/config.go');
+    const keys = [...known[1].matchAll(/"([^"]+)"/g)].map((m) => m[1]).sort();
+    assert.deepEqual(Object.keys(serverSettings(full, '/w', true)).sort(), keys);
   });
 });
 

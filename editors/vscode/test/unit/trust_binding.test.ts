@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bindingDocument, identifierAt } from '../../src/lib/binding';
-import { trustPolicy } from '../../src/lib/trust';
+import { trustGranted, trustPolicy } from '../../src/lib/trust';
 
 describe('trustPolicy', () => {
   test('trusted: builds and workspace binaries', () => {
@@ -14,6 +14,23 @@ describe('trustPolicy', () => {
     assert.match(p.note!, /analysis only/);
     assert.match(p.refusal!, /Trust this workspace/);
   });
+});
+
+describe('trustGranted', () => {
+  const cases: { name: string; running: string | undefined; next: string | undefined; restart: boolean; why: RegExp }[] = [
+    { name: 'same binary: tell the running server', running: '/usr/bin/rustko-lsp', next: '/usr/bin/rustko-lsp', restart: false, why: /reloads the modules with make/ },
+    { name: 'no server running: start one', running: undefined, next: '/usr/bin/rustko-lsp', restart: true, why: /starting the server/ },
+    { name: 'nothing found before or now: start (it says what is missing)', running: undefined, next: undefined, restart: true, why: /starting/ },
+    { name: 'the workspace checkout’s binary may be used now', running: '/usr/bin/rustko-lsp', next: '/w/bin/rustko-lsp', restart: true, why: /\/w\/bin\/rustko-lsp instead of \/usr\/bin\/rustko-lsp/ },
+    { name: 'a workspace server.path that does not resolve', running: '/usr/bin/rustko-lsp', next: undefined, restart: true, why: /looked for again/ },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const got = trustGranted(c.running, c.next);
+      assert.equal(got.restart, c.restart);
+      assert.match(got.why, c.why);
+    });
+  }
 });
 
 describe('identifierAt', () => {
