@@ -289,7 +289,17 @@ func parse(l *Language, src []byte, old *Tree, ed *C.TSInputEdit) (*Tree, error)
 		return nil, fmt.Errorf("tree-sitter gave up parsing this %s file (timeout)", l.name)
 	}
 	count := C.rk_count(ct)
-	flat := make([]C.rk_node, count)
+	// The flat copy lives in C memory: Go would zero it first and count it
+	// towards the next collection, though C overwrites it and build drops it.
+	var flat []C.rk_node
+	if count > 0 {
+		p := C.malloc(C.size_t(count) * C.size_t(unsafe.Sizeof(C.rk_node{})))
+		if p == nil {
+			return nil, fmt.Errorf("out of memory flattening a %s tree of %d nodes", l.name, count)
+		}
+		defer C.free(p)
+		flat = unsafe.Slice((*C.rk_node)(p), count)
+	}
 	var root *Node
 	reused := 0
 	if old != nil && count > 0 && !noReuse {
@@ -379,9 +389,6 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 		if p := flat[i].parent; p >= 0 {
 			nkids[p]++
 		}
-	}
-	for _, t := range olds {
-		nkids[t.i] = int32(len(t.o.Children))
 	}
 	kids := make([]*Node, len(flat)+extra)
 	off := 0

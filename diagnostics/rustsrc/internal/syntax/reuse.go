@@ -74,27 +74,29 @@ type copier struct {
 }
 
 // copyBelow gives dst copies of old's descendants, moved by dByte bytes and
-// dRow rows, dst (already built) being their new root.
+// dRow rows, dst (already built) being their new root. Recursion depth is
+// bounded by the flattening's 4,096 levels.
 func (c *copier) copyBelow(dst, old *Node, dByte, dRow int) {
-	type pair struct{ dst, old *Node }
-	stack := []pair{{dst, old}}
-	for len(stack) > 0 {
-		p := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, oc := range p.old.Children {
-			n := &c.nodes[0]
-			c.nodes = c.nodes[1:]
-			*n = *oc
-			n.Start += dByte
-			n.End += dByte
-			n.Line += dRow
-			n.EndLine += dRow
-			n.Parent = p.dst
-			n.src = c.src
-			n.Children = c.kids[0:0:len(oc.Children)]
-			c.kids = c.kids[len(oc.Children):]
-			p.dst.Children = append(p.dst.Children, n)
-			stack = append(stack, pair{n, oc})
+	n := len(old.Children)
+	mine := c.nodes[:n:n]
+	c.nodes = c.nodes[n:]
+	dst.Children = c.kids[:n:n]
+	c.kids = c.kids[n:]
+	for i, oc := range old.Children {
+		nd := &mine[i]
+		nd.Kind, nd.Field = oc.Kind, oc.Field
+		nd.Start, nd.End = oc.Start+dByte, oc.End+dByte
+		nd.Line, nd.Col = oc.Line+dRow, oc.Col
+		nd.EndLine, nd.EndCol = oc.EndLine+dRow, oc.EndCol
+		nd.Named, nd.Error, nd.Missing = oc.Named, oc.Error, oc.Missing
+		nd.desc = oc.desc
+		nd.Parent = dst
+		nd.src = c.src
+		dst.Children[i] = nd
+	}
+	for i, oc := range old.Children {
+		if len(oc.Children) > 0 {
+			c.copyBelow(&mine[i], oc, dByte, dRow)
 		}
 	}
 }
