@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/build"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
@@ -209,7 +211,7 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 		// Nothing is written into an untrusted module: its bindings path
 		// could be a link to any file of the user's. The cache folder
 		// keeps the output, so a reload still hits the bindings cache.
-		o.Out, o.IndexOut, o.HelpersOut = untrustedBindings(p.Module.Root), "", ""
+		o.Out, o.IndexOut, o.HelpersOut = untrustedBindings(&o), "", ""
 	}
 	res, err := bindings.Generate(ctx, o)
 	if err != nil {
@@ -225,15 +227,24 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 }
 
 // untrustedBindings is where an untrusted module's bindings are generated:
-// a folder of the user's cache named after the module's root, or "" (write
-// nothing, no cache) when there is no cache folder.
-func untrustedBindings(root string) string {
+// a folder of the user's cache named after what decides their content
+// (kernel tree, rustko version, headers, helpers), so every untrusted module
+// configured alike shares one instead of each leaving its own behind; writes
+// there are atomic. "" (write nothing, no cache) when there is no cache
+// folder.
+func untrustedBindings(o *bindings.Options) string {
 	cache, err := module.CacheDir()
 	if err != nil {
 		return ""
 	}
-	sum := sha256.Sum256([]byte(root))
-	return filepath.Join(cache, "untrusted", hex.EncodeToString(sum[:8]), "bindings.rs")
+	h := sha256.New()
+	parts := []string{o.Kernel.Dir, o.Kernel.Release, o.Version, "headers"}
+	parts = append(append(append(parts, o.Headers...), "helpers"), o.Helpers...)
+	for _, part := range parts {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return filepath.Join(cache, "untrusted", hex.EncodeToString(h.Sum(nil)[:8]), "bindings.rs")
 }
 
 // env returns the analysis environment for a project and index, made once
@@ -285,8 +296,12 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	b.mu.Lock()
 	b.files[path] = f
 	b.mu.Unlock()
+	found := rustsrc.Analyze(f, env)
+	if p != nil && p.Module != nil && p.Module.Untrusted {
+		found = noteUntrusted(found)
+	}
 	return &Analysis{
-		Findings: rustsrc.Analyze(f, env),
+		Findings: found,
 		Resolve: func(line, col int) *index.Item {
 			if r, ok := f.Resolve(line, col); ok {
 				return r.Item
@@ -294,6 +309,22 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 			return nil
 		},
 	}, nil
+}
+
+// untrustedNote qualifies the findings whose advice rests on the module's
+// KERNEL_INCLUDE and KERNEL_HELPERS, which an untrusted load does not read.
+const untrustedNote = " (The workspace is not trusted, so rustko has not read the module's Makefile: " +
+	"KERNEL_INCLUDE and KERNEL_HELPERS are rustko's defaults here, and the module may already list this.)"
+
+func noteUntrusted(fs []diagnostics.Finding) []diagnostics.Finding {
+	out := slices.Clone(fs) // the analysis may keep its own
+	for i := range out {
+		switch out[i].Code {
+		case rustsrc.CodeNotDeclared, rustsrc.CodeInlineFunction:
+			out[i].Message += untrustedNote
+		}
+	}
+	return out
 }
 
 func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error) {

@@ -148,11 +148,6 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 }
 `
 	root := copyModule(t, lib)
-	// The untrusted module's bindings go to the user's cache, one folder per
-	// module root: a test's temp root would leave one behind every run.
-	if out := untrustedBindings(root); out != "" {
-		t.Cleanup(func() { os.RemoveAll(filepath.Dir(out)) })
-	}
 	sentinel := filepath.Join(root, "SENTINEL")
 	mk, err := os.ReadFile(filepath.Join(root, "Makefile"))
 	must(t, err)
@@ -166,16 +161,33 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 	path := filepath.Join(root, "src", "lib.rs")
 	h.open(t, path, lib)
 
-	// Analysis runs, on the index of the system's kernel headers.
+	// Analysis runs, on the index of the system's kernel headers, and says
+	// that its advice about KERNEL_HELPERS rests on rustko's defaults.
+	var inline protocol.Diagnostic
 	h.waitFor(t, realTimeout, "the inline-function finding on kmalloc", func() bool {
 		d, _ := h.rec.diagsOf(path)
 		for _, x := range d {
 			if c, ok := x.Code.(protocol.String); ok && c == "inline-function" {
+				inline = x
 				return true
 			}
 		}
 		return false
 	})
+	if msg := messageOf(inline); !strings.Contains(msg, "kmalloc") || !strings.HasSuffix(msg, untrustedNote) {
+		t.Errorf("inline-function finding %q, want it about kmalloc and ending with the untrusted note", msg)
+	}
+	acts, err := h.server.CodeAction(h.ctx, &protocol.CodeActionParams{
+		TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(path)},
+		Range:        inline.Range, Context: protocol.CodeActionContext{Diagnostics: []protocol.Diagnostic{inline}},
+	})
+	must(t, err)
+	if !slices.ContainsFunc(acts, func(a protocol.CommandOrCodeAction) bool {
+		ca, ok := a.(*protocol.CodeAction)
+		return ok && strings.Contains(ca.Title, "KERNEL_HELPERS")
+	}) {
+		t.Errorf("code actions for the kmalloc finding = %#v, want the KERNEL_HELPERS fix", acts)
+	}
 	if got := hoverValue(h.hoverAt(t, path, lib, "file_operations {")); !strings.Contains(got, "size 280 bytes, align 8") {
 		t.Errorf("hover on file_operations in the untrusted module:\n%s", got)
 	}
@@ -224,4 +236,37 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 		return slices.ContainsFunc(h.rec.progress, func(p string) bool { return strings.Contains(p, "begin: rustko: building") })
 	})
 	h.shutdown(t)
+}
+
+// inside decides whether an untrusted module's kernel tree or RUST_ROOT is
+// the module's own (and so must not be run).
+func TestInside(t *testing.T) {
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	must(t, err)
+	root := filepath.Join(dir, "mod")
+	outside := filepath.Join(dir, "elsewhere")
+	must(t, os.MkdirAll(filepath.Join(root, "linux"), 0o755))
+	must(t, os.MkdirAll(outside, 0o755))
+	must(t, os.Symlink(outside, filepath.Join(root, "link-out")))
+	must(t, os.Symlink(filepath.Join(root, "linux"), filepath.Join(dir, "link-in")))
+	tests := []struct {
+		path string
+		want bool
+	}{
+		{root, true},
+		{filepath.Join(root, "linux"), true},
+		{filepath.Join(root, "not-yet", "there"), true},
+		{filepath.Join(root, "linux", "..", "..", "elsewhere"), false},
+		{dir + "/mod-sibling", false},
+		{dir, false},
+		{"/usr/src", false},
+		{"", false},
+		{filepath.Join(root, "link-out"), false}, // leads outside the module
+		{filepath.Join(dir, "link-in"), true},    // leads into it
+	}
+	for _, tc := range tests {
+		if got := inside(root, tc.path); got != tc.want {
+			t.Errorf("inside(%s, %s) = %v, want %v", root, tc.path, got, tc.want)
+		}
+	}
 }
