@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,6 +106,44 @@ func TestBuildOnSavePublishesAndClears(t *testing.T) {
 			}
 		}
 		return true
+	})
+	h.shutdown(t)
+}
+
+// A build that cannot run (the toolchain vanished, say) clears what the
+// previous build found: those findings were about older text, and leaving
+// them would show errors nothing checked. The reason comes as a message.
+func TestBuildThatCannotRunClearsItsFindings(t *testing.T) {
+	root := tempModule(t, "fn init() {}\n")
+	fake := newFake(root)
+	lib := filepath.Join(root, "src", "lib.rs")
+	var run atomic.Int32
+	fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+		if run.Add(1) == 1 {
+			return &BuildResult{Findings: []diagnostics.Finding{
+				{File: lib, Range: diagnostics.Point(1, 4), Severity: diagnostics.Error, Source: "rustc", Code: "E0425", Message: "cannot find value"},
+			}}, nil
+		}
+		return nil, errors.New("rustc not found in RUST_ROOT/bin")
+	}
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, lib, "fn init() {}\n")
+	h.save(t, lib)
+	h.waitFor(t, 3*time.Second, "the first build's finding", func() bool {
+		d, _ := h.rec.diagsOf(lib)
+		return len(d) == 1
+	})
+	h.save(t, lib)
+	h.waitFor(t, 3*time.Second, "the finding cleared and the reason shown", func() bool {
+		d, _ := h.rec.diagsOf(lib)
+		h.rec.mu.Lock()
+		defer h.rec.mu.Unlock()
+		shown := false
+		for _, m := range h.rec.messages {
+			shown = shown || strings.Contains(m.Message, "rustc not found")
+		}
+		return len(d) == 0 && shown
 	})
 	h.shutdown(t)
 }

@@ -287,9 +287,12 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	if err != nil {
 		prog.end("failed")
 		s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: the build of %s could not run: %v", se.root, err))
-		return
+		// The previous build's findings were about older text; nothing
+		// checked the current one, so they go rather than mislead.
+		res = &BuildResult{}
+	} else {
+		prog.end(fmt.Sprintf("%d findings", len(res.Findings)))
 	}
-	prog.end(fmt.Sprintf("%d findings", len(res.Findings)))
 
 	se.mu.Lock()
 	if se.closed || !se.builder.current(gen) {
