@@ -52,6 +52,8 @@ T.case('server_settings: only the server keys, never an empty table', function()
     extra_headers = { 'linux/fs.h' },
   })
   T.eq(s, { buildOnSave = false, kernelDir = '/usr/src/linux-headers-x', rustRoot = '/usr', helpers = { 'kmalloc' }, extraHeaders = { 'linux/fs.h' } }, 'all set')
+  T.eq(rustko.server_settings({ build_on_save = true, trusted = true }), { buildOnSave = true }, 'trusted is the default and is not sent')
+  T.eq(rustko.server_settings({ build_on_save = true, trusted = false }), { buildOnSave = false, trusted = false }, 'untrusted: the server is told, no build on save')
 end)
 
 T.case('find_binary: a checkout’s bin/rustko-lsp when none is on PATH', function()

@@ -91,6 +91,10 @@ local defaults = {
   build_on_save = true,
   helpers = {}, -- added to KERNEL_HELPERS
   extra_headers = {}, -- added to KERNEL_INCLUDE
+  -- false for a checkout you have not reviewed: the server then reads the
+  -- module without running its Makefile (a $(shell ...) there runs any
+  -- command) and builds nothing; analysis and hover still work.
+  trusted = true,
   -- Client side.
   on_attach = nil,
   capabilities = nil,
@@ -162,6 +166,10 @@ end
 function M.server_settings(opts)
   opts = opts or M.options
   local s = { buildOnSave = opts.build_on_save ~= false }
+  if opts.trusted == false then
+    s.trusted = false
+    s.buildOnSave = false
+  end
   s.kernelDir = expand(opts.kernel_dir)
   s.rustRoot = expand(opts.rust_root)
   if opts.helpers and #opts.helpers > 0 then
@@ -579,7 +587,7 @@ function M.lspconfig()
     docs = {
       description = 'rustko-lsp: diagnostics, hover and builds for Linux kernel modules written in Rust the rust.ko way. '
         .. 'Root: a folder with a Makefile or Kbuild and a Cargo.toml or config.mk. '
-        .. 'Settings (init_options or settings.rustko): kernelDir, rustRoot, buildOnSave, helpers, extraHeaders.',
+        .. 'Settings (init_options or settings.rustko): kernelDir, rustRoot, buildOnSave, helpers, extraHeaders, trusted.',
     },
   }
 end
