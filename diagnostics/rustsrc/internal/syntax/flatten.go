@@ -52,6 +52,8 @@ bool ts_tree_cursor_goto_next_sibling(TSTreeCursor *self);
 bool ts_tree_cursor_goto_first_child(TSTreeCursor *self);
 uint32_t ts_language_symbol_count(const TSLanguage *self);
 const char *ts_language_symbol_name(const TSLanguage *self, TSSymbol symbol);
+typedef enum { TSSymbolTypeRegular, TSSymbolTypeAnonymous, TSSymbolTypeAuxiliary } TSSymbolType;
+TSSymbolType ts_language_symbol_type(const TSLanguage *self, TSSymbol symbol);
 uint32_t ts_language_field_count(const TSLanguage *self);
 const char *ts_language_field_name_for_id(const TSLanguage *self, TSFieldId id);
 
@@ -126,7 +128,13 @@ static uint32_t rk_count(TSTree *t) {
 // With reuse set, a top-level node lying wholly outside [lo, hi) is written
 // without its descendants and flagged RK_REUSED: the caller copies them from
 // the previous tree, which is cheaper than crossing into Go node by node.
-static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, uint32_t lo, uint32_t hi) {
+// Tokens whose symbol has skip[sym] & 1 (punctuation) are left out unless
+// tree-sitter inserted them (MISSING) or their parent has skip[parent] & 2
+// (a macro's token tree, whose "::" and "." are all the structure there is):
+// rustko's checks never look at them elsewhere, and they are a third of a
+// Rust file's nodes.
+static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, uint32_t lo, uint32_t hi,
+                           const uint8_t *skip, uint32_t nskip) {
 	TSTreeCursor c = ts_tree_cursor_new(ts_tree_root_node(t));
 	int32_t stack[4096];
 	int depth = 0;
@@ -135,6 +143,11 @@ static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, ui
 	for (;;) {
 		if (n == cap) break;
 		TSNode nd = ts_tree_cursor_current_node(&c);
+		TSSymbol sym = ts_node_symbol(nd);
+		if (depth > 0 && sym < nskip && (skip[sym] & 1) && !ts_node_is_missing(nd)) {
+			TSSymbol ps = out[stack[depth]].symbol;
+			if (ps >= nskip || !(skip[ps] & 2)) goto next;
+		}
 		TSPoint sp = ts_node_start_point(nd), ep = ts_node_end_point(nd);
 		rk_node *o = &out[n];
 		o->start = ts_node_start_byte(nd);
@@ -142,7 +155,7 @@ static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, ui
 		o->srow = sp.row; o->scol = sp.column;
 		o->erow = ep.row; o->ecol = ep.column;
 		o->parent = stack[depth];
-		o->symbol = ts_node_symbol(nd);
+		o->symbol = sym;
 		o->field = ts_tree_cursor_current_field_id(&c);
 		o->flags = (ts_node_is_named(nd) ? RK_NAMED : 0) | (ts_node_is_error(nd) ? RK_ERROR : 0) |
 			(ts_node_is_missing(nd) ? RK_MISSING : 0);
@@ -175,6 +188,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"unicode"
 	"unsafe"
 
 	sitter "github.com/smacker/go-tree-sitter"
@@ -193,14 +207,48 @@ type Language struct {
 	ptr     *C.TSLanguage
 	symbols []string
 	fields  []string
+	skip    []C.uint8_t // per symbol: 1 punctuation token, left out of trees; 2 keeps its punctuation children
+}
+
+// keepsPunctuation are the nodes whose punctuation children stay: tree-sitter
+// does not parse a macro's arguments, so "a::b" in a token tree is three
+// tokens, and the resolver reads paths from them.
+var keepsPunctuation = map[string]bool{"token_tree": true, "token_repetition": true}
+
+func (l *Language) skipPtr() *C.uint8_t {
+	if len(l.skip) == 0 {
+		return nil
+	}
+	return &l.skip[0]
+}
+
+// isPunctuation reports whether an anonymous token's name is made of
+// punctuation only: "(", "::", "->", but not "fn", "mut" or "_".
+func isPunctuation(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func newLanguage(name string, ptr *C.TSLanguage) *Language {
 	l := &Language{name: name, ptr: ptr}
 	n := int(C.ts_language_symbol_count(ptr))
 	l.symbols = make([]string, n)
+	l.skip = make([]C.uint8_t, n)
 	for i := range n {
 		l.symbols[i] = C.GoString(C.ts_language_symbol_name(ptr, C.TSSymbol(i)))
+		if C.ts_language_symbol_type(ptr, C.TSSymbol(i)) == C.TSSymbolTypeAnonymous && isPunctuation(l.symbols[i]) {
+			l.skip[i] = 1
+		}
+		if keepsPunctuation[l.symbols[i]] {
+			l.skip[i] |= 2
+		}
 	}
 	nf := int(C.ts_language_field_count(ptr))
 	l.fields = make([]string, nf+1) // field ids start at 1
@@ -306,16 +354,15 @@ func parse(l *Language, src []byte, old *Tree, ed *C.TSInputEdit) (*Tree, error)
 		e := edit{start: int(ed.start_byte), oldEnd: int(ed.old_end_byte), newEnd: int(ed.new_end_byte),
 			dRow: int(ed.new_end_point.row) - int(ed.old_end_point.row)}
 		ru := newReuse(old, src, e, int(lo), int(hi))
-		n := uint32(C.rk_flatten(ct, &flat[0], count, true, C.uint32_t(ru.lo), C.uint32_t(ru.hi)))
-		root = build(l, flat[:n], src, ru)
-		reused = int(count) - int(n)
+		n := uint32(C.rk_flatten(ct, &flat[0], count, true, C.uint32_t(ru.lo), C.uint32_t(ru.hi), l.skipPtr(), C.uint32_t(len(l.skip))))
+		root, reused = build(l, flat[:n], src, ru)
 	}
 	if root == nil { // a fresh parse, or the old tree did not have what was to be reused
 		n := uint32(0)
 		if count > 0 {
-			n = uint32(C.rk_flatten(ct, &flat[0], count, false, 0, 0))
+			n = uint32(C.rk_flatten(ct, &flat[0], count, false, 0, 0, l.skipPtr(), C.uint32_t(len(l.skip))))
 		}
-		root = build(l, flat[:n], src, nil)
+		root, _ = build(l, flat[:n], src, nil)
 		reused = 0
 	}
 	t := &Tree{Root: root, lang: l, src: src, c: ct, reused: reused}
@@ -360,11 +407,12 @@ func pointAt(src []byte, off int) C.TSPoint {
 
 // build turns the flat pre-order array into linked nodes using two slabs, so
 // a file costs three allocations however many nodes it has. Nodes flagged
-// RK_REUSED get their descendants copied from ru's old tree; build returns
-// nil if the old tree lacks one (the caller then flattens everything).
-func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
+// RK_REUSED get their descendants copied from ru's old tree (how many is
+// the second result); build returns nil if the old tree lacks one (the
+// caller then flattens everything).
+func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) (*Node, int) {
 	if len(flat) == 0 {
-		return &Node{Kind: "source_file", Named: true}
+		return &Node{Kind: "source_file", Named: true}, 0
 	}
 	type taken struct {
 		i int   // flat index
@@ -378,11 +426,12 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 		}
 		o := ru.find(kindOf(l, flat[i].symbol), int(flat[i].start), int(flat[i].end))
 		if o == nil {
-			return nil
+			return nil, 0
 		}
 		olds = append(olds, taken{i, o})
-		extra += o.desc
+		extra += int(o.desc)
 	}
+	text := &source{b: src}
 	nodes := make([]Node, len(flat)+extra)
 	nkids := make([]int32, len(flat))
 	for i := range flat {
@@ -413,7 +462,7 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 			nd.Parent = &nodes[p]
 			nodes[p].Children = append(nodes[p].Children, nd)
 		}
-		nd.src = src
+		nd.text = text
 	}
 	// Pre-order: every node comes after its parent, so one backward pass
 	// adds each subtree's size into its parent.
@@ -425,7 +474,7 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 			nodes[p].desc += nodes[i].desc + 1
 		}
 	}
-	c := copier{nodes: nodes[len(flat):], kids: kids[off:], src: src}
+	c := copier{nodes: nodes[len(flat):], kids: kids[off:], text: text}
 	for _, t := range olds {
 		d := 0
 		if int(flat[t.i].start) >= ru.hi {
@@ -433,7 +482,7 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) *Node {
 		}
 		c.copyBelow(&nodes[t.i], t.o, d*ru.dByte, d*ru.dRow)
 	}
-	return &nodes[0]
+	return &nodes[0], extra
 }
 
 func kindOf(l *Language, sym C.TSSymbol) string {

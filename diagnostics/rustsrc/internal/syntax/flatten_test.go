@@ -13,6 +13,7 @@ import (
 )
 
 const sample = `use bindings::{kmalloc, kfree as free};
+macro_rules! m { ($x:expr) => { bindings::_printk($x.y) }; }
 extern "C" {
     fn printk(fmt: *const c_char, ...) -> c_int;
 }
@@ -25,7 +26,8 @@ pub fn rust_main() {
 `
 
 // TestMatchesGoBinding checks the C mirror against go-tree-sitter's own Go
-// walk node by node: same kinds, fields, byte ranges and points.
+// walk node by node: same kinds, fields, byte ranges and points, punctuation
+// tokens left out (unless tree-sitter inserted them as MISSING).
 func TestMatchesGoBinding(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -64,6 +66,9 @@ func goWalk(lang *sitter.Language, src []byte) []string {
 	var out []string
 	var rec func(n *sitter.Node, field string)
 	rec = func(n *sitter.Node, field string) {
+		if p := n.Parent(); p != nil && !n.IsNamed() && !n.IsMissing() && isPunctuation(n.Type()) && !keepsPunctuation[p.Type()] {
+			return
+		}
 		sp, ep := n.StartPoint(), n.EndPoint()
 		out = append(out, describe(n.Type(), field, int(n.StartByte()), int(n.EndByte()), int(sp.Row)+1, int(sp.Column)+1, int(ep.Row)+1, int(ep.Column)+1, n.IsNamed()))
 		for i := 0; i < int(n.ChildCount()); i++ {
@@ -72,6 +77,34 @@ func goWalk(lang *sitter.Language, src []byte) []string {
 	}
 	rec(root, "")
 	return out
+}
+
+func TestIsPunctuation(t *testing.T) {
+	for name, want := range map[string]bool{
+		"(": true, "::": true, "->": true, "#": true, "'": true, "\"": true, "...": true,
+		"fn": false, "mut": false, "_": false, "": false, "r#": false, "u8": false,
+	} {
+		if got := isPunctuation(name); got != want {
+			t.Errorf("isPunctuation(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// A semicolon tree-sitter inserted to recover stays in the tree: it is how
+// rustko knows the code is broken there.
+func TestMissingPunctuationKept(t *testing.T) {
+	root, err := Parse(Rust, []byte("fn f() { let x = 1 }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	root.Walk(func(n *Node) bool {
+		found = found || n.Missing && n.Kind == ";"
+		return true
+	})
+	if !found {
+		t.Fatalf("no MISSING \";\" in:\n%s", dumpTree(root))
+	}
 }
 
 func TestErrorsAreNodes(t *testing.T) {

@@ -19,16 +19,19 @@ type Node struct {
 	Error    bool // an ERROR node or a token tree-sitter inserted (MISSING)
 	Missing  bool
 
-	src  []byte
-	desc int // how many nodes lie below this one
+	desc int32   // how many nodes lie below this one
+	text *source // the file's text, one per tree: a slice per node would cost 16 bytes more on every node
 }
+
+// source is a parsed file's text, shared by all of its nodes.
+type source struct{ b []byte }
 
 // Text is the source the node covers.
 func (n *Node) Text() string {
-	if n == nil || n.End > len(n.src) || n.Start > n.End {
+	if n == nil || n.text == nil || n.End > len(n.text.b) || n.Start > n.End {
 		return ""
 	}
-	return string(n.src[n.Start:n.End])
+	return string(n.text.b[n.Start:n.End])
 }
 
 // Is reports whether n is non-nil and of one of the kinds.

@@ -70,7 +70,7 @@ func (ru *reuse) find(kind string, start, end int) *Node {
 type copier struct {
 	nodes []Node
 	kids  []*Node
-	src   []byte
+	text  *source
 }
 
 // copyBelow gives dst copies of old's descendants, moved by dByte bytes and
@@ -91,7 +91,7 @@ func (c *copier) copyBelow(dst, old *Node, dByte, dRow int) {
 		nd.Named, nd.Error, nd.Missing = oc.Named, oc.Error, oc.Missing
 		nd.desc = oc.desc
 		nd.Parent = dst
-		nd.src = c.src
+		nd.text = c.text
 		dst.Children[i] = nd
 	}
 	for i, oc := range old.Children {
