@@ -20,8 +20,12 @@ type Options struct {
 	// BuildDelay coalesces bursts of saves into one build (default 300 ms).
 	BuildDelay time.Duration
 	// AnalysisDelay is how long the keyboard must be quiet before the open
-	// buffer is analysed again (default 5 ms, so findings follow typing
-	// within 20 ms).
+	// buffer is analysed again (default 2 ms). It only has to gather the
+	// changes a client sends in one burst (a multi-cursor edit, a rename
+	// applied file by file), which arrive together: keystrokes come tens of
+	// milliseconds apart, and Neovim already debounces them by 150 ms. A
+	// newer change cancels an analysis in flight anyway, so a short delay
+	// costs little work and keeps findings within 20 ms of the last key.
 	AnalysisDelay time.Duration
 	// ReloadDelay coalesces bursts of configuration changes (default 100 ms).
 	ReloadDelay time.Duration
@@ -89,7 +93,7 @@ func New(opts Options) *Server {
 		opts.BuildDelay = 300 * time.Millisecond
 	}
 	if opts.AnalysisDelay <= 0 {
-		opts.AnalysisDelay = 5 * time.Millisecond
+		opts.AnalysisDelay = 2 * time.Millisecond
 	}
 	if opts.ReloadDelay <= 0 {
 		opts.ReloadDelay = 100 * time.Millisecond
