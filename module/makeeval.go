@@ -39,13 +39,23 @@ type makeOutput struct {
 func printVarsMakefile(configMk string) string {
 	var b strings.Builder
 	b.WriteString("# Written by rustko-lsp: prints the rust.ko variables; builds nothing.\n")
-	fmt.Fprintf(&b, "ifeq ($(filter %s,$(abspath $(MAKEFILE_LIST))),)\n-include %s\nendif\n", configMk, configMk)
+	// The path goes through a variable: a comma in it would split
+	// $(filter)'s arguments (config.mk read twice, its += applied twice),
+	// a $ would expand and a # would start a comment.
+	b.WriteString("rustko__comma := ,\n")
+	fmt.Fprintf(&b, "rustko__config_mk := %s\n", makeLiteral(configMk))
+	b.WriteString("ifeq ($(filter $(rustko__config_mk),$(abspath $(MAKEFILE_LIST))),)\n-include $(rustko__config_mk)\nendif\n")
 	fmt.Fprintf(&b, ".PHONY: %s\n%s: ;", printGoal, printGoal)
 	for _, n := range evaluated {
 		fmt.Fprintf(&b, "$(info %s%s|$(origin %s)|$(%s))", varMarker, n, n, n)
 	}
 	b.WriteString(":\n")
 	return b.String()
+}
+
+// makeLiteral writes s so that a make assignment gives back s itself.
+func makeLiteral(s string) string {
+	return strings.NewReplacer("$", "$$", ",", "$(rustko__comma)", "#", "\\#").Replace(s)
 }
 
 // evalMake runs make on root's makefiles with -p, which adds make's database

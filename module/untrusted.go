@@ -1,5 +1,7 @@
 package module
 
+import "strings"
+
 // OriginNotEvaluated is the origin LoadWithoutMake gives every variable that
 // neither the environment nor the overrides set: the value is rustko's
 // default, and the module's own makefiles may say otherwise.
@@ -11,7 +13,9 @@ const OriginNotEvaluated = "default (workspace not trusted: Makefile not evaluat
 // defaults (what Load gives for a Makefile that sets nothing: the module name
 // from Cargo.toml or the folder, build/, src/*.c and src/*.rs,
 // src/bindings.rs) with the environment and the overrides on top, in Load's
-// order of precedence. Module.Untrusted is set so nothing later runs the
+// order of precedence, except KERNEL_INCLUDE and KERNEL_HELPERS, which are
+// read from the makefiles when their assignments are plain text (see
+// literalAssignment). Module.Untrusted is set so nothing later runs the
 // module's build either.
 func LoadWithoutMake(root string, overrides map[string]string) (*Module, error) {
 	root, err := checkLoadArgs(root, overrides)
@@ -31,6 +35,16 @@ func LoadWithoutMake(root string, overrides map[string]string) (*Module, error) 
 			m.Origin[name] = OriginEnvironment
 		} else {
 			m.Origin[name] = OriginOverride
+		}
+	}
+	for _, name := range literalLists {
+		if _, ok := set[name]; ok {
+			continue
+		}
+		if v, where, ok := literalAssignment(root, name); ok {
+			m.Raw[name] = v
+			m.Origin[name] = strings.SplitN(where, ":", 2)[0]
+			m.Where[name] = where
 		}
 	}
 	chooseKDIR(m)

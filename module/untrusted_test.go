@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,16 +30,16 @@ func TestLoadWithoutMake(t *testing.T) {
 		vars      func(t *testing.T, root string, v Vars)
 	}{
 		{
-			name:  "defaults: nothing of the makefiles is read",
+			name:  "defaults, and KERNEL_INCLUDE as config.mk writes it: nothing of the makefiles runs",
 			files: sentinel,
 			checks: []check{
 				{"KERNEL_MODULE", "", OriginNotEvaluated},
-				{"KERNEL_INCLUDE", "", OriginNotEvaluated},
+				{"KERNEL_INCLUDE", "linux/fs.h", "config.mk"},
 				{"KERNEL_BUILD_PATH", "", OriginNotEvaluated},
 			},
 			vars: func(t *testing.T, root string, v Vars) {
 				eq(t, "KernelModule", v.KernelModule, "trusty")
-				eq(t, "KernelInclude", len(v.KernelInclude), 0)
+				eq(t, "KernelInclude", v.KernelInclude, []string{"linux/fs.h"})
 				eq(t, "CFiles", v.CFiles, []string{filepath.Join(root, "src/a.c")})
 				eq(t, "RustFiles", v.RustFiles, []string{filepath.Join(root, "src/lib.rs")})
 				eq(t, "Bindings", v.Bindings, filepath.Join(root, "src/bindings.rs"))
@@ -100,13 +101,18 @@ func TestLoadWithoutMake(t *testing.T) {
 				}
 			}
 			eq(t, "Untrusted", m.Untrusted, true)
-			eq(t, "Where", m.Where, map[string]string{})
+			wantWhere := map[string]string{}
+			if strings.Contains(tt.files["config.mk"], "KERNEL_INCLUDE :=") {
+				wantWhere["KERNEL_INCLUDE"] = "config.mk:1" // plain text: read without make
+			}
+			eq(t, "Where", m.Where, wantWhere)
 			if _, ok := tt.files["config.mk"]; ok {
 				eq(t, "ConfigFile", m.ConfigFile, filepath.Join(root, "config.mk"))
 			}
 			for _, name := range VarNames {
-				switch o := m.Origin[name]; o {
-				case OriginOverride, OriginEnvironment, OriginNotEvaluated:
+				switch o := m.Origin[name]; {
+				case o == OriginOverride, o == OriginEnvironment, o == OriginNotEvaluated:
+				case o == "config.mk" && slices.Contains(literalLists, name):
 				default:
 					t.Errorf("%s origin = %q, want override, environment or %q", name, o, OriginNotEvaluated)
 				}

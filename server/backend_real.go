@@ -298,7 +298,7 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	b.mu.Unlock()
 	found := rustsrc.Analyze(f, env)
 	if p != nil && p.Module != nil && p.Module.Untrusted {
-		found = noteUntrusted(found)
+		found = noteUntrusted(p.Module, found)
 	}
 	return &Analysis{
 		Findings: found,
@@ -311,17 +311,27 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	}, nil
 }
 
-// untrustedNote qualifies the findings whose advice rests on the module's
-// KERNEL_INCLUDE and KERNEL_HELPERS, which an untrusted load does not read.
-const untrustedNote = " (The workspace is not trusted, so rustko has not read the module's Makefile: " +
-	"KERNEL_INCLUDE and KERNEL_HELPERS are rustko's defaults here, and the module may already list this.)"
+// untrustedNote qualifies a finding whose advice rests on the list variable
+// name (KERNEL_INCLUDE, KERNEL_HELPERS) when an untrusted load could not read
+// it: it is not set in the makefiles as plain text, and only make could say
+// what it holds.
+func untrustedNote(name string) string {
+	return " (The workspace is not trusted, so rustko has not evaluated its makefiles, which do not set " + name +
+		" as plain text: the module may already list this.)"
+}
 
-func noteUntrusted(fs []diagnostics.Finding) []diagnostics.Finding {
+func noteUntrusted(m *module.Module, fs []diagnostics.Finding) []diagnostics.Finding {
 	out := slices.Clone(fs) // the analysis may keep its own
 	for i := range out {
+		name := ""
 		switch out[i].Code {
-		case rustsrc.CodeNotDeclared, rustsrc.CodeInlineFunction:
-			out[i].Message += untrustedNote
+		case rustsrc.CodeNotDeclared:
+			name = "KERNEL_INCLUDE"
+		case rustsrc.CodeInlineFunction:
+			name = "KERNEL_HELPERS"
+		}
+		if name != "" && m.Origin[name] == module.OriginNotEvaluated {
+			out[i].Message += untrustedNote(name)
 		}
 	}
 	return out

@@ -174,7 +174,7 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 		}
 		return false
 	})
-	if msg := messageOf(inline); !strings.Contains(msg, "kmalloc") || !strings.HasSuffix(msg, untrustedNote) {
+	if msg := messageOf(inline); !strings.Contains(msg, "kmalloc") || !strings.HasSuffix(msg, untrustedNote("KERNEL_HELPERS")) {
 		t.Errorf("inline-function finding %q, want it about kmalloc and ending with the untrusted note", msg)
 	}
 	acts, err := h.server.CodeAction(h.ctx, &protocol.CodeActionParams{
