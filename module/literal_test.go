@@ -116,3 +116,23 @@ func TestLoadRootWithMakeSpecialCharacters(t *testing.T) {
 		})
 	}
 }
+
+// FuzzLiteralAssignment: any makefile text gives a value or "unknown",
+// never a panic, and a value never holds something only make could expand.
+func FuzzLiteralAssignment(f *testing.F) {
+	f.Add("KERNEL_INCLUDE ?= linux/panic.h\n-include config.mk\n", "KERNEL_INCLUDE += linux/fs.h \\\n linux/cdev.h # c\n")
+	f.Add("ifeq ($(V),1)\nKERNEL_INCLUDE = x\nendif\n", "define X\nKERNEL_INCLUDE = y\nendef\n")
+	f.Add("include config.mk ../x.mk /etc/passwd\n", "KERNEL_INCLUDE != true\n")
+	f.Fuzz(func(t *testing.T, makefile, config string) {
+		root := t.TempDir()
+		for name, c := range map[string]string{"Makefile": makefile, "config.mk": config} {
+			if err := os.WriteFile(filepath.Join(root, name), []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		v, where, ok := literalAssignment(root, "KERNEL_INCLUDE")
+		if ok && (strings.Contains(v, "$") || where == "") {
+			t.Fatalf("value %q at %q", v, where)
+		}
+	})
+}
