@@ -72,6 +72,22 @@ func (l *latest) current(gen uint64) bool {
 	return !l.stopped && gen == l.gen
 }
 
+// supersede cancels the run in flight and any scheduled run without
+// scheduling another: what they would commit is no longer wanted. Later
+// triggers work as usual.
+func (l *latest) supersede() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.gen++
+	if l.timer != nil {
+		l.timer.Stop()
+	}
+	if l.cancel != nil {
+		l.cancel()
+		l.cancel = nil
+	}
+}
+
 // stop cancels the run in flight and any scheduled run, for good.
 func (l *latest) stop() {
 	l.mu.Lock()

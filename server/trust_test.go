@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
 )
 
 // An untrusted workspace (VS Code's Restricted Mode, `trusted = false`)
@@ -118,6 +121,41 @@ func TestUntrustedWorkspace(t *testing.T) {
 	h.waitFor(t, 2*time.Second, "a build on save once trusted", func() bool { return fake.builds.Load() == 1 })
 	if _, err := h.server.ExecuteCommand(h.ctx, &protocol.ExecuteCommandParams{Command: cmdRebuild}); err != nil {
 		t.Errorf("rebuild once trusted: %v", err)
+	}
+	h.shutdown(t)
+}
+
+// Withdrawing trust stops a build in flight at once (it runs the
+// workspace's Makefile and compilers), and its results are never published.
+func TestWithdrawnTrustCancelsTheBuild(t *testing.T) {
+	root := tempModule(t, "fn init() {}\n")
+	fake := newFake(root)
+	lib := filepath.Join(root, "src", "lib.rs")
+	started, cancelled := make(chan struct{}), make(chan struct{})
+	fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+		close(started)
+		<-ctx.Done()
+		close(cancelled)
+		return &BuildResult{Findings: []diagnostics.Finding{{File: lib, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error, Source: "rustc", Message: "from the cancelled build"}}}, nil
+	}
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, lib, "fn init() {}\n")
+	h.save(t, lib)
+	select {
+	case <-started:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the build never started")
+	}
+	must(t, h.server.DidChangeConfiguration(h.ctx, &protocol.DidChangeConfigurationParams{Settings: protocol.LSPAny(`{"rustko":{"trusted":false}}`)}))
+	select {
+	case <-cancelled:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the build went on after trust was withdrawn")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if d, _ := h.rec.diagsOf(lib); slices.Contains(messages(d), "from the cancelled build") {
+		t.Error("the cancelled build's findings were published")
 	}
 	h.shutdown(t)
 }

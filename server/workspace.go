@@ -174,6 +174,11 @@ func (s *Server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChan
 	s.mu.Unlock()
 	if changed {
 		for _, se := range s.allSessions() {
+			if !st.trusted() {
+				// Trust withdrawn: a build in flight runs the workspace's
+				// Makefile and compilers, so it stops now, not at its end.
+				se.builder.supersede()
+			}
 			se.invalidate()
 		}
 	}
