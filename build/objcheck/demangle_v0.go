@@ -20,6 +20,12 @@ var errV0 = errors.New("invalid v0 symbol")
 // deeply in hostile input.
 const v0MaxDepth = 300
 
+// v0MaxOutput bounds what one symbol prints (rustc-demangle stops at a size
+// limit too): twelve bytes can ask for billions of bound lifetimes
+// ("G" and a large base-62 count), and backreferences to backreferences
+// double the output at each level. No real symbol comes near it.
+const v0MaxOutput = 64 << 10
+
 type v0 struct {
 	sym   string
 	pos   int
@@ -199,6 +205,9 @@ func (p *v0) backref(f func() error) error {
 	if p.skip > 0 {
 		return nil // nothing to print; the target was parsed already
 	}
+	if p.out.Len() > v0MaxOutput {
+		return errV0
+	}
 	if err := p.push(); err != nil {
 		return err
 	}
@@ -376,6 +385,9 @@ func (p *v0) binder(f func() error) error {
 	if n > 0 {
 		p.print("for<")
 		for i := uint64(0); i < n; i++ {
+			if p.out.Len() > v0MaxOutput {
+				return errV0
+			}
 			if i > 0 {
 				p.print(", ")
 			}
