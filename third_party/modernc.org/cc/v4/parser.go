@@ -108,6 +108,7 @@ var defaultKeywords = map[string]rune{
 }
 
 type parser struct {
+	stuck      bool // parse is unwinding a parserStuck panic
 	cpp        *cpp
 	fnScope    *Scope
 	funcTokens []Token
@@ -360,6 +361,7 @@ func (p *parser) parse() (ast *AST, err error) {
 			// Some error paths at EOF do not consume the token,
 			// their caller tries again, forever.
 			if repeats++; repeats >= maxRepeatedErrors && parsing {
+				p.stuck = true
 				panic(parserStuck{})
 			}
 
@@ -372,7 +374,10 @@ func (p *parser) parse() (ast *AST, err error) {
 	defer func() {
 		parsing = false
 		if e := recover(); e != nil {
-			if _, ok := e.(parserStuck); !ok {
+			// A deferred function on the way up (functionDefinition's
+			// reads its unset result) may panic in turn and replace
+			// parserStuck: once stuck, any panic is that one.
+			if _, ok := e.(parserStuck); !ok && !p.stuck {
 				panic(e)
 			}
 

@@ -377,6 +377,10 @@ func TestRustkoNoHangAtEOF(t *testing.T) {
 		{"char *s = \"abc\\\n", "string literal not terminated"},
 		{"int c = 'a\\", "not terminated"},
 		{"int f(int x){if(x){return({n\xd3\xd3=x;y+1;});}{'';}}struct {int char*", "parser stopped: no progress"},
+		// Stuck inside a K&R declaration list: functionDefinition's defer
+		// then panicked on its nil result while unwinding (found by
+		// bindings/cwrap's FuzzGenerate).
+		{"0(0!0*", "parser stopped: no progress"},
 	} {
 		t.Run(fmt.Sprintf("%q", test.src), func(t *testing.T) {
 			done := make(chan error, 1)
