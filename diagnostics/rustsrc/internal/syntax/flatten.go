@@ -186,6 +186,7 @@ static uint32_t rk_flatten(TSTree *t, rk_node *out, uint32_t cap, bool reuse, ui
 import "C"
 
 import (
+	"bytes"
 	"fmt"
 	"runtime"
 	"unicode"
@@ -370,8 +371,8 @@ func parse(l *Language, src []byte, old *Tree, ed *C.TSInputEdit) (*Tree, error)
 	return t, nil
 }
 
-// editBetween describes the change from old to new as one replaced span:
-// the common prefix and suffix stay, the middle changed.
+// editBetween describes the change from old to new as one replaced span of
+// whole lines: the common prefix and suffix stay, the middle changed.
 func editBetween(old, new []byte) C.TSInputEdit {
 	p := 0
 	for p < len(old) && p < len(new) && old[p] == new[p] {
@@ -380,6 +381,16 @@ func editBetween(old, new []byte) C.TSInputEdit {
 	s := 0
 	for s < len(old)-p && s < len(new)-p && old[len(old)-1-s] == new[len(new)-1-s] {
 		s++
+	}
+	// Whole lines: a byte-exact span can start or end inside a UTF-8
+	// sequence, and tree-sitter then reuses a token whose decoding would
+	// now run on into the edit (FuzzReparse: inserting after an incomplete
+	// sequence split an identifier). Reparsing a line more costs nothing.
+	p = bytes.LastIndexByte(old[:p], '\n') + 1
+	if k := bytes.IndexByte(old[len(old)-s:], '\n'); k >= 0 {
+		s -= k + 1
+	} else {
+		s = 0
 	}
 	return C.TSInputEdit{
 		start_byte:    C.uint32_t(p),
