@@ -3802,6 +3802,11 @@ func (s *Scope) ident(t Token) (r Node) {
 	}
 
 	if p, ok := a[0].(*Parameter); ok {
+		if p.Declarator == nil {
+			// A nil *Declarator in a Node would pass callers' type
+			// assertions and crash them (checkTypeName).
+			return nil
+		}
 		return p.Declarator
 	}
 

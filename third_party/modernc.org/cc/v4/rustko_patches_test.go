@@ -381,6 +381,10 @@ func TestRustkoNoHangAtEOF(t *testing.T) {
 		// then panicked on its nil result while unwinding (found by
 		// bindings/cwrap's FuzzGenerate).
 		{"0(0!0*", "parser stopped: no progress"},
+		// A parameter without a declarator came back from Scope.ident as a
+		// nil *Declarator inside a Node, which checkTypeName dereferenced
+		// (stock v4.34.0 panics; found by bindings/cwrap's FuzzGenerate).
+		{"0(in, n!(n!{n", "unexpected"},
 	} {
 		t.Run(fmt.Sprintf("%q", test.src), func(t *testing.T) {
 			done := make(chan error, 1)
