@@ -8,13 +8,10 @@
 // RUSTKO_BIN names the binary (default: bin/rustko-lsp of this checkout).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
-  createMessageConnection,
-  Diagnostic,
   DidChangeConfigurationNotification,
   DidOpenTextDocumentNotification,
   DidSaveTextDocumentNotification,
@@ -25,18 +22,12 @@ import {
   InitializeRequest,
   MarkupContent,
   MessageConnection,
-  PublishDiagnosticsNotification,
   ResponseError,
   ShutdownRequest,
 } from 'vscode-languageserver-protocol/node';
 import { configurationChange, DEFAULTS, serverSettings } from '../../src/lib/settings';
-import { StatusModel } from '../../src/lib/status';
-import { ServerProcess, spawnServer } from '../../src/lib/transport';
-
-const pkgDir = path.resolve(__dirname, '..', '..', '..');
-const repo = path.resolve(pkgDir, '..', '..');
-const bin = process.env.RUSTKO_BIN || path.join(repo, 'bin', 'rustko-lsp');
-const example = path.join(repo, 'examples', 'hello');
+import { ServerProcess } from '../../src/lib/transport';
+import { bin, copyExample, initializeParams, WireClient } from './harness';
 
 const LOAD_MS = 150_000; // first load: kbuild flag capture, the C index of the system's headers
 const CHANGE_MS = 30_000;
@@ -53,51 +44,16 @@ let bindingsBefore: string | null;
 const readIfThere = (p: string): string | null => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null);
 let proc: ServerProcess;
 let conn: MessageConnection;
-const status = new StatusModel();
-const published = new Map<string, Diagnostic[]>();
-const stderr: string[] = [];
-let waiters: (() => void)[] = [];
-let sawBuilding = false;
-
-function until(ms: number, what: string, cond: () => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (cond()) {
-      resolve();
-      return;
-    }
-    const check = () => {
-      if (cond()) {
-        clearTimeout(timer);
-        clearInterval(poll);
-        waiters = waiters.filter((w) => w !== check);
-        resolve();
-      }
-    };
-    // Files appearing (the sentinel) send no message: look now and then too.
-    const poll = setInterval(check, 200);
-    const timer = setTimeout(() => {
-      clearInterval(poll);
-      waiters = waiters.filter((w) => w !== check);
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}; server log tail:\n${stderr.slice(-15).join('\n')}`));
-    }, ms);
-    waiters.push(check);
-  });
-}
-
-function wake() {
-  for (const w of [...waiters]) {
-    w();
-  }
-}
+const client = new WireClient();
+const { published } = client;
+const until = client.until.bind(client);
 
 const makeRan = () => fs.existsSync(sentinel);
 
 describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it', { timeout: 600_000 }, () => {
   before(async () => {
     assert.ok(fs.existsSync(bin), `${bin} does not exist: build the server first (make build), or set RUSTKO_BIN`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'rustko-untrusted-'));
-    module = path.join(work, 'hello');
-    fs.cpSync(example, module, { recursive: true, filter: (src) => !/[/\\](build|target)$/.test(src) });
+    ({ work, module } = copyExample('rustko-untrusted-'));
     sentinel = path.join(module, 'SENTINEL');
     const mk = path.join(module, 'Makefile');
     fs.writeFileSync(mk, `RAN := $(shell touch ${sentinel})\n${fs.readFileSync(mk, 'utf8')}`);
@@ -112,48 +68,19 @@ describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it',
     fs.writeFileSync(libPath, libText);
     bindingsBefore = readIfThere(path.join(module, 'src', 'bindings.rs'));
 
-    proc = await spawnServer({
-      command: bin,
-      args: ['serve'],
-      cwd: work,
-      tap: (msg) => {
-        status.observe(msg);
-        sawBuilding ||= status.build === 'building';
-      },
-      onStderr: (line) => stderr.push(line),
-    });
-    conn = createMessageConnection(proc.reader, proc.writer);
-    conn.onRequest('window/workDoneProgress/create', () => null);
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
-    conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
-      published.set(p.uri, p.diagnostics);
-      wake();
-    });
-    conn.onNotification('window/showMessage', () => wake());
-    conn.onNotification('$/progress', () => wake());
-    conn.listen();
+    await client.start(work);
+    ({ proc, conn } = client);
   });
 
   after(async () => {
-    conn?.dispose();
-    if (proc) {
-      await proc.stop(0);
-    }
+    await client.stop();
     if (work) {
       fs.rmSync(work, { recursive: true, force: true });
     }
   });
 
   test('initialize with the settings of an untrusted workspace', async () => {
-    const p = JSON.parse(fs.readFileSync(path.join(pkgDir, 'test', 'fixtures', 'vscode-initialize.json'), 'utf8'));
-    delete p.$comment;
-    const uri = pathToFileURL(module).href;
-    p.processId = process.pid;
-    p.rootPath = module;
-    p.rootUri = uri;
-    p.workspaceFolders = [{ uri, name: path.basename(module) }];
-    p.initializationOptions = serverSettings(DEFAULTS, module, false);
+    const p = initializeParams(module, false);
     assert.deepEqual(p.initializationOptions, { buildOnSave: false, trusted: false });
     const init = await conn.sendRequest(InitializeRequest.type, p);
     assert.equal(init.serverInfo?.name, 'rustko-lsp');
@@ -202,7 +129,7 @@ describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it',
     await conn.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri: libUri } });
     // The server builds 300 ms after a save when it builds at all.
     await new Promise((r) => setTimeout(r, 3000));
-    assert.equal(sawBuilding, false, 'a build ran in the untrusted workspace');
+    assert.equal(client.sawBuilding, false, 'a build ran in the untrusted workspace');
     assert.equal(makeRan(), false, 'the untrusted Makefile was evaluated: SENTINEL exists');
     assert.equal(readIfThere(path.join(module, 'src', 'bindings.rs')), bindingsBefore, 'src/bindings.rs was written or rewritten');
   });

@@ -6,13 +6,10 @@
 // RUSTKO_BIN names the binary (default: bin/rustko-lsp of this checkout).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import {
-  createMessageConnection,
-  Diagnostic,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
@@ -24,20 +21,13 @@ import {
   InitializeResult,
   MarkupContent,
   MessageConnection,
-  PublishDiagnosticsNotification,
   ShutdownRequest,
 } from 'vscode-languageserver-protocol/node';
 import { BindingResult, bindingDocument } from '../../src/lib/binding';
 import { findModuleRoots } from '../../src/lib/roots';
 import { configurationChange, DEFAULTS, serverSettings } from '../../src/lib/settings';
-import { StatusModel } from '../../src/lib/status';
-import { ServerProcess, spawnServer } from '../../src/lib/transport';
-
-// Run from the bundle in out/test/wire/: the package is three levels up, the repository five.
-const pkgDir = path.resolve(__dirname, '..', '..', '..');
-const repo = path.resolve(pkgDir, '..', '..');
-const bin = process.env.RUSTKO_BIN || path.join(repo, 'bin', 'rustko-lsp');
-const example = path.join(repo, 'examples', 'hello');
+import { ServerProcess } from '../../src/lib/transport';
+import { bin, copyExample, example, initializeParams, WireClient } from './harness';
 
 const LOAD_MS = 150_000; // first load: make -p, kbuild flag capture, the C index
 const BUILD_MS = 300_000; // bindings, core sysroot (cached after the first), rustc, kbuild
@@ -52,57 +42,10 @@ let version = 1;
 let proc: ServerProcess;
 let conn: MessageConnection;
 let init: InitializeResult;
-const status = new StatusModel();
-const published = new Map<string, Diagnostic[]>();
-const shown: { type: number; message: string }[] = [];
-const stderr: string[] = [];
-let waiters: (() => void)[] = [];
-let sawBuilding = false;
-
-/** Resolves when cond() holds after some message; fails after ms naming what it waited for. */
-function until(ms: number, what: string, cond: () => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (cond()) {
-      resolve();
-      return;
-    }
-    const check = () => {
-      if (cond()) {
-        clearTimeout(timer);
-        waiters = waiters.filter((w) => w !== check);
-        resolve();
-      }
-    };
-    const timer = setTimeout(() => {
-      waiters = waiters.filter((w) => w !== check);
-      reject(new Error(`timed out after ${ms} ms waiting for ${what}; server log tail:\n${stderr.slice(-15).join('\n')}`));
-    }, ms);
-    waiters.push(check);
-  });
-}
-
-function wake() {
-  for (const w of [...waiters]) {
-    w();
-  }
-}
-
-/** The initialize request VS Code sends, with this session's values. */
-function initializeParams() {
-  const p = JSON.parse(fs.readFileSync(path.join(pkgDir, 'test', 'fixtures', 'vscode-initialize.json'), 'utf8'));
-  delete p.$comment;
-  const uri = pathToFileURL(module).href;
-  p.processId = process.pid;
-  p.rootPath = module;
-  p.rootUri = uri;
-  p.workspaceFolders = [{ uri, name: path.basename(module) }];
-  p.initializationOptions = serverSettings(DEFAULTS, module, true);
-  return p;
-}
-
-function messages(uri: string): string[] {
-  return (published.get(uri) ?? []).map((d) => (typeof d.message === 'string' ? d.message : d.message.value));
-}
+const client = new WireClient();
+const { status, published, shown, stderr } = client;
+const until = client.until.bind(client);
+const messages = client.messages.bind(client);
 
 function change(text: string) {
   // VS Code sends incremental changes: the replaced range, its length, the new text.
@@ -125,46 +68,18 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 },
   before(async () => {
     assert.ok(fs.existsSync(bin), `${bin} does not exist: build the server first (make build), or set RUSTKO_BIN`);
     assert.ok(fs.existsSync(path.join(example, 'src', 'lib.rs')), `${example}/src/lib.rs is missing`);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'rustko-wire-'));
-    module = path.join(work, 'hello');
-    // A copy without build output, so the test never disturbs the example.
-    fs.cpSync(example, module, { recursive: true, filter: (src) => !/[/\\](build|target)$/.test(src) });
+    ({ work, module } = copyExample('rustko-wire-'));
     libPath = path.join(module, 'src', 'lib.rs');
     libUri = pathToFileURL(libPath).href;
     libText = fs.readFileSync(libPath, 'utf8');
 
-    proc = await spawnServer({
-      command: bin,
-      args: ['serve'],
-      cwd: work,
-      tap: (msg) => {
-        status.observe(msg);
-        sawBuilding ||= status.build === 'building';
-      },
-      onStderr: (line) => stderr.push(line),
-    });
-    conn = createMessageConnection(proc.reader, proc.writer);
-    conn.onRequest('window/workDoneProgress/create', () => null);
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));
-    conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
-      published.set(p.uri, p.diagnostics);
-      wake();
-    });
-    conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
-      shown.push(p);
-      wake();
-    });
-    conn.onNotification('$/progress', () => wake());
-    conn.listen();
+    await client.start(work);
+    ({ proc, conn } = client);
     status.server = 'running';
   });
 
   after(async () => {
-    conn?.dispose();
-    if (proc) {
-      await proc.stop(0);
-    }
+    await client.stop();
     if (work) {
       fs.rmSync(work, { recursive: true, force: true });
     }
@@ -175,7 +90,7 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 },
   });
 
   test('initialize with VS Code’s request: the server negotiates UTF-16 and offers hover and the commands', async () => {
-    init = await conn.sendRequest(InitializeRequest.type, initializeParams());
+    init = await conn.sendRequest(InitializeRequest.type, initializeParams(module, true));
     assert.equal(init.serverInfo?.name, 'rustko-lsp');
     // VS Code offers only utf-16; the server must pick it (or leave it implied).
     assert.ok(init.capabilities.positionEncoding === undefined || init.capabilities.positionEncoding === 'utf-16');
@@ -267,7 +182,7 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 },
   test('rustko.rebuild builds hello.ko; the status bar goes from building to ok', { timeout: BUILD_MS + 10_000 }, async () => {
     const res = (await conn.sendRequest(ExecuteCommandRequest.type, { command: 'rustko.rebuild', arguments: [libUri] })) as { modules: number };
     assert.deepEqual(res, { modules: 1 });
-    await until(30_000, 'the build to begin ($/progress "rustko: building ...")', () => sawBuilding);
+    await until(30_000, 'the build to begin ($/progress "rustko: building ...")', () => client.sawBuilding);
     await until(BUILD_MS, 'the build to end', () => status.build !== 'building');
     assert.equal(status.build, 'ok', `build state ${status.build}: ${status.lastBuild}; server log tail:\n${stderr.slice(-15).join('\n')}`);
     const errors = [...published].flatMap(([uri, ds]) =>
