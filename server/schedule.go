@@ -37,15 +37,7 @@ func (l *latest) trigger(delay time.Duration) uint64 {
 	if l.stopped {
 		return l.gen
 	}
-	l.gen++
-	g := l.gen
-	if l.cancel != nil {
-		l.cancel()
-		l.cancel = nil
-	}
-	if l.timer != nil {
-		l.timer.Stop()
-	}
+	g := l.supersedeLocked()
 	l.timer = time.AfterFunc(delay, func() { l.fire(g) })
 	return g
 }
@@ -78,6 +70,12 @@ func (l *latest) current(gen uint64) bool {
 func (l *latest) supersede() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.supersedeLocked()
+}
+
+// supersedeLocked bumps the generation, stops the pending timer and cancels
+// the run in flight; it returns the new generation. l.mu is held.
+func (l *latest) supersedeLocked() uint64 {
 	l.gen++
 	if l.timer != nil {
 		l.timer.Stop()
@@ -86,6 +84,7 @@ func (l *latest) supersede() {
 		l.cancel()
 		l.cancel = nil
 	}
+	return l.gen
 }
 
 // stop cancels the run in flight and any scheduled run, for good.
@@ -93,11 +92,5 @@ func (l *latest) stop() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.stopped = true
-	if l.timer != nil {
-		l.timer.Stop()
-	}
-	if l.cancel != nil {
-		l.cancel()
-		l.cancel = nil
-	}
+	l.supersedeLocked()
 }
