@@ -7,10 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/cputime"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -147,24 +147,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// cpuTime is the process's user+system CPU time: on a shared machine the
-// CPU per operation is steadier than the wall time.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func reportCPU(b *testing.B, cpu0 time.Duration, n int) {
-	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(time.Millisecond)/float64(n), "cpu-ms/op")
 }
 
 func BenchmarkGenerateCold(b *testing.B) {
 	k, f := realKernel(b)
 	dir := b.TempDir()
-	cpu0, n := cpuTime(b), 0
+	cpu0, n := cputime.Process(), 0
 	defer func() { reportCPU(b, cpu0, n) }()
 	for b.Loop() {
 		n++
@@ -182,7 +172,7 @@ func BenchmarkGenerateWarm(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	cpu0, n := cpuTime(b), 0
+	cpu0, n := cputime.Process(), 0
 	defer func() { reportCPU(b, cpu0, n) }()
 	for b.Loop() {
 		n++

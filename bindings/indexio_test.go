@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/internal/cputime"
 )
 
 func sampleIndex() *index.Index {
@@ -113,7 +114,7 @@ func BenchmarkLoadIndex(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(res.Index.Items)), "items")
 	b.ResetTimer()
-	cpu0, n := cpuTime(b), 0
+	cpu0, n := cputime.Process(), 0
 	defer func() { reportCPU(b, cpu0, n) }()
 	for b.Loop() {
 		n++

@@ -10,12 +10,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
+
+	"github.com/rustko/rustko-lsp/internal/cputime"
 )
 
 // Benchmarks of what the editor waits for, on the real backend and the
@@ -80,7 +81,7 @@ func BenchmarkHover(b *testing.B) {
 				hover = h.srv.Hover
 			}
 			var lat []time.Duration
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for i := range b.N {
 				start := time.Now()
@@ -93,19 +94,10 @@ func BenchmarkHover(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(percentile(lat, 0.5), "p50-ms")
 			b.ReportMetric(percentile(lat, 0.99), "p99-ms")
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		})
 	}
 	h.shutdown(b)
-}
-
-// cpuTime is this process's user plus system time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkAnalysisOnChange: from an edit (didChange adding or removing a
@@ -132,7 +124,7 @@ func BenchmarkAnalysisOnChange(b *testing.B) {
 			}
 			var lat []time.Duration
 			version := int32(1)
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			b.ResetTimer()
 			for i := range b.N {
 				version++
@@ -156,7 +148,7 @@ func BenchmarkAnalysisOnChange(b *testing.B) {
 			b.ReportMetric(percentile(lat, 0.95), "p95-ms")
 			// CPU per edit (client and server together, in this process):
 			// what the latency would approach on an idle machine.
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 			h.shutdown(b)
 		})
 	}

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/internal/cputime"
 )
 
 // bigFile writes about n lines of rust.ko-style module code: calls through
@@ -193,18 +193,10 @@ type cpuMeter struct {
 	start time.Duration
 }
 
-func meterCPU(b *testing.B) *cpuMeter { return &cpuMeter{b: b, start: cpuTime()} }
+func meterCPU(b *testing.B) *cpuMeter { return &cpuMeter{b: b, start: cputime.Process()} }
 
 func (m *cpuMeter) report() {
 	if n := m.b.N; n > 0 {
-		m.b.ReportMetric(float64(cpuTime()-m.start)/float64(n)/1e6, "cpu-ms/op")
+		m.b.ReportMetric(float64(cputime.Process()-m.start)/float64(n)/1e6, "cpu-ms/op")
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,13 +3,13 @@ package syntax
 import (
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	sitter "github.com/smacker/go-tree-sitter"
 	"github.com/smacker/go-tree-sitter/c"
 	"github.com/smacker/go-tree-sitter/rust"
+
+	"github.com/rustko/rustko-lsp/internal/cputime"
 )
 
 const sample = `use bindings::{kmalloc, kfree as free};
@@ -189,21 +189,34 @@ func TestReparse(t *testing.T) {
 		}
 		before := dumpTree(old.Root)
 		newSrc := []byte(edit(sample))
-		re, err := old.Reparse(newSrc)
+		_, diff, err := reparseVsFresh(old, newSrc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := ParseTree(Rust, newSrc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
-			t.Errorf("edit %d: incremental parse differs from a fresh one:\n%s\nwant\n%s", i, got, want)
+		if diff != "" {
+			t.Errorf("edit %d: %s", i, diff)
 		}
 		if dumpTree(old.Root) != before {
 			t.Errorf("edit %d: the old tree changed", i)
 		}
 	}
+}
+
+// reparseVsFresh reparses old as newSrc and parses newSrc afresh; diff says
+// how the two trees differ ("" when they agree).
+func reparseVsFresh(old *Tree, newSrc []byte) (re *Tree, diff string, err error) {
+	re, err = old.Reparse(newSrc)
+	if err != nil {
+		return nil, "", err
+	}
+	fresh, err := ParseTree(Rust, newSrc)
+	if err != nil {
+		return nil, "", err
+	}
+	if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
+		diff = fmt.Sprintf("incremental parse differs from a fresh one:\n%s\nwant\n%s", got, want)
+	}
+	return re, diff, nil
 }
 
 func dumpTree(n *Node) string {
@@ -256,16 +269,12 @@ func TestReparseReusesUnchangedItems(t *testing.T) {
 			}
 			before := dumpTree(old.Root)
 			newSrc := []byte(tc.edit(src))
-			re, err := old.Reparse(newSrc)
+			re, diff, err := reparseVsFresh(old, newSrc)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fresh, err := ParseTree(Rust, newSrc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
-				t.Fatalf("incremental parse differs from a fresh one:\n%s\nwant\n%s", got, want)
+			if diff != "" {
+				t.Fatal(diff)
 			}
 			if dumpTree(old.Root) != before {
 				t.Error("the old tree changed")
@@ -296,16 +305,12 @@ func FuzzReparse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		re, err := old.Reparse(newSrc)
+		_, diff, err := reparseVsFresh(old, newSrc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fresh, err := ParseTree(Rust, newSrc)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, want := dumpTree(re.Root), dumpTree(fresh.Root); got != want {
-			t.Fatalf("incremental parse differs from a fresh one:\n%s\nwant\n%s", got, want)
+		if diff != "" {
+			t.Fatal(diff)
 		}
 	})
 }
@@ -328,23 +333,13 @@ func BenchmarkReparse2000(b *testing.B) {
 		b.Run(fmt.Sprintf("reuse=%v", reuse), func(b *testing.B) {
 			noReuse = !reuse
 			defer func() { noReuse = false }()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Process()
 			for b.Loop() {
 				if _, err := t.Reparse(edited); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 		})
 	}
-}
-
-// cpuTime is this process's user plus system time: on a loaded machine it
-// moves much less than the wall time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
