@@ -14,7 +14,7 @@ import (
 // KERNEL_INCLUDE header the module relies on would be reported as missing.
 var literalLists = []string{"KERNEL_INCLUDE", "KERNEL_HELPERS"}
 
-// literalAssignments reads name's value from root's Makefile and the files it
+// literalAssignment reads name's value from root's Makefile and the files it
 // includes by a literal name (config.mk), following make's order and its
 // =, :=, ::=, ?= and += operators, but only as long as every assignment to it
 // is plain text outside conditionals: one that mentions $ (a reference or a
