@@ -12,8 +12,6 @@ echo "== rustko-lsp build examples/hello"
 $bin build examples/hello
 echo
 echo "== modinfo examples/hello/hello.ko"
-if command -v modinfo >/dev/null; then
-	modinfo examples/hello/hello.ko | grep -E '^(filename|license|vermagic|name):'
-else
-	/sbin/modinfo examples/hello/hello.ko | grep -E '^(filename|license|vermagic|name):'
-fi
+# kmod is one of the demo's dependencies (scripts/deps.sh); root's PATH may
+# lack /sbin, where older systems keep it.
+PATH=$PATH:/sbin:/usr/sbin modinfo examples/hello/hello.ko | grep -E '^(filename|license|vermagic|name):'

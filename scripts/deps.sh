@@ -7,11 +7,12 @@ set -euo pipefail
 profile=${1:-test}
 
 # What `make demo` needs: kernel headers (kbuild, Module.symvers), gcc/make for
-# kbuild, and a Rust toolchain with rust-src (the rust.ko way: RUST_ROOT=/usr).
-demo_pkgs=(gcc make linux-headers-amd64 rustc rust-src cargo binutils)
+# kbuild, a Rust toolchain with rust-src (the rust.ko way: RUST_ROOT=/usr), and
+# kmod for the modinfo the demo ends with.
+demo_pkgs=(gcc make linux-headers-amd64 rustc rust-src cargo binutils kmod)
 # What `make test` adds: a real editor (Neovim 0.7), the QEMU boot test, and the
 # reference tool the bindings benchmark compares against.
-test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio kmod bindgen nodejs npm)
+test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio bindgen nodejs npm)
 
 case "$profile" in
 demo) pkgs=("${demo_pkgs[@]}") ;;
