@@ -11,24 +11,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/rustko/rustko-lsp/module"
 )
 
 // bootTimeout bounds one boot.sh run, download included; TCG boots take
 // 6-30 s depending on how busy the machine is.
 const bootTimeout = 8 * time.Minute
-
-// kernelTree is the headers tree modules are built against, found the way
-// rustko finds it (KERNEL_BUILD_PATH, else the installed headers).
-func kernelTree(t *testing.T) *module.Kernel {
-	t.Helper()
-	k, err := module.FindKernel(context.Background(), os.Getenv("KERNEL_BUILD_PATH"))
-	if err != nil {
-		t.Fatalf("no kernel build tree: %v (apt-get install -y linux-headers-amd64)", err)
-	}
-	return k
-}
 
 // run starts a command in its own process group and kills the whole group
 // when ctx ends, so a hung QEMU or make never outlives the test.
@@ -46,7 +33,7 @@ func run(ctx context.Context, dir string, name string, args ...string) (stdout, 
 
 // kbuildModules writes C sources into a temporary folder and builds them
 // as out-of-tree modules with the kernel's own kbuild.
-func kbuildModules(t *testing.T, k *module.Kernel, sources map[string]string) string {
+func kbuildModules(t *testing.T, k bootKernel, sources map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	var objs []string
@@ -61,16 +48,20 @@ func kbuildModules(t *testing.T, k *module.Kernel, sources map[string]string) st
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if _, stderr, err := run(ctx, dir, "make", "-C", k.Dir, "M="+dir, "modules"); err != nil {
+	name, args := "make", []string{"-C", k.dir, "M=" + dir, "modules"}
+	if k.inRoot != "" {
+		name, args = inTrixie(t, "make", "-C", k.inRoot, "M="+dir, "modules")
+	}
+	if _, stderr, err := run(ctx, dir, name, args...); err != nil {
 		t.Fatalf("kbuild of test modules failed: %v\n%s\n(needs make and gcc: apt-get install -y make gcc)", err, stderr)
 	}
 	return dir
 }
 
 // boot runs boot.sh on ko and returns its exit code and stderr.
-func boot(t *testing.T, k *module.Kernel, ko string, expect ...string) (int, string) {
+func boot(t *testing.T, k bootKernel, ko string, expect ...string) (int, string) {
 	t.Helper()
-	args := []string{"-k", k.Dir, "-l", filepath.Join(t.TempDir(), "serial.log")}
+	args := []string{"-k", k.dir, "-l", filepath.Join(t.TempDir(), "serial.log")}
 	for _, e := range expect {
 		args = append(args, "-e", e)
 	}
@@ -120,11 +111,16 @@ module_init(oops_init);
 MODULE_LICENSE("GPL");
 `
 
-// TestBootHarness proves boot.sh both ways with C modules built by kbuild:
-// one that prints hello's three lines passes, one that oopses in its init
-// fails even though its own line is printed.
+// TestBootHarness proves boot.sh both ways on each kernel with C modules
+// built by kbuild: one that prints hello's three lines passes, one that
+// oopses in its init fails even though its own line is printed.
 func TestBootHarness(t *testing.T) {
-	k := kernelTree(t)
+	for _, k := range bootKernels(t) {
+		t.Run(k.release, func(t *testing.T) { bootHarness(t, k) })
+	}
+}
+
+func bootHarness(t *testing.T, k bootKernel) {
 	dir := kbuildModules(t, k, map[string]string{"hello": helloC, "oops": oopsC})
 
 	code, log := boot(t, k, filepath.Join(dir, "hello.ko"))

@@ -13,10 +13,10 @@ import (
 )
 
 // TestBootHello is the promise end to end: examples/hello built by
-// rustko in each toolchain mode loads in the real kernel, prints its three
+// rustko in each toolchain mode loads in each real kernel, prints its three
 // lines and unloads cleanly.
 func TestBootHello(t *testing.T) {
-	k := kernelTree(t)
+	kernels := bootKernels(t)
 	bin := buildRustko(t)
 	src, err := filepath.Abs("../examples/hello")
 	if err != nil {
@@ -25,29 +25,37 @@ func TestBootHello(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(src, "Makefile")); err != nil {
 		t.Fatalf("examples/hello has no Makefile (%v): the boot test needs the example module", err)
 	}
-	for _, mode := range []string{"rust-src", "host"} {
-		t.Run(mode, func(t *testing.T) {
-			dir := copyModule(t, src)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-			defer cancel()
-			stdout, stderr, err := run(ctx, dir, bin, "build", "--mode", mode, "--kdir", k.Dir, ".")
-			if err != nil {
-				t.Fatalf("rustko-lsp build --mode %s failed: %v\n%s\n%s", mode, err, stdout, stderr)
-			}
-			if !strings.Contains(stderr, "("+mode+" mode)") {
-				t.Errorf("the build does not say it used %s mode:\n%s", mode, stderr)
-			}
-			kos, _ := filepath.Glob(filepath.Join(dir, "*.ko"))
-			if len(kos) != 1 {
-				t.Fatalf("build left %d .ko files in the module root, want 1: %v\n%s", len(kos), kos, stderr)
-			}
-			code, log := boot(t, k, kos[0])
-			if code != 0 {
-				t.Errorf("booting examples/hello built in %s mode failed:\n%s", mode, log)
-			}
-			t.Log(strings.TrimSpace(log))
-		})
+	for _, k := range kernels {
+		for _, mode := range k.modes {
+			t.Run(k.release+"/"+mode, func(t *testing.T) { bootHello(t, bin, src, k, mode) })
+		}
 	}
+}
+
+func bootHello(t *testing.T, bin, src string, k bootKernel, mode string) {
+	dir := copyModule(t, src)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	name, args := bin, []string{"build", "--mode", mode, "--kdir", k.dir, "."}
+	if k.inRoot != "" {
+		name, args = inTrixie(t, bin, "build", "--mode", mode, "--kdir", k.inRoot, ".")
+	}
+	stdout, stderr, err := run(ctx, dir, name, args...)
+	if err != nil {
+		t.Fatalf("rustko-lsp build --mode %s failed: %v\n%s\n%s", mode, err, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "("+mode+" mode)") {
+		t.Errorf("the build does not say it used %s mode:\n%s", mode, stderr)
+	}
+	kos, _ := filepath.Glob(filepath.Join(dir, "*.ko"))
+	if len(kos) != 1 {
+		t.Fatalf("build left %d .ko files in the module root, want 1: %v\n%s", len(kos), kos, stderr)
+	}
+	code, log := boot(t, k, kos[0])
+	if code != 0 {
+		t.Errorf("booting examples/hello built in %s mode failed:\n%s", mode, log)
+	}
+	t.Log(strings.TrimSpace(log))
 }
 
 // buildRustko compiles the command under test into a temporary folder, so
