@@ -1,0 +1,169 @@
+package module
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
+)
+
+// installedFakeTree writes a kernel build tree under root/rel: what
+// treeProblem and describeKernel read, nothing more.
+func installedFakeTree(t *testing.T, root, rel, release string, config, symvers bool) string {
+	t.Helper()
+	dir := filepath.Join(root, rel)
+	files := map[string]string{
+		"Makefile":                         "# kernel\n",
+		"include/generated/utsrelease.h":   `#define UTS_RELEASE "` + release + `"` + "\n",
+		"arch/x86/Makefile":                "",
+		"include/config/kernel.release.in": "",
+	}
+	if config {
+		files[".config"] = "CONFIG_X86_64=y\n"
+	}
+	if symvers {
+		files["Module.symvers"] = "0x0\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+	}
+	for p, text := range files {
+		full := filepath.Join(dir, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestInstalledKernels(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "usr", "src")
+	mods := filepath.Join(root, "lib", "modules")
+	tree := func(name, release string, config, symvers bool) string {
+		return installedFakeTree(t, src, "linux-headers-"+name, release, config, symvers)
+	}
+	plain61 := tree("6.1.0-57-amd64", "6.1.0-57-amd64", true, true)
+	old61 := tree("6.1.0-9-amd64", "6.1.0-9-amd64", true, true)
+	tree("6.1.0-57-common", "6.1.0-57-common", false, false)
+	rt612 := tree("6.12.118+deb12-rt-amd64", "6.12.118+deb12-rt-amd64", true, true)
+	cloud612 := tree("6.12.118+deb12-cloud-amd64", "6.12.118+deb12-cloud-amd64", true, true)
+	plain612 := tree("6.12.118+deb12-amd64", "6.12.118+deb12-amd64", true, true)
+	tree("6.12.9-amd64", "6.12.9-amd64", true, false) // configured, but no Module.symvers
+	// Debian's /lib/modules/<release>/build is a symlink into /usr/src: one
+	// tree, listed once, under its real path.
+	if err := os.MkdirAll(filepath.Join(mods, "6.1.0-57-amd64"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(plain61, filepath.Join(mods, "6.1.0-57-amd64", "build")); err != nil {
+		t.Fatal(err)
+	}
+	// A tree only /lib/modules knows (a self-built kernel), and a second
+	// copy of a release already there.
+	own := installedFakeTree(t, mods, "7.3.4-own/build", "7.3.4-own", true, true)
+	tree("7.3.4-own-copy", "7.3.4-own", true, true)
+	// A dangling build link.
+	if err := os.MkdirAll(filepath.Join(mods, "5.10.0-1-amd64"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(src, "gone"), filepath.Join(mods, "5.10.0-1-amd64", "build")); err != nil {
+		t.Fatal(err)
+	}
+
+	ks, skipped, err := installedIn(context.Background(), mods, []string{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct{ release, dir string }{
+		{"7.3.4-own", own},
+		{"6.12.118+deb12-amd64", plain612},
+		{"6.12.118+deb12-cloud-amd64", cloud612},
+		{"6.12.118+deb12-rt-amd64", rt612},
+		{"6.1.0-57-amd64", plain61},
+		{"6.1.0-9-amd64", old61},
+	}
+	var got []string
+	for _, k := range ks {
+		got = append(got, k.Release+" "+k.Dir)
+	}
+	if len(ks) != len(want) {
+		t.Fatalf("got %d trees:\n%s", len(ks), strings.Join(got, "\n"))
+	}
+	for i, w := range want {
+		if ks[i].Release != w.release || ks[i].Dir != w.dir {
+			t.Errorf("tree %d: %s at %s, want %s at %s", i, ks[i].Release, ks[i].Dir, w.release, w.dir)
+		}
+		if ks[i].Arch != "x86_64" || ks[i].Symvers == "" || ks[i].FoundBy == "" {
+			t.Errorf("tree %s not described: %+v", ks[i].Release, ks[i])
+		}
+	}
+	if ks[4].FoundBy != filepath.Join(mods, "*", "build")+" scan" {
+		t.Errorf("6.1 tree found by %q: the /lib/modules link comes first", ks[4].FoundBy)
+	}
+	for _, why := range []string{"6.1.0-57-common", "no .config", "6.12.9-amd64", "no Module.symvers", "7.3.4-own-copy", "already listed", "5.10.0-1-amd64"} {
+		if !strings.Contains(strings.Join(skipped, "\n"), why) {
+			t.Errorf("skipped lacks %q:\n%s", why, strings.Join(skipped, "\n"))
+		}
+	}
+
+	// Nothing installed is an empty list, not an error: the caller says so.
+	ks, _, err = installedIn(context.Background(), filepath.Join(root, "none"), []string{filepath.Join(root, "none")})
+	if err != nil || len(ks) != 0 {
+		t.Errorf("empty machine: %v, %v", ks, err)
+	}
+}
+
+func TestInstalledOrder(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"6.12.118+deb12-amd64", "6.1.0-57-amd64", true},
+		{"6.1.0-57-amd64", "6.12.118+deb12-amd64", false},
+		{"6.1.0-57-amd64", "6.1.0-9-amd64", true},
+		{"6.12.118+deb12-amd64", "6.12.118+deb12-rt-amd64", true},
+		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12-amd64", false},
+		{"6.12.118+deb12-cloud-amd64", "6.12.118+deb12-rt-amd64", true},
+		{"6.8.0-45-generic", "6.8.0-45-lowlatency", true},
+		{"7.3.4+deb13-rt-amd64", "6.12.118+deb12-amd64", true},
+		{"6.11.4-301.fc41.x86_64", "6.11.4-200.fc41.x86_64", true},
+	}
+	for _, tt := range tests {
+		if got := installedBefore(tt.a, tt.b); got != tt.want {
+			t.Errorf("installedBefore(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+	splits := []struct{ release, version, flavour string }{
+		{"6.1.0-57-amd64", "6.1.0-57", "amd64"},
+		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12", "rt-amd64"},
+		{"6.11.4-301.fc41.x86_64", "6.11.4-301.fc41.x86_64", ""},
+		{"amd64", "amd64", ""},
+	}
+	for _, s := range splits {
+		if v, f := splitInstalledRelease(s.release); v != s.version || f != s.flavour {
+			t.Errorf("splitInstalledRelease(%s) = %s, %s; want %s, %s", s.release, v, f, s.version, s.flavour)
+		}
+	}
+}
+
+// On this machine: every tree the tests pin is in the list, described.
+func TestInstalledKernelsHere(t *testing.T) {
+	ks, skipped, err := InstalledKernels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := testkernel.Dir(t)
+	real, err := filepath.EvalSymlinks(pinned)
+	if err != nil {
+		t.Fatalf("the pinned tree %s: %v", pinned, err)
+	}
+	for _, k := range ks {
+		if k.Dir == real {
+			return
+		}
+	}
+	t.Errorf("InstalledKernels lacks %s; found %v, skipped:\n%s", real, ks, strings.Join(skipped, "\n"))
+}
