@@ -8,7 +8,7 @@ BIN := bin/rustko-lsp
 # Fuzz each target briefly in `make test`; run longer by hand with FUZZTIME=5m.
 FUZZTIME ?= 5s
 
-.PHONY: all build demo test deps-demo deps-test vet unit cc-patches fuzz e2e editors clean
+.PHONY: all build demo test deps-demo deps-test kernels vet unit unit-trixie cc-patches fuzz e2e editors clean
 
 all: build
 
@@ -21,10 +21,15 @@ deps-demo:
 # The targets tests compile the embedded specs with a current rustc too; on a
 # machine without rustup, Debian's rustc-web is unpacked (never installed: it
 # would remove rustc 1.63, which RUST_ROOT=/usr builds rely on).
-deps-test:
+deps-test: kernels
 	scripts/deps.sh test
 	@if ! ls $$HOME/.rustup/toolchains/*/bin/rustc >/dev/null 2>&1 && [ -z "$${RUSTKO_TEST_RUSTC:-}" ]; then \
 		targets/testdata/fetch-rustc-web.sh; fi
+
+# The kernels the tests cover (docs/KERNELS.md): 6.1, 6.12 amd64 + rt, and 7.x in
+# a Debian 13 root, with their QEMU images; idempotent, downloads announced.
+kernels:
+	scripts/kernels.sh --images all
 
 demo: deps-demo build
 	scripts/demo.sh
@@ -37,6 +42,10 @@ vet:
 # The QEMU boot test (e2e/) runs in its own step: it takes minutes, not seconds.
 unit: build
 	$(GO) test -count=1 -timeout 45m $$($(GO) list ./... | grep -v '/e2e$$')
+
+# The kernel-reading unit tests again on each 7.x tree, inside the trixie root.
+unit-trixie:
+	scripts/test-in-trixie.sh
 
 # The patched C front end's regression tests (one per fix in PATCHES.md).
 cc-patches:
@@ -51,7 +60,7 @@ e2e: build
 editors: build
 	scripts/editors.sh
 
-test: deps-test vet unit cc-patches fuzz e2e editors
+test: deps-test vet unit unit-trixie cc-patches fuzz e2e editors
 
 clean:
 	rm -rf bin

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The unit tests that read a kernel tree, run once more for each 7.x tree of
+# the trixie root (scripts/kernels.sh 7): those trees need gcc-14, which only
+# the root has. Test binaries are built here with the host's Go and run inside
+# the root (scripts/in-trixie.sh) from their package folder, with the tree
+# pinned through RUSTKO_TEST_KDIR (internal/testkernel) and trixie's rustc 1.85.
+#
+# Usage: scripts/test-in-trixie.sh [PACKAGE]...   (default: the list below)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$PWD
+root=${RUSTKO_TRIXIE_ROOT:-/var/lib/rustko-lsp/trixie}
+# Packages whose tests read the pinned tree: flag capture and kernel discovery,
+# the bindings and their gcc oracle, the helpers bridge, the header scan.
+pkgs=("$@")
+((${#pkgs[@]})) || pkgs=(./module ./bindings ./bindings/cwrap ./diagnostics/bridge)
+
+trees=()
+for t in "$root"/usr/src/linux-headers-7.*+deb13-amd64; do
+	[ -f "$t/Module.symvers" ] && trees+=("${t#"$root"}")
+done
+((${#trees[@]})) || { echo "test-in-trixie.sh: no 7.x tree in $root: run scripts/kernels.sh 7" >&2; exit 2; }
+
+bins=$(mktemp -d "${TMPDIR:-/tmp}/rustko-trixie-tests.XXXXXX")
+trap 'rm -rf "$bins"' EXIT
+status=0
+for p in "${pkgs[@]}"; do
+	name=$(echo "${p#./}" | tr / _)
+	go test -c -o "$bins/$name.test" "$p"
+	for t in "${trees[@]}"; do
+		echo "== $p on ${t#/usr/src/linux-headers-} (inside the trixie root)"
+		if ! (cd "$p" && "$here/scripts/in-trixie.sh" RUSTKO_TEST_KDIR="$t" RUSTKO_TEST_KERNELS="$t" \
+			"$bins/$name.test" -test.count=1 -test.timeout=30m); then
+			status=1
+		fi
+	done
+done
+exit $status
