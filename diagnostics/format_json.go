@@ -29,17 +29,7 @@ func WriteJSON(w io.Writer, fs []Finding, root string) error {
 		Diagnostics []jsonDiagnostic `json:"diagnostics"`
 	}{Diagnostics: []jsonDiagnostic{}}
 	for _, f := range sorted(fs, root) {
-		out.Diagnostics = append(out.Diagnostics, jsonDiagnostic{
-			File:      relPath(root, f.File),
-			Line:      f.Range.Start.Line,
-			Column:    f.Range.Start.Column,
-			EndLine:   f.Range.End.Line,
-			EndColumn: f.Range.End.Column,
-			Severity:  f.Severity.String(),
-			Code:      f.Code,
-			Source:    f.Source,
-			Message:   f.Message,
-		})
+		out.Diagnostics = append(out.Diagnostics, toJSONDiagnostic(f, root))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -48,4 +38,18 @@ func WriteJSON(w io.Writer, fs []Finding, root string) error {
 		return fmt.Errorf("writing JSON diagnostics: %w", err)
 	}
 	return nil
+}
+
+func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
+	return jsonDiagnostic{
+		File:      relPath(root, f.File),
+		Line:      f.Range.Start.Line,
+		Column:    f.Range.Start.Column,
+		EndLine:   f.Range.End.Line,
+		EndColumn: f.Range.End.Column,
+		Severity:  f.Severity.String(),
+		Code:      f.Code,
+		Source:    f.Source,
+		Message:   f.Message,
+	}
 }

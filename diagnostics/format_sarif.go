@@ -26,10 +26,15 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool               sarifTool                   `json:"tool"`
+	Tool sarifTool `json:"tool"`
+	// AutomationDetails, Invocations and Properties are set only by
+	// WriteSARIFKernels: they tell one kernel's run from another's.
+	AutomationDetails  *sarifAutomation            `json:"automationDetails,omitempty"`
+	Invocations        []sarifInvocation           `json:"invocations,omitempty"`
 	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
 	ColumnKind         string                      `json:"columnKind"`
 	Results            []sarifResult               `json:"results"`
+	Properties         map[string]string           `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -106,6 +111,22 @@ type sarifReplacement struct {
 // columnKind, which GitHub assumes) by reading the files.
 func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
 	sw := &sarifWriter{root: root, lines: map[string][][]byte{}}
+	return encodeSARIF(w, sarifRunOf(sw, fs, toolVersion))
+}
+
+func encodeSARIF(w io.Writer, runs ...sarifRun) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: runs}); err != nil {
+		return fmt.Errorf("writing SARIF: %w", err)
+	}
+	return nil
+}
+
+// sarifRunOf is one run: rustko-lsp's findings for one module and kernel.
+func sarifRunOf(sw *sarifWriter, fs []Finding, toolVersion string) sarifRun {
+	root := sw.root
 	run := sarifRun{
 		Tool:       sarifTool{Driver: sarifDriver{Name: "rustko-lsp", Version: toolVersion, Rules: []sarifRule{}}},
 		ColumnKind: "utf16CodeUnits",
@@ -144,13 +165,7 @@ func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
 		}
 		run.Results = append(run.Results, res)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}); err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
-	}
-	return nil
+	return run
 }
 
 // ruleID is the finding's code; tools that give none (modpost) are their
