@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 // needTools fails (never skips) when a tool the real-kernel tests drive is
@@ -37,8 +39,7 @@ func countProbes(t *testing.T) *int {
 func realKernel(t *testing.T) *Kernel {
 	t.Helper()
 	needTools(t)
-	dir := realHeaders(t)[0]
-	return describeKernel(dir, "test")
+	return describeKernel(testkernel.Dir(t), "test")
 }
 
 func TestCaptureFlagsReal(t *testing.T) {

@@ -3,6 +3,7 @@ package module
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,22 +29,36 @@ var defaultSearch = kernelSearch{
 	debian:     func() bool { return isFile("/etc/debian_version") },
 }
 
-// FindKernel resolves the kernel build tree a module builds against: the
-// configured value first (KERNEL_BUILD_PATH), then the running kernel's
-// /lib/modules/$(uname -r)/build, then the installed /usr/src/linux-headers-*
-// trees holding Module.symvers and .config, newest version first. The running
-// kernel is not always the one whose headers are installed (containers, CI,
-// Debian's headers on another host kernel), hence the scan.
+// FindKernel resolves the kernel build tree a module builds against.
+//
+// A configured tree (KERNEL_BUILD_PATH or KDIR, --kdir, the editor's
+// kernelDir setting) is the one used: when it does not exist or is not a
+// configured kernel tree, FindKernel returns an error naming it rather than
+// building against another tree the user did not ask for. The one exception
+// is rust.ko's own default, /lib/modules/$(uname -r)/build, which is also the
+// search's first step: when it is missing the search goes on.
+//
+// Without a configured tree: the running kernel's /lib/modules/$(uname -r)/build,
+// then the installed /usr/src/linux-headers-* trees holding Module.symvers and
+// .config, the newest release first and, within a release, the plain flavour
+// (-amd64) before the variants (-rt-amd64, -cloud-amd64). The running kernel is
+// not always the one whose headers are installed (containers, CI, Debian's
+// headers on another host kernel), hence the scan. Kernel.Skipped says which
+// trees were passed over and why.
 func FindKernel(ctx context.Context, configured string) (*Kernel, error) {
 	return defaultSearch.find(ctx, configured)
 }
+
+// ErrConfiguredKernel marks the error for a configured kernel tree that is not
+// usable, so callers can tell it from "no tree installed at all".
+var ErrConfiguredKernel = errors.New("the configured kernel build tree is not usable")
 
 func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, error) {
 	var skipped []string
 	tried := map[string]bool{}
 	try := func(dir, foundBy string, needSymvers bool) *Kernel {
 		if tried[dir] {
-			return nil // rust.ko's default KERNEL_BUILD_PATH is the uname -r path
+			return nil
 		}
 		tried[dir] = true
 		if why := treeProblem(dir, needSymvers); why != "" {
@@ -55,10 +70,23 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 		return k
 	}
 
+	rel := s.release()
+	running := ""
+	if rel != "" {
+		running = filepath.Join(s.modulesDir, rel, "build")
+	}
 	if configured != "" {
 		abs, err := filepath.Abs(configured)
 		if err != nil {
-			return nil, fmt.Errorf("resolving KERNEL_BUILD_PATH %s: %w", configured, err)
+			return nil, fmt.Errorf("resolving the configured kernel build tree %s: %w", configured, err)
+		}
+		abs = filepath.Clean(abs)
+		if abs != running {
+			if why := treeProblem(abs, false); why != "" {
+				return nil, fmt.Errorf("%w: %s %s (set by KERNEL_BUILD_PATH or KDIR, --kdir, or the editor's kernelDir setting; "+
+					"point it at a configured tree such as /usr/src/linux-headers-<release>-<flavour>, or unset it to let rustko search)",
+					ErrConfiguredKernel, abs, why)
+			}
 		}
 		if k := try(abs, "configured", false); k != nil {
 			return k, nil
@@ -67,29 +95,105 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rel := s.release()
-	if rel != "" {
-		if k := try(filepath.Join(s.modulesDir, rel, "build"), "running kernel, "+filepath.Join(s.modulesDir, "$(uname -r)", "build"), false); k != nil {
+	if running != "" {
+		if k := try(running, "running kernel, "+filepath.Join(s.modulesDir, "$(uname -r)", "build"), false); k != nil {
 			return k, nil
 		}
 	}
+	var trees []headerTree
 	for _, src := range s.srcDirs {
 		pattern := filepath.Join(src, "linux-headers-*")
-		trees, _ := filepath.Glob(pattern)
-		sort.Slice(trees, func(i, j int) bool { return versionLess(trees[j], trees[i]) })
-		if len(trees) == 0 {
+		found, _ := filepath.Glob(pattern)
+		if len(found) == 0 {
 			skipped = append(skipped, fmt.Sprintf("%s (%s scan): no folder matches", pattern, src))
 		}
-		for _, dir := range trees {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if k := try(dir, src+" scan", true); k != nil {
-				return k, nil
-			}
+		for _, dir := range found {
+			trees = append(trees, parseHeaderTree(dir, src+" scan"))
 		}
 	}
+	sortHeaderTrees(trees)
+	for i, tr := range trees {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		k := try(tr.dir, tr.foundBy, true)
+		if k == nil {
+			continue
+		}
+		// Say why the trees after the chosen one were not used: a newer
+		// release or a plain flavour is chosen on purpose, and a user who
+		// wanted the rt tree needs to know to configure it.
+		for _, other := range trees[i+1:] {
+			if tried[other.dir] || strings.HasPrefix(other.flavour, "common") {
+				continue // Debian's -common halves are never candidates: noise here
+			}
+			why := treeProblem(other.dir, true)
+			if why == "" {
+				why = preferredOver(tr, other)
+			}
+			k.Skipped = append(k.Skipped, fmt.Sprintf("%s (%s): %s", other.dir, other.foundBy, why))
+		}
+		return k, nil
+	}
 	return nil, s.notFound(rel, skipped)
+}
+
+// headerTree is a scanned linux-headers-<release> folder, its release split
+// into the version (6.12.118+deb12, 6.1.0-57) and the flavour (amd64,
+// rt-amd64, cloud-amd64; Ubuntu's generic).
+type headerTree struct {
+	dir, foundBy     string
+	version, flavour string
+}
+
+func parseHeaderTree(dir, foundBy string) headerTree {
+	version, flavour := splitFlavour(strings.TrimPrefix(filepath.Base(dir), "linux-headers-"))
+	return headerTree{dir: dir, foundBy: foundBy, version: version, flavour: flavour}
+}
+
+// splitFlavour splits a Debian or Ubuntu kernel release after its version:
+// the first word and the all-digit ABI words after it (6.1.0-57,
+// 6.12.118+deb12) are the version, the rest is the flavour.
+func splitFlavour(release string) (version, flavour string) {
+	words := strings.Split(release, "-")
+	i := 1
+	for i < len(words) && words[i] != "" && strings.Trim(words[i], "0123456789") == "" {
+		i++
+	}
+	return strings.Join(words[:i], "-"), strings.Join(words[i:], "-")
+}
+
+// plain reports whether the flavour is the architecture's default build:
+// Debian names variants <variant>-<arch> (rt-amd64, cloud-amd64, arm64-16k)
+// and the default by the architecture alone; Ubuntu's default is generic.
+func (t headerTree) plain() bool { return t.flavour != "" && !strings.Contains(t.flavour, "-") }
+
+// sortHeaderTrees orders trees newest release first and, within a release,
+// the plain flavour first, then by name so the order never depends on the
+// file system's.
+func sortHeaderTrees(trees []headerTree) {
+	sort.SliceStable(trees, func(i, j int) bool {
+		a, b := trees[i], trees[j]
+		if a.version != b.version {
+			return versionLess(b.version, a.version)
+		}
+		if a.plain() != b.plain() {
+			return a.plain()
+		}
+		return a.dir < b.dir
+	})
+}
+
+// preferredOver says why chosen was used instead of the usable tree other.
+func preferredOver(chosen, other headerTree) string {
+	if other.version != chosen.version {
+		return fmt.Sprintf("not chosen: release %s is older than %s", other.version, chosen.version)
+	}
+	if chosen.plain() && !other.plain() {
+		return fmt.Sprintf("not chosen: the %s flavour; the plain %s flavour of the same release is preferred (set KERNEL_BUILD_PATH to use this one)",
+			other.flavour, chosen.flavour)
+	}
+	return fmt.Sprintf("not chosen: %s of the same release sorts first (set KERNEL_BUILD_PATH to use this one)", filepath.Base(chosen.dir))
 }
 
 func (s kernelSearch) notFound(rel string, skipped []string) error {

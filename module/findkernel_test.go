@@ -2,11 +2,14 @@ package module
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 // fakeTree is the minimum FindKernel accepts, plus the files it reads.
@@ -53,6 +56,7 @@ func TestFindKernel(t *testing.T) {
 		wantSkip   []string // substrings of Skipped, in order
 		skipCount  int      // when > 0, len(Skipped)
 		wantErr    []string // substrings of the error
+		notErr     []string // what the error must not mention
 	}{
 		{
 			name:       "configured tree",
@@ -68,12 +72,97 @@ func TestFindKernel(t *testing.T) {
 			wantDir: "lib/modules/6.5.0-host/build", wantBy: "running kernel", wantRel: "6.5.0-host",
 		},
 		{
-			name: "configured path that is not a tree falls back to the scan",
+			name: "configured path that is not a tree is an error naming it",
 			files: merge(map[string]string{"notkdir/README": ""},
 				prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true))),
 			configured: "notkdir", uname: "6.5.0-host",
-			wantDir: "usr/src/linux-headers-6.1.0-56-amd64", wantBy: "scan", wantRel: "6.1.0-56-amd64",
-			wantSkip: []string{"notkdir (configured): no Makefile", "6.5.0-host/build", "does not exist"},
+			wantErr: []string{"configured kernel build tree", "notkdir no Makefile", "KERNEL_BUILD_PATH"},
+			notErr:  []string{"linux-headers-6.1.0-56-amd64"},
+		},
+		{
+			name:       "configured tree without .config is an error",
+			files:      merge(map[string]string{"kdir/Makefile": ""}, prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true))),
+			configured: "kdir",
+			wantErr:    []string{"kdir no .config"},
+		},
+		{
+			name:       "missing configured dir is an error, never another tree",
+			files:      prefixed("usr/src/linux-headers-6.1.0-56-amd64", fakeTree("6.1.0-56-amd64", x86, true)),
+			configured: "nonexistent", uname: "6.5.0-host",
+			wantErr: []string{"nonexistent does not exist", "--kdir", "kernelDir"},
+			notErr:  []string{"linux-headers-6.1.0-56-amd64"},
+		},
+		{
+			name: "rt and plain of the same release: plain",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.12.118+deb12-rt-amd64", fakeTree("6.12.118+deb12-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-amd64", fakeTree("6.12.118+deb12-amd64", x86, true)),
+				map[string]string{"usr/src/linux-headers-6.12.118+deb12-common-rt/Makefile": ""},
+			),
+			uname:   "6.5.0-host",
+			wantDir: "usr/src/linux-headers-6.12.118+deb12-amd64", wantBy: "scan", wantRel: "6.12.118+deb12-amd64",
+			wantSkip: []string{"6.5.0-host/build", "does not exist",
+				"linux-headers-6.12.118+deb12-rt-amd64", "the rt-amd64 flavour; the plain amd64 flavour of the same release is preferred"},
+			skipCount: 2, // Debian's -common-rt half is no candidate, so not listed
+
+		},
+		{
+			name: "newer rt and older plain: the newest release, plain within it",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.12.118+deb12-rt-amd64", fakeTree("6.12.118+deb12-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-amd64", fakeTree("6.12.118+deb12-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-57-amd64", fakeTree("6.1.0-57-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-57-rt-amd64", fakeTree("6.1.0-57-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.13.1-1-rt-amd64", fakeTree("6.13.1-1-rt-amd64", x86, true)),
+			),
+			wantDir: "usr/src/linux-headers-6.13.1-1-rt-amd64", wantBy: "scan", wantRel: "6.13.1-1-rt-amd64",
+			wantSkip: []string{"linux-headers-6.12.118+deb12-amd64", "release 6.12.118+deb12 is older than 6.13.1-1",
+				"linux-headers-6.12.118+deb12-rt-amd64", "older",
+				"linux-headers-6.1.0-57-amd64", "release 6.1.0-57 is older",
+				"linux-headers-6.1.0-57-rt-amd64", "older"},
+			skipCount: 4,
+		},
+		{
+			name: "newer plain over older rt",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.1.0-57-rt-amd64", fakeTree("6.1.0-57-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-rt-amd64", fakeTree("6.12.118+deb12-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-amd64", fakeTree("6.12.118+deb12-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-57-amd64", fakeTree("6.1.0-57-amd64", x86, true)),
+			),
+			wantDir: "usr/src/linux-headers-6.12.118+deb12-amd64", wantBy: "scan", wantRel: "6.12.118+deb12-amd64",
+			wantSkip:  []string{"6.12.118+deb12-rt-amd64", "plain amd64 flavour", "6.1.0-57-amd64", "older", "6.1.0-57-rt-amd64", "older"},
+			skipCount: 3,
+		},
+		{
+			name: "cloud, rt and plain: plain; cloud over rt by name only among variants",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.1.0-57-rt-amd64", fakeTree("6.1.0-57-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-57-cloud-amd64", fakeTree("6.1.0-57-cloud-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.1.0-57-amd64", fakeTree("6.1.0-57-amd64", x86, true)),
+			),
+			wantDir: "usr/src/linux-headers-6.1.0-57-amd64", wantBy: "scan", wantRel: "6.1.0-57-amd64",
+			wantSkip:  []string{"6.1.0-57-cloud-amd64", "the cloud-amd64 flavour; the plain amd64", "6.1.0-57-rt-amd64", "the rt-amd64 flavour"},
+			skipCount: 2,
+		},
+		{
+			name: "only variants of the newest release: one of them, not an older plain",
+			files: merge(
+				prefixed("usr/src/linux-headers-6.1.0-57-amd64", fakeTree("6.1.0-57-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-rt-amd64", fakeTree("6.12.118+deb12-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-cloud-amd64", fakeTree("6.12.118+deb12-cloud-amd64", x86, true)),
+			),
+			wantDir: "usr/src/linux-headers-6.12.118+deb12-cloud-amd64", wantBy: "scan", wantRel: "6.12.118+deb12-cloud-amd64",
+			wantSkip: []string{"6.12.118+deb12-rt-amd64", "linux-headers-6.12.118+deb12-cloud-amd64 of the same release sorts first",
+				"6.1.0-57-amd64", "older"},
+			skipCount: 2,
+		},
+		{
+			name: "the running kernel's tree wins over a newer plain one",
+			files: merge(prefixed("lib/modules/6.1.0-57-rt-amd64/build", fakeTree("6.1.0-57-rt-amd64", x86, true)),
+				prefixed("usr/src/linux-headers-6.12.118+deb12-amd64", fakeTree("6.12.118+deb12-amd64", x86, true))),
+			uname:   "6.1.0-57-rt-amd64",
+			wantDir: "lib/modules/6.1.0-57-rt-amd64/build", wantBy: "running kernel", wantRel: "6.1.0-57-rt-amd64",
 		},
 		{
 			name: "newest usable version first",
@@ -84,13 +173,14 @@ func TestFindKernel(t *testing.T) {
 				prefixed("usr/src/linux-headers-6.10.0-1-amd64", fakeTree("6.10.0-1-amd64", x86, false)),
 			),
 			wantDir: "usr/src/linux-headers-6.1.0-56-amd64", wantBy: "scan", wantRel: "6.1.0-56-amd64",
-			wantSkip: []string{"6.10.0-1-amd64", "no Module.symvers", "6.1.0-56-common", "no .config"},
+			wantSkip:  []string{"6.10.0-1-amd64", "no Module.symvers", "6.1.0-9-amd64", "release 6.1.0-9 is older than 6.1.0-56"},
+			skipCount: 2,
 		},
 		{
-			name:       "nothing anywhere",
-			files:      map[string]string{"usr/src/linux-headers-6.1.0-56-common/Makefile": "", "usr/src/python3.11/x": ""},
-			configured: "gone", uname: "6.5.0-host",
-			wantErr: []string{"no kernel build tree found", "gone (configured): does not exist",
+			name:  "nothing anywhere",
+			files: map[string]string{"usr/src/linux-headers-6.1.0-56-common/Makefile": "", "usr/src/python3.11/x": ""},
+			uname: "6.5.0-host",
+			wantErr: []string{"no kernel build tree found",
 				"lib/modules/6.5.0-host/build", "linux-headers-6.1.0-56-common", "no .config",
 				"apt-get install linux-headers-6.5.0-host", "on Debian apt-get install linux-headers-", "KERNEL_BUILD_PATH"},
 		},
@@ -129,6 +219,14 @@ func TestFindKernel(t *testing.T) {
 					if !strings.Contains(err.Error(), w) {
 						t.Errorf("error does not mention %q:\n%s", w, err)
 					}
+				}
+				for _, w := range tt.notErr {
+					if strings.Contains(err.Error(), w) {
+						t.Errorf("error mentions %q:\n%s", w, err)
+					}
+				}
+				if wantConfigured := tt.configured != ""; errors.Is(err, ErrConfiguredKernel) != wantConfigured {
+					t.Errorf("errors.Is(err, ErrConfiguredKernel) = %v, want %v", !wantConfigured, wantConfigured)
 				}
 				return
 			}
@@ -224,38 +322,64 @@ func TestVersionLess(t *testing.T) {
 	}
 }
 
-// realHeaders returns the installed Debian flavour trees, failing the test
-// with the package to install when there are none.
-func realHeaders(t testing.TB) []string {
-	t.Helper()
-	var trees []string
-	all, _ := filepath.Glob("/usr/src/linux-headers-*")
-	for _, d := range all {
-		if isFile(filepath.Join(d, ".config")) && isFile(filepath.Join(d, "Module.symvers")) {
-			trees = append(trees, d)
+func TestSplitFlavour(t *testing.T) {
+	tests := []struct{ release, version, flavour string }{
+		{"6.1.0-57-amd64", "6.1.0-57", "amd64"},
+		{"6.1.0-57-rt-amd64", "6.1.0-57", "rt-amd64"},
+		{"6.1.0-57-cloud-amd64", "6.1.0-57", "cloud-amd64"},
+		{"6.12.118+deb12-amd64", "6.12.118+deb12", "amd64"},
+		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12", "rt-amd64"},
+		{"6.12.118+deb12-common-rt", "6.12.118+deb12", "common-rt"},
+		{"7.3.4+deb13-amd64", "7.3.4+deb13", "amd64"},
+		{"6.8.0-45-generic", "6.8.0-45", "generic"},
+		{"6.1.0-57-arm64-16k", "6.1.0-57", "arm64-16k"},
+		{"6.9.1", "6.9.1", ""},
+	}
+	for _, tt := range tests {
+		v, f := splitFlavour(tt.release)
+		if v != tt.version || f != tt.flavour {
+			t.Errorf("splitFlavour(%q) = %q, %q; want %q, %q", tt.release, v, f, tt.version, tt.flavour)
 		}
 	}
-	if len(trees) == 0 {
-		t.Fatal("no configured kernel headers in /usr/src: install them with `apt-get install linux-headers-amd64`")
-	}
-	sort.Slice(trees, func(i, j int) bool { return versionLess(trees[j], trees[i]) })
-	return trees
 }
 
+// TestFindKernelReal runs the search over this machine's /usr/src, whatever
+// is installed there, and checks the choice against the rule rather than
+// against one expected folder: no usable tree of a newer release, no plain
+// tree of the chosen release when a variant was chosen, and every other
+// usable tree named in Skipped.
 func TestFindKernelReal(t *testing.T) {
-	want := realHeaders(t)[0]
+	testkernel.Dir(t) // fails with what to install when there are no headers
 	s := defaultSearch
 	s.release = func() string { return "0.0.0-not-installed" } // the host kernel is not Debian's
 	k, err := s.find(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "Dir", k.Dir, want)
-	eq(t, "Release", k.Release, strings.TrimPrefix(filepath.Base(want), "linux-headers-"))
+	chosen := parseHeaderTree(k.Dir, "")
+	all, _ := filepath.Glob("/usr/src/linux-headers-*")
+	skipped := strings.Join(k.Skipped, "\n")
+	for _, d := range all {
+		if d == k.Dir || !testkernel.Configured(d) {
+			continue
+		}
+		other := parseHeaderTree(d, "")
+		if versionLess(chosen.version, other.version) {
+			t.Errorf("chose %s, but %s is a newer release", k.Dir, d)
+		}
+		if other.version == chosen.version && other.plain() && !chosen.plain() {
+			t.Errorf("chose the %s flavour %s over the plain %s", chosen.flavour, k.Dir, d)
+		}
+		if !strings.Contains(skipped, d+" (") {
+			t.Errorf("Skipped does not say why %s was not chosen:\n%s", d, skipped)
+		}
+	}
+	eq(t, "Release", k.Release, strings.TrimPrefix(filepath.Base(k.Dir), "linux-headers-"))
 	if k.Arch == "" || k.SrcArch == "" {
 		t.Errorf("no architecture found in %s (from %s)", k.Dir, k.ArchFrom)
 	}
 	if _, err := os.Stat(k.Symvers); err != nil {
 		t.Error(err)
 	}
+	t.Log(k.Summary())
 }

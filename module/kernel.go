@@ -16,10 +16,12 @@ type Kernel struct {
 	ReleaseFrom string // where Release was read, e.g. include/generated/utsrelease.h
 	ArchFrom    string // where Arch and SrcArch were read, e.g. .config (CONFIG_X86_64=y)
 	// Skipped lists the places tried before Dir, each with why it was not
-	// used. A configured KERNEL_BUILD_PATH that is not a kernel tree shows up
-	// here rather than failing, because rust.ko's own default
-	// (/lib/modules/$(uname -r)/build) is wrong on machines whose running
-	// kernel is not the one the headers are for; callers warn about it.
+	// used, then the scanned trees passed over after it (an older release, a
+	// variant flavour such as -rt-amd64, a tree without .config). rust.ko's
+	// default (/lib/modules/$(uname -r)/build) shows up here when it is
+	// missing, since it is wrong on machines whose running kernel is not the
+	// one the headers are for; any other configured tree that is not usable
+	// is an error instead.
 	Skipped []string
 }
 

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 func TestReadLicense(t *testing.T) {
@@ -92,23 +94,23 @@ func TestGPLCompatible(t *testing.T) {
 	}
 }
 
-// TestGPLCompatibleMatchesKernel reads license_is_gpl_compatible() from the
-// installed headers: our list must be the kernel's.
+// TestGPLCompatibleMatchesKernel reads license_is_gpl_compatible() from each
+// tested kernel's headers: our list must be the kernel's.
 func TestGPLCompatibleMatchesKernel(t *testing.T) {
-	realHeaders(t)
-	files, _ := filepath.Glob("/usr/src/linux-headers-*/include/linux/license.h")
-	if len(files) == 0 {
-		t.Fatal("include/linux/license.h not found under /usr/src: apt-get install linux-headers-amd64")
+	for _, kdir := range testkernel.All(t) {
+		t.Run(filepath.Base(kdir), func(t *testing.T) {
+			file := treeFile(t, kdir, "include/linux/license.h")
+			b, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kernel []string
+			for _, m := range regexp.MustCompile(`strcmp\(license, "([^"]*)"\)`).FindAllStringSubmatch(string(b), -1) {
+				kernel = append(kernel, m[1])
+			}
+			eq(t, "kernel list ("+file+")", kernel, GPLCompatibleLicenses())
+		})
 	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kernel []string
-	for _, m := range regexp.MustCompile(`strcmp\(license, "([^"]*)"\)`).FindAllStringSubmatch(string(b), -1) {
-		kernel = append(kernel, m[1])
-	}
-	eq(t, "kernel list ("+files[0]+")", kernel, GPLCompatibleLicenses())
 }
 
 // FuzzLicenseLexer: any C or Rust text lexes without a panic, and every

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 func TestModuleSummary(t *testing.T) {
@@ -63,7 +65,7 @@ func TestKernelSummary(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", w, s)
 		}
 	}
-	real, err := FindKernel(context.Background(), realHeaders(t)[0])
+	real, err := FindKernel(context.Background(), testkernel.Dir(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 func TestParseSymvers(t *testing.T) {
@@ -101,7 +103,7 @@ func TestParseSymversErrors(t *testing.T) {
 // TestReadSymversReal loads the installed kernel's file and checks it
 // against the text itself, line by line.
 func TestReadSymversReal(t *testing.T) {
-	path := filepath.Join(realHeaders(t)[0], "Module.symvers")
+	path := filepath.Join(testkernel.Dir(t), "Module.symvers")
 	s, err := ReadSymvers(path)
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +154,7 @@ func TestReadSymversReal(t *testing.T) {
 }
 
 func BenchmarkReadSymversReal(b *testing.B) {
-	path := filepath.Join(realHeaders(b)[0], "Module.symvers")
+	path := filepath.Join(testkernel.Dir(b), "Module.symvers")
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)

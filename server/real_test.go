@@ -378,10 +378,10 @@ func TestRealBuildOnSave(t *testing.T) {
 	h.shutdown(t)
 }
 
-// A configured kernel tree that does not exist is one warning however often
-// the module is saved or reloaded; the search falls back to the installed
-// headers and analysis goes on. (No kernel at all cannot be staged on a
-// machine with headers installed; TestMissingKernelIsOneMessage covers it.)
+// A configured kernel tree that does not exist is one error naming it however
+// often the module is saved or reloaded; rustko never switches to another
+// installed tree the user did not ask for, and the analysis that needs no
+// kernel goes on.
 func TestRealUnusableKernelDir(t *testing.T) {
 	root := copyModule(t, "#![no_std]\nfn f() { let x = 1.5f64; let _ = x; }\n")
 	h := startReal(t, root, `{"kernelDir": "/nonexistent/kernel/tree", "buildOnSave": false}`)
@@ -399,8 +399,8 @@ func TestRealUnusableKernelDir(t *testing.T) {
 	h.rec.mu.Lock()
 	msgs := h.rec.messages
 	h.rec.mu.Unlock()
-	if len(msgs) != 1 || !strings.Contains(msgs[0].Message, "/nonexistent/kernel/tree") || msgs[0].Type != protocol.MessageTypeWarning {
-		t.Errorf("messages %+v, want one warning naming the unusable tree", msgs)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Message, "/nonexistent/kernel/tree") || msgs[0].Type != protocol.MessageTypeError {
+		t.Errorf("messages %+v, want one error naming the unusable tree", msgs)
 	}
 	h.shutdown(t)
 }
