@@ -6574,10 +6574,89 @@ func TestSourceCacheContent(t *testing.T) {
 			t.Fatalf("bad.h, run %d: %v", i, err)
 		}
 	}
-	if _, ok := cfg.SourceCache.gen.sources["inc/bad.h"]; ok {
+	// Sources are named by filepath.Join of the include path and the name.
+	if _, ok := cfg.SourceCache.gen.sources[filepath.Join("inc", "bad.h")]; ok {
 		t.Fatal("bad.h kept")
 	}
-	if _, ok := cfg.SourceCache.gen.sources["inc/h.h"]; !ok {
+	if _, ok := cfg.SourceCache.gen.sources[filepath.Join("inc", "h.h")]; !ok {
 		t.Fatal("h.h not kept")
+	}
+}
+
+// TestASTMacrosClock checks the contract documented at AST.Macros: the
+// "__DATE__" and "__TIME__" entries are present if and only if the
+// translation unit looked the name up.
+func TestASTMacrosClock(t *testing.T) {
+	cfg := defaultCfg()
+	sources := func(predefined, src string) []Source {
+		return []Source{
+			{Name: "<predefined>", Value: predefined},
+			{Name: "<builtin>", Value: Builtin},
+			{Name: "x.c", Value: src},
+		}
+	}
+	check := func(label string, ast *AST, err error, date, time bool) {
+		t.Helper()
+		if err != nil {
+			t.Errorf("%s: %v", label, err)
+			return
+		}
+
+		_, gotDate := ast.Macros["__DATE__"]
+		_, gotTime := ast.Macros["__TIME__"]
+		if gotDate != date || gotTime != time {
+			t.Errorf("%s: __DATE__ %v __TIME__ %v, want %v %v", label, gotDate, gotTime, date, time)
+		}
+	}
+
+	const cat = "#define CAT(a,b) a##b\n"
+	for i, test := range []struct {
+		src        string
+		date, time bool
+	}{
+		{"int x;\n", false, false},
+		{"const char *d = __DATE__, *t = __TIME__;\n", true, true},
+		{cat + "const char *d = CAT(__DA,TE__);\n", true, false},
+		{cat + "const char *t = CAT(__TI,ME__);\n", false, true},
+		{"#define T __TIME__\nconst char *t = T;\n", false, true},
+		{"#define T __TIME__\n#define D() __DATE__\nint x;\n", false, false},
+		{"#ifdef __DATE__\n#endif\n", true, false},
+		{"#ifndef __TIME__\n#endif\n", false, true},
+		{"#if defined(__DATE__) || defined __TIME__\n#endif\n", true, true},
+		{"#if 0\nconst char *d = __DATE__;\n#ifdef __TIME__\n#endif\n#endif\n", false, false},
+		{"#undef __DATE__\nint x;\n", false, false},
+		{"#undef __DATE__\nconst char *d = __DATE__;\n", true, false},
+		{"#define __DATE__ \"x\"\nint x;\n", false, false},
+		{"#pragma push_macro(\"__DATE__\")\nconst char *d = __DATE__;\n#pragma pop_macro(\"__DATE__\")\n", true, false},
+		{"const char *t = __TIME__;\n#pragma push_macro(\"__TIME__\")\n#pragma pop_macro(\"__TIME__\")\n", false, true},
+		{"#pragma push_macro(\"__TIME__\")\n#pragma pop_macro(\"__TIME__\")\nint x;\n", false, false},
+	} {
+		ast, err := Parse(cfg, sources(cfg.Predefined, test.src))
+		check(fmt.Sprintf("Parse %d", i), ast, err, test.date, test.time)
+	}
+
+	// The exception: a #define in <predefined> replaces the built-in.
+	ast, err := Parse(cfg, sources(cfg.Predefined+"\n#define __DATE__ \"Jan  1 1970\"\n", "int x;\n"))
+	check("pinned", ast, err, true, false)
+
+	// Translate, and the expansions of EvalAllMacros.
+	const build = "#define BUILD __DATE__\nint x;\n"
+	ast, err = Translate(cfg, sources(cfg.Predefined, build))
+	check("Translate", ast, err, false, false)
+	cfg2 := *cfg
+	cfg2.EvalAllMacros = true
+	ast, err = Translate(&cfg2, sources(cfg.Predefined, build))
+	check("EvalAllMacros", ast, err, true, false)
+
+	// A header served from a SourceCache.
+	cfg3 := *cfg
+	cfg3.FS = fstest.MapFS{"h.h": &fstest.MapFile{Data: []byte("static const char *t = __TIME__;\n")}}
+	cfg3.SourceCache = &SourceCache{}
+	for i := 0; i < 3; i++ {
+		ast, err := Parse(&cfg3, sources(cfg.Predefined, "#include \"h.h\"\n"))
+		check(fmt.Sprintf("SourceCache %d", i), ast, err, false, true)
+	}
+	if _, ok := cfg3.SourceCache.gen.sources["h.h"]; !ok {
+		t.Error("h.h not kept")
 	}
 }

@@ -1917,14 +1917,17 @@ type EnumSpecifier struct {
 	*lexicalScope
 	visible
 	typer
-	Case              EnumSpecifierCase `PrettyPrint:"stringer,zero"`
-	EnumTypeSpecifier *EnumTypeSpecifier
-	EnumeratorList    *EnumeratorList
-	Token             Token
-	Token2            Token
-	Token3            Token
-	Token4            Token
-	Token5            Token
+	// AttributeSpecifierList follows the closing brace of a definition and
+	// belongs to the enum type: enum e { ... } __attribute__((packed)).
+	AttributeSpecifierList *AttributeSpecifierList
+	Case                   EnumSpecifierCase `PrettyPrint:"stringer,zero"`
+	EnumTypeSpecifier      *EnumTypeSpecifier
+	EnumeratorList         *EnumeratorList
+	Token                  Token
+	Token2                 Token
+	Token3                 Token
+	Token4                 Token
+	Token5                 Token
 }
 
 // String implements fmt.Stringer.
@@ -4833,6 +4836,7 @@ const (
 	TypeQualifierAtomic
 	TypeQualifierNonnull
 	TypeQualifierAttr
+	TypeQualifierAddrSpace
 )
 
 // String implements fmt.Stringer
@@ -4850,6 +4854,8 @@ func (n TypeQualifierCase) String() string {
 		return "TypeQualifierNonnull"
 	case TypeQualifierAttr:
 		return "TypeQualifierAttr"
+	case TypeQualifierAddrSpace:
+		return "TypeQualifierAddrSpace"
 	default:
 		return fmt.Sprintf("TypeQualifierCase(%v)", int(n))
 	}
@@ -4864,6 +4870,7 @@ func (n TypeQualifierCase) String() string {
 //	|       "_Atomic"        // Case TypeQualifierAtomic
 //	|       "_Nonnull"       // Case TypeQualifierNonnull
 //	|       "__attribute__"  // Case TypeQualifierAttr
+//	|       "__seg_gs"       // Case TypeQualifierAddrSpace
 type TypeQualifier struct {
 	AttributeSpecifierList *AttributeSpecifierList
 	Case                   TypeQualifierCase `PrettyPrint:"stringer,zero"`

@@ -710,8 +710,23 @@ type resolver struct{ resolved *Scope }
 func (n resolver) ResolvedIn() *Scope { return n.resolved }
 
 type AST struct {
-	ABI    *ABI
-	EOF    Token
+	ABI *ABI
+	EOF Token
+	// Macros are the macros defined at the end of the translation unit, by
+	// name, and the built-in macros, like __FILE__, it looked up.
+	//
+	// The entries "__DATE__" and "__TIME__" show whether the translation
+	// unit depends on the clock: each is present if and only if the
+	// translation unit looked that name up, with or without a SourceCache.
+	// Expanding the name is such a lookup, also where the name only comes
+	// into being by token pasting, as in CAT(__DA,TE__), and in the
+	// expansions Translate does for Config.EvalAllMacros. So are #ifdef,
+	// #ifndef and defined(), conservatively: the entry is then present
+	// although nothing depends on the clock. The exception is a #define of
+	// the name in the source named "<predefined>": it replaces the built-in
+	// macro, and its entry is present from the start. #define and #undef of
+	// these names in any other source, #pragma push_macro and #pragma
+	// pop_macro are ignored.
 	Macros map[string]*Macro
 	Scope  *Scope // File scope.
 	// All struct types created during type checking.
@@ -3000,6 +3015,7 @@ func (n *FunctionSpecifier) check(c *ctx, isInline, isNoreturn *bool) {
 //	|       "_Atomic"        // Case TypeQualifierAtomic
 //	|       "_Nonnull"       // Case TypeQualifierNonnull
 //	|       "__attribute__"  // Case TypeQualifierAttr
+//	|       "__seg_gs"       // Case TypeQualifierAddrSpace
 func (n *TypeQualifier) check(c *ctx, isConst, isVolatile, isAtomic, isRestrict *bool) (r *Attributes) {
 	switch n.Case {
 	case TypeQualifierConst: // "const"
@@ -3014,6 +3030,9 @@ func (n *TypeQualifier) check(c *ctx, isConst, isVolatile, isAtomic, isRestrict 
 		c.errors.add(errorf("TODO %v", n.Case))
 	case TypeQualifierAttr: // AttributeSpecifierList
 		r = n.AttributeSpecifierList.check(c)
+	case TypeQualifierAddrSpace: // "__seg_gs", "__seg_fs"
+		// Where an object is reached (through %gs or %fs), not its layout:
+		// sizes, alignments and offsets are those of the unqualified type.
 	default:
 		c.errors.add(errorf("internal error: %v", n.Case))
 	}
@@ -3261,6 +3280,11 @@ func (n *EnumSpecifier) check(c *ctx) (r Type) {
 		for _, v := range list {
 			v.typ = t
 		}
+		if ts == nil && n.AttributeSpecifierList.check(c).Packed() {
+			// The enumeration constants keep their type; only objects of
+			// the enum type shrink (rw_hint.h: sizeof(enum rw_hint) == 1).
+			t = c.packedEnumType(min, max)
+		}
 		et := c.newEnumType(n.LexicalScope(), tag, t, list)
 		et.min = min
 		et.max = max
@@ -3288,6 +3312,30 @@ func (n *EnumSpecifier) check(c *ctx) (r Type) {
 		c.errors.add(errorf("internal error: %v", n.Case))
 	}
 	return n.Type()
+}
+
+// packedEnumType returns the type gcc gives a packed enum whose constants
+// range from min to max: the smallest integer type holding them all,
+// unsigned when none is negative.
+func (c *ctx) packedEnumType(min int64, max uint64) Type {
+	if min >= 0 {
+		for _, k := range []Kind{UChar, UShort, UInt, ULong, ULongLong} {
+			if t := c.ast.kinds[k]; t.Size() >= 8 || max < 1<<(8*t.Size()) {
+				return t
+			}
+		}
+	}
+	for _, k := range []Kind{SChar, Short, Int, Long, LongLong} {
+		t := c.ast.kinds[k]
+		if t.Size() >= 8 {
+			return t
+		}
+		lim := int64(1) << (8*t.Size() - 1)
+		if min >= -lim && max < uint64(lim) {
+			return t
+		}
+	}
+	return c.ast.kinds[LongLong]
 }
 
 func (n *Enumerator) check(c *ctx, iota int64) int64 {

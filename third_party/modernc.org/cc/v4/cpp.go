@@ -3561,6 +3561,12 @@ func (c *cpp) pragmaLine(x controlLine) {
 		if len(x) >= 6 && x[3].Ch == '(' && x[4].Ch == rune(STRINGLITERAL) && x[5].Ch == ')' {
 			nm := x[4].SrcStr()
 			nm = nm[1 : len(nm)-1]
+			if _, ok := protectedMacros[nm]; ok {
+				// Like #define and #undef, push_macro and pop_macro
+				// leave the protected macros alone, see AST.Macros.
+				break
+			}
+
 			m := c.macros[nm]
 			c.mstack[nm] = append(c.mstack[nm], m)
 		}
@@ -3569,6 +3575,10 @@ func (c *cpp) pragmaLine(x controlLine) {
 		if len(x) >= 6 && x[3].Ch == '(' && x[4].Ch == rune(STRINGLITERAL) && x[5].Ch == ')' {
 			nm := x[4].SrcStr()
 			nm = nm[1 : len(nm)-1]
+			if _, ok := protectedMacros[nm]; ok {
+				break
+			}
+
 			s := c.mstack[nm]
 			if len(s) == 0 {
 				break

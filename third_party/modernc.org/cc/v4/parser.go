@@ -105,6 +105,11 @@ var defaultKeywords = map[string]rune{
 	"__volatile__":  rune(VOLATILE),
 	"asm":           rune(ASM),
 	"typeof":        rune(TYPEOF),
+
+	// GCC's x86 named address spaces: the kernel's per-CPU accessors
+	// (CONFIG_USE_X86_SEG_SUPPORT, 6.12+) qualify types with them.
+	"__seg_fs": rune(ADDRSPACE),
+	"__seg_gs": rune(ADDRSPACE),
 }
 
 type parser struct {
@@ -3013,6 +3018,7 @@ func (p *parser) isTypeQualifier(ch rune) bool {
 		rune(ATOMIC),
 		rune(CONST),
 		rune(NONNULL),
+		rune(ADDRSPACE),
 		rune(RESTRICT),
 		rune(VOLATILE):
 
@@ -3182,6 +3188,8 @@ func (p *parser) typeQualifier(acceptAttributes bool) *TypeQualifier {
 		return &TypeQualifier{Case: TypeQualifierAtomic, Token: p.shift(false)}
 	case rune(NONNULL):
 		return &TypeQualifier{Case: TypeQualifierNonnull, Token: p.shift(false)}
+	case rune(ADDRSPACE):
+		return &TypeQualifier{Case: TypeQualifierAddrSpace, Token: p.shift(false)}
 	case rune(ATTRIBUTE):
 		if acceptAttributes {
 			return &TypeQualifier{Case: TypeQualifierAttr, AttributeSpecifierList: p.attributeSpecifierListOpt()}
@@ -3363,7 +3371,9 @@ func (p *parser) typeSpecifier() *TypeSpecifier {
 		return &TypeSpecifier{Case: TypeSpecifierDecimal128, Token: p.shift(false)}
 	case rune(TYPEOF):
 		switch ch := p.peek(2, true).Ch; {
-		case p.isTypeSpecifier(ch, true):
+		// A type name may begin with a qualifier, typeof(const struct s):
+		// no expression can.
+		case p.isSpecifierQualifer(ch, true) || ch == rune(ATTRIBUTE):
 			return &TypeSpecifier{Case: TypeSpecifierTypeofType, Token: p.shift(false), Token2: p.must('('), TypeName: p.typeName(), Token3: p.must(')')}
 		case p.isExpression(ch):
 			return &TypeSpecifier{Case: TypeSpecifierTypeofExpr, Token: p.shift(false), Token2: p.must('('), ExpressionList: p.expression(false), Token3: p.must(')')}
@@ -3484,9 +3494,11 @@ func (p *parser) enumSpecifier() (r *EnumSpecifier) {
 	case ',':
 		r.Token4 = p.shift(false)
 		r.Token5 = p.must('}')
+		r.AttributeSpecifierList = p.attributeSpecifierListOpt()
 		return r
 	case '}':
 		r.Token5 = p.shift(false)
+		r.AttributeSpecifierList = p.attributeSpecifierListOpt()
 		return r
 	default:
 		t := p.shift(false)

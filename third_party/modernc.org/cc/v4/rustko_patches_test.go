@@ -404,3 +404,142 @@ func TestRustkoNoHangAtEOF(t *testing.T) {
 		})
 	}
 }
+
+// Patch 9: typeof(type-name) whose type name begins with a qualifier.
+// 6.12's asm/current.h declares const_pcpu_hot with
+// DECLARE_PER_CPU_ALIGNED(const struct pcpu_hot ..., const_pcpu_hot), which
+// expands to __typeof__(const struct pcpu_hot ...) const_pcpu_hot.
+func TestRustkoTypeofQualifiedTypeName(t *testing.T) {
+	const src = `
+struct hot { void *task; int count; char pad[52]; };
+extern __typeof__(const struct hot) const_hot;
+typedef __typeof__(const struct hot) c_hot;
+typedef typeof(volatile unsigned long) v_ulong;
+typedef __typeof__(const volatile short *) cv_short_ptr;
+typedef __typeof__(_Atomic int) a_int;
+typedef __typeof__(const __typeof__(const_hot) *) hot_ptr;
+struct s { char c; __typeof__(const long) l; };
+static inline int count(void) { return ((__typeof__(const struct hot) *)&const_hot)->count; }
+`
+	runRustkoLayout(t, src, []rustkoCheck{
+		{"c_hot", "", 64},
+		{"v_ulong", "", 8},
+		{"cv_short_ptr", "", 8},
+		{"a_int", "", 4},
+		{"hot_ptr", "", 8},
+		{"struct s", "l", 8},
+	})
+	ast := rustkoTranslate(t, src)
+	for _, test := range []struct {
+		typ  string
+		want Kind
+	}{
+		{"c_hot", Struct},
+		{"v_ulong", ULong},
+		{"cv_short_ptr", Ptr},
+		{"a_int", Int},
+		{"hot_ptr", Ptr},
+	} {
+		if g := rustkoType(t, ast, test.typ).Kind(); g != test.want {
+			t.Errorf("%s: kind %v, want %v", test.typ, g, test.want)
+		}
+	}
+}
+
+// Patch 10: GCC's x86 named address spaces __seg_gs and __seg_fs are type
+// qualifiers that leave the layout alone. The kernel's per-CPU accessors use
+// them since 6.12 (CONFIG_USE_X86_SEG_SUPPORT): __my_cpu_type(var) is
+// typeof(var) __seg_gs, and DECLARE_PER_CPU_ALIGNED(const struct pcpu_hot
+// __percpu_seg_override, const_pcpu_hot) puts one inside typeof(type-name).
+func TestRustkoNamedAddressSpace(t *testing.T) {
+	const src = `
+struct hot { void *task; int count; char pad[52]; };
+extern __typeof__(const struct hot __seg_gs) const_hot;
+typedef __typeof__(const struct hot __seg_gs) seg_hot;
+#define my_cpu_type(var) typeof(var) __seg_gs
+#define my_cpu_ptr(ptr) (my_cpu_type(*(ptr)) *)(unsigned long)(ptr)
+static inline void *get_task(void) { return (*(const my_cpu_type(const_hot) *)my_cpu_ptr(&const_hot)).task; }
+static inline int get_count(struct hot *h) { return *(volatile typeof(h->count) __seg_gs *)(unsigned long)&h->count; }
+struct s { char c; int __seg_fs *p; const long __seg_gs *const l; };
+typedef int __seg_fs fs_int;
+typedef __seg_gs unsigned long gs_ulong;
+`
+	runRustkoLayout(t, src, []rustkoCheck{
+		{"seg_hot", "", 64},
+		{"struct s", "", 24},
+		{"struct s", "p", 8},
+		{"struct s", "l", 16},
+		{"fs_int", "", 4},
+		{"gs_ulong", "", 8},
+	})
+	ast := rustkoTranslate(t, src)
+	for _, test := range []struct {
+		typ  string
+		want Kind
+	}{
+		{"seg_hot", Struct},
+		{"fs_int", Int},
+		{"gs_ulong", ULong},
+	} {
+		if g := rustkoType(t, ast, test.typ).Kind(); g != test.want {
+			t.Errorf("%s: kind %v, want %v", test.typ, g, test.want)
+		}
+	}
+}
+
+// Patch 11: a packed enum (an attribute after its closing brace) takes the
+// smallest integer type holding its constants. 6.12's linux/rw_hint.h
+// asserts sizeof(enum rw_hint) == 1, and struct inode holds one.
+func TestRustkoPackedEnum(t *testing.T) {
+	const src = `
+enum rw_hint { NOT_SET = 0, NONE = 1, SHORT = 2, EXTREME = 5 } __attribute__((__packed__));
+enum u16e { A = 0, B = 256, } __attribute__((packed));
+enum s8e { C = -1, D = 127 } __attribute__((packed));
+enum s16e { E = -129, F = 1 } __attribute__((packed));
+enum u32e { G = 0x10000 } __attribute__((packed));
+enum s64e { H = -1, I = 0x80000000 } __attribute__((packed));
+typedef enum { J, K } __attribute__((packed)) anon_t;
+enum plain { L = 1 };
+struct inode_like { unsigned short mode; enum rw_hint hint; unsigned char flags; enum s16e s; };
+typedef enum rw_hint hint_t;
+`
+	runRustkoLayout(t, src, []rustkoCheck{
+		{"hint_t", "", 1},
+		{"anon_t", "", 1},
+		{"struct inode_like", "", 6},
+		{"struct inode_like", "hint", 2},
+		{"struct inode_like", "flags", 3},
+		{"struct inode_like", "s", 4},
+	})
+	for _, test := range []struct {
+		expr string
+		want int64
+	}{
+		{"sizeof(enum rw_hint)", 1},
+		{"sizeof(enum u16e)", 2},
+		{"sizeof(enum s8e)", 1},
+		{"sizeof(enum s16e)", 2},
+		{"sizeof(enum u32e)", 4},
+		{"sizeof(enum s64e)", 8},
+		{"sizeof(enum plain)", 4},
+		{"(enum s8e)-1 < 0", 1},
+		{"(enum rw_hint)-1 > 0", 1},
+		// The constants keep int's size (C before C23: an enumeration
+		// constant is an int when its value fits).
+		{"sizeof(NONE)", 4},
+	} {
+		rustkoGCC(t, fmt.Sprintf("%s\n_Static_assert(%s == %d, \"\");\n", src, test.expr, test.want), "-fsyntax-only")
+		ast := rustkoTranslate(t, fmt.Sprintf("%s\nint v[%s];\n", src, test.expr))
+		var got int64 = -1
+		for _, n := range ast.Scope.Nodes["v"] {
+			if d, ok := n.(*Declarator); ok {
+				if at, ok := d.Type().(*ArrayType); ok {
+					got = at.Len()
+				}
+			}
+		}
+		if got != test.want {
+			t.Errorf("%s = %d, gcc says %d", test.expr, got, test.want)
+		}
+	}
+}

@@ -139,6 +139,9 @@ const (
 	VOLATILE          // 'volatile'
 	WHILE             // 'while'
 	XORASSIGN         // '^='
+
+	// ADDRSPACE is last so the values above stay upstream's.
+	ADDRSPACE // named address space
 )
 
 // Node is implemented by Token and AST nodes.
