@@ -15,6 +15,10 @@ var ruleDescriptions = map[string]string{
 	"printk-format":       "A non-literal is passed as the format string of a printk-family function.",
 	"missing-extern-c":    "A #[no_mangle] function called from C is not extern \"C\".",
 	"target-spec":         "The Rust target specification is wrong for building a kernel module.",
+	"codegen-unsupported": "The Rust toolchain cannot generate code the way the kernel's configuration asks (return thunks, IBT, retpolines).",
+	"missing-endbr":       "A Rust function that can be called indirectly does not start with endbr64 on a kernel with IBT.",
+	"bare-return":         "A Rust function returns with a bare ret on a kernel built with return thunks.",
+	"indirect-branch":     "An indirect call or jump bypasses the retpoline thunks the kernel is built with.",
 }
 
 var sourceDescriptions = map[string]string{

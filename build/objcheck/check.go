@@ -31,17 +31,34 @@ type Options struct {
 	// License is the module's MODULE_LICENSE; when set and not
 	// GPL-compatible, GPL-only symbols are reported as modpost would.
 	License string
+
+	// The mitigations the kernel was built with and rustc was asked to
+	// generate code for (build derives them from .config); the checks
+	// verify the object has them.
+	//
+	// IBT (CONFIG_X86_KERNEL_IBT): every function that can be called
+	// indirectly starts with endbr64.
+	IBT bool
+	// ReturnThunk (CONFIG_MITIGATION_RETHUNK): no bare ret; returns jump
+	// to __x86_return_thunk.
+	ReturnThunk bool
+	// Retpoline (CONFIG_MITIGATION_RETPOLINE): no indirect call or jmp;
+	// they go through __x86_indirect_thunk_*.
+	Retpoline bool
 }
 
 // Finding codes Check reports.
 const (
-	CodeFloat         = "float-instruction"
-	CodeGOT           = "got-relocation"
-	CodeRelocation    = "unsupported-relocation"
-	CodeRedZone       = "red-zone"
-	CodeUndefined     = "undefined-symbol"
-	CodeGPLOnly       = "gpl-only-symbol"
-	maxFindingsByCode = 50
+	CodeFloat          = "float-instruction"
+	CodeGOT            = "got-relocation"
+	CodeRelocation     = "unsupported-relocation"
+	CodeRedZone        = "red-zone"
+	CodeUndefined      = "undefined-symbol"
+	CodeGPLOnly        = "gpl-only-symbol"
+	CodeEndbr          = "missing-endbr"
+	CodeBareReturn     = "bare-return"
+	CodeIndirectBranch = "indirect-branch"
+	maxFindingsByCode  = 50
 )
 
 // Check inspects the x86_64 relocatable obj, the Rust object before kbuild
@@ -65,7 +82,7 @@ func checkObject(ctx context.Context, ob *object, o Options) ([]diagnostics.Find
 	if err != nil {
 		return nil, err
 	}
-	for _, step := range []func(){c.code, c.relocations, c.undefined} {
+	for _, step := range []func(){c.code, c.endbr, c.relocations, c.undefined} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

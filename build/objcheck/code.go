@@ -10,8 +10,9 @@ import (
 )
 
 // code decodes every function and reports FPU/SIMD instructions (one
-// finding per function and source line) and the first red-zone access of
-// each function.
+// finding per function and source line), the first red-zone access of
+// each function, and what the kernel's mitigations forbid (bare returns,
+// indirect branches).
 func (c *checker) code() {
 	for _, sec := range c.codeSections() {
 		data, err := c.o.sectionBytes(c.o.f.Sections[sec])
@@ -48,6 +49,7 @@ func (c *checker) function(sec int, data []byte, fr funcRange) {
 	st := newStackTracker()
 	redZoneSeen := false
 	g := fpGroups{hits: map[lineKey][]fpHit{}, places: map[lineKey]place{}}
+	var mh mitigationHits
 	for off := fr.start; off < fr.end; {
 		code := data[off:fr.end]
 		inst, err := x86asm.Decode(code, 64)
@@ -67,9 +69,11 @@ func (c *checker) function(sec int, data []byte, fr funcRange) {
 				c.redZone(sec, off, x86asm.GNUSyntax(inst, off, nil))
 			}
 		}
+		c.mitigationStep(&mh, off, inst)
 		st.step(inst)
 		off += uint64(inst.Len)
 	}
+	c.reportMitigations(sec, &mh)
 	for _, k := range g.order {
 		h, p := g.hits[k], g.places[k]
 		msg := fmt.Sprintf("`%s` in %s uses FPU/SIMD registers, which kernel code may only touch between kernel_fpu_begin() and kernel_fpu_end()",
