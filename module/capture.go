@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -98,26 +99,64 @@ func probeFlags(ctx context.Context, k *Kernel) (*Flags, error) {
 			k.Dir, err, tail(out, 15), compilerHint(k, out))
 	}
 	slog.Info("captured kbuild flags", "kdir", k.Dir, "elapsed", res.Elapsed.Round(time.Millisecond))
-	argv, err := findCompileCommand(res.Stdout, src)
+	cmd, err := findCompileCommand(res.Stdout, src, k.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("capturing kbuild flags from %s: %w\n%s", k.Dir, err, tail(out, 15))
 	}
-	f, err := parseCompileCommand(argv, k.Dir, src)
+	f, err := parseCompileCommand(cmd.argv, cmd.dir, src)
 	if err != nil {
 		return nil, fmt.Errorf("capturing kbuild flags from %s: reading kbuild's compiler command: %w", k.Dir, err)
 	}
 	return f, nil
 }
 
+// compileCommand is the compiler command kbuild printed for a source file
+// and the folder it ran in, which its relative paths are relative to.
+type compileCommand struct {
+	argv []string
+	dir  string
+}
+
+// enteringRE matches GNU make's directory messages (LC_ALL=C): `make[1]:
+// Entering directory '/x'`; make before 4.3 opened the quote with a backtick.
+var enteringRE = regexp.MustCompile("^\\S*make\\S*: (Entering|Leaving) directory [`']([^']*)'$")
+
 // findCompileCommand picks, from make's V=1 output, the command that
 // compiles source to an object: it names source, has -c, and is not the
 // genksyms preprocessing pass (-E) kbuild runs on the same file.
-func findCompileCommand(out []byte, source string) ([]string, error) {
+//
+// It also says which folder the compiler ran in. Before 6.13 kbuild runs in
+// the kernel tree (make -C kdir) and names an external module's files by
+// absolute paths, with tree-relative -I folders (-I./include). Since 6.13 it
+// changes to the module's folder (make -C M) and names the file relatively
+// (-c -o p.o p.c). The folder is followed through make's "Entering
+// directory" messages and the -C of the make commands it prints (kbuild's
+// inner makes run with --no-print-directory); a relative source name then
+// settles it, since it must name source from there.
+func findCompileCommand(out []byte, source, kdir string) (compileCommand, error) {
+	dirs := []string{kdir} // make -C kdir: where the outermost make runs
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 4*1024*1024)
+	var pending string // a line ending in a backslash continues on the next
 	for sc.Scan() {
-		line := sc.Text()
-		if !strings.Contains(line, filepath.Base(source)) {
+		line := pending + sc.Text()
+		pending = ""
+		if strings.HasSuffix(line, "\\") && !strings.HasSuffix(line, "\\\\") {
+			pending = strings.TrimSuffix(line, "\\")
+			continue
+		}
+		if m := enteringRE.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+			switch {
+			case m[1] == "Entering":
+				dirs = append(dirs, absPath(dirs[len(dirs)-1], m[2]))
+			case len(dirs) > 1:
+				dirs = dirs[:len(dirs)-1]
+			}
+			continue
+		}
+		base := filepath.Base(source)
+		isMake := strings.Contains(line, "make")
+		if !strings.Contains(line, base) && !isMake {
 			continue
 		}
 		cmds, err := splitShell(line)
@@ -129,12 +168,54 @@ func findCompileCommand(out []byte, source string) ([]string, error) {
 			for len(argv) > 0 && strings.Contains(argv[0], "=") && !strings.HasPrefix(argv[0], "-") {
 				argv = argv[1:]
 			}
-			if slices.Contains(argv, source) && slices.Contains(argv, "-c") && !slices.Contains(argv, "-E") {
-				return argv, nil
+			if len(argv) == 0 {
+				continue
+			}
+			if filepath.Base(argv[0]) == "make" {
+				if c := makeDashC(argv); c != "" {
+					dirs[len(dirs)-1] = absPath(dirs[len(dirs)-1], c)
+				}
+				continue
+			}
+			if !slices.Contains(argv, "-c") || slices.Contains(argv, "-E") {
+				continue
+			}
+			cwd := dirs[len(dirs)-1]
+			for _, a := range argv[1:] {
+				if a == source {
+					return compileCommand{argv: argv, dir: cwd}, nil
+				}
+				if rel := filepath.Clean(a); !filepath.IsAbs(a) && filepath.Base(rel) == base && !strings.HasPrefix(rel, "..") &&
+					strings.HasSuffix(source, string(filepath.Separator)+rel) {
+					// The relative name is the surest witness of the folder.
+					dir := strings.TrimSuffix(source, string(filepath.Separator)+rel)
+					if dir != cwd {
+						slog.Debug("kbuild's compiler folder differs from make's messages; the source name decides", "make", cwd, "source", dir)
+					}
+					return compileCommand{argv: argv, dir: dir}, nil
+				}
 			}
 		}
 	}
-	return nil, fmt.Errorf("kbuild printed no compiler command for %s (make ran, but V=1 output had no `-c %s` line)", filepath.Base(source), source)
+	return compileCommand{}, fmt.Errorf("kbuild printed no compiler command for %s (make ran, but its V=1 output had no `-c` line naming %s or %s relative to the folder make ran in)",
+		filepath.Base(source), source, filepath.Base(source))
+}
+
+// makeDashC returns the folder of a make command's -C option, or "".
+func makeDashC(argv []string) string {
+	dir := ""
+	for i := 1; i < len(argv); i++ {
+		switch a := argv[i]; {
+		case a == "-C" && i+1 < len(argv):
+			i++
+			dir = absPath(dir, argv[i]) // repeated -C options are relative to the previous one
+		case strings.HasPrefix(a, "-C") && len(a) > 2:
+			dir = absPath(dir, a[2:])
+		case strings.HasPrefix(a, "--directory="):
+			dir = absPath(dir, strings.TrimPrefix(a, "--directory="))
+		}
+	}
+	return dir
 }
 
 // compilerHint names the compiler the kernel was configured with when the

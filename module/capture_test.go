@@ -42,30 +42,54 @@ func realKernel(t *testing.T) *Kernel {
 	return describeKernel(testkernel.Dir(t), "test")
 }
 
+// TestCaptureFlagsReal captures kbuild's flags from each tested kernel tree
+// (testkernel.All: 6.1, 6.12 and 6.12-rt here; 7.x inside the trixie root,
+// where kbuild runs in the module's folder and names the probe relatively).
+// The pinned tree also exercises the cache.
 func TestCaptureFlagsReal(t *testing.T) {
-	k := realKernel(t)
-	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
-	probes := countProbes(t)
+	needTools(t)
+	for i, kdir := range testkernel.All(t) {
+		t.Run(filepath.Base(kdir), func(t *testing.T) {
+			k := describeKernel(kdir, "test")
+			t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+			probes := countProbes(t)
+			f, err := CaptureFlags(context.Background(), k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "probe builds", *probes, 1)
+			checkRealFlags(t, k, f)
+			t.Log(f.Summary())
+			if i > 0 {
+				return
+			}
+			capturedReal = f
+			checkFlagsCache(t, k, f, probes)
+		})
+	}
+}
 
-	f, err := CaptureFlags(context.Background(), k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if *probes != 1 {
-		t.Fatalf("probe builds = %d, want 1", *probes)
-	}
+// checkRealFlags checks what every kernel's captured flags must hold.
+func checkRealFlags(t *testing.T, k *Kernel, f *Flags) {
+	t.Helper()
 	if len(f.IncludeDirs) < 4 {
 		t.Errorf("IncludeDirs = %q, want kbuild's arch, generated and uapi folders", f.IncludeDirs)
 	}
+	// Relative paths were resolved against the folder kbuild ran in, so
+	// every folder exists from here (the probe's own folder is gone by now
+	// and must not be among them).
 	for _, d := range f.IncludeDirs {
-		if !filepath.IsAbs(d) || !isDir(d) {
-			t.Errorf("include dir %q is not an existing absolute folder", d)
+		if !filepath.IsAbs(d) || !isDir(d) || filepath.Clean(d) != d {
+			t.Errorf("include dir %q is not an existing clean absolute folder", d)
 		}
+	}
+	if !slices.Contains(f.IncludeDirs, filepath.Join(k.Dir, "include")) {
+		t.Errorf("IncludeDirs %q lack the tree's own %s/include (generated headers)", f.IncludeDirs, k.Dir)
 	}
 	var forced []string
 	for _, inc := range f.ForcedIncludes {
-		if !isFile(inc) {
-			t.Errorf("forced include %q does not exist", inc)
+		if !filepath.IsAbs(inc) || !isFile(inc) {
+			t.Errorf("forced include %q is not an existing absolute file", inc)
 		}
 		forced = append(forced, filepath.Base(inc))
 	}
@@ -87,6 +111,11 @@ func TestCaptureFlagsReal(t *testing.T) {
 	if !strings.HasPrefix(f.Std, "gnu") {
 		t.Errorf("Std = %q, want kbuild's gnu dialect", f.Std)
 	}
+	for _, a := range f.Other {
+		if strings.Contains(a, probeName) {
+			t.Errorf("per-compilation argument %q kept in Other", a)
+		}
+	}
 	if k.Arch == "x86_64" {
 		for _, want := range []string{"-mcmodel=kernel", "-mno-red-zone", "-mno-sse"} {
 			if !slices.Contains(f.TargetFlags, want) {
@@ -94,10 +123,23 @@ func TestCaptureFlagsReal(t *testing.T) {
 			}
 		}
 	}
-	t.Log(f.Summary())
-	capturedReal = f
+	// The compiler is the one the tree was configured with (Debian's 6.12+
+	// trees name it cross-prefixed: x86_64-linux-gnu-gcc-12, -gcc-14).
+	if b, err := os.ReadFile(k.Config); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "CONFIG_CC_VERSION_TEXT="); ok {
+				if words := strings.Fields(strings.Trim(v, `"`)); len(words) > 0 {
+					eq(t, "Compiler (CONFIG_CC_VERSION_TEXT's first word)", f.Compiler, words[0])
+				}
+			}
+		}
+	}
+}
 
-	// The cache answers the second call.
+// checkFlagsCache: the cache answers the second call, and a corrupt entry is
+// ignored and rewritten.
+func checkFlagsCache(t *testing.T, k *Kernel, f *Flags, probes *int) {
+	t.Helper()
 	g, err := CaptureFlags(context.Background(), k)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +147,6 @@ func TestCaptureFlagsReal(t *testing.T) {
 	eq(t, "probe builds after a cached call", *probes, 1)
 	eq(t, "cached flags", norm(g), norm(f))
 
-	// A corrupt entry is ignored and rewritten.
 	entries, _ := filepath.Glob(filepath.Join(os.Getenv("RUSTKO_CACHE_DIR"), "flags", "*.json"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries = %q, want one", entries)
@@ -122,8 +163,8 @@ func TestCaptureFlagsReal(t *testing.T) {
 	}
 }
 
-// capturedReal is TestCaptureFlagsReal's result, reused so the package's
-// tests build the probe fewer times.
+// capturedReal is TestCaptureFlagsReal's result for the pinned tree, reused
+// so the package's tests build the probe fewer times.
 var capturedReal *Flags
 
 func mustKey(t *testing.T, kdir string) string {
@@ -134,18 +175,27 @@ func mustKey(t *testing.T, kdir string) string {
 	return key
 }
 
-// TestCompilerArgsCompile is the gcc oracle for CompilerArgs: kernel code
-// compiles with them, and float code is refused the way kbuild refuses it.
+// TestCompilerArgsCompile is the gcc oracle for CompilerArgs on each tested
+// kernel: kernel code compiles with them from this folder (not the one kbuild
+// ran in), and float code is refused the way kbuild refuses it.
 func TestCompilerArgsCompile(t *testing.T) {
-	f := capturedReal
-	if f == nil { // run on its own
-		k := realKernel(t)
-		t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
-		var err error
-		if f, err = CaptureFlags(context.Background(), k); err != nil {
-			t.Fatal(err)
-		}
+	needTools(t)
+	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
+	for i, kdir := range testkernel.All(t) {
+		t.Run(filepath.Base(kdir), func(t *testing.T) {
+			f := capturedReal
+			if f == nil || i > 0 {
+				var err error
+				if f, err = CaptureFlags(context.Background(), describeKernel(kdir, "test")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			compileWith(t, f)
+		})
 	}
+}
+
+func compileWith(t *testing.T, f *Flags) {
 	tests := []struct {
 		name, src string
 		ok        bool

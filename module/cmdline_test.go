@@ -1,7 +1,10 @@
 package module
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -89,7 +92,7 @@ func TestParseCompileCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	again.Raw = f.Raw
+	again.Raw, again.Dir = f.Raw, f.Dir
 	eq(t, "reparsed CompilerArgs", again, f)
 
 	sum := f.Summary()
@@ -125,19 +128,174 @@ func TestFindCompileCommand(t *testing.T) {
 		"  gcc-12 -E -D__GENKSYMS__ -nostdinc /tmp/p/probe.c | scripts/genksyms/genksyms -r /dev/null >> /tmp/p/.probe.o.cmd\n" +
 		"echo 'it's /tmp/p/probe.c\n" +
 		"  ccache gcc-12 -nostdinc -c -o /tmp/p/probe.o /tmp/p/probe.c ; ./tools/objtool/objtool --module /tmp/p/probe.o\n"
-	argv, err := findCompileCommand([]byte(out), "/tmp/p/probe.c")
+	cmd, err := findCompileCommand([]byte(out), "/tmp/p/probe.c", "/kdir")
 	if err != nil {
 		t.Fatal(err)
 	}
-	eq(t, "argv", argv, []string{"ccache", "gcc-12", "-nostdinc", "-c", "-o", "/tmp/p/probe.o", "/tmp/p/probe.c"})
-	f, err := parseCompileCommand(argv, "/kdir", "/tmp/p/probe.c")
+	eq(t, "argv", cmd.argv, []string{"ccache", "gcc-12", "-nostdinc", "-c", "-o", "/tmp/p/probe.o", "/tmp/p/probe.c"})
+	eq(t, "dir", cmd.dir, "/kdir")
+	f, err := parseCompileCommand(cmd.argv, cmd.dir, "/tmp/p/probe.c")
 	if err != nil {
 		t.Fatal(err)
 	}
 	eq(t, "Compiler behind ccache", f.Compiler, "gcc-12")
 
-	if _, err := findCompileCommand([]byte("make: Nothing to be done\n"), "/tmp/p/probe.c"); err == nil || !strings.Contains(err.Error(), "no compiler command") {
+	if _, err := findCompileCommand([]byte("make: Nothing to be done\n"), "/tmp/p/probe.c", "/kdir"); err == nil || !strings.Contains(err.Error(), "no compiler command") {
 		t.Errorf("err = %v, want no compiler command", err)
+	}
+}
+
+// TestFindCompileCommandShapes covers the shapes of make's output the real
+// captures below do not: where the compiler ran is followed through make's
+// messages (both quote styles), the -C of printed make commands, and a
+// relative source name, which settles it.
+func TestFindCompileCommandShapes(t *testing.T) {
+	const src = "/tmp/p/probe.c"
+	tests := []struct {
+		name, out      string
+		wantCC, wantIn string
+		wantInclude    string // the first include dir, resolved
+		wantErr        string
+	}{
+		{
+			name:   "pre-6.13: absolute source, tree-relative -I, run in the tree",
+			out:    "make: Entering directory '/kdir'\n  gcc-12 -I./include -c -o /tmp/p/probe.o /tmp/p/probe.c\n",
+			wantCC: "gcc-12", wantIn: "/kdir", wantInclude: "/kdir/include",
+		},
+		{
+			name:   "make before 4.3 opens the quote with a backtick",
+			out:    "make[1]: Entering directory `/kdir'\n  gcc -I./include -c -o /tmp/p/probe.o /tmp/p/probe.c\nmake[1]: Leaving directory `/kdir'\n",
+			wantCC: "gcc", wantIn: "/kdir", wantInclude: "/kdir/include",
+		},
+		{
+			name:   "no directory messages: the tree make -C was given",
+			out:    "  gcc -I./include -c -o /tmp/p/probe.o /tmp/p/probe.c\n",
+			wantCC: "gcc", wantIn: "/given", wantInclude: "/given/include",
+		},
+		{
+			name: "6.13+: a quiet inner make -C the module folder, relative names",
+			out: "make: Entering directory '/kdir'\nmake --no-print-directory -C /tmp/p \\\n-f /src/Makefile probe.o\n" +
+				"  x86_64-linux-gnu-gcc-14 -Wp,-MMD,./.probe.o.d -I./inc -I/kdir/include -c -o probe.o probe.c\n",
+			wantCC: "x86_64-linux-gnu-gcc-14", wantIn: "/tmp/p", wantInclude: "/tmp/p/inc",
+		},
+		{
+			name:   "a relative source name settles the folder when make's messages are missing",
+			out:    "  x86_64-linux-gnu-gcc-12 -I./inc -c -o probe.o ./probe.c\n",
+			wantCC: "x86_64-linux-gnu-gcc-12", wantIn: "/tmp/p", wantInclude: "/tmp/p/inc",
+		},
+		{
+			name:   "a relative -C is relative to the folder make was in",
+			out:    "make: Entering directory '/tmp'\nmake -C p -f /src/Makefile probe.o\n  cc -Isub -c -o probe.o probe.c\n",
+			wantCC: "cc", wantIn: "/tmp/p", wantInclude: "/tmp/p/sub",
+		},
+		{
+			name:    "another file of the same name elsewhere is not the probe",
+			out:     "make: Entering directory '/kdir'\n  gcc -c -o x/probe.o x/probe.c\n  gcc -c -o probe.o ../probe.c\n",
+			wantErr: "no compiler command for probe.c",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd, err := findCompileCommand([]byte(tt.out), src, "/given")
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v (dir %q, argv %q), want %q", err, cmd.dir, cmd.argv, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "dir", cmd.dir, tt.wantIn)
+			f, err := parseCompileCommand(cmd.argv, cmd.dir, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Compiler", f.Compiler, tt.wantCC)
+			eq(t, "Dir", f.Dir, tt.wantIn)
+			if len(f.IncludeDirs) == 0 {
+				t.Fatal("no include dirs")
+			}
+			eq(t, "first include dir", f.IncludeDirs[0], tt.wantInclude)
+			for _, a := range append(f.Other, f.TargetFlags...) {
+				if strings.Contains(a, "probe.") {
+					t.Errorf("a per-compilation argument %q was kept", a)
+				}
+			}
+		})
+	}
+}
+
+// TestCaptureKbuildOutput reads what `make -C KDIR M=DIR V=1 rustko_probe.o`
+// printed on each kernel (testdata/kbuild/<release>.txt, captured from the
+// real trees with the probe in /tmp/rustko-probe-1234): 6.1 (gcc-12, run in
+// the tree, -I./include), 6.12 and 6.12-rt (x86_64-linux-gnu-gcc-12, the
+// same shape) and 7.3 (x86_64-linux-gnu-gcc-14, run in the module's folder,
+// `-c -o rustko_probe.o rustko_probe.c`).
+func TestCaptureKbuildOutput(t *testing.T) {
+	const probeDir = "/tmp/rustko-probe-1234"
+	tests := []struct {
+		release, common, compiler, dir string
+	}{
+		{"6.1.0-57-amd64", "6.1.0-57-common", "gcc-12", ""},
+		{"6.12.118+deb12-amd64", "6.12.118+deb12-common", "x86_64-linux-gnu-gcc-12", ""},
+		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12-common-rt", "x86_64-linux-gnu-gcc-12", ""},
+		{"7.3.4+deb13-amd64", "7.3.4+deb13-common", "x86_64-linux-gnu-gcc-14", probeDir},
+	}
+	for _, tt := range tests {
+		t.Run(tt.release, func(t *testing.T) {
+			out, err := os.ReadFile(filepath.Join("testdata", "kbuild", tt.release+".txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			kdir := "/usr/src/linux-headers-" + tt.release
+			common := "/usr/src/linux-headers-" + tt.common
+			wantDir := tt.dir
+			if wantDir == "" {
+				wantDir = kdir
+			}
+			src := probeDir + "/" + probeName + ".c"
+			cmd, err := findCompileCommand(out, src, kdir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := parseCompileCommand(cmd.argv, cmd.dir, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Compiler", f.Compiler, tt.compiler)
+			eq(t, "Dir", f.Dir, wantDir)
+			// Debian splits a tree in two: the sources in -common, the
+			// configuration's generated headers in the flavour's folder.
+			eq(t, "IncludeDirs", f.IncludeDirs, []string{
+				common + "/arch/x86/include", kdir + "/arch/x86/include/generated", common + "/include", kdir + "/include",
+				common + "/arch/x86/include/uapi", kdir + "/arch/x86/include/generated/uapi", common + "/include/uapi", kdir + "/include/generated/uapi",
+			})
+			eq(t, "ForcedIncludes", f.ForcedIncludes, []string{
+				common + "/include/linux/compiler-version.h", common + "/include/linux/kconfig.h", common + "/include/linux/compiler_types.h",
+			})
+			defs := map[string]string{}
+			for _, d := range f.Defines {
+				defs[d.Name] = d.Value
+			}
+			eq(t, "KBUILD_MODNAME", defs["KBUILD_MODNAME"], `"`+probeName+`"`)
+			for _, n := range []string{"__KERNEL__", "MODULE"} {
+				if _, ok := defs[n]; !ok {
+					t.Errorf("no -D%s", n)
+				}
+			}
+			eq(t, "Std", f.Std, "gnu11")
+			for _, a := range f.Other {
+				if strings.Contains(a, probeName) || strings.HasPrefix(a, "-Wp,") || a == "-c" {
+					t.Errorf("per-compilation argument %q kept in Other", a)
+				}
+			}
+			for _, want := range []string{"-mcmodel=kernel", "-mno-red-zone", "-mno-sse"} {
+				if !slices.Contains(f.TargetFlags, want) {
+					t.Errorf("TargetFlags lack %s", want)
+				}
+			}
+		})
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 
 // flagsCacheVersion changes whenever Flags or the way they are captured
 // changes, so entries written by an older rustko are recaptured.
-const flagsCacheVersion = 2
+const flagsCacheVersion = 3
 
 // CacheDir is where rustko keeps what is slow to compute: RUSTKO_CACHE_DIR
 // when set, else $XDG_CACHE_HOME/rustko-lsp, else ~/.cache/rustko-lsp. It

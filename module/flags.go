@@ -8,7 +8,8 @@ import (
 
 // argWithValue lists options whose value is the next argument. They are
 // kept as pairs so the value is never mistaken for a source file; the ones
-// naming a folder or file are made absolute because kbuild runs from KDIR.
+// naming a folder or file are made absolute: kbuild ran the compiler in a
+// folder of its own (see parseCompileCommand).
 var argWithValue = map[string]bool{
 	"-x": true, "--param": true, "-imacros": true, "-idirafter": true, "-iquote": true,
 	"-iprefix": true, "-iwithprefix": true, "-iwithprefixbefore": true, "-isysroot": true,
@@ -43,8 +44,10 @@ func isTargetFlag(a string) bool {
 }
 
 // parseCompileCommand turns a compiler argv kbuild printed for source into
-// Flags. Relative paths are resolved against kdir, where kbuild runs.
-func parseCompileCommand(argv []string, kdir, source string) (*Flags, error) {
+// Flags. Relative paths are resolved against dir, the folder kbuild ran the
+// compiler in (the kernel tree before 6.13, the module's folder since), so
+// the flags work from anywhere.
+func parseCompileCommand(argv []string, dir, source string) (*Flags, error) {
 	// Launchers such as ccache wrap the compiler (Debian's CC may add ccache).
 	start := 0
 	for start < len(argv)-1 && isLauncher(argv[start]) {
@@ -53,8 +56,8 @@ func parseCompileCommand(argv []string, kdir, source string) (*Flags, error) {
 	if start >= len(argv) {
 		return nil, fmt.Errorf("empty compiler command")
 	}
-	f := &Flags{Compiler: argv[start], Raw: append([]string(nil), argv...)}
-	abs := func(p string) string { return absPath(kdir, p) }
+	f := &Flags{Compiler: argv[start], Raw: append([]string(nil), argv...), Dir: dir}
+	abs := func(p string) string { return absPath(dir, p) }
 	args := argv[start+1:]
 	value := func(i int, opt string) (string, error) {
 		if i+1 >= len(args) {

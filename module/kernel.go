@@ -47,4 +47,8 @@ type Flags struct {
 	TargetFlags       []string // -m*, -f* flags that change predefined macros or ABI
 	Other             []string // everything else, verbatim
 	Raw               []string // the whole argv kbuild printed, for reproduction
+	// Dir is the folder kbuild ran the compiler in, which Raw's relative paths
+	// (-I./include before 6.13, the source file since) are relative to; the
+	// parsed fields above are absolute already.
+	Dir string
 }
