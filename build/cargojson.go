@@ -161,7 +161,7 @@ func (r spanResolver) inModule(p string) bool {
 // see: rustc's summaries and failure notes.
 func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Finding, bool) {
 	sev, ok := rustcSeverity(d.Level)
-	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && isHostABIWarning(d)) {
+	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && isHostABIWarning(d)) || isRetpolineFeatureWarning(d) {
 		return diagnostics.Finding{}, false
 	}
 	// A span without a file cannot be shown anywhere; treat the message as
@@ -306,6 +306,16 @@ var hostABIWarningRE = regexp.MustCompile("^(target feature `(soft-float|sse[0-9
 // place for them) from anything the module's code caused.
 func isHostABIWarning(d *rustcDiag) bool {
 	return d.Level == "warning" && len(d.Spans) == 0 && hostABIWarningRE.MatchString(d.Message)
+}
+
+// retpolineWarningRE matches what rustc says about the retpoline target
+// features rustko passes when the kernel has retpolines and rustc has no
+// -Zretpoline-external-thunk: such a rustc does not know them, and says it
+// passes them "through to the codegen backend", which is the point.
+var retpolineWarningRE = regexp.MustCompile("^(unknown (and unstable )?feature specified for `-Ctarget-feature`: `retpoline-[a-z-]+`|target feature `retpoline-[a-z-]+` cannot be enabled with `-Ctarget-feature`)")
+
+func isRetpolineFeatureWarning(d *rustcDiag) bool {
+	return d.Level == "warning" && len(d.Spans) == 0 && retpolineWarningRE.MatchString(d.Message)
 }
 
 func hasError(fs []diagnostics.Finding) bool {

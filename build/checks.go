@@ -37,6 +37,10 @@ func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error
 		Sources: b.m.Root,
 		Crate:   b.crateRoot(),
 		License: license,
+
+		IBT:         b.codegen.IBT,
+		ReturnThunk: b.codegen.ReturnThunk,
+		Retpoline:   b.codegen.Retpoline,
 	})
 }
 

@@ -124,6 +124,9 @@ func (b *builder) cargoShell() string {
 	for _, k := range []string{"CARGO_TARGET_DIR", "RUSTC", "RUSTFLAGS"} {
 		words = append(words, shellQuote(k+"="+envValue(c.Env, k)))
 	}
+	if b.codegen.Bootstrap {
+		words = append(words, "RUSTC_BOOTSTRAP=1")
+	}
 	words = append(words, shellQuote(c.Path))
 	for _, a := range c.Args {
 		if a == "--message-format=json" || a == "-v" {

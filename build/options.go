@@ -121,7 +121,10 @@ type Result struct {
 	Kernel     *module.Kernel
 	// RustObject is the Rust object kbuild links, in BUILD_DIRECTORY/kbuild.
 	RustObject string
-	Steps      []StepTime
+	// CodegenFlags are the rustc flags the kernel's configuration asked
+	// for (IBT, return thunks, retpolines) that this toolchain accepts.
+	CodegenFlags []string
+	Steps        []StepTime
 }
 
 // HasErrors reports whether any finding is an error.

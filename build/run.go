@@ -35,10 +35,11 @@ type builder struct {
 	rustko    string // this executable, for kbuild's rule in host mode
 	cacheDir  string // sysroots and toolchain descriptions
 
-	targetJSON  string   // rust-src mode: the target specification used
-	cargoTarget string   // what cargo's --target gets: the spec's path, or the host triple
-	sysroot     *sysroot // rust-src mode
-	helpersC    string   // a C file of helpers the bindings step wrote, if any
+	targetJSON  string        // rust-src mode: the target specification used
+	cargoTarget string        // what cargo's --target gets: the spec's path, or the host triple
+	sysroot     *sysroot      // rust-src mode
+	codegen     kernelCodegen // the rustc flags the kernel's configuration asks for
+	helpersC    string        // a C file of helpers the bindings step wrote, if any
 
 	rustDepFiles []string // what cargo says the object depends on
 }
@@ -150,7 +151,7 @@ func (b *builder) prepare(ctx context.Context) error {
 	if mode == ModeHost {
 		b.cargoTarget = tc.Host
 	}
-	return nil
+	return b.resolveCodegen(ctx)
 }
 
 // where says where a variable was set, for error messages.
@@ -176,7 +177,7 @@ func (b *builder) build(ctx context.Context) error {
 			if err := b.resolveTarget(); err != nil {
 				return "", false, err
 			}
-			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, b.cacheDir)
+			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, b.cacheDir, b.codegen.Flags)
 			if err != nil {
 				return "", false, err
 			}

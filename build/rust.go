@@ -49,9 +49,10 @@ func (b *builder) rustCommand() command {
 	if b.mode == ModeRustSrc {
 		rustflags = []string{"--sysroot", b.sysroot.Dir}
 	} else {
-		rustflags = hostFlags
+		rustflags = append(rustflags, hostFlags...)
 	}
-	env := environ(map[string]string{
+	rustflags = append(rustflags, b.codegen.Flags...)
+	set := map[string]string{
 		"CARGO_TARGET_DIR": b.cargoDir,
 		// cargo would otherwise run the first rustc on PATH, which is
 		// rustup's when ~/.cargo/bin comes first, not RUST_ROOT's.
@@ -62,7 +63,12 @@ func (b *builder) rustCommand() command {
 		"RUSTFLAGS":                strings.Join(rustflags, " "),
 		"CARGO_TERM_PROGRESS_WHEN": "never",
 		"CARGO_TERM_COLOR":         "never",
-	}, "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS")
+	}
+	if b.codegen.Bootstrap {
+		// A stable rustc takes -Z flags only so, as in kbuild.
+		set["RUSTC_BOOTSTRAP"] = "1"
+	}
+	env := environ(set, "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS")
 	return command{Dir: b.m.Root, Env: env, Path: b.tc.Cargo, Args: args}
 }
 

@@ -32,12 +32,12 @@ type sysroot struct {
 	Built  bool   // false when it came from the cache
 }
 
-// ensureSysroot returns the sysroot for tc and the target specification at
-// targetJSON, building it on first use: about half a minute, once per
+// ensureSysroot returns the sysroot for tc, the target specification at
+// targetJSON and the kernel's code-generation flags, building it on first use: about half a minute, once per
 // toolchain and target. No cargo -Z build-std: it wants crates.io, and
 // fails offline with distribution rust-src packages. Concurrent builds of
 // the same sysroot wait for each other instead of doing the work twice.
-func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, cacheDir string) (*sysroot, error) {
+func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, cacheDir string, codegen []string) (*sysroot, error) {
 	spec, err := os.ReadFile(targetJSON)
 	if err != nil {
 		return nil, fmt.Errorf("reading the target specification: %w", err)
@@ -48,7 +48,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 		return nil, err
 	}
 	h := sha256.New()
-	for _, part := range []string{sysrootVersion, tc.VersionInfo, tc.Rustc, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " ")} {
+	for _, part := range []string{sysrootVersion, tc.VersionInfo, tc.Rustc, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " "), strings.Join(codegen, " ")} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -83,6 +83,10 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 	compile := func(crate, src string, extra ...string) error {
 		args := []string{"--edition", edition, "--crate-type", "rlib", "--crate-name", crate, "--target", targetJSON}
 		args = append(args, coreFlags...)
+		// The kernel's code-generation flags (return thunks, IBT) reach
+		// core's code too: LTO keeps each function's own attributes, so
+		// the crate's flags alone would leave core's functions without them.
+		args = append(args, codegen...)
 		args = append(args, extra...)
 		args = append(args, "--out-dir", libDir, src)
 		res, err := r.run(ctx, command{Dir: tmp, Env: env, Path: tc.Rustc, Args: args})

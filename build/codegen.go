@@ -1,0 +1,268 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+// CodeCodegenUnsupported marks the finding that the toolchain cannot
+// generate code the way the kernel's configuration asks.
+const CodeCodegenUnsupported = "codegen-unsupported"
+
+// kernelCodegen is what the kernel's configuration asks of the code in a
+// module, as the kernel's own Rust support translates it into rustc flags
+// (arch/x86/Makefile, scripts/generate_rust_target.rs), for one toolchain.
+type kernelCodegen struct {
+	// Flags go to every crate: the module's (RUSTFLAGS) and, in rust-src
+	// mode, core and compiler_builtins, so that no code in the object
+	// misses them.
+	Flags []string
+	// Bootstrap: a -Z flag is among Flags, which a stable rustc only takes
+	// with RUSTC_BOOTSTRAP=1 (kbuild sets it for the same flags).
+	Bootstrap bool
+	// What the kernel asks and rustc was told to do: the object checks
+	// verify these.
+	IBT, ReturnThunk, Retpoline bool
+	// Missing is what this rustc cannot do.
+	Missing []codegenGap
+}
+
+// codegenGap is one thing the kernel asks that the toolchain cannot do.
+type codegenGap struct {
+	What  string // "return thunks (CONFIG_MITIGATION_RETHUNK)"
+	Flag  string // the flag the kernel passes for it
+	Since string // the first rustc release that accepts Flag
+}
+
+// The retpoline target features: what clang's -mretpoline-external-thunk
+// turns on, and what the kernel put in its Rust target specification
+// before rustc had a flag for them.
+const retpolineFeatures = "-Ctarget-feature=+retpoline-external-thunk,+retpoline-indirect-branches,+retpoline-indirect-calls"
+
+// planCodegen maps the x86_64 kernel options that change code generation
+// to rustc flags, taking for each the first form accepts says this rustc
+// takes. Host mode links the precompiled core, built without the options
+// rustc tracks as target modifiers: the mismatch is allowed there, as the
+// retpoline thunks only change how branches are made, not the ABI.
+//
+// SLS (CONFIG_MITIGATION_SLS) is passed on when rustc has -Zharden-sls, and
+// not reported otherwise: the kernel's own Rust support passes nothing for
+// it either.
+func planCodegen(cfg *module.KernelConfig, arch string, mode Mode, accepts func(flags []string) bool) kernelCodegen {
+	var p kernelCodegen
+	if arch != "x86_64" {
+		return p
+	}
+	use := func(flags ...string) bool {
+		if accepts(flags) {
+			p.Flags = append(p.Flags, flags...)
+			return true
+		}
+		return false
+	}
+	targetModifier := func(flag, name string) []string {
+		if mode == ModeHost {
+			return []string{flag, "-Cunsafe-allow-abi-mismatch=" + name}
+		}
+		return []string{flag}
+	}
+	if cfg.Enabled("MITIGATION_RETPOLINE", "RETPOLINE") {
+		// -Zretpoline-external-thunk implies -Zretpoline; both are target
+		// modifiers.
+		p.Retpoline = use(targetModifier("-Zretpoline-external-thunk", "retpoline,retpoline-external-thunk")...) || use(retpolineFeatures)
+		if !p.Retpoline {
+			p.Missing = append(p.Missing, codegenGap{"retpolines (CONFIG_MITIGATION_RETPOLINE)", retpolineFeatures, "1.63"})
+		}
+	}
+	if cfg.Enabled("X86_KERNEL_IBT") {
+		p.IBT = use("-Zcf-protection=branch")
+		if !p.IBT {
+			p.Missing = append(p.Missing, codegenGap{"indirect branch tracking (CONFIG_X86_KERNEL_IBT)", "-Zcf-protection=branch", "1.63"})
+		}
+		// A jump table's jmp carries a NOTRACK prefix, which the kernel's
+		// IBT does not honour. Retpolines already keep LLVM from making
+		// jump tables.
+		if !use("-Cjump-tables=n") && !use("-Zno-jump-tables") && !p.Retpoline {
+			p.Missing = append(p.Missing, codegenGap{"no jump tables (CONFIG_X86_KERNEL_IBT)", "-Cjump-tables=n", "1.93"})
+		}
+	}
+	if cfg.Enabled("MITIGATION_RETHUNK", "RETHUNK") {
+		p.ReturnThunk = use("-Zfunction-return=thunk-extern")
+		if !p.ReturnThunk {
+			p.Missing = append(p.Missing, codegenGap{"return thunks (CONFIG_MITIGATION_RETHUNK)", "-Zfunction-return=thunk-extern", "1.76"})
+		}
+	}
+	if cfg.Enabled("MITIGATION_SLS", "SLS") {
+		use(targetModifier("-Zharden-sls=all", "harden-sls")...)
+	}
+	if cfg.Enabled("CALL_PADDING") {
+		// The padding before each function that call depth tracking
+		// patches at load time; without it the kernel leaves the calls
+		// alone (and warns once).
+		if n, ok := cfg.Int("FUNCTION_PADDING_BYTES"); ok && n > 0 {
+			f := fmt.Sprintf("-Zpatchable-function-entry=%d,%d", n, n)
+			if !use(f) {
+				p.Missing = append(p.Missing, codegenGap{"function padding (CONFIG_CALL_PADDING)", f, "1.81"})
+			}
+		}
+	}
+	for _, f := range p.Flags {
+		if strings.HasPrefix(f, "-Z") {
+			p.Bootstrap = true
+		}
+	}
+	return p
+}
+
+// candidateFlags lists every flag set planCodegen could ask about, so that
+// they can be probed at once.
+func candidateFlags(cfg *module.KernelConfig, arch string, mode Mode) [][]string {
+	var sets [][]string
+	planCodegen(cfg, arch, mode, func(f []string) bool {
+		sets = append(sets, f)
+		return false
+	})
+	return sets
+}
+
+// resolveCodegen reads the kernel's configuration and works out the flags
+// for it with this toolchain, asking rustc which it accepts.
+func (b *builder) resolveCodegen(ctx context.Context) error {
+	cfgPath := b.kernel.Config
+	if cfgPath == "" {
+		cfgPath = filepath.Join(b.kernel.Dir, ".config")
+	}
+	cfg, err := module.ReadKernelConfig(cfgPath)
+	if err != nil {
+		return fmt.Errorf("kernel tree %s: %w", b.kernel.Dir, err)
+	}
+	sets := candidateFlags(cfg, b.kernel.Arch, b.mode)
+	accepted, err := probeFlags(ctx, b.r, b.tc, b.cacheDir, sets)
+	if err != nil {
+		return err
+	}
+	b.codegen = planCodegen(cfg, b.kernel.Arch, b.mode, func(f []string) bool { return accepted[flagKey(f)] })
+	b.res.CodegenFlags = b.codegen.Flags
+	if len(b.codegen.Missing) > 0 {
+		b.res.Findings = append(b.res.Findings, b.codegenFinding())
+	}
+	return nil
+}
+
+// codegenFinding says once what the toolchain cannot do, on the line that
+// chose the toolchain: a newer one is the fix.
+func (b *builder) codegenFinding() diagnostics.Finding {
+	var parts []string
+	newest := "0"
+	for _, g := range b.codegen.Missing {
+		parts = append(parts, fmt.Sprintf("%s: %s needs rustc %s or later", g.What, g.Flag, g.Since))
+		if versionLess(newest, g.Since) {
+			newest = g.Since
+		}
+	}
+	file, line := b.setAt("RUST_ROOT")
+	return diagnostics.Finding{
+		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
+		Code: CodeCodegenUnsupported,
+		Message: fmt.Sprintf("rustc %s (RUST_ROOT=%s) cannot generate code the way kernel %s is built: %s. "+
+			"The module builds and loads, but its Rust code goes without these mitigations; "+
+			"set RUST_ROOT to a toolchain with rustc %s or later for them",
+			b.tc.Release, b.tc.Root, b.kernel.Release, strings.Join(parts, "; "), newest),
+	}
+}
+
+// versionLess compares dotted release numbers ("1.76" < "1.81").
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < max(len(as), len(bs)); i++ {
+		var x, y int
+		if i < len(as) {
+			fmt.Sscan(as[i], &x)
+		}
+		if i < len(bs) {
+			fmt.Sscan(bs[i], &y)
+		}
+		if x != y {
+			return x < y
+		}
+	}
+	return false
+}
+
+func flagKey(flags []string) string { return strings.Join(flags, "\x00") }
+
+// probeFlags asks rustc whether it accepts each flag set: an unknown -Z or
+// -C option stops rustc before it does anything, so `--print sysroot` is
+// enough and costs one start of rustc per set, run side by side. Answers
+// are kept beside what rustc said about itself (describe), keyed the same
+// way, so a build normally asks nothing.
+func probeFlags(ctx context.Context, r *runner, tc *Toolchain, cacheDir string, sets [][]string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(sets) == 0 {
+		return out, nil
+	}
+	key, cacheable := rustcIdentity(tc.Rustc, filepath.Join(tc.Root, "bin", "rustup"))
+	var cacheFile string
+	cached := map[string]bool{}
+	if cacheable && cacheDir != "" {
+		cacheFile = filepath.Join(cacheDir, "toolchain", key+"-flags.json")
+		if data, err := os.ReadFile(cacheFile); err == nil {
+			_ = json.Unmarshal(data, &cached) // a damaged cache is asked again
+		}
+	}
+	var todo [][]string
+	for _, s := range sets {
+		if v, ok := cached[flagKey(s)]; ok {
+			out[flagKey(s)] = v
+		} else {
+			todo = append(todo, s)
+		}
+	}
+	if len(todo) == 0 {
+		return out, nil
+	}
+	env := environ(map[string]string{"RUSTC_BOOTSTRAP": "1"})
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr error
+	for _, s := range todo {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := r.run(ctx, command{Path: tc.Rustc, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = fmt.Errorf("asking %s whether it accepts %s: %w", tc.Rustc, strings.Join(s, " "), err)
+				}
+				return
+			}
+			out[flagKey(s)] = res.ExitCode == 0
+			cached[flagKey(s)] = res.ExitCode == 0
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if cacheFile != "" {
+		data, _ := json.Marshal(cached)
+		// Best effort: without the cache the next build asks rustc again.
+		if err := os.MkdirAll(filepath.Dir(cacheFile), 0o755); err == nil {
+			if err := writeIfChanged(cacheFile, data); err != nil {
+				slog.Debug("rustc flag probes not cached", "err", err)
+			}
+		}
+	}
+	return out, nil
+}
