@@ -12,7 +12,7 @@ profile=${1:-test}
 demo_pkgs=(gcc make linux-headers-amd64 rustc rust-src cargo binutils kmod)
 # What `make test` adds: a real editor (Neovim 0.7), the QEMU boot test, and the
 # reference tool the bindings benchmark compares against.
-test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio bindgen nodejs npm)
+test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio bindgen libclang1-14 nodejs npm)
 
 case "$profile" in
 demo) pkgs=("${demo_pkgs[@]}") ;;
