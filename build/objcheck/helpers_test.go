@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -85,11 +86,11 @@ func gotCount(m map[elf.R_X86_64]int) int {
 	return n
 }
 
-// kernelSymvers is the installed kernel headers' Module.symvers, found as
-// rustko finds the kernel.
+// kernelSymvers is the pinned test tree's Module.symvers (testkernel.Dir), so
+// the result does not depend on which other trees are installed.
 func kernelSymvers(t testing.TB) *module.Symvers {
 	t.Helper()
-	k, err := module.FindKernel(context.Background(), os.Getenv("KERNEL_BUILD_PATH"))
+	k, err := module.FindKernel(context.Background(), testkernel.Dir(t))
 	if err != nil {
 		t.Fatalf("no kernel build tree: %v (apt-get install -y linux-headers-amd64)", err)
 	}

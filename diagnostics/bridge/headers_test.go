@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -78,13 +79,14 @@ var (
 )
 
 // realIncludeDirs returns the -I directories kbuild uses for a module on the
-// installed Debian kernel headers (captured from kbuild, cached on disk).
+// pinned test tree (testkernel.Dir), captured from kbuild and cached on disk.
 func realIncludeDirs(t testing.TB) []string {
 	t.Helper()
+	kdir := testkernel.Dir(t)
 	kernelOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		k, err := module.FindKernel(ctx, "")
+		k, err := module.FindKernel(ctx, kdir)
 		if err != nil {
 			kernelErr = err
 			return

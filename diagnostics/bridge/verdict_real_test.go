@@ -12,6 +12,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -19,13 +20,14 @@ import (
 // Item.Verdict, and an in-package test importing bindings would then cycle.
 
 // TestVerdictsRealHeaders pins the verdicts on the index generated from the
-// installed Debian 6.1 headers (the default header set), so a change in
-// the bridge or in what bindings records shows up here.
+// pinned test tree (testkernel.Dir: Debian 12's 6.1, the default header set),
+// so a change in the bridge or in what bindings records shows up here, and an
+// rt or newer tree installed beside it changes nothing.
 func TestVerdictsRealHeaders(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	const need = "this test needs the Debian kernel headers with gcc and make (apt-get install linux-headers-amd64 gcc make)"
-	k, err := module.FindKernel(ctx, "")
+	k, err := module.FindKernel(ctx, testkernel.Dir(t))
 	if err != nil {
 		t.Fatalf("%s: %v", need, err)
 	}

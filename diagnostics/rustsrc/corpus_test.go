@@ -14,6 +14,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -59,7 +60,9 @@ func TestCorpus(t *testing.T) {
 // printing: load it with make, read its licence, analyse every Rust file.
 func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *bridge.HeaderIndex) []diagnostics.Finding {
 	t.Helper()
-	m, err := module.Load(context.Background(), dir, nil)
+	// The module names the pinned tree, the one realIndex reads, not the
+	// skeleton's $(uname -r) default.
+	m, err := module.Load(context.Background(), dir, map[string]string{"KERNEL_BUILD_PATH": testkernel.Dir(t)})
 	if err != nil {
 		t.Fatalf("loading the module: %v", err)
 	}

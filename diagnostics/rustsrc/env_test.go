@@ -15,6 +15,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -30,14 +31,16 @@ var (
 	kernelErr  error
 )
 
-// realKernel needs linux-headers-amd64, gcc and make; it fails (never
-// skips) without them, naming what to install.
+// realKernel is the pinned test tree (testkernel.Dir: Debian 12's 6.1 unless
+// RUSTKO_TEST_KDIR says otherwise), whatever else is installed; it needs gcc
+// and make and fails (never skips) without them, naming what to install.
 func realKernel(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *bridge.HeaderIndex) {
 	t.Helper()
+	kdir := testkernel.Dir(t)
 	kernelOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		if kernel, kernelErr = module.FindKernel(ctx, ""); kernelErr != nil {
+		if kernel, kernelErr = module.FindKernel(ctx, kdir); kernelErr != nil {
 			return
 		}
 		if kflags, kernelErr = module.CaptureFlags(ctx, kernel); kernelErr != nil {
