@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/rustko/rustko-lsp/build"
@@ -18,11 +19,20 @@ import (
 func init() {
 	register(&command{
 		name:    "build",
-		usage:   "build [--mode auto|rust-src|host] [--kdir DIR] [-v] [DIR]",
+		usage:   "build [--mode auto|rust-src|host] [--kdir DIR | --kernels all|KDIR,KDIR...] [-v] [DIR]",
 		summary: "build the module into <module>.ko (bindings, Rust object, kbuild link, object checks)",
+		help: `With --kernels the module is built once per kernel tree, two at a time ("all"
+is every configured tree installed, newest first; or name the trees,
+comma-separated): the sources are mirrored into BUILD_DIRECTORY/<release>/,
+which gets that kernel's bindings and build, and the module is written to
+BUILD_DIRECTORY/<release>/<module>.ko (printed per kernel at the end). The
+module's own src/ and <module>.ko are left alone. Findings are grouped per
+kernel under a "== kernel <release>" line; the exit code is the worst over
+the kernels.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
 			mode := fs.String("mode", "auto", "toolchain mode: auto (rust-src when the toolchain has it), rust-src or host")
 			kdir := fs.String("kdir", "", "kernel build tree (overrides KERNEL_BUILD_PATH)")
+			kernels := fs.String("kernels", "", "build for several kernel trees: `all|KDIR,KDIR` (every installed tree, or the trees listed)")
 			verbose := fs.Bool("v", false, "print every command and the tools' output (like V=1)")
 			// The generated kbuild rule calls back for the one host-mode
 			// step no other tool can do; people never need it.
@@ -44,6 +54,12 @@ func init() {
 				dir := "."
 				if len(args) == 1 {
 					dir = args[0]
+				}
+				if *kernels != "" {
+					if *kdir != "" {
+						return exitTool, errors.New("--kdir and --kernels exclude each other: list the tree in --kernels")
+					}
+					return runBuildKernels(ctx, dir, *kernels, m, *verbose, os.Stdout, os.Stderr)
 				}
 				return runBuild(ctx, dir, *kdir, m, *verbose, os.Stdout, os.Stderr)
 			}
@@ -120,4 +136,75 @@ func printEvent(w io.Writer, e build.Event) {
 		}
 		fmt.Fprintf(w, "rustko: %-8s %s in %s\n", e.Step, status, e.Elapsed.Round(10*time.Millisecond))
 	}
+}
+
+// runBuildKernels is build --kernels: one build per kernel, each in its
+// stage (BUILD_DIRECTORY/<release>), progress marked with the kernel on
+// stderr, the findings grouped per kernel on stdout.
+func runBuildKernels(ctx context.Context, dir, spec string, mode build.Mode, verbose bool, stdout, stderr io.Writer) (int, error) {
+	level := "warn"
+	if verbose {
+		level = "info"
+	}
+	closeLog, err := setupLogging(level, "")
+	if err != nil {
+		return exitTool, err
+	}
+	defer closeLog()
+	root, err := module.FindRoot(dir)
+	if err != nil {
+		return exitTool, err
+	}
+	m, err := module.Load(ctx, root, map[string]string{})
+	if err != nil {
+		return exitTool, err
+	}
+	trees, err := resolveKernels(ctx, spec)
+	if err != nil {
+		return exitTool, err
+	}
+	fmt.Fprintf(stderr, "rustko: building %s for %d kernel(s): %s\n", m.Vars.KernelModule, len(trees), releases(trees))
+	logs := &lineLog{w: stderr}
+	runs := forEachKernel(ctx, trees, func(ctx context.Context, t matrixKernel) diagnostics.KernelRun {
+		w := logs.prefixed("[" + t.k.Release + "] ")
+		defer w.Flush()
+		res, err := buildForKernel(ctx, m, t.k, kernelBuild{
+			mode: mode, verbose: verbose, out: w,
+			progress: func(e build.Event) { printEvent(w, e) },
+		})
+		if err != nil {
+			return diagnostics.KernelRun{Err: err.Error()}
+		}
+		run := diagnostics.KernelRun{Findings: res.Findings}
+		if !res.HasErrors() {
+			run.Artifact = res.KO
+		}
+		return run
+	})
+	if err := ctx.Err(); err != nil {
+		return exitTool, fmt.Errorf("cancelled")
+	}
+	color := false
+	if f, ok := stdout.(*os.File); ok {
+		color = isTerminal(f)
+	}
+	if err := diagnostics.WriteTextKernels(stdout, runs, diagnostics.TextOptions{Root: m.Root, Color: color}); err != nil {
+		return exitTool, fmt.Errorf("printing the findings: %w", err)
+	}
+	for _, r := range runs {
+		switch {
+		case r.Err != "":
+			fmt.Fprintf(stderr, "rustko: %s: could not build %s: %s\n", r.Label(), m.Vars.KernelModule, firstLine(r.Err))
+		case r.Artifact == "":
+			fmt.Fprintf(stderr, "rustko: %s: build of %s failed: %s\n", r.Label(), m.Vars.KernelModule, diagnostics.Summary(r.Findings))
+		default:
+			fmt.Fprintf(stderr, "rustko: %s: built %s\n", r.Label(), r.Artifact)
+		}
+	}
+	return worstExit(runs), nil
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
 }

@@ -23,12 +23,23 @@ import (
 func init() {
 	register(&command{
 		name:    "check",
-		usage:   "check [--build] [--format text|json|sarif] [--kdir DIR] [DIR]",
+		usage:   "check [--build] [--format text|json|sarif] [--kdir DIR | --kernels all|KDIR,KDIR...] [DIR]",
 		summary: "analyse a module and print its findings (exit 1 when there are errors)",
+		help: `With --kernels the module is checked against several kernel trees, two at a
+time: "all" is every configured tree installed (/lib/modules/*/build and
+/usr/src/linux-headers-* holding .config and Module.symvers, newest first),
+or name the trees, comma-separated. Each kernel's bindings are generated into
+BUILD_DIRECTORY/<release>/ (src/ is left alone) and cached per kernel. The
+output is grouped per kernel: text under a "== kernel <release>" line, JSON
+with a "kernels" list and a "kernel" field on every diagnostic, SARIF with one
+run per kernel. A kernel that cannot be checked (headers that do not parse) is
+reported as such and the others still run. The exit code is the worst over
+the kernels.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
 			withBuild := fs.Bool("build", false, "also build the module and report the build's findings (rustc, gcc, modpost, object checks)")
 			format := fs.String("format", "text", "output format: text (compiler style), json or sarif (SARIF 2.1.0)")
 			kdir := fs.String("kdir", "", "kernel build tree (overrides KERNEL_BUILD_PATH)")
+			kernels := fs.String("kernels", "", "check against several kernel trees: `all|KDIR,KDIR` (every installed tree, or the trees listed)")
 			return func(ctx context.Context, args []string) (int, error) {
 				switch *format {
 				case "text", "json", "sarif":
@@ -42,7 +53,14 @@ func init() {
 				if len(args) == 1 {
 					dir = args[0]
 				}
-				return runCheck(ctx, checkOptions{dir: dir, kdir: *kdir, build: *withBuild, format: *format}, os.Stdout, os.Stderr)
+				o := checkOptions{dir: dir, kdir: *kdir, kernels: *kernels, build: *withBuild, format: *format}
+				if o.kernels != "" {
+					if o.kdir != "" {
+						return exitTool, errors.New("--kdir and --kernels exclude each other: list the tree in --kernels")
+					}
+					return runCheckKernels(ctx, o, os.Stdout, os.Stderr)
+				}
+				return runCheck(ctx, o, os.Stdout, os.Stderr)
 			}
 		},
 	})
@@ -50,6 +68,7 @@ func init() {
 
 type checkOptions struct {
 	dir, kdir, format string
+	kernels           string // --kernels: "all" or comma-separated trees
 	build             bool
 }
 
@@ -79,11 +98,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		// line must be the one used.
 		return exitTool, fmt.Errorf("--kdir %s is not a usable kernel build tree (it needs Makefile, .config and Module.symvers):\n%s", o.kdir, k.Summary())
 	}
-	flags, err := module.CaptureFlags(ctx, k)
-	if err != nil {
-		return exitTool, err
-	}
-	symvers, err := module.ReadSymvers(k.Symvers)
+	flags, symvers, err := kernelInputs(ctx, k)
 	if err != nil {
 		return exitTool, err
 	}
@@ -93,60 +108,14 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		fmt.Fprintln(stderr, flags.Summary())
 		fmt.Fprintln(stderr, m.Summary())
 	}
-	// FromModule, as build and the server do: the same headers and helpers
-	// give the same cache key, so check never rewrites the build's bindings.
-	gopts := bindings.Options{Kernel: k, Flags: flags, Symvers: symvers, Version: versionString()}
-	gopts.FromModule(m)
-	gen, err := bindings.Generate(ctx, gopts)
-	if err != nil {
-		return exitTool, fmt.Errorf("generating the bindings for %s: %w", root, err)
-	}
+	var progress io.Writer
 	if text {
-		state := "generated"
-		if gen.Cached {
-			state = "up to date"
-		}
-		fmt.Fprintf(stderr, "rustko: bindings %s (%s, %d C names)\n", state, rel(root, gen.RustFile), len(gen.Index.Items))
+		progress = stderr
 	}
-
-	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers}
-	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
-	switch {
-	case err == nil:
-		env.License = lic
-	case !errors.Is(err, module.ErrNoLicense):
+	findings, err := analyse(ctx, m, k, flags, symvers, "", progress)
+	if err != nil {
 		return exitTool, err
 	}
-	if cache, err := module.CacheDir(); err == nil {
-		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, cache)
-	} else {
-		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, "")
-	}
-	if err := env.Headers.Load(ctx); err != nil {
-		return exitTool, fmt.Errorf("indexing the kernel headers: %w", err)
-	}
-	if m.Vars.Target != "" {
-		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
-			env.Toolchain = &tc
-		}
-	}
-
-	var findings []diagnostics.Finding
-	for _, f := range m.Vars.RustFiles {
-		if f == gen.RustFile || f == m.Vars.Bindings {
-			continue // generated: not the author's code
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return exitTool, fmt.Errorf("reading %s: %w", f, err)
-		}
-		pf, err := rustsrc.ParseWith(f, src, env)
-		if err != nil {
-			return exitTool, err
-		}
-		findings = append(findings, rustsrc.Analyze(pf, env)...)
-	}
-	findings = append(findings, rustsrc.CheckModule(env)...)
 
 	if o.build {
 		res, err := build.Run(ctx, m, build.Options{
@@ -183,6 +152,91 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		return exitFindings, nil
 	}
 	return exitOK, nil
+}
+
+// kernelInputs reads what the analysis needs from a kernel tree: kbuild's
+// flags for a module object, and the symbols the kernel exports.
+func kernelInputs(ctx context.Context, k *module.Kernel) (*module.Flags, *module.Symvers, error) {
+	flags, err := module.CaptureFlags(ctx, k)
+	if err != nil {
+		return nil, nil, err
+	}
+	symvers, err := module.ReadSymvers(k.Symvers)
+	if err != nil {
+		return nil, nil, err
+	}
+	return flags, symvers, nil
+}
+
+// analyse runs rustko's own analysis of m against kernel k: every Rust file
+// against the index of its configured headers, the target JSON and the
+// licence. The bindings go where the module says (src/bindings.rs), or, with
+// stage set, to the same place under stage: a check against another kernel
+// must not rewrite the bindings the editor and the build use. Progress, when
+// not nil, is told whether the bindings were generated.
+func analyse(ctx context.Context, m *module.Module, k *module.Kernel, flags *module.Flags, symvers *module.Symvers, stage string, progress io.Writer) ([]diagnostics.Finding, error) {
+	root := m.Root
+	// FromModule, as build and the server do: the same headers and helpers
+	// give the same cache key, so check never rewrites the build's bindings.
+	gopts := bindings.Options{Kernel: k, Flags: flags, Symvers: symvers, Version: versionString()}
+	gopts.FromModule(m)
+	if stage != "" {
+		gopts.Out = stagedPath(m.Root, stage, gopts.Out)
+		gopts.IndexOut = ""
+		if gopts.HelpersOut != "" {
+			gopts.HelpersOut = stagedPath(m.Root, stage, gopts.HelpersOut)
+		}
+	}
+	gen, err := bindings.Generate(ctx, gopts)
+	if err != nil {
+		return nil, fmt.Errorf("generating the bindings for %s: %w", root, err)
+	}
+	if progress != nil {
+		state := "generated"
+		if gen.Cached {
+			state = "up to date"
+		}
+		fmt.Fprintf(progress, "rustko: bindings %s (%s, %d C names)\n", state, rel(root, gen.RustFile), len(gen.Index.Items))
+	}
+
+	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers}
+	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
+	switch {
+	case err == nil:
+		env.License = lic
+	case !errors.Is(err, module.ErrNoLicense):
+		return nil, err
+	}
+	if cache, err := module.CacheDir(); err == nil {
+		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, cache)
+	} else {
+		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, "")
+	}
+	if err := env.Headers.Load(ctx); err != nil {
+		return nil, fmt.Errorf("indexing the kernel headers: %w", err)
+	}
+	if m.Vars.Target != "" {
+		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
+			env.Toolchain = &tc
+		}
+	}
+
+	var findings []diagnostics.Finding
+	for _, f := range m.Vars.RustFiles {
+		if f == gen.RustFile || f == m.Vars.Bindings {
+			continue // generated: not the author's code
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", f, err)
+		}
+		pf, err := rustsrc.ParseWith(f, src, env)
+		if err != nil {
+			return nil, err
+		}
+		findings = append(findings, rustsrc.Analyze(pf, env)...)
+	}
+	return append(findings, rustsrc.CheckModule(env)...), nil
 }
 
 func sameDir(a, b string) bool {

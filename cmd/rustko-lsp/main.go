@@ -29,6 +29,7 @@ type command struct {
 	name    string
 	usage   string // "check [flags] [DIR]"
 	summary string
+	help    string // longer explanation for `help COMMAND`, "" when the flags say it all
 	flags   func(fs *flag.FlagSet) func(ctx context.Context, args []string) (int, error)
 }
 
@@ -101,6 +102,9 @@ func newFlagSet(c *command, w io.Writer) *flag.FlagSet {
 	fs.SetOutput(w)
 	fs.Usage = func() {
 		fmt.Fprintf(w, "usage: rustko-lsp %s\n\n%s\n", c.usage, c.summary)
+		if c.help != "" {
+			fmt.Fprintf(w, "\n%s\n", c.help)
+		}
 		if hasFlags(fs) {
 			fmt.Fprintln(w, "\nflags:")
 			fs.PrintDefaults()
