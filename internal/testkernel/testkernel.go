@@ -37,6 +37,7 @@ func Dir(t testing.TB) string {
 
 func dir() (string, string) {
 	if d := os.Getenv("RUSTKO_TEST_KDIR"); d != "" {
+		d = filepath.Clean(d) // All compares it with the scanned folders
 		if !Configured(d) {
 			return "", "RUSTKO_TEST_KDIR=" + d + " is not a configured kernel build tree (no .config or Module.symvers)"
 		}
@@ -66,6 +67,7 @@ func All(t testing.TB) []string {
 			if d = strings.TrimSpace(d); d == "" {
 				continue
 			}
+			d = filepath.Clean(d)
 			if !Configured(d) {
 				t.Fatalf("RUSTKO_TEST_KERNELS names %s, which is not a configured kernel build tree", d)
 			}
