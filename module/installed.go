@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // InstalledKernels lists every configured kernel build tree on this machine,
@@ -69,45 +68,25 @@ func installedIn(ctx context.Context, modulesDir string, srcDirs []string) ([]*K
 		seenRelease[k.Release] = real
 		kernels = append(kernels, k)
 	}
-	sort.SliceStable(kernels, func(i, j int) bool { return installedBefore(kernels[i].Release, kernels[j].Release) })
+	sortInstalled(kernels)
 	return kernels, skipped, nil
 }
 
-// installedBefore orders releases newest first, then the plain flavour before
-// its variants, then by name.
-func installedBefore(a, b string) bool {
-	va, fa := splitInstalledRelease(a)
-	vb, fb := splitInstalledRelease(b)
-	if va != vb {
-		return versionLess(vb, va)
+// sortInstalled orders trees as kernel discovery ranks them
+// (sortHeaderTrees), by their release rather than their folder's name: a
+// /lib/modules/<release>/build tree has no release in its path. Releases are
+// unique here (installedIn lists each once), so the release stands in for
+// the folder in the final tie-break.
+func sortInstalled(ks []*Kernel) {
+	trees := make([]headerTree, len(ks))
+	byRelease := make(map[string]*Kernel, len(ks))
+	for i, k := range ks {
+		version, flavour := splitFlavour(k.Release)
+		trees[i] = headerTree{dir: k.Release, foundBy: k.FoundBy, version: version, flavour: flavour}
+		byRelease[k.Release] = k
 	}
-	if pa, pb := plainInstalledFlavour(fa), plainInstalledFlavour(fb); pa != pb {
-		return pa
+	sortHeaderTrees(trees)
+	for i, t := range trees {
+		ks[i] = byRelease[t.dir]
 	}
-	return fa < fb
-}
-
-// splitInstalledRelease separates a release into its version and its flavour:
-// the trailing dash-separated words that do not start with a digit, so
-// 6.1.0-57-amd64 is 6.1.0-57 and amd64, 6.12.118+deb12-rt-amd64 is
-// 6.12.118+deb12 and rt-amd64, and Fedora's 6.11.4-301.fc41.x86_64 has no
-// flavour.
-func splitInstalledRelease(r string) (version, flavour string) {
-	parts := strings.Split(r, "-")
-	i := len(parts)
-	for i > 1 && parts[i-1] != "" && !isDigit(parts[i-1][0]) {
-		i--
-	}
-	return strings.Join(parts[:i], "-"), strings.Join(parts[i:], "-")
-}
-
-// plainInstalledFlavour: one word (amd64, arm64, generic) is the flavour
-// people run; two or more (rt-amd64, cloud-amd64) are variants of it, as is
-// a one-word real-time flavour.
-func plainInstalledFlavour(f string) bool {
-	if f == "" {
-		return true
-	}
-	words := strings.Split(f, "-")
-	return len(words) == 1 && words[0] != "rt" && words[0] != "lowlatency"
 }

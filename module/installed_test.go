@@ -116,35 +116,36 @@ func TestInstalledKernels(t *testing.T) {
 	}
 }
 
+// The matrix lists trees in the order discovery ranks them, by release.
 func TestInstalledOrder(t *testing.T) {
 	tests := []struct {
-		a, b string
-		want bool
+		name string
+		in   []string // releases, in the order found
+		want []string
 	}{
-		{"6.12.118+deb12-amd64", "6.1.0-57-amd64", true},
-		{"6.1.0-57-amd64", "6.12.118+deb12-amd64", false},
-		{"6.1.0-57-amd64", "6.1.0-9-amd64", true},
-		{"6.12.118+deb12-amd64", "6.12.118+deb12-rt-amd64", true},
-		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12-amd64", false},
-		{"6.12.118+deb12-cloud-amd64", "6.12.118+deb12-rt-amd64", true},
-		{"6.8.0-45-generic", "6.8.0-45-lowlatency", true},
-		{"7.3.4+deb13-rt-amd64", "6.12.118+deb12-amd64", true},
-		{"6.11.4-301.fc41.x86_64", "6.11.4-200.fc41.x86_64", true},
+		{"newest first", []string{"6.1.0-57-amd64", "6.12.118+deb12-amd64", "6.1.0-9-amd64"},
+			[]string{"6.12.118+deb12-amd64", "6.1.0-57-amd64", "6.1.0-9-amd64"}},
+		{"plain before rt and cloud", []string{"6.12.118+deb12-rt-amd64", "6.12.118+deb12-cloud-amd64", "6.12.118+deb12-amd64"},
+			[]string{"6.12.118+deb12-amd64", "6.12.118+deb12-cloud-amd64", "6.12.118+deb12-rt-amd64"}},
+		{"a newer variant before an older plain", []string{"6.12.118+deb12-amd64", "7.3.4+deb13-rt-amd64"},
+			[]string{"7.3.4+deb13-rt-amd64", "6.12.118+deb12-amd64"}},
+		{"ubuntu", []string{"6.8.0-45-lowlatency", "6.8.0-45-generic", "6.8.0-31-generic"},
+			[]string{"6.8.0-45-generic", "6.8.0-45-lowlatency", "6.8.0-31-generic"}},
 	}
 	for _, tt := range tests {
-		if got := installedBefore(tt.a, tt.b); got != tt.want {
-			t.Errorf("installedBefore(%s, %s) = %v, want %v", tt.a, tt.b, got, tt.want)
+		var ks []*Kernel
+		for _, r := range tt.in {
+			// A folder name that sorts against the release: the order
+			// must come from the release.
+			ks = append(ks, &Kernel{Release: r, Dir: "/lib/modules/" + strings.Repeat("x", len(ks)) + "/build"})
 		}
-	}
-	splits := []struct{ release, version, flavour string }{
-		{"6.1.0-57-amd64", "6.1.0-57", "amd64"},
-		{"6.12.118+deb12-rt-amd64", "6.12.118+deb12", "rt-amd64"},
-		{"6.11.4-301.fc41.x86_64", "6.11.4-301.fc41.x86_64", ""},
-		{"amd64", "amd64", ""},
-	}
-	for _, s := range splits {
-		if v, f := splitInstalledRelease(s.release); v != s.version || f != s.flavour {
-			t.Errorf("splitInstalledRelease(%s) = %s, %s; want %s, %s", s.release, v, f, s.version, s.flavour)
+		sortInstalled(ks)
+		var got []string
+		for _, k := range ks {
+			got = append(got, k.Release)
+		}
+		if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -80,29 +80,25 @@ func resolveKernels(ctx context.Context, spec string) ([]matrixKernel, error) {
 	return out, nil
 }
 
+// describeListed describes a tree named in --kernels, or says why it cannot
+// be checked: in a matrix a tree must hold everything check reads.
 func describeListed(ctx context.Context, dir string) matrixKernel {
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return matrixKernel{dir: dir, err: fmt.Errorf("%s is not a kernel build tree: no such folder", dir)}
+	}
+	for _, f := range []string{"Makefile", ".config", "Module.symvers"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || !st.Mode().IsRegular() {
+			return matrixKernel{dir: dir, err: fmt.Errorf("%s is not a configured kernel build tree: it has no %s", dir, f)}
+		}
+	}
 	k, err := module.FindKernel(ctx, dir)
-	if err == nil && sameDir(k.Dir, dir) {
-		if k.Symvers == "" {
-			return matrixKernel{dir: dir, err: fmt.Errorf("%s has no Module.symvers: which symbols the kernel exports cannot be checked", dir)}
-		}
-		return matrixKernel{dir: dir, k: k}
+	if err != nil {
+		return matrixKernel{dir: dir, err: err}
 	}
-	if ctx.Err() != nil {
-		return matrixKernel{dir: dir, err: ctx.Err()}
+	if !sameDir(k.Dir, dir) {
+		return matrixKernel{dir: dir, err: fmt.Errorf("%s is not a usable kernel build tree:\n%s", dir, k.Summary())}
 	}
-	// FindKernel fell back to another tree, or found none; its list of
-	// skipped places says what is wrong with this one.
-	why := "not a configured kernel build tree (it needs Makefile, .config and Module.symvers)"
-	if k != nil {
-		for _, s := range k.Skipped {
-			if strings.HasPrefix(s, dir+" ") {
-				why = strings.TrimPrefix(s, dir+" ")
-				break
-			}
-		}
-	}
-	return matrixKernel{dir: dir, err: fmt.Errorf("%s is not usable: %s", dir, why)}
+	return matrixKernel{dir: dir, k: k}
 }
 
 // kernelStage is the folder of everything built for kernel k:
@@ -191,6 +187,9 @@ func syncStage(m *module.Module, stage string) error {
 		return fmt.Errorf("copying the module's sources into %s: %w", stage, err)
 	}
 	inStage := generatedFiles(m, stage)
+	// cargo writes Cargo.lock beside a manifest that has none; deleting it
+	// would only make cargo resolve again next time.
+	inStage[filepath.Join(stage, "Cargo.lock")] = true
 	stageBuild := filepath.Join(stage, "build")
 	var stale []string
 	err = filepath.WalkDir(stage, func(p string, d fs.DirEntry, err error) error {
