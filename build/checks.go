@@ -125,6 +125,39 @@ func dropDuplicateUndefined(checks, kbuild []diagnostics.Finding, syms []string)
 	return out
 }
 
+// objtoolSymptoms are the warnings objtool prints for every function
+// compiled without a flag the kernel's configuration wanted.
+var objtoolSymptoms = map[string]string{
+	"-Zfunction-return=thunk-extern": "'naked' return found",
+	"-Zcf-protection=branch":         "!ENDBR",
+}
+
+// dropCoveredByCodegen removes objtool's per-function warnings about what
+// the codegen-unsupported finding already said the toolchain cannot do:
+// that is said once, on the line choosing the toolchain.
+func dropCoveredByCodegen(gaps []codegenGap, kbuild []diagnostics.Finding) []diagnostics.Finding {
+	var symptoms []string
+	for _, g := range gaps {
+		if s, ok := objtoolSymptoms[g.Flag]; ok {
+			symptoms = append(symptoms, s)
+		}
+	}
+	if len(symptoms) == 0 {
+		return kbuild
+	}
+	var out []diagnostics.Finding
+	for _, f := range kbuild {
+		covered := false
+		for _, s := range symptoms {
+			covered = covered || (f.Source == sourceObjtool && strings.Contains(f.Message, s))
+		}
+		if !covered {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // reported tells whether an object-check finding with code names sym (its
 // messages quote modpost's own wording, which quotes the symbol).
 func reported(checks []diagnostics.Finding, code, sym string) bool {

@@ -1,16 +1,21 @@
 package build
 
 import (
+	"bytes"
 	"context"
+	"debug/elf"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
+	"golang.org/x/arch/x86/x86asm"
 )
 
 func kconfig(t *testing.T, text string) *module.KernelConfig {
@@ -246,4 +251,164 @@ func kernel612(t *testing.T) string {
 	}
 	t.Fatal("no Debian 6.12 amd64 headers (/usr/src/linux-headers-6.12.*+deb12-amd64): run scripts/kernels.sh")
 	return ""
+}
+
+// TestBuildKernelCodegen612 builds examples/hello against the 6.12 tree
+// (IBT, return thunks, retpolines, call padding) and reads the Rust object
+// kbuild linked, without objcheck: with rustup's current rustc in host mode
+// every global Rust function starts with endbr64 and no function returns
+// with a bare ret; with Debian's rustc 1.63, which has no
+// -Zfunction-return, the build still succeeds, gets endbr64 (1.63 has
+// -Zcf-protection), and says once that the return thunks are missing
+// instead of reporting every ret.
+func TestBuildKernelCodegen612(t *testing.T) {
+	needTools(t)
+	k, err := module.FindKernel(context.Background(), kernel612(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := os.UserHomeDir()
+	tests := []struct {
+		name     string
+		rustRoot string
+		mode     Mode
+		thunks   bool // returns go through __x86_return_thunk
+	}{
+		{"rustc 1.95 host", filepath.Join(home, ".cargo"), ModeHost, true},
+		{"rustc 1.63 rust-src", debianRustRoot, ModeRustSrc, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := exampleModule(t, tt.rustRoot)
+			res, err := build(t, m, Options{Mode: tt.mode, Kernel: k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.HasErrors() || res.KO == "" {
+				t.Fatalf("the build failed (ko %q)", res.KO)
+			}
+			var gaps, perFunction []diagnostics.Finding
+			for _, f := range res.Findings {
+				switch f.Code {
+				case CodeCodegenUnsupported:
+					gaps = append(gaps, f)
+				case objcheck.CodeEndbr, objcheck.CodeBareReturn, objcheck.CodeIndirectBranch:
+					perFunction = append(perFunction, f)
+				}
+			}
+			if len(perFunction) > 0 {
+				t.Errorf("object check findings: %v", perFunction)
+			}
+			for _, f := range res.Findings {
+				if f.Source == sourceObjtool && strings.Contains(f.Message, "'naked' return") {
+					t.Errorf("objtool's per-function warning was not folded into the one finding: %s", f)
+				}
+			}
+			if tt.thunks && len(gaps) != 0 {
+				t.Errorf("rustc %s can do everything, yet: %v", res.Toolchain.Release, gaps)
+			}
+			if !tt.thunks && (len(gaps) != 1 || !strings.Contains(gaps[0].Message, "-Zfunction-return=thunk-extern needs rustc 1.76 or later")) {
+				t.Errorf("want one codegen-unsupported finding naming -Zfunction-return and rustc 1.76, got %v", gaps)
+			}
+			globals, rets, thunkJumps := inspectObject(t, res.RustObject)
+			if len(globals) < 2 {
+				t.Fatalf("global functions %v: want rust_main and rust_exit at least", globals)
+			}
+			for name, endbr := range globals {
+				if !endbr {
+					t.Errorf("%s does not start with endbr64", name)
+				}
+			}
+			if tt.thunks && (len(rets) > 0 || thunkJumps == 0) {
+				t.Errorf("bare ret in %v, %d jumps to __x86_return_thunk: want none and some", rets, thunkJumps)
+			}
+			if !tt.thunks && len(rets) == 0 {
+				t.Errorf("no bare ret although rustc %s cannot make return thunks: the finding would be wrong", res.Toolchain.Release)
+			}
+		})
+	}
+}
+
+// inspectObject reads a relocatable object with debug/elf and x86asm:
+// whether each global function starts with endbr64, which functions have a
+// ret instruction, and how many relocations name __x86_return_thunk.
+func inspectObject(t *testing.T, path string) (globals map[string]bool, rets []string, thunkJumps int) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	globals = map[string]bool{}
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Section == elf.SHN_UNDEF || int(s.Section) >= len(f.Sections) {
+			continue
+		}
+		data, err := f.Sections[s.Section].Data()
+		if err != nil || s.Value+s.Size > uint64(len(data)) {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		code := data[s.Value : s.Value+s.Size]
+		if b := elf.ST_BIND(s.Info); b == elf.STB_GLOBAL || b == elf.STB_WEAK {
+			globals[s.Name] = bytes.HasPrefix(code, []byte{0xf3, 0x0f, 0x1e, 0xfa})
+		}
+		for off := 0; off < len(code); {
+			inst, err := x86asm.Decode(code[off:], 64)
+			if err != nil {
+				off++
+				continue
+			}
+			if inst.Op == x86asm.RET {
+				rets = append(rets, s.Name)
+				break
+			}
+			off += inst.Len
+		}
+	}
+	for _, sec := range f.Sections {
+		if sec.Type != elf.SHT_RELA {
+			continue
+		}
+		data, err := sec.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i+24 <= len(data); i += 24 {
+			sym := binary.LittleEndian.Uint64(data[i+8:]) >> 32
+			if sym > 0 && int(sym) <= len(syms) && syms[sym-1].Name == "__x86_return_thunk" {
+				thunkJumps++
+			}
+		}
+	}
+	return globals, rets, thunkJumps
+}
+
+func TestDropCoveredByCodegen(t *testing.T) {
+	naked := diagnostics.Finding{Source: sourceObjtool, Message: "rust_exit: 'naked' return found in MITIGATION_RETHUNK build"}
+	endbr := diagnostics.Finding{Source: sourceObjtool, Message: "rust_open: relocation to !ENDBR: rust_open+0x0"}
+	other := diagnostics.Finding{Source: sourceObjtool, Message: "rust_main: unreachable instruction"}
+	gcc := diagnostics.Finding{Source: diagnostics.SourceGCC, Message: "'naked' return found"} // not objtool's
+	all := []diagnostics.Finding{naked, endbr, other, gcc}
+	rethunk := codegenGap{"return thunks", "-Zfunction-return=thunk-extern", "1.76"}
+	ibt := codegenGap{"IBT", "-Zcf-protection=branch", "1.63"}
+	padding := codegenGap{"padding", "-Zpatchable-function-entry=16,16", "1.81"}
+	tests := []struct {
+		gaps []codegenGap
+		want []diagnostics.Finding
+	}{
+		{nil, all},
+		{[]codegenGap{padding}, all},
+		{[]codegenGap{rethunk}, []diagnostics.Finding{endbr, other, gcc}},
+		{[]codegenGap{rethunk, ibt}, []diagnostics.Finding{other, gcc}},
+	}
+	for _, tt := range tests {
+		got := dropCoveredByCodegen(tt.gaps, all)
+		if !slices.EqualFunc(got, tt.want, func(a, b diagnostics.Finding) bool { return a.Message == b.Message && a.Source == b.Source }) {
+			t.Errorf("gaps %v: kept %v, want %v", tt.gaps, got, tt.want)
+		}
+	}
 }
