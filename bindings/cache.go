@@ -1,7 +1,6 @@
 package bindings
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/safewrite"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -358,19 +358,18 @@ func writeAtomic(path string, data []byte) error {
 }
 
 // writeIfChanged leaves an identical file alone: rewriting it would bump
-// its mtime and make cargo rebuild the crate for nothing.
-func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	if err := writeAtomic(path, data); err != nil {
+// its mtime and make cargo rebuild the crate for nothing. path is a
+// module's output, so it goes through safewrite: header is how rustko's
+// own file of that kind starts.
+func writeIfChanged(root, path string, data, header []byte) error {
+	if _, err := safewrite.WriteIfChanged(root, path, data, header); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
 
 // copyIfChanged makes dst hold the content of src, whose sha256 is want.
-func copyIfChanged(src, dst, want string) error {
+func copyIfChanged(root, src, dst, want string, header []byte) error {
 	if sum, err := hashFile(dst); err == nil && sum == want {
 		return nil
 	}
@@ -381,10 +380,7 @@ func copyIfChanged(src, dst, want string) error {
 	if sha(b) != want {
 		return errors.New("cache entry corrupt: " + src)
 	}
-	if err := writeAtomic(dst, b); err != nil {
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	return nil
+	return writeIfChanged(root, dst, b, header)
 }
 
 func defaultCacheDir() (string, error) {

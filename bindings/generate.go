@@ -39,6 +39,9 @@ type Options struct {
 	// to write (see HelpersFile); "" writes none. helpers.go.
 	Helpers    []string
 	HelpersOut string
+	// Root is the module's folder: no write leaves it through a symlink
+	// (internal/safewrite). "" confines each output to its own folder.
+	Root string
 }
 
 // Result is what Generate produced.
@@ -52,6 +55,11 @@ type Result struct {
 	// Helpers is what KERNEL_HELPERS produced; nil when it lists nothing
 	// and no HelpersOut was asked for.
 	Helpers *Helpers
+	// Kept are output paths holding files rustko did not generate (no
+	// generated-file header): they are left byte-identical and the output
+	// went to the cache instead (RustFile, IndexFile, Helpers.File say
+	// where). Callers report each with KeptMessage.
+	Kept []string
 }
 
 // DefaultHeaders is what a module needs without configuration: module
@@ -105,13 +113,17 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	for _, h := range resolved {
 		paths = append(paths, h.name+"="+h.path)
 	}
-	key := cacheKey(&o, append(paths, helpersKey(o.Helpers)...))
 	cacheDir := o.CacheDir
 	if cacheDir == "" {
 		if cacheDir, err = defaultCacheDir(); err != nil {
 			slog.Warn("bindings will not be cached", "err", err)
 		}
 	}
+	kept, err := keepForeign(&o, cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	key := cacheKey(&o, append(paths, helpersKey(o.Helpers)...))
 	if cacheDir != "" && !o.NoCache && o.Out != "" {
 		if e, why := lookupCache(cacheDir, key); e != nil {
 			res, err := fromCache(e, &o, start)
@@ -120,6 +132,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 					if res.Helpers, err = writeHelpers(&o, res.Helpers); err != nil {
 						return nil, err
 					}
+					res.Kept = kept
 					return res, nil
 				}
 			}
@@ -136,10 +149,10 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	rust, ix, ixBytes := g.rust, g.ix, g.ixBytes
 	res := &Result{RustFile: o.Out, IndexFile: o.IndexOut, Index: ix, Items: len(ix.Items), Emitted: countRust(ix)}
 	if o.Out != "" {
-		if err := writeIfChanged(o.Out, rust); err != nil {
+		if err := writeIfChanged(o.Root, o.Out, rust, []byte(RustHeader)); err != nil {
 			return nil, err
 		}
-		if err := writeIfChanged(o.IndexOut, ixBytes); err != nil {
+		if err := writeIfChanged(o.Root, o.IndexOut, ixBytes, []byte(indexMagic)); err != nil {
 			return nil, err
 		}
 		if cacheDir != "" {
@@ -157,6 +170,7 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	if res.Helpers, err = writeHelpers(&o, g.helpers); err != nil {
 		return nil, err
 	}
+	res.Kept = kept
 	res.Elapsed = time.Since(start)
 	slog.Info("generated bindings", "headers", len(o.Headers), "items", res.Items, "rust items", res.Emitted,
 		"out", o.Out, "elapsed", res.Elapsed.Round(time.Millisecond), "cpu", processCPU())
@@ -164,10 +178,10 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 }
 
 func fromCache(e *cacheEntry, o *Options, start time.Time) (*Result, error) {
-	if err := copyIfChanged(e.rustPath(), o.Out, e.m.Rust); err != nil {
+	if err := copyIfChanged(o.Root, e.rustPath(), o.Out, e.m.Rust, []byte(RustHeader)); err != nil {
 		return nil, err
 	}
-	if err := copyIfChanged(e.indexPath(), o.IndexOut, e.m.Index); err != nil {
+	if err := copyIfChanged(o.Root, e.indexPath(), o.IndexOut, e.m.Index, []byte(indexMagic)); err != nil {
 		return nil, err
 	}
 	ix, err := LoadIndex(o.IndexOut)

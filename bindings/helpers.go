@@ -47,6 +47,7 @@ func (o *Options) FromModule(m *module.Module) {
 		return
 	}
 	o.Headers = ModuleHeaders(m.Vars.KernelInclude)
+	o.Root = m.Root
 	if m.Vars.Bindings != "" {
 		o.Out = m.Vars.Bindings
 	}
@@ -391,7 +392,7 @@ func writeHelpers(o *Options, h *Helpers) (*Helpers, error) {
 	if err != nil {
 		return nil, fmt.Errorf("helper file %s: %w", o.HelpersOut, err)
 	}
-	if err := writeIfChanged(out, h.C); err != nil {
+	if err := writeIfChanged(o.Root, out, h.C, []byte(HelpersHeader)); err != nil {
 		return nil, fmt.Errorf("writing the helper file %s: %w", out, err)
 	}
 	h.File = out
