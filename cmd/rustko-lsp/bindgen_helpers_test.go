@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
 // TestBindgenHelpers runs `rustko-lsp bindgen` in a module whose config.mk
@@ -34,7 +36,7 @@ func TestBindgenHelpers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer errFile.Close()
-	code, err := runBindgen(context.Background(), bindgenOpts{logLevel: "error"}, errFile)
+	code, err := runBindgen(context.Background(), bindgenOpts{kdir: testkernel.Dir(t), logLevel: "error"}, errFile)
 	if err != nil {
 		t.Fatal(err)
 	}
