@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/safewrite"
 )
 
@@ -83,4 +84,17 @@ func KeptMessage(path string) string {
 		"and generates into its cache instead: cargo builds with this file, rustko's analysis and hover use the generated one. "+
 		"To use rustko's bindings, set another path in config.mk (BINDINGS := src/kernel_bindings.rs) and declare that module, "+
 		"or delete or move this file to adopt the generated one.", base)
+}
+
+// KeptFindings are the findings for Result.Kept, one at each kept file, the
+// same from check, build and the language server.
+func KeptFindings(kept []string) []diagnostics.Finding {
+	var out []diagnostics.Finding
+	for _, p := range kept {
+		out = append(out, diagnostics.Finding{
+			File: p, Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
+			Code: KeptCode, Message: KeptMessage(p),
+		})
+	}
+	return out
 }

@@ -47,6 +47,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		})
 		return "failed", false, nil
 	}
+	b.res.Findings = append(b.res.Findings, bindings.KeptFindings(res.Kept)...)
 	if h := res.Helpers; h != nil {
 		// C_FILES was read before the helper file first existed: link it
 		// whether or not the wildcard saw it.

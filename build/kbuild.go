@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/safewrite"
 )
 
 // makeUnsafe are characters a path kbuild handles as a target or
@@ -154,10 +155,10 @@ func makeEscape(s string) string {
 
 // writeIfChanged writes data to path unless it already holds exactly that.
 func writeIfChanged(path string, data []byte) error {
-	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
-		return nil
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	// The kbuild folder may be in the module (BUILD_DIRECTORY): no write
+	// through a symlink out of its folder, none over a fifo or device (and
+	// no read of one, which would block).
+	if _, err := safewrite.WriteIfChanged("", path, data, nil); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
@@ -269,7 +270,8 @@ func (b *builder) installKO(ctx context.Context) error {
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("installing the module: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+	// Never over a device, fifo or a symlink out of the module.
+	if err := safewrite.Rename(b.m.Root, tmp.Name(), dst, nil); err != nil {
 		return fmt.Errorf("installing the module: %w", err)
 	}
 	return writeIfChanged(filepath.Join(b.kbuildDir, filepath.Base(stamp)), []byte(want))

@@ -19,6 +19,7 @@ var ruleDescriptions = map[string]string{
 	"missing-endbr":       "A Rust function that can be called indirectly does not start with endbr64 on a kernel with IBT.",
 	"bare-return":         "A Rust function returns with a bare ret on a kernel built with return thunks.",
 	"indirect-branch":     "An indirect call or jump bypasses the retpoline thunks the kernel is built with.",
+	"bindings-not-ours":   "The bindings (or helpers) output path holds a file rustko did not generate; rustko leaves it alone and generates into its cache.",
 }
 
 var sourceDescriptions = map[string]string{

@@ -47,6 +47,10 @@ type realBackend struct {
 	// files holds each file's last parse: a keystroke reparses only the
 	// region that changed (tree-sitter reuses the rest of the old tree).
 	files map[string]*rustsrc.File
+	// kept are output paths holding a file rustko did not generate, as
+	// the last generation found them: the analysis of that file carries
+	// the bindings-not-ours finding.
+	kept map[string]bool
 }
 
 type envEntry struct {
@@ -69,7 +73,7 @@ func NewBackend(opts BackendOptions) Backend {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &realBackend{opts: opts, log: opts.Logger, envs: map[*Project]*envEntry{}, headers: map[string]*bridge.HeaderIndex{}, files: map[string]*rustsrc.File{}}
+	return &realBackend{opts: opts, log: opts.Logger, envs: map[*Project]*envEntry{}, headers: map[string]*bridge.HeaderIndex{}, files: map[string]*rustsrc.File{}, kept: map[string]bool{}}
 }
 
 func (b *realBackend) FindRoot(path string) (string, error) { return module.FindRoot(path) }
@@ -217,6 +221,16 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", p.Module.Vars.Bindings, strings.Join(p.Module.Vars.KernelInclude, " "), err)
 	}
+	b.mu.Lock()
+	for _, f := range []string{o.Out, o.IndexOut, o.HelpersOut} {
+		if a, err := filepath.Abs(f); err == nil && f != "" {
+			delete(b.kept, a)
+		}
+	}
+	for _, f := range res.Kept {
+		b.kept[f] = true
+	}
+	b.mu.Unlock()
 	if !res.Cached {
 		// The C front end's hundreds of MiB of short-lived tokens are
 		// garbage now; hand the pages back instead of keeping the peak
@@ -297,6 +311,12 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	b.files[path] = f
 	b.mu.Unlock()
 	found := rustsrc.Analyze(f, env)
+	b.mu.Lock()
+	kept := b.kept[path]
+	b.mu.Unlock()
+	if kept {
+		found = append(bindings.KeptFindings([]string{path}), found...)
+	}
 	if p != nil && p.Module != nil && p.Module.Untrusted {
 		found = noteUntrusted(p.Module, found)
 	}

@@ -221,7 +221,7 @@ func analyse(ctx context.Context, m *module.Module, k *module.Kernel, flags *mod
 		}
 	}
 
-	var findings []diagnostics.Finding
+	findings := bindings.KeptFindings(gen.Kept)
 	for _, f := range m.Vars.RustFiles {
 		if f == gen.RustFile || f == m.Vars.Bindings {
 			continue // generated: not the author's code
