@@ -132,7 +132,12 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		if err != nil {
 			return exitTool, fmt.Errorf("building %s: %w", root, err)
 		}
-		findings = append(findings, res.Findings...)
+		for _, f := range res.Findings {
+			if f.Code == bindings.KeptCode {
+				continue // the analysis above reported the kept file
+			}
+			findings = append(findings, f)
+		}
 	}
 
 	diagnostics.Sort(findings)
