@@ -13,6 +13,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -78,6 +79,11 @@ func fixture(t *testing.T, name string, overrides map[string]string) *module.Mod
 	}
 	if _, ok := overrides["RUST_ROOT"]; !ok {
 		overrides["RUST_ROOT"] = debianRustRoot
+	}
+	if _, ok := overrides["KERNEL_BUILD_PATH"]; !ok {
+		// The pinned tree, whatever else is installed (a newer 6.12 tree
+		// would otherwise be found first).
+		overrides["KERNEL_BUILD_PATH"] = testkernel.Dir(t)
 	}
 	m, err := module.Load(context.Background(), dir, overrides)
 	if err != nil {

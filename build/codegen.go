@@ -38,7 +38,7 @@ type kernelCodegen struct {
 
 // codegenGap is one thing the kernel asks that the toolchain cannot do.
 type codegenGap struct {
-	What  string // "return thunks (CONFIG_MITIGATION_RETHUNK)"
+	What  string // "return thunks (CONFIG_MITIGATION_RETHUNK)", with the option's name in this kernel
 	Flag  string // the flag the kernel passes for it
 	Since string // the first rustc release that accepts Flag
 }
@@ -69,18 +69,28 @@ func planCodegen(cfg *module.KernelConfig, arch string, mode Mode, accepts func(
 		}
 		return false
 	}
+	// The options were renamed MITIGATION_* in 6.9; the finding names the
+	// one this kernel has.
+	named := func(names ...string) (string, bool) {
+		for _, n := range names {
+			if cfg.Enabled(n) {
+				return "CONFIG_" + n, true
+			}
+		}
+		return "", false
+	}
 	targetModifier := func(flag, name string) []string {
 		if mode == ModeHost {
 			return []string{flag, "-Cunsafe-allow-abi-mismatch=" + name}
 		}
 		return []string{flag}
 	}
-	if cfg.Enabled("MITIGATION_RETPOLINE", "RETPOLINE") {
+	if opt, ok := named("MITIGATION_RETPOLINE", "RETPOLINE"); ok {
 		// -Zretpoline-external-thunk implies -Zretpoline; both are target
 		// modifiers.
 		p.Retpoline = use(targetModifier("-Zretpoline-external-thunk", "retpoline,retpoline-external-thunk")...) || use(retpolineFeatures)
 		if !p.Retpoline {
-			p.Missing = append(p.Missing, codegenGap{"retpolines (CONFIG_MITIGATION_RETPOLINE)", retpolineFeatures, "1.63"})
+			p.Missing = append(p.Missing, codegenGap{"retpolines (" + opt + ")", retpolineFeatures, "1.63"})
 		}
 	}
 	if cfg.Enabled("X86_KERNEL_IBT") {
@@ -95,10 +105,10 @@ func planCodegen(cfg *module.KernelConfig, arch string, mode Mode, accepts func(
 			p.Missing = append(p.Missing, codegenGap{"no jump tables (CONFIG_X86_KERNEL_IBT)", "-Cjump-tables=n", "1.93"})
 		}
 	}
-	if cfg.Enabled("MITIGATION_RETHUNK", "RETHUNK") {
+	if opt, ok := named("MITIGATION_RETHUNK", "RETHUNK"); ok {
 		p.ReturnThunk = use("-Zfunction-return=thunk-extern")
 		if !p.ReturnThunk {
-			p.Missing = append(p.Missing, codegenGap{"return thunks (CONFIG_MITIGATION_RETHUNK)", "-Zfunction-return=thunk-extern", "1.76"})
+			p.Missing = append(p.Missing, codegenGap{"return thunks (" + opt + ")", "-Zfunction-return=thunk-extern", "1.76"})
 		}
 	}
 	if cfg.Enabled("MITIGATION_SLS", "SLS") {

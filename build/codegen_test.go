@@ -149,6 +149,12 @@ func TestCodegenInCommands(t *testing.T) {
 }
 
 func TestCodegenFinding(t *testing.T) {
+	// 6.1 names the option by its old name.
+	p := planCodegen(kconfig(t, config61), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
+	if len(p.Missing) != 1 || p.Missing[0].What != "return thunks (CONFIG_RETHUNK)" {
+		t.Errorf("6.1 gaps %+v, want return thunks under CONFIG_RETHUNK", p.Missing)
+	}
+
 	b := testBuilder(ModeRustSrc, module.Vars{})
 	b.m.Where = map[string]string{"RUST_ROOT": "config.mk:3"}
 	b.tc.Release = "1.63.0"

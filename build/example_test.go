@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -30,7 +31,7 @@ func exampleModule(t *testing.T, rustRoot string) *module.Module {
 			t.Fatal(err)
 		}
 	}
-	m, err := module.Load(context.Background(), dir, map[string]string{"RUST_ROOT": rustRoot})
+	m, err := module.Load(context.Background(), dir, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": testkernel.Dir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
