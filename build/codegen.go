@@ -2,6 +2,8 @@ package build
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -212,19 +214,20 @@ func flagKey(flags []string) string { return strings.Join(flags, "\x00") }
 
 // probeFlags asks rustc whether it accepts each flag set: an unknown -Z or
 // -C option stops rustc before it does anything, so `--print sysroot` is
-// enough and costs one start of rustc per set, run side by side. Answers
-// are kept beside what rustc said about itself (describe), keyed the same
-// way, so a build normally asks nothing.
+// enough and costs one start of rustc per set, run side by side. Which
+// options a rustc has depends on its release alone, so the answers are
+// kept on disk keyed by what rustc -vV said (release, commit, LLVM): a
+// rustup proxy that switches toolchains says something else.
 func probeFlags(ctx context.Context, r *runner, tc *Toolchain, cacheDir string, sets [][]string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(sets) == 0 {
 		return out, nil
 	}
-	key, cacheable := rustcIdentity(tc.Rustc, filepath.Join(tc.Root, "bin", "rustup"))
 	var cacheFile string
 	cached := map[string]bool{}
-	if cacheable && cacheDir != "" {
-		cacheFile = filepath.Join(cacheDir, "toolchain", key+"-flags.json")
+	if tc.VersionInfo != "" && cacheDir != "" {
+		h := sha256.Sum256([]byte("rustc-flags v1\x00" + tc.VersionInfo))
+		cacheFile = filepath.Join(cacheDir, "toolchain", "flags-"+hex.EncodeToString(h[:12])+".json")
 		if data, err := os.ReadFile(cacheFile); err == nil {
 			_ = json.Unmarshal(data, &cached) // a damaged cache is asked again
 		}
