@@ -23,35 +23,27 @@ var doneWhenHelpers = []string{"kmalloc", "copy_to_user", "get_current", "spin_l
 var (
 	helperOnce sync.Once
 	helperEnv  struct {
-		k       *module.Kernel
-		f       *module.Flags
 		symvers *module.Symvers
 		err     error
 	}
 )
 
+// helperKernel is the pinned tree, its flags and its Module.symvers.
 func helperKernel(t *testing.T) (*module.Kernel, *module.Flags, *module.Symvers) {
 	t.Helper()
+	k, f := realKernel(t)
 	helperOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		defer cancel()
 		e := &helperEnv
-		if e.k, e.err = module.FindKernel(ctx, ""); e.err != nil {
+		if k.Symvers == "" {
+			e.err = errEnv("the kernel tree " + k.Dir + " has no Module.symvers")
 			return
 		}
-		if e.f, e.err = module.CaptureFlags(ctx, e.k); e.err != nil {
-			return
-		}
-		if e.k.Symvers == "" {
-			e.err = errEnv("the kernel tree " + e.k.Dir + " has no Module.symvers")
-			return
-		}
-		e.symvers, e.err = module.ReadSymvers(e.k.Symvers)
+		e.symvers, e.err = module.ReadSymvers(k.Symvers)
 	})
 	if helperEnv.err != nil {
-		t.Fatalf("no kernel headers to test against: %v\ninstall them: apt-get install -y linux-headers-amd64 gcc make", helperEnv.err)
+		t.Fatalf("kernel tree %s: %v", k.Dir, helperEnv.err)
 	}
-	return helperEnv.k, helperEnv.f, helperEnv.symvers
+	return k, f, helperEnv.symvers
 }
 
 type errEnv string

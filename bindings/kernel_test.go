@@ -2,35 +2,74 @@ package bindings
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
+// kernelEnv is one kernel tree and kbuild's flags for it, captured once per
+// test binary: a capture runs kbuild and costs seconds.
+type kernelEnv struct {
+	once sync.Once
+	k    *module.Kernel
+	f    *module.Flags
+	err  error
+}
+
 var (
-	kernelOnce  sync.Once
-	kernelTree  *module.Kernel
-	kernelFlags *module.Flags
-	kernelErr   error
+	kernelEnvsMu sync.Mutex
+	kernelEnvs   = map[string]*kernelEnv{}
 )
 
-// realKernel finds the installed Debian kernel headers and kbuild's flags
-// for them (captured once, then cached by module.CaptureFlags). Tests that
+// realKernel is the pinned tree (testkernel.Dir) and its flags. Tests that
 // need it fail, not skip, when the headers are missing.
 func realKernel(t testing.TB) (*module.Kernel, *module.Flags) {
 	t.Helper()
-	kernelOnce.Do(func() {
+	return kernelAt(t, testkernel.Dir(t))
+}
+
+// kernelAt describes the tree dir and captures kbuild's flags for it. The
+// tree is named explicitly so no other installed tree can stand in for it.
+func kernelAt(t testing.TB, dir string) (*module.Kernel, *module.Flags) {
+	t.Helper()
+	kernelEnvsMu.Lock()
+	e := kernelEnvs[dir]
+	if e == nil {
+		e = &kernelEnv{}
+		kernelEnvs[dir] = e
+	}
+	kernelEnvsMu.Unlock()
+	e.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
-		kernelTree, kernelErr = module.FindKernel(ctx, "")
-		if kernelErr == nil {
-			kernelFlags, kernelErr = module.CaptureFlags(ctx, kernelTree)
-		}
+		e.k, e.f, e.err = captureKernel(ctx, dir)
 	})
-	if kernelErr != nil {
-		t.Fatalf("no kernel headers to test against: %v\ninstall them: apt-get install -y linux-headers-amd64 gcc make", kernelErr)
+	if e.err != nil {
+		t.Fatalf("kernel tree %s: %v\ninstall the headers: apt-get install -y linux-headers-amd64 gcc make (or scripts/kernels.sh)", dir, e.err)
 	}
-	return kernelTree, kernelFlags
+	return e.k, e.f
+}
+
+func captureKernel(ctx context.Context, dir string) (*module.Kernel, *module.Flags, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := module.FindKernel(ctx, abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if k.Dir != abs {
+		return nil, nil, fmt.Errorf("FindKernel chose %s instead of the pinned tree", k.Dir)
+	}
+	f, err := module.CaptureFlags(ctx, k)
+	if err != nil {
+		return nil, nil, fmt.Errorf("capturing kbuild's flags: %w", err)
+	}
+	return k, f, nil
 }

@@ -263,6 +263,24 @@ var dynamicMacros = map[string]bool{
 	"defined": true, "__has_include": true, "__has_include_next": true,
 }
 
+// positionDependent refuses an expansion that used one of the dynamic
+// macros: its value is the one at the header's last use (6.12's FILE_LINE,
+// __FILE__ ":" __stringify(__LINE__), would be a file and line in
+// rtnetlink.h), not a constant a binding could give.
+func positionDependent(used map[string]bool) error {
+	var names []string
+	for n := range used {
+		if dynamicMacros[n] && n != "defined" && !strings.HasPrefix(n, "__has_include") {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	sort.Strings(names)
+	return fmt.Errorf("depends on where it is used: expands %s", strings.Join(names, ", "))
+}
+
 // lowerMacros evaluates every object-like macro of the headers and records
 // the function-like ones. Expanding is most of the work and touches nothing
 // but the macro table, so it runs on two goroutines with their own memo;
@@ -309,6 +327,9 @@ func (l *lowerer) lowerMacros(ctx context.Context) error {
 				default:
 					x := &expander{macros: defs.lookup, limit: expansionLimit, memo: defs.memo, used: map[string]bool{}}
 					r.toks, r.err = x.expand([]ptok{{kind: tIdent, text: objects[i]}})
+					if r.err == nil {
+						r.err = positionDependent(x.used)
+					}
 				}
 			}
 		}(w)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -276,8 +277,17 @@ func unquoteAsm(s string) ([]byte, error) {
 
 // runOracle generates bindings for headers, asks gcc for every number and
 // compiles the Rust (with layout assertions) with both rustc versions.
+// runOracle checks the bindings of headers against gcc once per kernel tree
+// testkernel.All names (6.1, 6.12, 6.12-rt here; 7.x inside the Debian 13
+// root), each a subtest named after the tree.
 func runOracle(t *testing.T, headers []string) {
-	k, f := realKernel(t)
+	for _, dir := range testkernel.All(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) { runOracleOn(t, dir, headers) })
+	}
+}
+
+func runOracleOn(t *testing.T, kdir string, headers []string) {
+	k, f := kernelAt(t, kdir)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	o := &Options{Kernel: k, Flags: f, Headers: headers, LayoutTests: true, Version: "oracle"}

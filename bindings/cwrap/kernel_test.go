@@ -2,6 +2,7 @@ package cwrap_test
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"sync"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"modernc.org/cc/v4"
 
 	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -27,16 +29,21 @@ var (
 	}
 )
 
-// realHeaders parses bindings.DefaultHeaders() of the installed Debian
-// kernel with kbuild's flags. It fails (never skips) when the headers or
-// the compiler are missing.
+// realHeaders parses bindings.DefaultHeaders() of the pinned kernel tree
+// (testkernel.Dir) with kbuild's flags. It fails (never skips) when the
+// headers or the compiler are missing.
 func realHeaders(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *cc.AST) {
 	t.Helper()
+	dir := testkernel.Dir(t)
 	realOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		defer cancel()
 		r := &real
-		if r.k, r.err = module.FindKernel(ctx, ""); r.err != nil {
+		if r.k, r.err = module.FindKernel(ctx, dir); r.err != nil {
+			return
+		}
+		if r.k.Dir != dir {
+			r.err = fmt.Errorf("FindKernel chose %s instead of the pinned tree %s", r.k.Dir, dir)
 			return
 		}
 		if r.f, r.err = module.CaptureFlags(ctx, r.k); r.err != nil {
