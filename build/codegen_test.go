@@ -418,3 +418,54 @@ func TestDropCoveredByCodegen(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildKernelCodegenPinned builds examples/hello with Debian's own
+// toolchain in rust-src mode against the pinned tree (Debian 12's 6.1 with
+// rustc 1.63; inside the Debian 13 root, RUSTKO_TEST_KDIR=7.x with rustc
+// 1.85) and checks that what the build says matches the object: a
+// mitigation the kernel has and the finding does not call missing is in
+// the code, and one it calls missing is not.
+func TestBuildKernelCodegenPinned(t *testing.T) {
+	needTools(t)
+	kdir := testkernel.Dir(t)
+	cfg, err := module.ReadKernelConfig(filepath.Join(kdir, ".config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := exampleModule(t, debianRustRoot)
+	res, err := build(t, m, Options{Mode: ModeRustSrc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HasErrors() || res.KO == "" || res.Kernel.Dir != kdir {
+		t.Fatalf("the build against %s failed (ko %q, kernel %s)", kdir, res.KO, res.Kernel.Dir)
+	}
+	var gap string
+	for _, f := range res.Findings {
+		if f.Code == CodeCodegenUnsupported {
+			if gap != "" {
+				t.Errorf("more than one codegen-unsupported finding: %s", f)
+			}
+			gap = f.Message
+		}
+		if f.Code == objcheck.CodeEndbr || f.Code == objcheck.CodeBareReturn || f.Code == objcheck.CodeIndirectBranch {
+			t.Errorf("object check finding: %s", f)
+		}
+	}
+	globals, rets, thunkJumps := inspectObject(t, res.RustObject)
+	t.Logf("rustc %s, kernel %s: flags %q; gap %q; globals %v, rets in %v, %d thunk jumps",
+		res.Toolchain.Release, res.Kernel.Release, res.CodegenFlags, gap, globals, rets, thunkJumps)
+	if cfg.Enabled("MITIGATION_RETHUNK", "RETHUNK") {
+		missing := strings.Contains(gap, "-Zfunction-return")
+		if missing == (len(rets) == 0) || missing == (thunkJumps > 0) {
+			t.Errorf("return thunks said missing: %v, yet bare rets in %v and %d thunk jumps", missing, rets, thunkJumps)
+		}
+	}
+	if cfg.Enabled("X86_KERNEL_IBT") && !strings.Contains(gap, "-Zcf-protection") {
+		for name, endbr := range globals {
+			if !endbr {
+				t.Errorf("%s does not start with endbr64, and nothing said IBT was missing", name)
+			}
+		}
+	}
+}
