@@ -469,3 +469,27 @@ func TestBuildKernelCodegenPinned(t *testing.T) {
 		}
 	}
 }
+
+func TestRetpolineFeatureWarning(t *testing.T) {
+	tests := []struct {
+		level, msg string
+		spans      bool
+		want       bool
+	}{
+		{"warning", "unknown feature specified for `-Ctarget-feature`: `retpoline-external-thunk`", false, true},                                                                // 1.63
+		{"warning", "unknown and unstable feature specified for `-Ctarget-feature`: `retpoline-indirect-calls`", false, true},                                                   // 1.85
+		{"warning", "target feature `retpoline-external-thunk` cannot be enabled with `-Ctarget-feature`: use `-Zretpoline-external-thunk` compiler flag instead", false, true}, // 1.95
+		{"warning", "unknown feature specified for `-Ctarget-feature`: `sse5`", false, false},
+		{"error", "unknown feature specified for `-Ctarget-feature`: `retpoline-external-thunk`", false, false},
+		{"warning", "unknown feature specified for `-Ctarget-feature`: `retpoline-external-thunk`", true, false}, // a span: the module's own #[target_feature]
+	}
+	for _, tt := range tests {
+		d := &rustcDiag{Level: tt.level, Message: tt.msg}
+		if tt.spans {
+			d.Spans = []rustcSpan{{FileName: "src/lib.rs", LineStart: 1}}
+		}
+		if got := isRetpolineFeatureWarning(d); got != tt.want {
+			t.Errorf("%s %q (spans %v) dropped: %v, want %v", tt.level, tt.msg, tt.spans, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
+	"os"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"golang.org/x/arch/x86/x86asm"
@@ -55,7 +56,7 @@ func (c *checker) reportMitigations(sec int, h *mitigationHits) {
 	}
 	if len(h.rets) > 0 {
 		off := h.rets[0]
-		p := c.placeOf(sec, off)
+		p := c.placeOnDisk(sec, off)
 		msg := fmt.Sprintf("%s returns with a bare `ret`%s, but the kernel is built with return thunks (CONFIG_MITIGATION_RETHUNK, "+
 			"CONFIG_RETHUNK before 6.9): every return must be `jmp __x86_return_thunk`, or the Retbleed/SRSO mitigation the kernel "+
 			"chose at boot does not cover this code",
@@ -68,7 +69,7 @@ func (c *checker) reportMitigations(sec int, h *mitigationHits) {
 	}
 	if len(h.indirect) > 0 {
 		off := h.indirect[0]
-		p := c.placeOf(sec, off)
+		p := c.placeOnDisk(sec, off)
 		msg := fmt.Sprintf("`%s` in %s is an indirect branch%s, but the kernel is built with retpolines (CONFIG_MITIGATION_RETPOLINE, "+
 			"CONFIG_RETPOLINE before 6.9): indirect calls and jumps must go through __x86_indirect_thunk_*, or Spectre v2 "+
 			"mitigations do not cover this code",
@@ -115,12 +116,33 @@ func (c *checker) endbr() {
 		if !global {
 			why = "a function whose address the Rust code takes (a callback or a vtable entry)"
 		}
-		p := c.placeOf(sec, s.Value)
+		p := c.placeOnDisk(sec, s.Value)
 		msg := fmt.Sprintf("%s does not start with endbr64, but the kernel enforces indirect branch tracking (CONFIG_X86_KERNEL_IBT): "+
-			"it is %s, and an indirect call to it faults (\"Missing ENDBR\", an oops) on a CPU with IBT. "+
-			"rustc needs -Zcf-protection=branch", Demangle(s.Name), why)
+			"it is %s, and an indirect call to it faults (\"Missing ENDBR\", an oops) on a CPU with IBT", Demangle(s.Name), why)
+		if p.via != "" {
+			msg += "; it comes from " + p.via
+		}
+		msg += ". rustc needs -Zcf-protection=branch"
 		c.add(diagnostics.Finding{File: p.file, Range: p.rng, Code: CodeEndbr, Message: msg, Related: p.related})
 	}
+}
+
+// placeOnDisk is placeOf for findings about whole functions, which may be
+// core's own (kept whole by LTO, no line of the module's in them): a file
+// the editor cannot open (rustup's /rustc/<hash>/ paths) becomes the crate
+// root, naming the toolchain line in the message instead.
+func (c *checker) placeOnDisk(sec int, off uint64) place {
+	p := c.placeOf(sec, off)
+	if !p.exact {
+		return p
+	}
+	if _, err := os.Stat(p.file); err == nil {
+		return p
+	}
+	via := fmt.Sprintf("%s:%d", shortToolchainPath(p.file), p.rng.Start.Line)
+	p.file, p.rng = c.fallback()
+	p.related, p.via, p.exact = nil, via, false
+	return p
 }
 
 // funcAt is a code address: a section and an offset in it.

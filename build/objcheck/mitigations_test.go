@@ -2,6 +2,7 @@ package objcheck
 
 import (
 	"context"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -127,5 +128,120 @@ func TestIsBranchOperand(t *testing.T) {
 		if got := isBranchOperand(tt.code, tt.off); got != tt.want {
 			t.Errorf("isBranchOperand(% x, %d) = %v, want %v", tt.code, tt.off, got, tt.want)
 		}
+	}
+}
+
+// fmtCallbackCrate formats a number (pulling core::fmt's functions in
+// through LTO, which keep the attributes core was compiled with) and hands
+// the C side a callback.
+const fmtCallbackCrate = `#![no_std]
+use core::fmt::Write;
+use core::panic::PanicInfo;
+
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    loop {}
+}
+
+struct Buf<'a>(&'a mut [u8], usize);
+
+impl Write for Buf<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.1 + s.len();
+        if end > self.0.len() {
+            return Err(core::fmt::Error);
+        }
+        self.0[self.1..end].copy_from_slice(s.as_bytes());
+        self.1 = end;
+        Ok(())
+    }
+}
+
+extern "C" fn callback(x: u32) -> u32 { // CALLBACK
+    x.wrapping_mul(3)
+}
+
+extern "C" {
+    fn register(f: extern "C" fn(u32) -> u32);
+}
+
+#[no_mangle]
+pub extern "C" fn format_u32(buf: *mut u8, n: usize, x: u32) -> usize { // FORMAT
+    unsafe { register(callback) };
+    let mut b = Buf(unsafe { core::slice::from_raw_parts_mut(buf, n) }, 0);
+    let _ = write!(b, "{}", x);
+    b.1
+}
+`
+
+// TestRustHostModeMitigations builds a crate in host mode with the flags
+// rustko passes for a 6.12 kernel (rustc 1.95): the crate's own functions,
+// the callback whose address it takes included, start with endbr64 and
+// return through the thunk, while core's precompiled functions that LTO
+// kept whole still end in a bare ret: the check names those, so host mode's
+// limit is visible; without the flags, the crate's functions are named too.
+func TestRustHostModeMitigations(t *testing.T) {
+	t.Setenv("RUSTC_BOOTSTRAP", "1")
+	with := []string{"-C", "target-feature=" + softFloat, "-Zcf-protection=branch", "-Zfunction-return=thunk-extern", "-Cjump-tables=n",
+		"-Zretpoline-external-thunk", "-Cunsafe-allow-abi-mismatch=retpoline,retpoline-external-thunk"}
+	opts := Options{IBT: true, ReturnThunk: true, Retpoline: true}
+	for _, tt := range []struct {
+		name  string
+		flags []string
+		crate bool // the crate's own functions are named
+	}{
+		{"with the kernel's flags", with, false},
+		{"without", []string{"-C", "target-feature=" + softFloat}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, obj := buildHostObject(t, fmtCallbackCrate, tt.flags...)
+			if err := RelaxGOT(obj); err != nil {
+				t.Fatal(err)
+			}
+			o := opts
+			o.Sources = dir
+			fs, err := Check(context.Background(), obj, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			named := map[string][]string{}
+			for _, f := range fs {
+				if f.Code == CodeEndbr || f.Code == CodeBareReturn || f.Code == CodeIndirectBranch {
+					t.Log(f)
+					named[f.Code] = append(named[f.Code], namedFunction(f.Message))
+				}
+			}
+			crateNamed := func(code string) bool {
+				for _, n := range named[code] {
+					if n == "format_u32" || strings.Contains(n, "callback") || strings.Contains(n, "write_str") {
+						return true
+					}
+				}
+				return false
+			}
+			if crateNamed(CodeEndbr) != tt.crate || crateNamed(CodeBareReturn) != tt.crate {
+				t.Errorf("the crate's functions named: endbr %v, ret %v, want %v: %v", crateNamed(CodeEndbr), crateNamed(CodeBareReturn), tt.crate, named)
+			}
+			if tt.crate && !slices.ContainsFunc(named[CodeEndbr], func(n string) bool { return strings.Contains(n, "callback") }) {
+				t.Errorf("the local callback whose address is taken is not named for endbr64: %v", named[CodeEndbr])
+			}
+			if !tt.crate && len(named[CodeIndirectBranch]) > 0 {
+				t.Errorf("indirect branches left with retpolines on: %v", named[CodeIndirectBranch])
+			}
+			core := false
+			for _, f := range fs {
+				if f.Code != CodeBareReturn || !strings.HasPrefix(namedFunction(f.Message), "core::") {
+					continue
+				}
+				core = true
+				// Shown where the editor can open it, naming core's line.
+				if _, err := os.Stat(f.File); err != nil || !strings.Contains(f.Message, "it comes from library/core/src/") {
+					t.Errorf("%s: want a file on disk and the core line in the message", f)
+				}
+			}
+			if !core {
+				t.Errorf("no bare ret in core's functions: %v (host mode cannot give core the return thunks; has that changed?)", named[CodeBareReturn])
+			}
+		})
 	}
 }
