@@ -126,19 +126,28 @@ func dropDuplicateUndefined(checks, kbuild []diagnostics.Finding, syms []string)
 }
 
 // objtoolSymptoms are the warnings objtool prints for every function
-// compiled without a flag the kernel's configuration wanted.
+// compiled without a flag the kernel's configuration wanted, by the flag
+// and by the object check that finds the same.
 var objtoolSymptoms = map[string]string{
 	"-Zfunction-return=thunk-extern": "'naked' return found",
 	"-Zcf-protection=branch":         "!ENDBR",
+	objcheck.CodeBareReturn:          "'naked' return found",
+	objcheck.CodeEndbr:               "!ENDBR",
 }
 
 // dropCoveredByCodegen removes objtool's per-function warnings about what
-// the codegen-unsupported finding already said the toolchain cannot do:
-// that is said once, on the line choosing the toolchain.
-func dropCoveredByCodegen(gaps []codegenGap, kbuild []diagnostics.Finding) []diagnostics.Finding {
+// the codegen-unsupported finding already said the toolchain cannot do
+// (said once, on the line choosing the toolchain), or what the object
+// checks reported on the Rust line, demangled.
+func dropCoveredByCodegen(gaps []codegenGap, checks, kbuild []diagnostics.Finding) []diagnostics.Finding {
 	var symptoms []string
 	for _, g := range gaps {
 		if s, ok := objtoolSymptoms[g.Flag]; ok {
+			symptoms = append(symptoms, s)
+		}
+	}
+	for _, f := range checks {
+		if s, ok := objtoolSymptoms[f.Code]; ok {
 			symptoms = append(symptoms, s)
 		}
 	}

@@ -412,10 +412,16 @@ func TestDropCoveredByCodegen(t *testing.T) {
 		{[]codegenGap{rethunk, ibt}, []diagnostics.Finding{other, gcc}},
 	}
 	for _, tt := range tests {
-		got := dropCoveredByCodegen(tt.gaps, all)
+		got := dropCoveredByCodegen(tt.gaps, nil, all)
 		if !slices.EqualFunc(got, tt.want, func(a, b diagnostics.Finding) bool { return a.Message == b.Message && a.Source == b.Source }) {
 			t.Errorf("gaps %v: kept %v, want %v", tt.gaps, got, tt.want)
 		}
+	}
+	// The object check's bare-return finding (host mode's core functions)
+	// stands for objtool's warnings about the same returns.
+	checks := []diagnostics.Finding{{Code: objcheck.CodeBareReturn, Source: diagnostics.SourceObject}}
+	if got := dropCoveredByCodegen(nil, checks, all); len(got) != 3 || got[0].Message != endbr.Message {
+		t.Errorf("with a bare-return check finding: kept %v", got)
 	}
 }
 

@@ -246,7 +246,7 @@ func (b *builder) build(ctx context.Context) error {
 			return "", false, err
 		}
 		findings, syms, linked, err := b.runKbuild(ctx, sources)
-		b.res.Findings = append(b.res.Findings, dropCoveredByCodegen(b.codegen.Missing, dropDuplicateUndefined(checks, findings, syms))...)
+		b.res.Findings = append(b.res.Findings, dropCoveredByCodegen(b.codegen.Missing, checks, dropDuplicateUndefined(checks, findings, syms))...)
 		if err != nil || !linked {
 			return "failed", false, err
 		}
