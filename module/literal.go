@@ -22,8 +22,14 @@ var literalLists = []string{"KERNEL_INCLUDE", "KERNEL_HELPERS"}
 // makes the value unknown, and ok is false. where is file:line of the last
 // assignment.
 func literalAssignment(root, name string) (value, where string, ok bool) {
+	return literalAssignmentIn(root, "Makefile", name)
+}
+
+// literalAssignmentIn is literalAssignment starting from file (relative to
+// root) instead of the Makefile: Kbuild, which kbuild reads in its place.
+func literalAssignmentIn(root, file, name string) (value, where string, ok bool) {
 	r := &literalReader{root: root, name: name, seen: map[string]bool{}}
-	r.read("Makefile", 0)
+	r.read(file, 0)
 	if r.unknown || !r.set {
 		return "", "", false
 	}

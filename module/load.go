@@ -23,7 +23,9 @@ var VarNames = []string{
 
 // evaluated adds the spellings make is asked about but that are not Vars
 // fields of their own.
-var evaluated = append(append([]string(nil), VarNames...), "KDIR")
+// LLVM_TARGET_SPEC and RUST_TARGET_PATH steer the choice of target spec
+// (TargetChoice); obj-m names the module when KERNEL_MODULE does not.
+var evaluated = append(append([]string(nil), VarNames...), "KDIR", "LLVM_TARGET_SPEC", "RUST_TARGET_PATH", "obj-m")
 
 // Origins reported in Module.Origin besides a makefile's name.
 const (
@@ -270,9 +272,9 @@ func varsFrom(root string, m *Module) Vars {
 	v := Vars{
 		RustRoot:        absPath(root, val("RUST_ROOT", "/usr")),
 		KernelBuildPath: absPath(root, strings.TrimSpace(m.Raw["KERNEL_BUILD_PATH"])),
-		KernelModule:    val("KERNEL_MODULE", defaultModuleName(root)),
-		KernelInclude:   strings.Fields(m.Raw["KERNEL_INCLUDE"]),
-		KernelHelpers:   strings.Fields(m.Raw["KERNEL_HELPERS"]),
+		KernelModule:    moduleName(root, m),
+		KernelInclude:   words(m.Raw["KERNEL_INCLUDE"]),
+		KernelHelpers:   words(m.Raw["KERNEL_HELPERS"]),
 		BuildDirectory:  absPath(root, val("BUILD_DIRECTORY", "build")),
 		CFiles:          files("C_FILES", "src/*.c"),
 		RustFiles:       files("RUST_FILES", "src/*.rs"),
@@ -281,15 +283,22 @@ func varsFrom(root string, m *Module) Vars {
 		// rust.ko tests `ifeq ($(RELEASE),1)`: only "1" means release.
 		Release:  strings.TrimSpace(m.Raw["RELEASE"]) == "1",
 		Verbose:  verbose(m.Raw["V"]),
-		Target:   absPath(root, strings.TrimSpace(m.Raw["TARGET"])),
 		Bindings: absPath(root, val("BINDINGS", "src/bindings.rs")),
 	}
+	m.Target = chooseTarget(root, m.Raw, loadArch(v.KernelBuildPath))
+	v.Target = m.Target.Path
 	for _, name := range VarNames {
 		if _, set := m.Origin[name]; !set {
 			m.Origin[name] = OriginDefault // empty, or rustko's own default (TARGET: the embedded spec)
 		}
 	}
 	return v
+}
+
+// words splits a list variable as rust.ko's build.rs did (shellWords).
+func words(s string) []string {
+	w, _ := shellWords(s)
+	return w
 }
 
 // verbose follows kbuild, where V=1 and V=2 both mean verbose.
@@ -312,6 +321,52 @@ func absAll(root string, ps []string) []string {
 		out = append(out, absPath(root, p))
 	}
 	return out
+}
+
+// moduleName is KERNEL_MODULE when set, else the name kbuild gives the .ko:
+// obj-m's first object in Kbuild (which kbuild reads instead of the
+// Makefile) or in the Makefile, else the Cargo package name or the folder
+// name. Origin and Where then point at the obj-m assignment.
+func moduleName(root string, m *Module) string {
+	if v := strings.TrimSpace(m.Raw["KERNEL_MODULE"]); v != "" {
+		return v
+	}
+	type source struct{ value, where string }
+	var sources []source
+	if v, where, ok := literalAssignmentIn(root, "Kbuild", "obj-m"); ok {
+		sources = append(sources, source{v, where})
+	}
+	if v, ok := m.Raw["obj-m"]; ok {
+		sources = append(sources, source{v, m.Where["obj-m"]})
+	} else if v, where, ok := literalAssignment(root, "obj-m"); ok {
+		sources = append(sources, source{v, where})
+	}
+	for _, s := range sources {
+		if name := objName(s.value); name != "" {
+			m.Origin["KERNEL_MODULE"] = OriginDefault
+			delete(m.Where, "KERNEL_MODULE")
+			if s.where != "" {
+				m.Origin["KERNEL_MODULE"] = strings.SplitN(s.where, ":", 2)[0]
+				m.Where["KERNEL_MODULE"] = s.where
+			}
+			return name
+		}
+	}
+	m.Origin["KERNEL_MODULE"] = OriginDefault
+	delete(m.Where, "KERNEL_MODULE")
+	return defaultModuleName(root)
+}
+
+// objName is the module an obj-m value builds: its first foo.o, as foo.
+// A value that make could not expand fully (an unset KERNEL_MODULE leaves
+// ".o") names nothing.
+func objName(v string) string {
+	for _, w := range strings.Fields(v) {
+		if name, ok := strings.CutSuffix(w, ".o"); ok && name != "" && !strings.ContainsAny(name, "$/(){}") {
+			return name
+		}
+	}
+	return ""
 }
 
 // defaultModuleName is the Cargo package name, else the folder name: the

@@ -20,8 +20,11 @@ type Vars struct {
 	RCFlags         string   // RCFLAGS
 	Release         bool     // RELEASE=1
 	Verbose         bool     // V=1
-	Target          string   // TARGET: target JSON path, absolute ("" means the embedded default)
-	Bindings        string   // BINDINGS: generated bindings file, absolute (default src/bindings.rs)
+	// Target is the target JSON path, absolute ("" means the embedded
+	// default): what TARGET or LLVM_TARGET_SPEC names, else rust.ko's
+	// <arch>-unknown-none-gnu.json at the root (Module.Target says which).
+	Target   string
+	Bindings string // BINDINGS: generated bindings file, absolute (default src/bindings.rs)
 }
 
 // Module is one rust.ko-style module as read from disk.
@@ -43,6 +46,10 @@ type Module struct {
 	// Raw is each variable's value exactly as make expanded it, before
 	// defaults and path resolution; KDIR is listed when make saw it.
 	Raw map[string]string
+	// Target says how Vars.Target was chosen: which variable named it (its
+	// Origin and Where then say where that was set), or rust.ko's file-name
+	// convention, and whether the file exists.
+	Target TargetChoice
 	// Untrusted is set by LoadWithoutMake: the workspace is not trusted, so
 	// its makefiles were not evaluated (Vars are rustko's defaults plus the
 	// environment and overrides), and nothing may run the module's build,

@@ -34,9 +34,16 @@ func (m *Module) Summary() string {
 	fmt.Fprintf(&b, "module %s at %s (%s)\n", m.Vars.KernelModule, m.Root, cfg)
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 	for _, name := range VarNames {
-		from := m.Where[name]
+		src := name
+		if name == "TARGET" && m.Target.Var != "" {
+			src = m.Target.Var // LLVM_TARGET_SPEC named the spec
+		}
+		from := m.Where[src]
 		if from == "" {
-			from = m.Origin[name]
+			from = m.Origin[src]
+		}
+		if name == "TARGET" && m.Target.Convention() {
+			from = "rust.ko's kbuild.mk: --target=${UTS_MACHINE}-unknown-none-gnu"
 		}
 		if from == "" {
 			from = "unset"
@@ -80,8 +87,13 @@ func (m *Module) display(name string) string {
 	case "BINDINGS":
 		return m.rel(v.Bindings)
 	case "TARGET":
-		if v.Target == "" {
+		switch {
+		case v.Target == "":
 			return "(embedded default for the kernel's architecture)"
+		case !m.Target.Found:
+			return fmt.Sprintf("%s (%s = %s: no such file)", m.rel(v.Target), m.Target.Var, m.Target.Value)
+		case m.Target.Var == "LLVM_TARGET_SPEC":
+			return m.rel(v.Target) + " (LLVM_TARGET_SPEC)"
 		}
 		return m.rel(v.Target)
 	case "CARGOFLAGS":

@@ -16,6 +16,9 @@ var (
 	sinceLLVMFloatABI = release{1, 85}
 	// rust-lang/rust#136146: x86 soft-float needs "rustc-abi": "x86-softfloat".
 	sinceRustcABI = release{1, 86}
+	// rust-lang/rust#120062: a custom target's data-layout must equal its
+	// LLVM's; before, rustc used the spec's layout without comparing.
+	sinceDataLayoutCheck = release{1, 77}
 	// rust-lang/rust#144218: specs read with serde; target-c-int-width is an
 	// integer and unknown keys are errors (before: "unused fields" warning).
 	sinceSerdeSpecs = release{1, 90}

@@ -1,11 +1,7 @@
 package rustsrc
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
@@ -18,8 +14,9 @@ import (
 const CodeNonGPLLicense = "non-gpl-license"
 
 // CheckModule runs the checks about the module as a whole rather than one
-// Rust file: its licence line and its target JSON (TARGET; the embedded
-// default needs no check). Target findings are judged against
+// Rust file: its licence line and its target JSON (targets.CheckModule: the
+// spec TARGET, LLVM_TARGET_SPEC or rust.ko's naming convention chose; the
+// embedded default needs no check). Target findings are judged against
 // env.Toolchain when the caller probed one (targets.Probe), else against
 // current rustc.
 func CheckModule(env *Env) []diagnostics.Finding {
@@ -37,26 +34,6 @@ func CheckModule(env *Env) []diagnostics.Finding {
 			Fixes: []diagnostics.Fix{{Title: fmt.Sprintf("Change the licence to %q", to), Edits: []diagnostics.Edit{{File: lic.File, Range: r, NewText: to}}}},
 		})
 	}
-	if t := env.Module.Vars.Target; t != "" {
-		data, err := os.ReadFile(t)
-		if err != nil {
-			out = append(out, diagnostics.Finding{
-				File: t, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error, Code: CodeTargetSpec, Source: targets.SourceTargetSpec,
-				Message: fmt.Sprintf("cannot read the target specification TARGET names: %v; fix TARGET in config.mk or remove it to use rustko's built-in target", err),
-			})
-		} else if env.Toolchain != nil && !isEmbeddedSpec(t, data) {
-			out = append(out, targets.ValidateFor(t, data, *env.Toolchain)...)
-		} else {
-			out = append(out, targets.Validate(t, data)...)
-		}
-	}
-	return out
+	return append(out, targets.CheckModule(env.Module, env.Toolchain)...)
 }
 
-// isEmbeddedSpec says whether a TARGET file is one of rustko's own specs,
-// byte for byte: the build then writes it in the form the module's rustc
-// accepts (1.63 wants string widths), so it is judged as shipped.
-func isEmbeddedSpec(path string, data []byte) bool {
-	emb := targets.Data(strings.TrimSuffix(filepath.Base(path), ".json"))
-	return emb != nil && bytes.Equal(emb, data)
-}
