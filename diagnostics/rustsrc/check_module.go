@@ -36,4 +36,3 @@ func CheckModule(env *Env) []diagnostics.Finding {
 	}
 	return append(out, targets.CheckModule(env.Module, env.Toolchain)...)
 }
-
