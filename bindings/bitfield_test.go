@@ -118,7 +118,7 @@ fn bf_%d() {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "bftest")
-	if _, err := runTool(ctx, nil, rustcs[0].path, "--edition", "2021", "--test", "-o", bin, filepath.Join(dir, "lib.rs")); err != nil {
+	if _, err := runTool(ctx, nil, rustcs()[0].path, "--edition", "2021", "--test", "-o", bin, filepath.Join(dir, "lib.rs")); err != nil {
 		t.Fatalf("compiling the accessor tests: %v", err)
 	}
 	out, err := runTool(ctx, nil, bin)

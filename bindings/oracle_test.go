@@ -371,11 +371,28 @@ func checkWithGCC(t *testing.T, ctx context.Context, f *module.Flags, u *Unit, d
 		strings.Join(u.Headers, " "), len(or.ints), len(or.bits), len(or.strs), mismatches, or.skipped)
 }
 
-// rustcs are the compilers the output must build with: current stable from
-// rustup and Debian's 1.63.
-var rustcs = []struct{ path, pkg string }{
+// defaultRustcs are the compilers the output must build with: current
+// stable from rustup and Debian 12's 1.63.
+var defaultRustcs = []struct{ path, pkg string }{
 	{"/root/.cargo/bin/rustc", "rustup (stable): curl https://sh.rustup.rs | sh"},
 	{"/usr/bin/rustc", "apt-get install -y rustc"},
+}
+
+// rustcs are defaultRustcs, or the list in $RUSTKO_TEST_RUSTC (a path list)
+// when set: inside the Debian 13 root, where the 7.x trees are tested, the
+// compiler is trixie's rustc 1.85 and there is no rustup.
+func rustcs() []struct{ path, pkg string } {
+	env := os.Getenv("RUSTKO_TEST_RUSTC")
+	if env == "" {
+		return defaultRustcs
+	}
+	var r []struct{ path, pkg string }
+	for _, p := range filepath.SplitList(env) {
+		if p != "" {
+			r = append(r, struct{ path, pkg string }{p, "named by RUSTKO_TEST_RUSTC"})
+		}
+	}
+	return r
 }
 
 // compileRust builds dir/bindings.rs as a module of a #![no_std] library
@@ -387,7 +404,7 @@ func compileRust(t *testing.T, ctx context.Context, dir, mods string) {
 	if err := os.WriteFile(root, []byte("#![no_std]\n"+mods), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, rc := range rustcs {
+	for _, rc := range rustcs() {
 		if _, err := os.Stat(rc.path); err != nil {
 			t.Fatalf("%s is missing: %s", rc.path, rc.pkg)
 		}
