@@ -66,7 +66,8 @@ func ListVarEdit(configFile, name, word string) (TextEdit, error) {
 	return listVarEdit(configFile, string(src), exists, name, word)
 }
 
-var assignOpRE = regexp.MustCompile(`^[ \t]*((?:(?:override|export|private)[ \t]+)*)([A-Za-z_][A-Za-z0-9_]*)[ \t]*(\+=|:::=|::=|:=|\?=|!=|=)`)
+// Names may hold a dash: kbuild's obj-m and foo-objs are read too.
+var assignOpRE = regexp.MustCompile(`^[ \t]*((?:(?:override|export|private)[ \t]+)*)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*(\+=|:::=|::=|:=|\?=|!=|=)`)
 
 // logicalLine is a makefile line with its backslash continuations.
 type logicalLine struct {

@@ -83,7 +83,7 @@ func TestLoadWithoutMake(t *testing.T) {
 			checks:    []check{{"BUILD_DIRECTORY", "out", OriginOverride}},
 			vars: func(t *testing.T, root string, v Vars) {
 				eq(t, "BuildDirectory", v.BuildDirectory, filepath.Join(root, "out"))
-				eq(t, "KernelModule", v.KernelModule, filepath.Base(root))
+				eq(t, "KernelModule", v.KernelModule, "x") // kbuild's obj-m, read as plain text
 			},
 		},
 	}
@@ -105,6 +105,9 @@ func TestLoadWithoutMake(t *testing.T) {
 			if strings.Contains(tt.files["config.mk"], "KERNEL_INCLUDE :=") {
 				wantWhere["KERNEL_INCLUDE"] = "config.mk:1" // plain text: read without make
 			}
+			if strings.Contains(tt.files["Kbuild"], "obj-m := ") {
+				wantWhere["KERNEL_MODULE"] = "Kbuild:1" // plain text: read without make
+			}
 			eq(t, "Where", m.Where, wantWhere)
 			if _, ok := tt.files["config.mk"]; ok {
 				eq(t, "ConfigFile", m.ConfigFile, filepath.Join(root, "config.mk"))
@@ -113,6 +116,7 @@ func TestLoadWithoutMake(t *testing.T) {
 				switch o := m.Origin[name]; {
 				case o == OriginOverride, o == OriginEnvironment, o == OriginNotEvaluated:
 				case o == "config.mk" && slices.Contains(literalLists, name):
+				case o == "Kbuild" && name == "KERNEL_MODULE":
 				default:
 					t.Errorf("%s origin = %q, want override, environment or %q", name, o, OriginNotEvaluated)
 				}
