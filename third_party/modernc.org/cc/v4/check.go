@@ -1326,7 +1326,25 @@ func (n *Declaration) check(c *ctx) {
 			break
 		}
 
-		n.Declarator.typ = n.Initializer.AssignmentExpression.check(c, decay)
+		t := n.Initializer.AssignmentExpression.check(c, decay)
+		if ds := n.DeclarationSpecifiers; ds != nil {
+			// const __auto_type x = e: the qualifiers apply to e's type.
+			var isExtern, isStatic, isAtomic, isThreadLocal, isConst, isVolatile, isInline, isRegister, isAuto, isNoreturn, isRestrict bool
+			var alignas int
+			for l := ds; l != nil; l = l.DeclarationSpecifiers {
+				if l.Case == DeclarationSpecifiersTypeSpec {
+					c.errors.add(errorf("%v: a type specifier with __auto_type", l.Position()))
+				}
+			}
+			ds.check(c, &isExtern, &isStatic, &isAtomic, &isThreadLocal, &isConst, &isVolatile, &isInline, &isRegister, &isAuto, &isNoreturn, &isRestrict, &alignas)
+			if attr := constAttr(volatileAttr(nil, isVolatile), isConst); attr != nil {
+				var err error
+				if t, err = mergeAttr(t, attr); err != nil {
+					c.errors.add(errorf("%v: %v", ds.Position(), err))
+				}
+			}
+		}
+		n.Declarator.typ = t
 		n.Declarator.write++
 	default:
 		c.errors.add(errorf("internal error: %v", n.Case))

@@ -752,6 +752,11 @@ again:
 			}
 		}
 
+		if p.rune(false) == rune(AUTOTYPE) {
+			// const __auto_type s0 = s; (6.12's asm/string_64.h)
+			return &BlockItem{Case: BlockItemDecl, Declaration: p.declaration(ds, nil, false)}
+		}
+
 		var d *Declarator
 		if p.rune(false) != ';' {
 			d = p.declarator(nil, ds, true)
@@ -1250,7 +1255,10 @@ func (p *parser) isExpression(ch rune) bool {
 //	 declaration:
 //		declaration-specifiers init-declarator-list_opt attribute-specifier-list_opt;
 //		static-assert-declaration
-//		__auto_type ident = initializer ;
+//		declaration-specifiers_opt __auto_type ident = initializer ;
+//
+// The declaration specifiers before __auto_type, when any, are qualifiers
+// and storage classes; ds holds them.
 func (p *parser) declaration(ds *DeclarationSpecifiers, d *Declarator, declare bool) (r *Declaration) {
 	switch p.rune(false) {
 	case rune(STATICASSERT):
@@ -1264,7 +1272,7 @@ func (p *parser) declaration(ds *DeclarationSpecifiers, d *Declarator, declare b
 			return nil
 		}
 
-		r = &Declaration{Case: DeclarationAuto, Token: p.shift(false), Declarator: p.declarator(nil, nil, false)}
+		r = &Declaration{Case: DeclarationAuto, DeclarationSpecifiers: ds, Token: p.shift(false), Declarator: p.declarator(nil, nil, false)}
 		r.Token2 = p.must('=')
 		r.Initializer = p.initializer(nil)
 		r.Token3 = p.must(';')

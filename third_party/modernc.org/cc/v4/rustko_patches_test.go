@@ -543,3 +543,49 @@ typedef enum rw_hint hint_t;
 		}
 	}
 }
+
+// Patch 12: qualifiers before __auto_type in a block. 6.12's
+// asm/string_64.h has const __auto_type s0 = s; in memset16/32/64, which
+// every user of KERNEL_HELPERS parses through linux/string.h.
+func TestRustkoQualifiedAutoType(t *testing.T) {
+	const src = `
+static inline void *memset16(unsigned short *s, unsigned short v, unsigned long n)
+{
+	const __auto_type s0 = s;
+	volatile __auto_type n0 = n;
+	const volatile __auto_type c = (char)v;
+	__auto_type plain = 1ULL;
+	static const __auto_type st = 2;
+	_Static_assert(sizeof(s0) == 8 && sizeof(n0) == 8 && sizeof(c) == 1 && sizeof(plain) == 8 && sizeof(st) == 4, "");
+	(void)n0; (void)c; (void)plain;
+	return s0;
+}
+`
+	rustkoGCC(t, src, "-fsyntax-only", "-Wall", "-Werror")
+	ast := rustkoTranslate(t, src)
+	got := map[string]string{}
+	for l := ast.TranslationUnit; l != nil; l = l.TranslationUnit {
+		fd := l.ExternalDeclaration.FunctionDefinition
+		if fd == nil {
+			continue
+		}
+		for bl := fd.CompoundStatement.BlockItemList; bl != nil; bl = bl.BlockItemList {
+			if d := bl.BlockItem.Declaration; d != nil && d.Case == DeclarationAuto {
+				typ := d.Declarator.Type()
+				a := typ.Attributes()
+				got[d.Declarator.Name()] = fmt.Sprintf("%v size %d const %v volatile %v", typ.Kind(), typ.Size(), a.IsConst(), a.IsVolatile())
+			}
+		}
+	}
+	for name, want := range map[string]string{
+		"s0":    "pointer size 8 const true volatile false",
+		"n0":    "unsigned long size 8 const false volatile true",
+		"c":     "char size 1 const true volatile true",
+		"plain": "unsigned long long size 8 const false volatile false",
+		"st":    "int size 4 const true volatile false",
+	} {
+		if got[name] != want {
+			t.Errorf("%s: %q, want %q", name, got[name], want)
+		}
+	}
+}
