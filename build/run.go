@@ -300,7 +300,9 @@ func (b *builder) resolveTarget() error {
 	dir := filepath.Join(b.buildDir, "target")
 	ttc := targetsToolchain(b.tc)
 	name := ""
-	if t := b.m.Vars.Target; t != "" {
+	// TargetFor: a spec found by rust.ko's <UTS_MACHINE>-unknown-none-gnu
+	// name must be the one for this kernel's architecture.
+	if t := b.m.TargetFor(b.kernel.Arch); t != "" {
 		data, err := os.ReadFile(t)
 		if err != nil {
 			return fmt.Errorf("reading the target specification TARGET=%s (set by %s): %w", t, b.where("TARGET"), err)
