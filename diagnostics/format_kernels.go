@@ -130,6 +130,11 @@ func WriteJSONKernels(w io.Writer, runs []KernelRun, root string) error {
 			for _, f := range sorted(r.Findings, root) {
 				out.Diagnostics = append(out.Diagnostics, jsonKernelDiagnostic{jsonDiagnostic: toJSONDiagnostic(f, root), Kernel: r.Label()})
 			}
+		} else {
+			// The exit code is 2: the error is a diagnostic too, so a
+			// script reading only "diagnostics" cannot take the kernel
+			// for clean (WriteJSONFailure's tool-error).
+			out.Diagnostics = append(out.Diagnostics, jsonKernelDiagnostic{jsonDiagnostic: toolError(r.Err), Kernel: r.Label()})
 		}
 		out.Kernels = append(out.Kernels, k)
 	}
@@ -154,6 +159,13 @@ type sarifInvocation struct {
 type sarifNotification struct {
 	Level   string       `json:"level"`
 	Message sarifMessage `json:"message"`
+	// Descriptor names the notification's kind: tool-error for a run that
+	// could not check.
+	Descriptor *sarifDescriptorRef `json:"descriptor,omitempty"`
+}
+
+type sarifDescriptorRef struct {
+	ID string `json:"id"`
 }
 
 // WriteSARIFKernels writes one SARIF run per kernel, in the order given. Each
@@ -170,7 +182,7 @@ func WriteSARIFKernels(w io.Writer, runs []KernelRun, root, toolVersion string) 
 		inv := sarifInvocation{ExecutionSuccessful: r.Err == ""}
 		if r.Err != "" {
 			run = sarifRunOf(sw, nil, toolVersion)
-			inv.Notifications = []sarifNotification{{Level: "error", Message: sarifMessage{r.Err}}}
+			inv = failedInvocation(r.Err)
 		} else {
 			run = sarifRunOf(sw, r.Findings, toolVersion)
 		}

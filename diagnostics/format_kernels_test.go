@@ -108,10 +108,12 @@ func TestWriteJSONKernels(t *testing.T) {
 	if k[2].Error != "" || k[2].Errors != 0 || k[3].Dir != "/nonexistent/tree" || k[3].Release != "" {
 		t.Errorf("kernels 2, 3: %+v %+v", k[2], k[3])
 	}
-	// Only the kernel that ran has diagnostics, each naming it, with the
-	// single-kernel fields unchanged.
-	if len(doc.Diagnostics) != len(runs[0].Findings) {
-		t.Fatalf("%d diagnostics, want %d", len(doc.Diagnostics), len(runs[0].Findings))
+	// The kernel that ran has its findings, each naming it, with the
+	// single-kernel fields unchanged; each kernel that was not checked has
+	// one tool-error diagnostic (exit 2 must never read as clean).
+	failed := map[string]string{runs[1].Label(): runs[1].Err, runs[3].Label(): runs[3].Err}
+	if len(doc.Diagnostics) != len(runs[0].Findings)+len(failed) {
+		t.Fatalf("%d diagnostics, want %d", len(doc.Diagnostics), len(runs[0].Findings)+len(failed))
 	}
 	keys := "code column endColumn endLine file kernel line message severity source"
 	for _, d := range doc.Diagnostics {
@@ -122,9 +124,20 @@ func TestWriteJSONKernels(t *testing.T) {
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
 			t.Errorf("diagnostic keys %q, want %q", s, keys)
 		}
+		if d["code"] == ToolErrorCode {
+			kernel, _ := d["kernel"].(string)
+			if msg, ok := failed[kernel]; !ok || d["message"] != msg || d["severity"] != "error" || d["file"] != "" {
+				t.Errorf("tool-error %v: want one per kernel not checked, with its reason", d)
+			}
+			delete(failed, kernel)
+			continue
+		}
 		if d["kernel"] != "6.1.0-57-amd64" {
 			t.Errorf("diagnostic %v: kernel", d)
 		}
+	}
+	if len(failed) != 0 {
+		t.Errorf("no tool-error for %v", failed)
 	}
 
 	b.Reset()

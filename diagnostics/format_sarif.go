@@ -27,8 +27,9 @@ type sarifLog struct {
 
 type sarifRun struct {
 	Tool sarifTool `json:"tool"`
-	// AutomationDetails, Invocations and Properties are set only by
-	// WriteSARIFKernels: they tell one kernel's run from another's.
+	// AutomationDetails and Properties are set only by WriteSARIFKernels:
+	// they tell one kernel's run from another's. Invocations says whether
+	// the run could check at all.
 	AutomationDetails  *sarifAutomation            `json:"automationDetails,omitempty"`
 	Invocations        []sarifInvocation           `json:"invocations,omitempty"`
 	OriginalURIBaseIDs map[string]sarifArtifactLoc `json:"originalUriBaseIds,omitempty"`
@@ -111,7 +112,11 @@ type sarifReplacement struct {
 // columnKind, which GitHub assumes) by reading the files.
 func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
 	sw := &sarifWriter{root: root, lines: map[string][][]byte{}}
-	return encodeSARIF(w, sarifRunOf(sw, fs, toolVersion))
+	run := sarifRunOf(sw, fs, toolVersion)
+	// Said even when it succeeded, as WriteSARIFKernels does: a consumer
+	// tells a clean run from a failed one (WriteSARIFFailure) by this flag.
+	run.Invocations = []sarifInvocation{{ExecutionSuccessful: true}}
+	return encodeSARIF(w, run)
 }
 
 func encodeSARIF(w io.Writer, runs ...sarifRun) error {

@@ -46,24 +46,73 @@ the kernels.`,
 				default:
 					return exitTool, fmt.Errorf("unknown --format %q: use text, json or sarif", *format)
 				}
-				if len(args) > 1 {
-					return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
-				}
-				dir := "."
+				o := checkOptions{dir: ".", kdir: *kdir, kernels: *kernels, build: *withBuild, format: *format}
 				if len(args) == 1 {
-					dir = args[0]
+					o.dir = args[0]
 				}
-				o := checkOptions{dir: dir, kdir: *kdir, kernels: *kernels, build: *withBuild, format: *format}
-				if o.kernels != "" {
-					if o.kdir != "" {
-						return exitTool, errors.New("--kdir and --kernels exclude each other: list the tree in --kernels")
-					}
-					return runCheckKernels(ctx, o, os.Stdout, os.Stderr)
-				}
-				return runCheck(ctx, o, os.Stdout, os.Stderr)
+				return checkCommand(ctx, o, args, os.Stdout, os.Stderr)
 			}
 		},
 	})
+}
+
+// checkCommand runs check and, when it could not run, still writes a
+// document in the format asked for: CI reads stdout as JSON or SARIF also
+// on exit 2. The error itself goes to stderr as for text (run prints it).
+func checkCommand(ctx context.Context, o checkOptions, args []string, stdout, stderr io.Writer) (int, error) {
+	out := &countingWriter{w: stdout}
+	code, err := runCheckArgs(ctx, o, args, out, stderr)
+	if err != nil && out.n == 0 {
+		if werr := writeFailure(stdout, o, err); werr != nil {
+			return exitTool, errors.Join(err, werr)
+		}
+	}
+	return code, err
+}
+
+// runCheckArgs is check after its flags (o.dir set from args): one kernel
+// or several.
+func runCheckArgs(ctx context.Context, o checkOptions, args []string, stdout, stderr io.Writer) (int, error) {
+	if len(args) > 1 {
+		return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
+	}
+	if o.kernels != "" {
+		if o.kdir != "" {
+			return exitTool, errors.New("--kdir and --kernels exclude each other: list the tree in --kernels")
+		}
+		return runCheckKernels(ctx, o, stdout, stderr)
+	}
+	return runCheck(ctx, o, stdout, stderr)
+}
+
+// writeFailure writes err as the document --format json or sarif asks for
+// (diagnostics.WriteJSONFailure, WriteSARIFFailure); text has nothing to add
+// to the message on stderr.
+func writeFailure(w io.Writer, o checkOptions, err error) error {
+	switch o.format {
+	case "json":
+		return diagnostics.WriteJSONFailure(w, err.Error(), o.kernels != "")
+	case "sarif":
+		root := "" // no SRCROOT when the module itself was not found
+		if r, ferr := module.FindRoot(o.dir); ferr == nil {
+			root = r
+		}
+		return diagnostics.WriteSARIFFailure(w, err.Error(), root, versionString())
+	}
+	return nil
+}
+
+// countingWriter tells whether anything reached stdout: a failure while the
+// findings were being written must not append a second document.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 type checkOptions struct {
@@ -265,6 +314,9 @@ func tally(fs []diagnostics.Finding) string {
 }
 
 func isTerminalWriter(w io.Writer) bool {
+	if c, ok := w.(*countingWriter); ok {
+		w = c.w
+	}
 	f, ok := w.(*os.File)
 	return ok && isTerminal(f) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
