@@ -84,9 +84,7 @@ func logicalLines(src string) []logicalLine {
 			continue
 		}
 		phys := src[start:i]
-		if strings.HasSuffix(phys, "\r") {
-			phys = phys[:len(phys)-1]
-		}
+		phys = strings.TrimSuffix(phys, "\r")
 		if continued(phys) && i < len(src) {
 			b.WriteString(phys[:len(phys)-1])
 			b.WriteByte(' ')

@@ -22,7 +22,6 @@ type Idiom struct {
 var (
 	idiomsOnce   sync.Once
 	idiomsByName map[string]Idiom
-	idiomsErr    error
 )
 
 // Idioms returns the table, in file order. The table is part of the binary,
