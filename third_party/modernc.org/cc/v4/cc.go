@@ -637,6 +637,7 @@ var c23Keywords = map[string]rune{
 	"bool":          rune(BOOL),
 	"static_assert": rune(STATICASSERT),
 	"thread_local":  rune(THREADLOCAL),
+	"typeof_unqual": rune(TYPEOFUNQUAL),
 }
 
 // stdcVersion returns the value of __STDC_VERSION__ defined in predefined or 0

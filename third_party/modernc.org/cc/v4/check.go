@@ -2628,6 +2628,42 @@ func (n *Pointer) check(c *ctx, t Type) (r Type) {
 	return t //TODO-
 }
 
+// typeofUnqual returns t without its const and volatile qualifiers when
+// tok is __typeof_unqual__ (gcc 14, C23's typeof_unqual), else t.
+func typeofUnqual(tok Token, t Type) Type {
+	if tok.Ch != rune(TYPEOFUNQUAL) || t == nil {
+		return t
+	}
+
+	a := t.Attributes()
+	if !a.IsConst() && !a.IsVolatile() {
+		return t
+	}
+
+	unqual := func(a *Attributes) *Attributes {
+		if a == nil {
+			return nil
+		}
+
+		m := *a
+		m.isConst, m.isVolatile = false, false
+		return &m
+	}
+	// A struct or union merges what setAttr gets into its attributes, so
+	// setAttr cannot take a qualifier away.
+	switch x := t.(type) {
+	case *StructType:
+		m := *x
+		m.attrs = unqual(x.Attributes())
+		return &m
+	case *UnionType:
+		m := *x
+		m.attrs = unqual(x.Attributes())
+		return &m
+	}
+	return t.setAttr(unqual(a))
+}
+
 func ts2String(a []TypeSpecifierCase) string {
 	sort.Slice(a, func(i, j int) bool { return a[i] < a[j] })
 	var b strings.Builder
@@ -3180,9 +3216,9 @@ func (n *TypeSpecifier) check(c *ctx, isAtomic *bool, isVolatile, isConst bool) 
 
 		c.errors.add(errorf("%v: undefined type name: %s", n.Position(), n.Token.Src()))
 	case TypeSpecifierTypeofExpr: // "typeof" '(' ExpressionList ')'
-		return n.ExpressionList.check(c, 0)
+		return typeofUnqual(n.Token, n.ExpressionList.check(c, 0))
 	case TypeSpecifierTypeofType: // "typeof" '(' TypeName ')'
-		return n.TypeName.check(c)
+		return typeofUnqual(n.Token, n.TypeName.check(c))
 	case TypeSpecifierAtomic: // AtomicTypeSpecifier
 		*isAtomic = true
 		return n.AtomicTypeSpecifier.check(c)

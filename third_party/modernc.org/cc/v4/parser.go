@@ -110,6 +110,10 @@ var defaultKeywords = map[string]rune{
 	// (CONFIG_USE_X86_SEG_SUPPORT, 6.12+) qualify types with them.
 	"__seg_fs": rune(ADDRSPACE),
 	"__seg_gs": rune(ADDRSPACE),
+
+	// gcc 14; 7.x's __unqual_scalar_typeof and READ_ONCE use it.
+	"__typeof_unqual":   rune(TYPEOFUNQUAL),
+	"__typeof_unqual__": rune(TYPEOFUNQUAL),
 }
 
 type parser struct {
@@ -3377,7 +3381,7 @@ func (p *parser) typeSpecifier() *TypeSpecifier {
 		return &TypeSpecifier{Case: TypeSpecifierDecimal64, Token: p.shift(false)}
 	case rune(DECIMAL128):
 		return &TypeSpecifier{Case: TypeSpecifierDecimal128, Token: p.shift(false)}
-	case rune(TYPEOF):
+	case rune(TYPEOF), rune(TYPEOFUNQUAL):
 		switch ch := p.peek(2, true).Ch; {
 		// A type name may begin with a qualifier, typeof(const struct s):
 		// no expression can.
@@ -3425,6 +3429,7 @@ func (p *parser) isTypeSpecifier(ch rune, typenameOk bool) bool {
 		rune(SIGNED),
 		rune(STRUCT),
 		rune(TYPEOF),
+		rune(TYPEOFUNQUAL),
 		rune(UINT128),
 		rune(UNION),
 		rune(UNSIGNED),

@@ -589,3 +589,60 @@ static inline void *memset16(unsigned short *s, unsigned short v, unsigned long 
 		}
 	}
 }
+
+// Patch 13: __typeof_unqual__ (gcc 14; C23's typeof_unqual) is typeof
+// without the top-level qualifiers. 7.x kernels built with gcc 14 define
+// __unqual_scalar_typeof(x) as __typeof_unqual__(x), used by READ_ONCE in
+// every static inline function that reads a shared variable.
+func TestRustkoTypeofUnqual(t *testing.T) {
+	const src = `
+const volatile int cv;
+const struct s { int a; } cs;
+typedef const char *const ccp;
+typedef __typeof_unqual__(cv) t_int;
+typedef __typeof_unqual(cs) t_s;
+typedef __typeof_unqual__(ccp) t_ptr;
+typedef __typeof_unqual__(const volatile unsigned long) t_ulong;
+typedef __typeof__(cv) t_cv;
+static inline int read_once(const int *p) { return (*(const volatile __typeof_unqual__(*p) *)p); }
+static inline void copy(void) { __typeof_unqual__(cv) x = cv; x++; t_s y = cs; y.a = x; (void)y; }
+`
+	// gcc 12 (Debian 12's) has no __typeof_unqual__: confirm with gcc 14
+	// where there is one (the Debian 13 root of the 7.x tests).
+	for _, gcc := range []string{"x86_64-linux-gnu-gcc-14", "gcc-14"} {
+		if path, err := exec.LookPath(gcc); err == nil {
+			cmd := exec.Command(path, "-std=gnu11", "-fsyntax-only", "-x", "c", "-")
+			cmd.Stdin = strings.NewReader(src + `
+_Static_assert(__builtin_types_compatible_p(t_int, int), "");
+_Static_assert(__builtin_types_compatible_p(t_ptr, const char *), "");
+_Static_assert(__builtin_types_compatible_p(t_ulong, unsigned long), "");
+`)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", gcc, err, out)
+			}
+			t.Logf("expectations confirmed with %s", gcc)
+			break
+		}
+	}
+	ast := rustkoTranslate(t, src)
+	for _, test := range []struct {
+		typ              string
+		kind             Kind
+		const_, volatile bool
+	}{
+		{"t_int", Int, false, false},
+		{"t_s", Struct, false, false},
+		{"t_ptr", Ptr, false, false},
+		{"t_ulong", ULong, false, false},
+		{"t_cv", Int, true, true},
+	} {
+		typ := rustkoType(t, ast, test.typ)
+		a := typ.Attributes()
+		if typ.Kind() != test.kind || a.IsConst() != test.const_ || a.IsVolatile() != test.volatile {
+			t.Errorf("%s: %v const %v volatile %v, want %v const %v volatile %v", test.typ, typ.Kind(), a.IsConst(), a.IsVolatile(), test.kind, test.const_, test.volatile)
+		}
+	}
+	if e := rustkoType(t, ast, "t_ptr").(*PointerType).Elem(); !e.Attributes().IsConst() {
+		t.Errorf("t_ptr: %v, want a pointer to const char (only the top level loses its qualifiers)", e)
+	}
+}

@@ -141,7 +141,8 @@ const (
 	XORASSIGN         // '^='
 
 	// ADDRSPACE is last so the values above stay upstream's.
-	ADDRSPACE // named address space
+	ADDRSPACE    // named address space
+	TYPEOFUNQUAL // '__typeof_unqual__'
 )
 
 // Node is implemented by Token and AST nodes.
