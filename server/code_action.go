@@ -32,11 +32,15 @@ func (s *Server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	s.mu.Lock()
 	enc, related := s.enc, s.caps.relatedInfo
 	s.mu.Unlock()
+	doc := s.docs.byPath(path)
 	se.mu.Lock()
-	list := se.collect(path)
+	list := se.collect(path, doc)
 	se.mu.Unlock()
 
 	texts := map[string]*text{}
+	if doc != nil {
+		texts[path] = doc.text // the version the findings were placed on
+	}
 	textOf := func(f string) *text { return s.fileText(f, texts) }
 	t := textOf(path)
 	for _, f := range list {

@@ -14,16 +14,21 @@ import (
 )
 
 // collect returns what the editor should show for file: the three layers
-// together, each finding once even when two layers report it. The caller
-// holds se.mu.
-func (se *session) collect(file string) []diagnostics.Finding {
+// together, each finding once even when two layers report it. Build
+// findings are placed on doc (the open buffer, or nil for the disk) through
+// the edits made since the build read the file. The caller holds se.mu.
+func (se *session) collect(file string, doc *document) []diagnostics.Finding {
 	var out []diagnostics.Finding
 	type key struct {
 		r         diagnostics.Range
 		code, msg string
 	}
 	seen := map[key]bool{}
-	for _, layer := range [][]diagnostics.Finding{se.project[file], se.analysis[file], se.build[file]} {
+	build := se.build[file]
+	if m, ok := se.buildMarks[file]; ok && len(build) > 0 {
+		build = mapBuildFindings(build, m, doc)
+	}
+	for _, layer := range [][]diagnostics.Finding{se.project[file], se.analysis[file], build} {
 		for _, f := range layer {
 			k := key{f.Range, f.Code, f.Message}
 			if !seen[k] {
@@ -44,19 +49,20 @@ func (se *session) publish(files []string) {
 	se.pubMu.Lock()
 	defer se.pubMu.Unlock()
 	for _, f := range files {
+		doc := s.docs.byPath(f)
 		se.mu.Lock()
 		if se.closed {
 			se.mu.Unlock()
 			return
 		}
-		list := se.collect(f)
+		list := se.collect(f, doc)
 		was := se.shown[f]
 		se.shown[f] = len(list) > 0
 		se.mu.Unlock()
 		if len(list) == 0 && !was {
 			continue
 		}
-		s.publishFile(f, list)
+		s.publishFile(f, list, doc)
 	}
 }
 
@@ -74,17 +80,19 @@ func (se *session) clearAll() {
 	se.shown = map[string]bool{}
 	se.mu.Unlock()
 	for _, f := range files {
-		se.srv.publishFile(f, nil)
+		se.srv.publishFile(f, nil, se.srv.docs.byPath(f))
 	}
 }
 
-func (s *Server) publishFile(file string, list []diagnostics.Finding) {
+// publishFile sends file's findings, placed on doc's text when it is open
+// (the version collect placed them on).
+func (s *Server) publishFile(file string, list []diagnostics.Finding, doc *document) {
 	s.mu.Lock()
 	enc, related := s.enc, s.caps.relatedInfo
 	s.mu.Unlock()
 	u := uri.File(file)
 	var body *text
-	if d := s.docs.byPath(file); d != nil {
+	if d := doc; d != nil {
 		u, body = d.uri, d.text
 	}
 	diags := make([]protocol.Diagnostic, 0, len(list))

@@ -17,6 +17,8 @@ type document struct {
 	version int32
 	lang    string
 	text    *text
+	log     *editLog // the edits since didOpen, shared by all versions
+	seq     int      // how many of them this version has
 }
 
 // documents is the set of open buffers, keyed by file path (URIs of one file
@@ -43,7 +45,7 @@ func uriKey(u uri.URI) (key, path string) {
 
 func (ds *documents) open(item protocol.TextDocumentItem) *document {
 	key, path := uriKey(item.URI)
-	d := &document{uri: item.URI, path: path, version: item.Version, lang: string(item.LanguageID), text: newText(item.Text)}
+	d := &document{uri: item.URI, path: path, version: item.Version, lang: string(item.LanguageID), text: newText(item.Text), log: &editLog{}}
 	ds.mu.Lock()
 	ds.docs[key] = d
 	ds.mu.Unlock()
@@ -61,15 +63,18 @@ func (ds *documents) change(p *protocol.DidChangeTextDocumentParams, e encoding)
 		return nil, fmt.Errorf("didChange for %s, which is not open (no didOpen was received)", p.TextDocument.URI)
 	}
 	t := old.text
+	var edits []edit
 	for i, ch := range p.ContentChanges {
 		switch c := ch.(type) {
 		case *protocol.TextDocumentContentChangeWholeDocument:
+			edits = append(edits, diffEdit(t.s, c.Text))
 			t = newText(c.Text)
 		case *protocol.TextDocumentContentChangePartial:
-			nt, err := t.apply(c.Range, c.Text, e)
+			nt, ed, err := t.apply(c.Range, c.Text, e)
 			if err != nil {
 				return nil, fmt.Errorf("didChange for %s, change %d: %w", p.TextDocument.URI, i, err)
 			}
+			edits = append(edits, ed)
 			t = nt
 		default:
 			return nil, fmt.Errorf("didChange for %s, change %d: neither a range edit nor a whole document", p.TextDocument.URI, i)
@@ -78,6 +83,9 @@ func (ds *documents) change(p *protocol.DidChangeTextDocumentParams, e encoding)
 	d := *old
 	d.text = t
 	d.version = p.TextDocument.Version
+	for _, ed := range edits {
+		d.seq = d.log.add(ed)
+	}
 	ds.docs[key] = &d
 	return &d, nil
 }

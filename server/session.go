@@ -32,7 +32,10 @@ type session struct {
 	project  map[string][]diagnostics.Finding
 	build    map[string][]diagnostics.Finding
 	analysis map[string][]diagnostics.Finding
-	shown    map[string]bool // files whose last publish was not empty
+	// buildMarks place the build's findings on open buffers edited since
+	// the build read them (editmap.go).
+	buildMarks map[string]buildMark
+	shown      map[string]bool // files whose last publish was not empty
 	// resolvers hold the analysis's identifier resolution per file, for
 	// hover and definition on the text it analysed.
 	resolvers map[string]resolver
@@ -70,16 +73,17 @@ type snapshot struct {
 
 func (s *Server) newSession(root string) *session {
 	se := &session{
-		srv:       s,
-		root:      root,
-		snap:      &snapshot{},
-		project:   map[string][]diagnostics.Finding{},
-		build:     map[string][]diagnostics.Finding{},
-		analysis:  map[string][]diagnostics.Finding{},
-		shown:     map[string]bool{},
-		resolvers: map[string]resolver{},
-		analyses:  map[string]*latest{},
-		dirty:     true,
+		srv:        s,
+		root:       root,
+		snap:       &snapshot{},
+		project:    map[string][]diagnostics.Finding{},
+		build:      map[string][]diagnostics.Finding{},
+		analysis:   map[string][]diagnostics.Finding{},
+		buildMarks: map[string]buildMark{},
+		shown:      map[string]bool{},
+		resolvers:  map[string]resolver{},
+		analyses:   map[string]*latest{},
+		dirty:      true,
 	}
 	se.reloader = newLatest("load "+root, s.ctx, s.goBackground, se.runReload)
 	se.builder = newLatest("build "+root, s.ctx, s.goBackground, se.runBuild)
@@ -278,6 +282,7 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	}
 
 	prog := s.beginProgress(ctx, "rustko: building "+filepath.Base(se.root))
+	marks := se.markOpenDocs()
 	res, err := s.backend.Build(ctx, snap.proj, prog.report)
 	if ctx.Err() != nil {
 		prog.end("cancelled: a newer save superseded this build")
@@ -301,6 +306,10 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	}
 	files := keys(se.build)
 	se.build = byFile(res.Findings)
+	se.buildMarks = marks
+	for _, m := range marks {
+		m.log.trim(m.seq)
+	}
 	files = append(files, keys(se.build)...)
 	files = append(files, res.Files...)
 	if res.Index != nil && res.Index != se.snap.ix {

@@ -93,12 +93,12 @@ func (t *text) findingRange(r diagnostics.Range, e encoding) protocol.Range {
 
 // apply returns the body after one incremental change. The range must be
 // ordered; a reversed range is the client's bug and is reported, not guessed.
-func (t *text) apply(r protocol.Range, repl string, e encoding) (*text, error) {
+func (t *text) apply(r protocol.Range, repl string, e encoding) (*text, edit, error) {
 	start := t.offset(r.Start, e)
 	end := t.offset(r.End, e)
 	if end < start {
-		return nil, fmt.Errorf("change range %d:%d-%d:%d ends before it starts",
+		return nil, edit{}, fmt.Errorf("change range %d:%d-%d:%d ends before it starts",
 			r.Start.Line, r.Start.Character, r.End.Line, r.End.Character)
 	}
-	return newText(t.s[:start] + repl + t.s[end:]), nil
+	return newText(t.s[:start] + repl + t.s[end:]), edit{start, end, len(repl)}, nil
 }

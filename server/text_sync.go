@@ -17,6 +17,7 @@ func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 	if se == nil {
 		return nil
 	}
+	se.markOpened(d)
 	if isRust(d.path) {
 		se.analyseSoon(d.path, 0)
 	} else {

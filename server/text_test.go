@@ -64,7 +64,7 @@ func TestIncrementalEdits(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := newText(tc.start).apply(tc.r, tc.repl, tc.enc)
+			got, _, err := newText(tc.start).apply(tc.r, tc.repl, tc.enc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +73,7 @@ func TestIncrementalEdits(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newText("abc").apply(rng(pos(0, 2), pos(0, 1)), "", utf16); err == nil {
+	if _, _, err := newText("abc").apply(rng(pos(0, 2), pos(0, 1)), "", utf16); err == nil {
 		t.Error("a reversed range was accepted")
 	}
 }

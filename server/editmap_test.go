@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+)
+
+// mapBuildFindings on each kind of edit: a finding moves with the code it
+// is about, and is dropped when that code was changed or deleted.
+func TestBuildFindingsFollowEdits(t *testing.T) {
+	const base = "fn a() {}\nfn b() { kmalloc(16); }\nfn c() {}\n"
+	call := diagnostics.Range{Start: diagnostics.Position{Line: 2, Column: 10}, End: diagnostics.Position{Line: 2, Column: 17}} // "kmalloc"
+	line := diagnostics.Point(2, 1)                                                                                             // the whole line (kbuild style)
+	tests := []struct {
+		name  string
+		after string // the buffer after the edits (one edit, from diffEdit)
+		r     diagnostics.Range
+		want  string // the text the mapped finding covers; "" dropped
+	}{
+		{"no edit", base, call, "kmalloc"},
+		{"3 comment lines added at the top", "// x\n// y\n// z\n" + base, call, "kmalloc"},
+		{"text inserted before, same line", strings.Replace(base, "fn b()", "pub fn b()", 1), call, "kmalloc"},
+		{"text inserted after, same line", strings.Replace(base, "(16);", "(16); // ok", 1), call, "kmalloc"},
+		{"a later line edited", strings.Replace(base, "fn c", "fn cc", 1), call, "kmalloc"},
+		{"the line deleted", "fn a() {}\nfn c() {}\n", call, ""},
+		{"the name edited", strings.Replace(base, "kmalloc", "kzalloc", 1), call, ""},
+		{"text typed inside", strings.Replace(base, "kmalloc", "kmal_loc", 1), call, ""},
+		{"whole line: lines added above", "\n\n" + base, line, "fn b() { kmalloc(16); }"},
+		{"whole line: the line deleted", "fn a() {}\nfn c() {}\n", line, ""},
+		{"everything replaced", "mod x;\n", call, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &editLog{}
+			bt := newText(base)
+			m := buildMark{log: log, seq: 0, base: bt}
+			doc := &document{text: newText(tc.after), log: log}
+			if tc.after != base {
+				doc.seq = log.add(diffEdit(base, tc.after))
+			}
+			got := mapBuildFindings([]diagnostics.Finding{{File: "x.rs", Range: tc.r, Code: "E0425"}}, m, doc)
+			if tc.want == "" {
+				if len(got) != 0 {
+					t.Fatalf("kept at %+v, want dropped", got[0].Range)
+				}
+				return
+			}
+			if len(got) != 1 {
+				t.Fatalf("dropped, want it on %q", tc.want)
+			}
+			a, b := findingOffsets(doc.text, got[0].Range)
+			if covered := doc.text.s[a:b]; covered != tc.want {
+				t.Errorf("the finding covers %q (%+v), want %q", covered, got[0].Range, tc.want)
+			}
+		})
+	}
+}
+
+// The issue's scenario through the server: a build finds E0425 on a saved
+// line; three comment lines added at the top, unsaved, move it down three
+// lines; deleting its line, unsaved, drops it; the next build replaces the
+// list.
+func TestBuildFindingMovesWithUnsavedEdits(t *testing.T) {
+	const saved = "fn init() {\n    unsafe { bindings::kmalloc(16, bindings::GFP_KERNEL); }\n}\n"
+	root := tempModule(t, saved)
+	lib := filepath.Join(root, "src", "lib.rs")
+	fake := newFake(root)
+	fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+		b, err := os.ReadFile(lib)
+		if err != nil {
+			return nil, err
+		}
+		var fs []diagnostics.Finding
+		for i, l := range strings.Split(string(b), "\n") {
+			if c := strings.Index(l, "bindings::kmalloc"); c >= 0 {
+				fs = append(fs, diagnostics.Finding{File: lib, Severity: diagnostics.Error, Source: "rustc", Code: "E0425",
+					Range:   diagnostics.Range{Start: diagnostics.Position{Line: i + 1, Column: c + 1}, End: diagnostics.Position{Line: i + 1, Column: c + 1 + len("bindings::kmalloc")}},
+					Message: "cannot find function `kmalloc` in module `bindings`"})
+			}
+		}
+		return &BuildResult{Findings: fs}, nil
+	}
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, lib, saved)
+	h.save(t, lib)
+	e0425 := func() []protocol.Diagnostic {
+		d, _ := h.rec.diagsOf(lib)
+		var out []protocol.Diagnostic
+		for _, x := range d {
+			if x.Code == protocol.String("E0425") {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	at := func(line, from, to uint32) protocol.Range {
+		return protocol.Range{Start: protocol.Position{Line: line, Character: from}, End: protocol.Position{Line: line, Character: to}}
+	}
+	h.waitFor(t, 3*time.Second, "E0425 from the build on line 1", func() bool {
+		d := e0425()
+		return len(d) == 1 && d[0].Range == at(1, 13, 30)
+	})
+	edit := func(version int32, r protocol.Range, text string) {
+		t.Helper()
+		err := h.server.DidChange(h.ctx, &protocol.DidChangeTextDocumentParams{
+			TextDocument:   protocol.VersionedTextDocumentIdentifier{TextDocumentIdentifier: protocol.TextDocumentIdentifier{URI: uri.File(lib)}, Version: version},
+			ContentChanges: []protocol.TextDocumentContentChangeEvent{&protocol.TextDocumentContentChangePartial{Range: r, Text: text}},
+		})
+		must(t, err)
+	}
+	edit(2, at(0, 0, 0), "// one\n// two\n// three\n")
+	h.waitFor(t, 3*time.Second, "E0425 moved down 3 lines, on the same code", func() bool {
+		d := e0425()
+		return len(d) == 1 && d[0].Range == at(4, 13, 30)
+	})
+	edit(3, protocol.Range{Start: protocol.Position{Line: 4}, End: protocol.Position{Line: 5}}, "")
+	h.waitFor(t, 3*time.Second, "E0425 dropped with its deleted line", func() bool {
+		_, seen := h.rec.diagsOf(lib)
+		return seen && len(e0425()) == 0
+	})
+	// Typing elsewhere does not bring it back.
+	edit(4, at(0, 0, 0), "// four\n")
+	time.Sleep(100 * time.Millisecond)
+	if d := e0425(); len(d) != 0 {
+		t.Fatalf("E0425 came back at %+v after an unrelated edit", d[0].Range)
+	}
+	// Saved with the line back: the next build's list replaces the mapping.
+	must(t, osWrite(lib, saved))
+	h.changeAll(t, lib, 5, saved)
+	h.save(t, lib)
+	h.waitFor(t, 3*time.Second, "E0425 from the new build", func() bool {
+		d := e0425()
+		return len(d) == 1 && d[0].Range == at(1, 13, 30)
+	})
+	h.shutdown(t)
+}
