@@ -1,0 +1,194 @@
+package vm
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rustko/rustko-lsp/build/objcheck"
+	"github.com/rustko/rustko-lsp/diagnostics"
+)
+
+// SourceKernel is the Source of findings read from the guest kernel's log.
+const SourceKernel = "kernel"
+
+// Code of the finding an oops, BUG, WARN or panic in the module becomes.
+const CodeOops = "module-oops"
+
+// CodeRunFailed is a load, unload or VM failure without a backtrace.
+const CodeRunFailed = "module-run-failed"
+
+// DecodedFrame is a backtrace frame with the module's source lines.
+type DecodedFrame struct {
+	Frame
+	Name      string              // demangled symbol
+	Locations []objcheck.Location // innermost first; empty outside the module or without DWARF
+}
+
+// Decoded is a report with its module frames resolved.
+type Decoded struct {
+	Report
+	Frames []DecodedFrame
+}
+
+// Decoder resolves the frames of one module's reports.
+type Decoder struct {
+	Module string
+	sym    *objcheck.Symbolizer
+}
+
+// NewDecoder reads the module's symbols and DWARF line table.
+func NewDecoder(ko, module string) (*Decoder, error) {
+	s, err := objcheck.NewSymbolizer(ko)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s for its backtraces: %w", ko, err)
+	}
+	return &Decoder{Module: module, sym: s}, nil
+}
+
+// Decode resolves every frame of rep that is in the module.
+func (d *Decoder) Decode(rep Report) Decoded {
+	out := Decoded{Report: rep}
+	for _, f := range rep.Frames {
+		df := DecodedFrame{Frame: f, Name: demangle(f.Symbol)}
+		if f.Module == d.Module && d.sym.Has(f.Symbol) {
+			off := f.Offset
+			// A return address is one past its call: look up the call.
+			if !f.Exact && off > 0 {
+				off--
+			}
+			df.Locations = d.sym.Resolve(f.Symbol, off)
+		}
+		out.Frames = append(out.Frames, df)
+	}
+	return out
+}
+
+// own picks the frame's first location in the module's own code (not
+// core's, inlined into it).
+func own(locs []objcheck.Location) (objcheck.Location, bool) {
+	for _, l := range locs {
+		if l.File != "" && l.Line > 0 && !objcheck.IsToolchainPath(l.File) {
+			return l, true
+		}
+	}
+	return objcheck.Location{}, false
+}
+
+// Finding turns a decoded report into an error at the first frame in the
+// module's own code, the rest of the backtrace as related information;
+// false when no frame of the module has a source line.
+func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
+	first := -1
+	var at objcheck.Location
+	for i, f := range dec.Frames {
+		if f.Unreliable {
+			continue
+		}
+		if l, ok := own(f.Locations); ok {
+			first, at = i, l
+			break
+		}
+	}
+	if first < 0 {
+		return diagnostics.Finding{}, false
+	}
+	fr := dec.Frames[first]
+	msg := fmt.Sprintf("%s in %s+0x%x [%s]", dec.Summary, fr.Name, fr.Offset, module)
+	f := diagnostics.Finding{
+		File: at.File, Range: objcheck.SourceRange(at.File, at.Line, at.Col),
+		Severity: diagnostics.Error, Code: CodeOops, Source: SourceKernel, Message: msg,
+	}
+	// Code inlined into the blamed line: where it came from.
+	for _, l := range fr.Locations {
+		if l == at {
+			break
+		}
+		if _, err := os.Stat(l.File); err == nil {
+			f.Related = append(f.Related, diagnostics.Related{File: l.File, Range: objcheck.SourceRange(l.File, l.Line, l.Col),
+				Message: "the faulting code comes from here, inlined"})
+		}
+	}
+	for _, other := range dec.Frames[first+1:] {
+		if other.Unreliable {
+			continue
+		}
+		l, ok := own(other.Locations)
+		if !ok {
+			continue
+		}
+		f.Related = append(f.Related, diagnostics.Related{File: l.File, Range: objcheck.SourceRange(l.File, l.Line, l.Col),
+			Message: "called from " + other.Name})
+	}
+	return f, true
+}
+
+// Text is the backtrace as a person reads it: each frame, and for the
+// module's frames the source lines, inlined ones indented.
+func (dec Decoded) Text(root string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n", dec.Summary)
+	for _, f := range dec.Frames {
+		mark := ""
+		if f.Unreliable {
+			mark = "? "
+		}
+		mod := ""
+		if f.Module != "" {
+			mod = " [" + f.Module + "]"
+		}
+		fmt.Fprintf(&b, "  %s%s+0x%x/0x%x%s\n", mark, f.Name, f.Offset, f.Length, mod)
+		for i, l := range f.Locations {
+			how := "at"
+			if i > 0 {
+				how = "inlined into"
+			}
+			fmt.Fprintf(&b, "      %s %s:%d\n", how, relTo(root, l.File), l.Line)
+		}
+	}
+	return b.String()
+}
+
+func relTo(root, p string) string {
+	if root == "" {
+		return p
+	}
+	if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p
+}
+
+// Findings are the module's findings from a boot: one per decoded report,
+// and one at fallback (the crate root) for a failed load or a report no
+// frame of the module explains. decoded holds every report for printing.
+func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.Finding, decoded []Decoded) {
+	at := func(code, msg string) diagnostics.Finding {
+		return diagnostics.Finding{File: fallback, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
+			Code: code, Source: SourceKernel, Message: msg}
+	}
+	for _, rep := range ParseReports(r.Log.Kernel) {
+		dec := Decoded{Report: rep}
+		if d != nil {
+			dec = d.Decode(rep)
+		} else {
+			for _, f := range rep.Frames {
+				dec.Frames = append(dec.Frames, DecodedFrame{Frame: f, Name: demangle(f.Symbol)})
+			}
+		}
+		decoded = append(decoded, dec)
+		if f, ok := dec.Finding(r.Module); ok {
+			findings = append(findings, f)
+		} else {
+			findings = append(findings, at(CodeOops, rep.Summary+" (no frame of the module's code in the backtrace)"))
+		}
+	}
+	if len(findings) > 0 {
+		return findings, decoded
+	}
+	for _, p := range r.Problems(nil) {
+		findings = append(findings, at(CodeRunFailed, p))
+	}
+	return findings, decoded
+}

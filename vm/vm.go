@@ -1,0 +1,206 @@
+package vm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Config describes one boot.
+type Config struct {
+	// KO is the module file to load.
+	KO string
+	// Tree is the kernel build tree the module was built against; the image
+	// is the one of its UTS_RELEASE. Empty: the module's vermagic decides.
+	Tree string
+	// Image is a kernel image to boot instead of the cached Debian one.
+	Image string
+	// Cache holds downloaded images (DefaultCache() when empty).
+	Cache string
+	// Params are the module's parameters, name=value.
+	Params []string
+	// Timeout bounds the boot (5 minutes when 0: TCG on a busy machine is slow).
+	Timeout time.Duration
+	// Wait is how long the module stays loaded before rmmod (whole seconds).
+	Wait time.Duration
+	// Accel is "tcg", "kvm" or "auto" (KVM when /dev/kvm can be opened).
+	Accel string
+	// SerialLog keeps the raw serial log at this path; empty: in WorkDir.
+	SerialLog string
+	// Keep leaves WorkDir (initramfs, serial log) in place.
+	Keep bool
+	// Progress receives what a person waiting should see (downloads, boot).
+	Progress io.Writer
+}
+
+// Result is what one boot showed.
+type Result struct {
+	Release   string
+	Module    string
+	Accel     string
+	Elapsed   time.Duration
+	TimedOut  bool
+	QEMUError string // QEMU's own failure (exit status and its last words)
+	WorkDir   string // kept only with Config.Keep
+	SerialLog string // path of the raw log (gone unless kept or named)
+	Log       Log
+}
+
+// Boot builds an initramfs holding busybox and cfg.KO, boots the kernel
+// matching the module's release under QEMU, and reads the serial log. A
+// *SetupError means nothing could be learnt about the module; any other
+// error is unexpected. What went wrong with the module itself is in the
+// Result (Problems).
+func Boot(ctx context.Context, cfg Config) (*Result, error) {
+	progress := cfg.Progress
+	if progress == nil {
+		progress = io.Discard
+	}
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		return nil, setupErr("apt-get install -y qemu-system-x86", "qemu-system-x86_64 not found")
+	}
+	busybox, err := staticBusybox()
+	if err != nil {
+		return nil, err
+	}
+	ko, err := filepath.Abs(cfg.KO)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(ko); err != nil {
+		return nil, setupErr("build it first", "module %s does not exist", cfg.KO)
+	}
+	mi, err := ReadModInfo(ko)
+	if err != nil {
+		return nil, &SetupError{Msg: err.Error()}
+	}
+	release := mi.Release
+	if cfg.Tree != "" {
+		if release, err = TreeRelease(cfg.Tree); err != nil {
+			return nil, &SetupError{Msg: err.Error()}
+		}
+		if release != mi.Release {
+			return nil, &SetupError{Msg: fmt.Sprintf("%s was built for %s (vermagic) but %s is %s", cfg.KO, mi.Release, cfg.Tree, release)}
+		}
+	}
+	img := cfg.Image
+	if img == "" {
+		cache := cfg.Cache
+		if cache == "" {
+			cache = DefaultCache()
+		}
+		if img, err = FindImage(ctx, cache, release, progress); err != nil {
+			return nil, err
+		}
+	} else if _, err := os.Stat(img); err != nil {
+		return nil, setupErr("name an existing file with --image", "kernel image %s: %v", img, err)
+	}
+	accel := cfg.Accel
+	if accel == "" || accel == "auto" {
+		accel = "tcg"
+		if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
+			f.Close()
+			accel = "kvm"
+		}
+	}
+	if accel != "tcg" && accel != "kvm" {
+		return nil, &SetupError{Msg: fmt.Sprintf("unknown accelerator %q: use auto, kvm or tcg", accel)}
+	}
+
+	work, err := os.MkdirTemp("", "rustko-vm.")
+	if err != nil {
+		return nil, fmt.Errorf("VM work folder: %w", err)
+	}
+	res := &Result{Release: release, Module: mi.Name, Accel: accel}
+	if cfg.Keep {
+		res.WorkDir = work
+	} else {
+		defer os.RemoveAll(work)
+	}
+	initrd := filepath.Join(work, "initrd.cpio.gz")
+	wait := int(cfg.Wait.Round(time.Second) / time.Second)
+	if err := buildInitramfs(initrd, busybox, ko, mi.Name, cfg.Params, wait); err != nil {
+		return nil, err
+	}
+	res.SerialLog = cfg.SerialLog
+	if res.SerialLog == "" {
+		res.SerialLog = filepath.Join(work, "serial.log")
+	}
+	out, err := os.Create(res.SerialLog)
+	if err != nil {
+		return nil, fmt.Errorf("serial log: %w", err)
+	}
+	defer out.Close()
+
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Minute
+	}
+	args := []string{"-accel", accel, "-m", "512", "-smp", "1",
+		"-kernel", img, "-initrd", initrd,
+		// oops=panic with panic=-1 and -no-reboot: an oops ends the VM at
+		// once, its report complete on the console.
+		"-append", "console=ttyS0 panic=-1 oops=panic quiet",
+		"-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio"}
+	if accel == "kvm" {
+		args = append(args, "-cpu", "host")
+	}
+	bctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(bctx, qemu, args...)
+	cmd.Stdin = nil
+	cmd.Stdout, cmd.Stderr = out, out
+	setGroup(cmd)
+	fmt.Fprintf(progress, "rustko: booting %s (%s) with %s.ko\n", release, accel, mi.Name)
+	start := time.Now()
+	runErr := cmd.Run()
+	res.Elapsed = time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(res.SerialLog)
+	if err != nil {
+		return nil, fmt.Errorf("serial log: %w", err)
+	}
+	res.Log = ParseLog(string(data), mi.Name)
+	switch {
+	case bctx.Err() != nil:
+		res.TimedOut = true
+	case runErr != nil:
+		var exit *exec.ExitError
+		if !errors.As(runErr, &exit) {
+			return nil, fmt.Errorf("running QEMU: %w", runErr)
+		}
+		res.QEMUError = fmt.Sprintf("QEMU exited with status %d: %s", exit.ExitCode(), lastLine(res.Log.Console))
+		if !res.Log.Started {
+			// QEMU refused to start (bad image, no KVM access): not the module's fault.
+			return nil, &SetupError{Msg: res.QEMUError}
+		}
+	}
+	return res, nil
+}
+
+func lastLine(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(lines[i]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// setGroup starts cmd in its own process group and kills the whole group
+// when its context ends, so no QEMU or apt outlives a cancelled run.
+func setGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = 10 * time.Second
+}
