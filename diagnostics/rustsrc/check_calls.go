@@ -33,7 +33,7 @@ func (a *analysis) checkCalls() {
 		}
 		args := argsNode.NamedChildren()
 		args = dropComments(args)
-		if i, ok := a.formatParam(r); ok && i < len(args) && !a.isLiteralFormat(args[i]) {
+		if i, ok := a.formatParam(r); ok && printkFamily(r.Name) && i < len(args) && !a.isLiteralFormat(args[i]) {
 			a.printkFormat(r, args[i])
 		}
 		if r.Item != nil && (r.Item.Kind == index.Function || r.Item.Kind == index.InlineFunction) {
@@ -53,6 +53,20 @@ func dropComments(ns []*syntax.Node) []*syntax.Node {
 		}
 	}
 	return out
+}
+
+// printkFamily says whether a function prints through printk, the only
+// calls printk-format speaks about: panic, snprintf and kasprintf take a
+// format too, but the finding's advice (and its name) is printk's.
+func printkFamily(name string) bool {
+	name = strings.TrimLeft(name, "_")
+	switch {
+	case strings.Contains(name, "printk"):
+		return true
+	case strings.HasPrefix(name, "pr_"), strings.HasPrefix(name, "dev_"), strings.HasPrefix(name, "netdev_"):
+		return true
+	}
+	return false
 }
 
 var formatNames = map[string]bool{"fmt": true, "format": true, "fmtstr": true, "_fmt": true}

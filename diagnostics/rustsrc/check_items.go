@@ -40,6 +40,10 @@ func (a *analysis) checkRefs() {
 
 func (a *analysis) checkItemUse(r *Ref) {
 	it := r.Item
+	if it.Kind == index.InlineFunction && a.linkable(it) {
+		a.exportedInline(r)
+		return
+	}
 	if r.Via != ViaExtern && a.notInBindings(it) {
 		a.notSelected(r)
 		return
@@ -94,6 +98,39 @@ func clipLine(s string) string {
 		return s[:117] + "..."
 	}
 	return s
+}
+
+// linkable says whether the kernel exports a symbol of the item's name, so
+// a call links whatever the header does with the name: CONFIG_FORTIFY_SOURCE
+// defines strncpy, strlen and memcpy as gnu_inline wrappers (an inline body
+// for the compiler, the exported function for the linker).
+func (a *analysis) linkable(it *index.Item) bool {
+	switch a.export(it.Name, it) {
+	case index.Exported, index.GPLOnly:
+		return true
+	}
+	return false
+}
+
+// exportedInline is the use of an exported function whose header gives it
+// an inline definition (FORTIFY's gnu_inline wrappers): a hand-written
+// extern declaration links against the export; through the bindings it
+// works when the generator declared it, and otherwise the advice is that
+// declaration, never "static inline" or a header to add.
+func (a *analysis) exportedInline(r *Ref) {
+	it := r.Item
+	if r.Via == ViaExtern || it.Rust != "" {
+		a.exportStatus(r)
+		return
+	}
+	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		"`%s` is an exported function, but %s gives it an inline definition (CONFIG_FORTIFY_SOURCE's gnu_inline wrapper), so the bindings "+
+			"leave it out: declare it in an extern \"C\" block (%s), which links against the export.",
+		it.Name, a.where(it), clipLine(strings.TrimPrefix(it.Decl, "extern "))))
+	a.declaredHere(f, it)
+	if a.export(it.Name, it) == index.GPLOnly {
+		a.gplOnly(r)
+	}
 }
 
 func (a *analysis) inlineFunction(r *Ref) {
@@ -302,16 +339,52 @@ func (a *analysis) notSelected(r *Ref) {
 	it := r.Item
 	// The index keeps the first declaration the front end saw, which for a
 	// struct may be a forward declaration in an unrelated header: the header
-	// index knows where the definition is.
+	// index knows where the definition is. A function's or variable's own
+	// declaration is the one the bindings need (the header index may name
+	// a macro of the same name, such as FORTIFY's strlen).
 	h := includeName(it.Pos.File)
-	if d, ok := a.env.Headers.Lookup(it.Name); ok {
-		h = d.Header
+	switch it.Kind {
+	case index.Function, index.Variable:
+	default:
+		if d, ok := a.env.Headers.Lookup(it.Name); ok {
+			h = d.Header
+		}
+	}
+	if internalHeader(h) || a.listed(h) {
+		// Adding it would not help: say what is, not a fix that fails.
+		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+			"`%s` is declared in %s, but the bindings leave it out (%s).", it.Name, h, strings.TrimSuffix(it.Why, ".")))
+		a.declaredHere(f, it)
+		return
 	}
 	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is declared in %s, which is not in KERNEL_INCLUDE, so the bindings leave it out: add %s to KERNEL_INCLUDE in config.mk.",
 		it.Name, h, h))
 	f.Fixes = a.includeFix(h)
 	a.declaredHere(f, it)
+}
+
+// internalHeaders are included by other headers and must not be listed
+// themselves: linux/string.h includes fortify-string.h when FORTIFY is on,
+// and listing it adds nothing the bindings can declare.
+var internalHeaders = map[string]bool{"linux/fortify-string.h": true}
+
+func internalHeader(h string) bool { return internalHeaders[h] }
+
+// listed says whether KERNEL_INCLUDE (or the default headers) already name
+// a header: advice to add it would be wrong.
+func (a *analysis) listed(h string) bool {
+	if a.env.Index != nil && a.configured(h) {
+		return true
+	}
+	if a.env.Module != nil {
+		for _, k := range a.env.Module.Vars.KernelInclude {
+			if k == h {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // includeFix adds a header to KERNEL_INCLUDE, which adds to the default

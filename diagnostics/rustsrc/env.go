@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,8 @@ type Env struct {
 	CSources map[string][]byte
 
 	once      sync.Once
+	pathsOnce sync.Once
+	paths     []string // bindingsPaths when BindingsPaths is empty
 	helpers   map[string]bool
 	rustItems map[string]bool                     // items the generated bindings file defines
 	consts    map[string]map[uint64][]*index.Item // C type -> value -> macros/enum constants
@@ -49,10 +52,61 @@ type Env struct {
 }
 
 func (e *Env) bindingsPaths() []string {
-	if e == nil || len(e.BindingsPaths) == 0 {
+	if e == nil {
 		return DefaultBindingsPaths
 	}
-	return e.BindingsPaths
+	if len(e.BindingsPaths) > 0 {
+		return e.BindingsPaths
+	}
+	e.pathsOnce.Do(func() {
+		e.paths = DefaultBindingsPaths
+		if e.Module != nil && ownKernelModule(e.Module.Root) {
+			e.paths = withoutPath(DefaultBindingsPaths, "kernel")
+		}
+	})
+	return e.paths
+}
+
+// ownKernelModule says whether the crate has its own module called kernel
+// (src/kernel.rs or src/kernel/mod.rs) that is not a re-export of the
+// bindings: then kernel::x is the project's x, not the kernel's (a
+// character-device project wraps its kernel calls that way).
+func ownKernelModule(root string) bool {
+	if root == "" {
+		return false
+	}
+	for _, p := range []string{"src/kernel.rs", "src/kernel/mod.rs"} {
+		b, err := os.ReadFile(filepath.Join(root, p))
+		if err != nil {
+			continue
+		}
+		return !reexportsBindings(string(b))
+	}
+	return false
+}
+
+// reexportsBindings recognises a module that only forwards the bindings
+// (`pub use crate::bindings::*;`, `include!(".../bindings.rs")`), which is
+// rust.ko's own kernel module.
+func reexportsBindings(src string) bool {
+	for _, line := range strings.Split(src, "\n") {
+		l := strings.Join(strings.Fields(line), " ")
+		if strings.HasPrefix(l, "pub use ") && strings.Contains(l, "bindings::*") ||
+			strings.HasPrefix(l, "include!(") && strings.Contains(l, "bindings") {
+			return true
+		}
+	}
+	return false
+}
+
+func withoutPath(paths []string, drop string) []string {
+	var out []string
+	for _, p := range paths {
+		if p != drop {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // prepare computes the tables the checks share, once.

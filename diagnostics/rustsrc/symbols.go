@@ -155,6 +155,9 @@ func collectSymbols(root *syntax.Node, paths []string) *symbols {
 		return true
 	})
 
+	if ownKernel(root) {
+		s.paths = withoutPath(s.paths, "kernel")
+	}
 	// Bindings to the bindings module itself first: later imports may go
 	// through such an alias (use crate::bindings as b; use b::kmalloc;).
 	for _, b := range bindings {
@@ -176,6 +179,22 @@ func collectSymbols(root *syntax.Node, paths []string) *symbols {
 		}
 	}
 	return s
+}
+
+// ownKernel says whether the file declares an inline `mod kernel { ... }`
+// of its own that does not re-export the bindings: its paths are the
+// project's, not the kernel's.
+func ownKernel(root *syntax.Node) bool {
+	for _, c := range root.Children {
+		if c.Kind != "mod_item" {
+			continue
+		}
+		name, body := c.ChildByField("name"), c.ChildByField("body")
+		if name != nil && name.Text() == "kernel" && body != nil {
+			return !reexportsBindings(body.Text())
+		}
+	}
+	return false
 }
 
 func (s *symbols) collectExterns(n *syntax.Node) {
