@@ -28,7 +28,11 @@ func (se *session) collect(file string, doc *document) []diagnostics.Finding {
 	if m, ok := se.buildMarks[file]; ok && len(build) > 0 {
 		build = mapBuildFindings(build, m, doc)
 	}
-	for _, layer := range [][]diagnostics.Finding{se.project[file], se.analysis[file], build} {
+	analysis := se.analysis[file]
+	if len(analysis) > 0 && len(build) > 0 {
+		analysis, build = mergeCompilerFindings(analysis, build)
+	}
+	for _, layer := range [][]diagnostics.Finding{se.project[file], analysis, build} {
 		for _, f := range layer {
 			k := key{f.Range, f.Code, f.Message}
 			if !seen[k] {
@@ -38,6 +42,62 @@ func (se *session) collect(file string, doc *document) []diagnostics.Finding {
 		}
 	}
 	return out
+}
+
+// unresolvedName are rustc's errors for a name it cannot find: on a kernel
+// name, rustko's own finding at the same place says why (a static inline
+// function, a macro, a missing header) and what to do, where rustc can only
+// suggest a similar name.
+var unresolvedName = map[string]bool{"E0425": true, "E0412": true, "E0423": true, "E0433": true, "E0531": true}
+
+// mergeCompilerFindings makes one diagnostic of one problem: a rustc
+// unresolved-name error on the span of a rustko finding is folded into
+// that finding as related information, so the editor shows one
+// diagnostic with one piece of advice and rustc's words beside it. The
+// inputs are not modified.
+func mergeCompilerFindings(analysis, build []diagnostics.Finding) ([]diagnostics.Finding, []diagnostics.Finding) {
+	var keptBuild []diagnostics.Finding
+	var out []diagnostics.Finding
+	for _, c := range build {
+		i := -1
+		if c.Source == diagnostics.SourceRustc && unresolvedName[c.Code] {
+			i = slices.IndexFunc(analysis, func(f diagnostics.Finding) bool {
+				return f.Source == diagnostics.SourceRustko && sameSpan(f.Range, c.Range)
+			})
+		}
+		if i < 0 {
+			keptBuild = append(keptBuild, c)
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(analysis)
+		}
+		f := &out[i]
+		f.Related = append(slices.Clone(f.Related), diagnostics.Related{
+			File: c.File, Range: c.Range, Message: fmt.Sprintf("rustc %s: %s", c.Code, c.Message),
+		})
+	}
+	if out == nil {
+		return analysis, build
+	}
+	return out, keptBuild
+}
+
+// sameSpan reports whether two findings are on the same code: the same
+// line, with overlapping columns (rustc underlines `bindings::kmalloc`,
+// rustko `kmalloc` or the whole call).
+func sameSpan(a, b diagnostics.Range) bool {
+	if a.Start.Line != b.Start.Line {
+		return false
+	}
+	aEnd, bEnd := a.End, b.End
+	if aEnd.Line != a.Start.Line {
+		aEnd = diagnostics.Position{Line: a.Start.Line, Column: 1 << 30}
+	}
+	if bEnd.Line != b.Start.Line {
+		bEnd = diagnostics.Position{Line: b.Start.Line, Column: 1 << 30}
+	}
+	return a.Start.Column <= max(bEnd.Column, b.Start.Column) && b.Start.Column <= max(aEnd.Column, a.Start.Column)
 }
 
 // publish sends the current findings of each file; a file whose findings
@@ -105,6 +165,10 @@ func (s *Server) publishFile(file string, list []diagnostics.Finding, doc *docum
 	}
 	for _, f := range list {
 		diags = append(diags, toDiagnostic(f, textOf(filepath.Clean(f.File)), enc, related, textOf))
+	}
+	if !s.changedSincePublished(u, diags) {
+		s.log.Debug("findings unchanged; not published again", "file", file)
+		return
 	}
 	if err := s.client.PublishDiagnostics(s.ctx, &protocol.PublishDiagnosticsParams{URI: u, Diagnostics: diags}); err != nil {
 		s.log.Debug("publishDiagnostics failed", "file", file, "error", err)
@@ -180,4 +244,33 @@ func severity(s diagnostics.Severity) protocol.DiagnosticSeverity {
 		return protocol.DiagnosticSeverityHint
 	}
 	return protocol.DiagnosticSeverityError
+}
+
+// changedSincePublished records diags as the last list sent for u and
+// reports whether it differs from the one before. A build ends with a
+// publish of its findings and, when it changed the index, with the
+// analyses that follow; each would otherwise send the same list again.
+func (s *Server) changedSincePublished(u uri.URI, diags []protocol.Diagnostic) bool {
+	b, err := protocol.Marshal(diags)
+	if err != nil {
+		return true
+	}
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	if s.published == nil {
+		s.published = map[uri.URI]string{}
+	}
+	if last, ok := s.published[u]; ok && last == string(b) {
+		return false
+	}
+	s.published[u] = string(b)
+	return true
+}
+
+// forgetPublished makes the next list for u go out even if it is the same:
+// a client may clear a document's diagnostics when it closes or reopens it.
+func (s *Server) forgetPublished(u uri.URI) {
+	s.pubMu.Lock()
+	defer s.pubMu.Unlock()
+	delete(s.published, u)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sourcegraph/conc"
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 )
 
 // Options configure a Server. Only Backend is required.
@@ -80,6 +81,9 @@ type Server struct {
 	sessions  map[string]*session // by module root
 	progress  uint64              // last progress token number
 	shownMsgs map[string]bool     // window/showMessage texts already shown
+
+	pubMu     sync.Mutex
+	published map[uri.URI]string // the last diagnostics sent per URI, as JSON
 	exitCh    chan struct{}
 	exitOnce  sync.Once
 }

@@ -312,7 +312,8 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	}
 	files = append(files, keys(se.build)...)
 	files = append(files, res.Files...)
-	if res.Index != nil && res.Index != se.snap.ix {
+	newIndex := res.Index != nil && res.Index != se.snap.ix
+	if newIndex {
 		next := *se.snap
 		next.ix = res.Index
 		next.fields = fieldIndex(res.Index)
@@ -320,7 +321,11 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	}
 	se.mu.Unlock()
 	se.publish(files)
-	se.analyseAll()
+	// The analyses read the text and the index, not the build: only new
+	// bindings change what they find.
+	if newIndex {
+		se.analyseAll()
+	}
 }
 
 // analyseAll re-runs analysis on every Rust file of the module (open

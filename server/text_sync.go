@@ -9,6 +9,7 @@ import (
 // DidOpen records the buffer and analyses it at once.
 func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	d := s.docs.open(p.TextDocument)
+	s.forgetPublished(d.uri)
 	if d.path == "" {
 		s.log.Debug("opened a non-file document; it gets no analysis", "uri", string(d.uri))
 		return nil
@@ -74,6 +75,7 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 // DidClose forgets the buffer; the file's findings now follow the disk.
 func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) error {
 	d := s.docs.close(p.TextDocument.URI)
+	s.forgetPublished(p.TextDocument.URI)
 	if d == nil || d.path == "" {
 		return nil
 	}
