@@ -23,6 +23,7 @@ type cargoLine struct {
 	Reason       string `json:"reason"`
 	ManifestPath string `json:"manifest_path"`
 	Target       struct {
+		Name    string `json:"name"`
 		SrcPath string `json:"src_path"`
 	} `json:"target"`
 	Message   *rustcDiag `json:"message"`
@@ -67,7 +68,12 @@ type cargoResult struct {
 	Success   bool     // build-finished said so
 	Fresh     bool     // every artifact was fresh: no rustc ran
 	Artifacts []string // files cargo produced (libhello.a; its .d sits beside it)
+	Runtime   string   // the rustko crate's C half when the crate was built (runtimeC)
 }
+
+// runtimeC is where the rustko crate keeps its kernel-side half, relative
+// to the crate's manifest: a module depending on the crate links it.
+var runtimeC = filepath.Join("c", "rustko_rt.c")
 
 // parseCargoMessages turns cargo's JSON lines into findings. root is the
 // module root: rustc names files relative to the directory it ran in, which
@@ -108,6 +114,9 @@ func parseCargoMessages(out []byte, root string, hostMode bool) cargoResult {
 			sawArtifact = true
 			res.Fresh = res.Fresh && l.Fresh
 			res.Artifacts = append(res.Artifacts, l.Filenames...)
+			if l.Target.Name == "rustko" && filepath.IsAbs(l.ManifestPath) {
+				res.Runtime = filepath.Join(filepath.Dir(filepath.Clean(l.ManifestPath)), runtimeC)
+			}
 		case "build-finished":
 			res.Success = l.Success
 		}

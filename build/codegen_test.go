@@ -143,8 +143,12 @@ func TestCodegenInCommands(t *testing.T) {
 		}
 	}
 	b := testBuilder(ModeHost, module.Vars{})
-	if sh := b.cargoShell(); strings.Contains(sh, "RUSTC_BOOTSTRAP") {
-		t.Errorf("RUSTC_BOOTSTRAP set without any -Z flag: %s", sh)
+	// Without -Z flags only the rustko crate may use #![feature]s.
+	if sh := b.cargoShell(); strings.Contains(sh, "RUSTC_BOOTSTRAP=1") || !strings.Contains(sh, " RUSTC_BOOTSTRAP=rustko ") {
+		t.Errorf("RUSTC_BOOTSTRAP not limited to the rustko crate without any -Z flag: %s", sh)
+	}
+	if v := envValue(b.rustCommand().Env, "RUSTC_BOOTSTRAP"); v != "rustko" {
+		t.Errorf("cargo's RUSTC_BOOTSTRAP=%q without any -Z flag, want rustko", v)
 	}
 }
 

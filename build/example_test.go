@@ -18,7 +18,17 @@ func exampleModule(t *testing.T, rustRoot string) *module.Module {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join("..", "examples", "hello")
-	for _, rel := range []string{"Makefile", "Cargo.toml", "config.mk.example", "x86_64-unknown-none-gnu.json", "src/lib.rs", "src/hello.c"} {
+	rels := []string{"Makefile", "Cargo.toml", "config.mk.example", "x86_64-unknown-none-gnu.json", "src/lib.rs", "src/hello.c"}
+	// The module's copy of the rustko crate, its path dependency.
+	crate, err := filepath.Glob(filepath.Join(src, "rustko", "*", "*"))
+	if err != nil || len(crate) == 0 {
+		t.Fatalf("examples/hello has no rustko crate (%v)", err)
+	}
+	for _, p := range append(crate, filepath.Join(src, "rustko", "Cargo.toml"), filepath.Join(src, "rustko", "build.rs")) {
+		rel, _ := filepath.Rel(src, p)
+		rels = append(rels, rel)
+	}
+	for _, rel := range rels {
 		data, err := os.ReadFile(filepath.Join(src, rel))
 		if err != nil {
 			t.Fatal(err)
@@ -75,8 +85,9 @@ func TestExampleHelloBothModes(t *testing.T) {
 				t.Errorf("license %q, %v", out, err)
 			}
 			ko, err := os.ReadFile(res.KO)
-			if err != nil || !strings.Contains(string(ko), "\x016hello from rust\n") {
-				t.Errorf("hello.ko does not hold the KERN_INFO message (%v)", err)
+			// rustko's pr_info! hands the formatted text to a fixed KERN_INFO format.
+			if err != nil || !strings.Contains(string(ko), "\x016%s%s\x00") || !strings.Contains(string(ko), "hello from rust") {
+				t.Errorf("hello.ko does not hold the KERN_INFO format and the message (%v)", err)
 			}
 		})
 	}

@@ -89,12 +89,15 @@ func (b *builder) kbuildFiles(deps []string) (map[string]string, error) {
 	return sources, nil
 }
 
-// cFiles are the C shim and the helper file the bindings step wrote for
-// KERNEL_HELPERS, once each.
+// cFiles are the C shim, the helper file the bindings step wrote for
+// KERNEL_HELPERS and the rustko crate's C half, once each.
 func (b *builder) cFiles() []string {
 	files := append([]string(nil), b.m.Vars.CFiles...)
 	if b.helpersC != "" && !slices.Contains(files, b.helpersC) {
 		files = append(files, b.helpersC)
+	}
+	if b.runtimeC != "" && !slices.Contains(files, b.runtimeC) {
+		files = append(files, b.runtimeC)
 	}
 	return files
 }
@@ -125,9 +128,7 @@ func (b *builder) cargoShell() string {
 	for _, k := range []string{"CARGO_TARGET_DIR", "RUSTC", "RUSTFLAGS"} {
 		words = append(words, shellQuote(k+"="+envValue(c.Env, k)))
 	}
-	if b.codegen.Bootstrap {
-		words = append(words, "RUSTC_BOOTSTRAP=1")
-	}
+	words = append(words, "RUSTC_BOOTSTRAP="+b.bootstrap())
 	words = append(words, shellQuote(c.Path))
 	for _, a := range c.Args {
 		if a == "--message-format=json" || a == "-v" {

@@ -40,6 +40,7 @@ type builder struct {
 	sysroot     *sysroot      // rust-src mode
 	codegen     kernelCodegen // the rustc flags the kernel's configuration asks for
 	helpersC    string        // a C file of helpers the bindings step wrote, if any
+	runtimeC    string        // the rustko crate's C half, when the module depends on the crate
 
 	rustDepFiles []string // what cargo says the object depends on
 }
@@ -186,7 +187,7 @@ func (b *builder) build(ctx context.Context) error {
 			}
 			b.sysroot = s
 			if s.Built {
-				return "built core for " + s.Target, true, nil
+				return "built core and alloc for " + s.Target, true, nil
 			}
 			return "cached", true, nil
 		})
@@ -208,6 +209,7 @@ func (b *builder) build(ctx context.Context) error {
 		}
 		b.res.RustObject = b.rustObj
 		b.rustDepFiles = rust.Deps
+		b.runtimeC = rust.Runtime
 		detail := string(b.mode) + " mode, compiled"
 		if rust.Fresh {
 			detail = string(b.mode) + " mode, up to date"

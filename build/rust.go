@@ -64,12 +64,21 @@ func (b *builder) rustCommand() command {
 		"CARGO_TERM_PROGRESS_WHEN": "never",
 		"CARGO_TERM_COLOR":         "never",
 	}
-	if b.codegen.Bootstrap {
-		// A stable rustc takes -Z flags only so, as in kbuild.
-		set["RUSTC_BOOTSTRAP"] = "1"
-	}
+	set["RUSTC_BOOTSTRAP"] = b.bootstrap()
 	env := environ(set, "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS")
 	return command{Dir: b.m.Root, Env: env, Path: b.tc.Cargo, Args: args}
+}
+
+// bootstrap is RUSTC_BOOTSTRAP for cargo: 1 when a -Z flag is among the
+// code-generation flags (a stable rustc takes them only so, as in kbuild),
+// else the rustko crate's name alone, which lets that crate (and no other)
+// use the #![feature]s rustc before 1.81 requires for its panic message and,
+// before 1.68, its allocation-error handler.
+func (b *builder) bootstrap() string {
+	if b.codegen.Bootstrap {
+		return "1"
+	}
+	return "rustko"
 }
 
 // rustOutcome is what the rust step learnt.
@@ -78,6 +87,7 @@ type rustOutcome struct {
 	Failed   bool
 	Fresh    bool     // cargo found the crate up to date and ran no rustc
 	Deps     []string // the source files cargo says the object depends on
+	Runtime  string   // the rustko crate's C half, when the crate is a dependency
 }
 
 // compileRust runs cargo and, in host mode, relaxes the object's GOT
@@ -131,6 +141,12 @@ func (b *builder) compileRust(ctx context.Context) (*rustOutcome, error) {
 		return nil, err
 	}
 	out.Deps = b.rustDeps(msgs.Artifacts)
+	if msgs.Runtime != "" {
+		if !isFile(msgs.Runtime) {
+			return nil, fmt.Errorf("the rustko crate was built but its C half %s is missing; restore the crate's c/ folder", msgs.Runtime)
+		}
+		out.Runtime = msgs.Runtime
+	}
 	// cargo vouched for the object: make sure kbuild, which only compares
 	// times, agrees, even when a dependency was touched without changing.
 	if err := touchIfOlder(b.rustObj, out.Deps); err != nil {

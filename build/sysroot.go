@@ -13,7 +13,7 @@ import (
 
 // sysrootVersion changes whenever the way sysroots are built changes, so an
 // older rustko's sysroots are rebuilt rather than trusted.
-const sysrootVersion = "1"
+const sysrootVersion = "2"
 
 // coreFlags are the flags core is compiled with. -Z force-unstable-if-unmarked
 // is how the Rust build itself compiles the standard library (core's own
@@ -25,7 +25,7 @@ var coreFlags = []string{"-C", "panic=abort", "-C", "opt-level=2", "--cap-lints"
 // division, soft-float) must not be used in a module: modpost reports it.
 const emptyBuiltins = "#![feature(compiler_builtins)]\n#![compiler_builtins]\n#![no_std]\n"
 
-// sysroot is a folder holding lib/rustlib/<target>/lib/{libcore,libcompiler_builtins}.rlib.
+// sysroot is a folder holding lib/rustlib/<target>/lib/{libcore,libcompiler_builtins,liballoc}.rlib.
 type sysroot struct {
 	Dir    string
 	Target string // the target specification's file stem
@@ -80,7 +80,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 	// RUSTC_BOOTSTRAP lets a stable rustc accept the -Z flag and
 	// core's #![feature]s, as the Rust build does for its own standard library.
 	env := environ(map[string]string{"RUSTC_BOOTSTRAP": "1"})
-	compile := func(crate, src string, extra ...string) error {
+	compile := func(crate, src, edition string, extra ...string) error {
 		args := []string{"--edition", edition, "--crate-type", "rlib", "--crate-name", crate, "--target", targetJSON}
 		args = append(args, coreFlags...)
 		// The kernel's code-generation flags (return thunks, IBT) reach
@@ -100,18 +100,30 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 		}
 		return nil
 	}
-	if err := compile("core", filepath.Join(tc.CoreSrc, "src", "lib.rs")); err != nil {
+	if err := compile("core", filepath.Join(tc.CoreSrc, "src", "lib.rs"), edition); err != nil {
 		return nil, err
 	}
 	builtins := filepath.Join(tmp, "compiler_builtins.rs")
 	if err := os.WriteFile(builtins, []byte(emptyBuiltins), 0o644); err != nil {
 		return nil, fmt.Errorf("writing %s: %w", builtins, err)
 	}
-	if err := compile("compiler_builtins", builtins, "--sysroot", tmp); err != nil {
+	if err := compile("compiler_builtins", builtins, edition, "--sysroot", tmp); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(builtins); err != nil {
 		return nil, fmt.Errorf("removing %s: %w", builtins, err)
+	}
+	// alloc (Box, Vec, String, format!) for modules that bring an
+	// allocator, such as the rustko crate's kmalloc one. Its memcpy, memset
+	// and memcmp calls resolve to the kernel's exports; the global-OOM
+	// handling stays in, since Vec::push must be able to fail loudly.
+	allocSrc := filepath.Join(filepath.Dir(tc.CoreSrc), "alloc")
+	allocEdition, err := coreEdition(allocSrc)
+	if err != nil {
+		return nil, err
+	}
+	if err := compile("alloc", filepath.Join(allocSrc, "src", "lib.rs"), allocEdition, "--sysroot", tmp); err != nil {
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(tmp, ".complete"), []byte(tc.VersionInfo), 0o644); err != nil {
 		return nil, fmt.Errorf("finishing the sysroot: %w", err)

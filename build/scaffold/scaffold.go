@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/crates/rustko"
 	"github.com/rustko/rustko-lsp/targets"
 )
 
@@ -22,6 +23,10 @@ var templateFS embed.FS
 
 // placeholder is replaced by the module's name in every template file.
 const placeholder = "{{.Name}}"
+
+// CrateDir is where a module keeps its copy of the rustko crate (the
+// template's Cargo.toml names it as a path dependency).
+const CrateDir = "rustko"
 
 // Target is the target specification the template ships (TARGET in its
 // Makefile). rustko renders it for the toolchain in use when building.
@@ -77,6 +82,13 @@ func Files(name string) (map[string][]byte, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded module template: %w", err)
+	}
+	crate, err := rustko.Files()
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded rustko crate: %w", err)
+	}
+	for rel, data := range crate {
+		files[CrateDir+"/"+rel] = data
 	}
 	spec := targets.Data(Target)
 	if spec == nil {

@@ -90,9 +90,16 @@ func TestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{".gitignore", "Cargo.toml", "Makefile", "config.mk.example", "src/blinky.c", "src/lib.rs", "x86_64-unknown-none-gnu.json"}
+	want := []string{".gitignore", "Cargo.toml", "Makefile", "config.mk.example",
+		"rustko/Cargo.toml", "rustko/build.rs", "rustko/c/rustko_rt.c", "rustko/src/error.rs", "rustko/src/kalloc.rs",
+		"rustko/src/lib.rs", "rustko/src/panic.rs", "rustko/src/print.rs",
+		"src/blinky.c", "src/lib.rs", "x86_64-unknown-none-gnu.json"}
 	if got := Names(files); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files %v, want %v", got, want)
+	}
+	// The module's Cargo.toml names its copy of the crate, offline.
+	if !bytes.Contains(files["Cargo.toml"], []byte(`rustko = { path = "`+CrateDir+`" }`)) {
+		t.Errorf("Cargo.toml does not depend on the crate at %s/:\n%s", CrateDir, files["Cargo.toml"])
 	}
 	for rel, data := range files {
 		// "hello from rust" is the message every module starts with.
@@ -132,7 +139,7 @@ func TestWriteLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(written) != 7 {
+	if files, _ := Files("blinky"); len(written) != len(files) {
 		t.Errorf("wrote %d files: %v", len(written), written)
 	}
 	root, err := module.FindRoot(filepath.Join(dir, "src", "lib.rs"))

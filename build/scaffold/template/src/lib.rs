@@ -1,54 +1,19 @@
 //! The Rust side of {{.Name}}. The C shim (src/{{.Name}}.c) registers the
 //! module and calls rust_main when it loads and rust_exit when it unloads.
+//! The rustko crate (rustko/, a path dependency in Cargo.toml) gives the
+//! print macros, the panic handler and the kmalloc allocator:
+//! `extern crate alloc;` brings Box, Vec, String and format!.
 #![no_std]
 
-// Generated from KERNEL_INCLUDE by `rustko-lsp build` (or `rustko-lsp bindgen`).
+// Generated from KERNEL_INCLUDE by `rustko-lsp build` (or `rustko-lsp bindgen`):
+// the kernel's functions, types and constants, as `bindings::NAME`.
+#[allow(dead_code)]
 mod bindings;
-
-use core::panic::PanicInfo;
-
-/// printk reads the log level from the start of its format, so the format
-/// is KERN_INFO's text followed by the message, joined at compile time.
-/// A fixed format also means no `%` in a message can be misread.
-static HELLO: [u8; LEVEL.len() - 1 + MESSAGE.len()] = join(LEVEL, MESSAGE);
-const LEVEL: &[u8] = bindings::KERN_INFO;
-const MESSAGE: &[u8] = b"hello from rust\n\0";
 
 #[no_mangle]
 pub extern "C" fn rust_main() {
-    // SAFETY: HELLO is NUL-terminated and has no conversion specifiers.
-    unsafe {
-        bindings::_printk(HELLO.as_ptr().cast());
-    }
+    rustko::pr_info!("hello from rust");
 }
 
 #[no_mangle]
 pub extern "C" fn rust_exit() {}
-
-/// A panic in kernel code cannot unwind: stop the kernel with a message
-/// rather than run on in an unknown state.
-#[panic_handler]
-fn on_panic(_info: &PanicInfo) -> ! {
-    // SAFETY: a NUL-terminated format without conversion specifiers.
-    unsafe {
-        bindings::panic(b"{{.Name}}: Rust panic\n\0".as_ptr().cast());
-    }
-    // panic() does not return.
-    loop {}
-}
-
-/// `a` without its terminating NUL, then `b`.
-const fn join<const N: usize>(a: &[u8], b: &[u8]) -> [u8; N] {
-    let mut out = [0; N];
-    let mut i = 0;
-    while i + 1 < a.len() {
-        out[i] = a[i];
-        i += 1;
-    }
-    let mut j = 0;
-    while j < b.len() {
-        out[i + j] = b[j];
-        j += 1;
-    }
-    out
-}
