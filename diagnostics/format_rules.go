@@ -10,7 +10,7 @@ var ruleDescriptions = map[string]string{
 	"not-exported":        "The kernel does not export this function, so modpost will fail.",
 	"gpl-only":            "A GPL-only export is used while MODULE_LICENSE is not GPL-compatible.",
 	"not-declared":        "No configured kernel header declares this name.",
-	"signature-mismatch":  "A hand-written extern \"C\" declaration does not match the C prototype.",
+	"signature-mismatch":  "A Rust function and its C prototype disagree: a hand-written extern \"C\" declaration against the kernel header or the C shim's definition, or a Rust function the C shim declares and calls.",
 	"float":               "Floating point in kernel code, where the FPU state is not saved.",
 	"printk-format":       "A non-literal is passed as the format string of a printk-family function.",
 	"missing-extern-c":    "A #[no_mangle] function called from C is not extern \"C\".",

@@ -64,6 +64,7 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	a.checkCalls()
 	a.checkFloat()
 	a.checkMissingExternC()
+	a.checkShimSignatures()
 	sort.SliceStable(a.out, func(i, j int) bool {
 		x, y := a.out[i].Range.Start, a.out[j].Range.Start
 		if x.Line != y.Line {

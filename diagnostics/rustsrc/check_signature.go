@@ -25,10 +25,11 @@ func (a *analysis) checkExternDecls() {
 		if a.inTest(r.node) {
 			continue
 		}
+		if _, ours := a.env.shim.defines[r.Name]; ours {
+			a.shimExtern(r)
+			continue
+		}
 		if r.Item == nil {
-			if _, ours := a.env.shim.defines[r.Name]; ours {
-				continue
-			}
 			if a.env.Symvers != nil {
 				if _, ok := a.env.Symvers.Lookup(r.Name); ok {
 					continue // exported although no configured header declares it
@@ -59,61 +60,12 @@ func (a *analysis) signature(r *Ref) {
 	if params == nil {
 		return
 	}
-	var rustParams []*syntax.Node
-	variadic := false
-	for _, c := range params.Children {
-		switch c.Kind {
-		case "parameter":
-			rustParams = append(rustParams, c)
-		case "variadic_parameter":
-			variadic = true
-		}
-	}
-	model := a.env.model
-	var problems []string
-	var ms []mismatch
+	rustParams, variadic := rustParamsOf(params)
 	cParams := it.Params
 	if len(cParams) == 1 && strings.TrimSpace(cParams[0].CType) == "void" {
 		cParams = nil
 	}
-	if len(rustParams) != len(cParams) {
-		problems = append(problems, fmt.Sprintf("it takes %d parameter%s here but %d in C", len(rustParams), plural(len(rustParams)), len(cParams)))
-	}
-	if variadic != it.Variadic {
-		if it.Variadic {
-			problems = append(problems, "the C function is variadic (...) but this declaration is not")
-		} else {
-			problems = append(problems, "this declaration is variadic (...) but the C function is not")
-		}
-	}
-	for i := 0; i < len(rustParams) && i < len(cParams); i++ {
-		tn := rustParams[i].ChildByField("type")
-		rt, ct := a.rustType(tn), model.cType(a.env.Index, cParams[i].CType)
-		if !compatible(rt, ct) {
-			name := cParams[i].Name
-			if name == "" {
-				if p := rustParams[i].ChildByField("pattern"); p != nil {
-					name = p.Text()
-				}
-			}
-			ms = append(ms, mismatch{what: fmt.Sprintf("parameter %d (%s)", i+1, name), node: tn, rust: rt, c: ct, cTxt: cParams[i].CType})
-		}
-	}
-	ret := decl.ChildByField("return_type")
-	cres := it.Result
-	if strings.TrimSpace(cres) == "" {
-		cres = "void"
-	}
-	if rt, ct := a.rustType(ret), model.cType(a.env.Index, cres); !compatible(rt, ct) {
-		ms = append(ms, mismatch{what: "the return type", node: ret, rust: rt, c: ct, cTxt: cres})
-	}
-	for _, m := range ms {
-		here := "nothing"
-		if m.node != nil {
-			here = fmt.Sprintf("%s (%s)", m.node.Text(), m.rust)
-		}
-		problems = append(problems, fmt.Sprintf("%s is %s here but %s (%s) in C", m.what, here, m.cTxt, m.c))
-	}
+	problems, ms := a.compareSig(rustParams, variadic, decl.ChildByField("return_type"), cParams, it.Result, it.Variadic)
 	if len(problems) == 0 {
 		return
 	}
@@ -132,6 +84,68 @@ func (a *analysis) signature(r *Ref) {
 	if fix, ok := a.signatureFix(ms, params); ok && len(problems) == len(ms) {
 		f.Fixes = append(f.Fixes, fix)
 	}
+}
+
+// rustParamsOf splits a Rust parameter list into its parameters and
+// whether it ends in `...`.
+func rustParamsOf(params *syntax.Node) ([]*syntax.Node, bool) {
+	var out []*syntax.Node
+	variadic := false
+	for _, c := range params.Children {
+		switch c.Kind {
+		case "parameter":
+			out = append(out, c)
+		case "variadic_parameter":
+			variadic = true
+		}
+	}
+	return out, variadic
+}
+
+// compareSig lists how a Rust signature differs from a C prototype, as
+// sentences, and the type mismatches among them (for the fix).
+func (a *analysis) compareSig(rustParams []*syntax.Node, variadic bool, ret *syntax.Node, cParams []index.Param, cResult string, cVariadic bool) ([]string, []mismatch) {
+	model := a.env.model
+	var problems []string
+	var ms []mismatch
+	if len(rustParams) != len(cParams) {
+		problems = append(problems, fmt.Sprintf("it takes %d parameter%s here but %d in C", len(rustParams), plural(len(rustParams)), len(cParams)))
+	}
+	if variadic != cVariadic {
+		if cVariadic {
+			problems = append(problems, "the C function is variadic (...) but this declaration is not")
+		} else {
+			problems = append(problems, "this declaration is variadic (...) but the C function is not")
+		}
+	}
+	for i := 0; i < len(rustParams) && i < len(cParams); i++ {
+		tn := rustParams[i].ChildByField("type")
+		rt, ct := a.rustType(tn), model.cType(a.env.Index, cParams[i].CType)
+		if !compatible(rt, ct) {
+			name := cParams[i].Name
+			if name == "" {
+				if p := rustParams[i].ChildByField("pattern"); p != nil {
+					name = p.Text()
+				}
+			}
+			ms = append(ms, mismatch{what: fmt.Sprintf("parameter %d (%s)", i+1, name), node: tn, rust: rt, c: ct, cTxt: cParams[i].CType})
+		}
+	}
+	cres := cResult
+	if strings.TrimSpace(cres) == "" {
+		cres = "void"
+	}
+	if rt, ct := a.rustType(ret), model.cType(a.env.Index, cres); !compatible(rt, ct) {
+		ms = append(ms, mismatch{what: "the return type", node: ret, rust: rt, c: ct, cTxt: cres})
+	}
+	for _, m := range ms {
+		here := "nothing"
+		if m.node != nil {
+			here = fmt.Sprintf("%s (%s)", m.node.Text(), m.rust)
+		}
+		problems = append(problems, fmt.Sprintf("%s is %s here but %s (%s) in C", m.what, here, m.cTxt, m.c))
+	}
+	return problems, ms
 }
 
 // signatureFix rewrites the mismatching Rust types where the C type has a

@@ -3,6 +3,9 @@ package rustsrc
 import (
 	"log/slog"
 	"os"
+	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings/index"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
@@ -21,13 +24,26 @@ type cShim struct {
 	uses     map[string][]cSite
 	declares map[string]cSite
 	defines  map[string]cSite
+	// protos are the prototypes the C files give functions, by name: the
+	// definition's when the shim defines it, else its first declaration.
+	protos map[string]cProto
+}
+
+// cProto is a C function's prototype as the shim writes it.
+type cProto struct {
+	cSite
+	Text     string // the declaration, one line
+	Result   string // "long", "char *"
+	Params   []index.Param
+	Variadic bool
+	Defined  bool // a definition, not a declaration
 }
 
 // parseShim reads the C files with tree-sitter's C grammar; src overrides
 // the disk text for files open in an editor. Unreadable files are skipped:
 // the build reports those.
 func parseShim(files []string, src map[string][]byte) *cShim {
-	s := &cShim{uses: map[string][]cSite{}, declares: map[string]cSite{}, defines: map[string]cSite{}}
+	s := &cShim{uses: map[string][]cSite{}, declares: map[string]cSite{}, defines: map[string]cSite{}, protos: map[string]cProto{}}
 	for _, f := range files {
 		text, ok := src[f]
 		if !ok {
@@ -57,6 +73,10 @@ func (s *cShim) add(file string, root *syntax.Node) {
 			if name := declaratorName(n.ChildByField("declarator")); name != nil {
 				if _, dup := s.defines[name.Text()]; !dup {
 					s.defines[name.Text()] = cSite{file, rangeOf(name)}
+					if p, ok := protoOf(root, n, n.ChildByField("declarator"), file); ok {
+						p.Defined = true
+						s.protos[name.Text()] = p
+					}
 				}
 			}
 		case "declaration":
@@ -65,6 +85,11 @@ func (s *cShim) add(file string, root *syntax.Node) {
 					if name := declaratorName(c); name != nil {
 						if _, dup := s.declares[name.Text()]; !dup {
 							s.declares[name.Text()] = cSite{file, rangeOf(name)}
+						}
+						if _, have := s.protos[name.Text()]; !have {
+							if p, ok := protoOf(root, n, c, file); ok {
+								s.protos[name.Text()] = p
+							}
 						}
 					}
 				}
@@ -76,6 +101,67 @@ func (s *cShim) add(file string, root *syntax.Node) {
 		}
 		return true
 	})
+}
+
+// protoOf reads the prototype of a function declaration or definition:
+// the result is the text before the function declarator ("static long ",
+// "char *"), each parameter its text without its name. Function pointers
+// and anything else unusual give false.
+func protoOf(root, n, decl *syntax.Node, file string) (cProto, bool) {
+	src := root.Text()
+	fd := decl
+	for depth := 0; fd != nil && fd.Kind != "function_declarator" && depth < 8; depth++ {
+		if fd.Kind != "pointer_declarator" {
+			return cProto{}, false
+		}
+		fd = fd.ChildByField("declarator")
+	}
+	if fd == nil || fd.Kind != "function_declarator" {
+		return cProto{}, false
+	}
+	name := fd.ChildByField("declarator")
+	params := fd.ChildByField("parameters")
+	if name == nil || name.Kind != "identifier" || params == nil {
+		return cProto{}, false
+	}
+	p := cProto{cSite: cSite{file, rangeOf(name)}}
+	p.Result = cleanCType(src[n.Start:fd.Start])
+	for _, c := range params.Children {
+		switch c.Kind {
+		case "variadic_parameter":
+			p.Variadic = true
+		case "parameter_declaration":
+			t := src[c.Start:c.End]
+			pname := ""
+			if d := c.ChildByField("declarator"); d != nil {
+				if id := declaratorName(d); id != nil {
+					pname = id.Text()
+					t = src[c.Start:id.Start] + src[id.End:c.End]
+				}
+			}
+			p.Params = append(p.Params, index.Param{Name: pname, CType: cleanCType(t)})
+		}
+	}
+	if len(p.Params) == 1 && p.Params[0].CType == "void" {
+		p.Params = nil
+	}
+	end := params.End
+	p.Text = strings.Join(strings.Fields(src[n.Start:end]), " ")
+	return p, true
+}
+
+// shimAttributes are the section and calling attributes a shim writes
+// before a function's name: they do not change its type.
+var shimAttributes = map[string]bool{"__init": true, "__exit": true, "asmlinkage": true, "noinline": true, "__cold": true, "notrace": true}
+
+func cleanCType(s string) string {
+	var words []string
+	for _, w := range strings.Fields(strings.ReplaceAll(s, "*", " * ")) {
+		if !shimAttributes[w] && w != "extern" && w != "static" && w != "inline" {
+			words = append(words, w)
+		}
+	}
+	return strings.ReplaceAll(strings.Join(words, " "), "* *", "**")
 }
 
 // declaratorName digs the declared identifier out of a declarator:
