@@ -1014,6 +1014,15 @@ func (c *cpp) shift() (r Token) {
 	return r
 }
 
+// unsupportedBuiltins are builtins the type checker cannot translate, so the
+// default __has_builtin denies them and code takes its fallback: the
+// attribute operand of __builtin_has_attribute(x, nonstring) is no
+// expression (6.12's __annotated(), used by strscpy() and friends, falls
+// back to (false), gcc's answer for every program it accepts there).
+var unsupportedBuiltins = map[string]struct{}{
+	"__builtin_has_attribute": {},
+}
+
 //lint:ignore U1000 debug helper
 func (c *cpp) indent() string {
 	c.indentLevel++
@@ -1068,6 +1077,9 @@ func (c *cpp) parseHasFeature(ts tokenSequence, kind string) (r tokenSequence) {
 		default:
 			// Match Clang's C11 atomic builtins, plus common GCC fallbacks
 			supported = strings.HasPrefix(nm, "__c11_atomic_") || strings.HasPrefix(nm, "__sync_") || strings.HasPrefix(nm, "__builtin_")
+			if _, ok := unsupportedBuiltins[nm]; ok {
+				supported = false
+			}
 		}
 	}
 

@@ -19,7 +19,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -55,13 +57,11 @@ func rustkoKernelFlags(t testing.TB) *rustkoKbuild {
 }
 
 func captureRustkoKbuild() (*rustkoKbuild, error) {
-	kdirs, _ := filepath.Glob("/usr/src/linux-headers-*-amd64")
-	sort.Strings(kdirs)
-	if len(kdirs) == 0 {
-		return nil, fmt.Errorf("no /usr/src/linux-headers-*-amd64 tree: apt-get install -y linux-headers-amd64")
+	kdir, err := rustkoKernelDir()
+	if err != nil {
+		return nil, err
 	}
 
-	kdir := kdirs[len(kdirs)-1]
 	if _, err := exec.LookPath("make"); err != nil {
 		return nil, fmt.Errorf("make not found: apt-get install -y make")
 	}
@@ -89,11 +89,42 @@ func captureRustkoKbuild() (*rustkoKbuild, error) {
 	}
 
 	for _, line := range strings.Split(string(out), "\n") {
-		if strings.Contains(line, " -c ") && strings.Contains(line, filepath.Join(dir, "p.c")) {
+		// Before 6.13 kbuild names the source by its absolute path; since
+		// then it compiles in the module's folder: -c -o p.o p.c.
+		if strings.Contains(line, " -c ") && (strings.Contains(line, filepath.Join(dir, "p.c")) || strings.HasSuffix(strings.TrimSpace(line), " p.c")) {
 			return parseRustkoKbuild(kdir, line)
 		}
 	}
 	return nil, fmt.Errorf("make -C %s M=%s V=1 printed no compiler command for p.c:\n%s", kdir, dir, out)
+}
+
+// rustkoKernelDir is the tree these tests pin, as rustko's
+// internal/testkernel does (this module cannot import it):
+// $RUSTKO_TEST_KDIR, else the newest Debian 12 6.1 amd64 tree, so an rt,
+// cloud or newer tree installed beside it changes nothing.
+func rustkoKernelDir() (string, error) {
+	if d := os.Getenv("RUSTKO_TEST_KDIR"); d != "" {
+		if _, err := os.Stat(filepath.Join(d, ".config")); err != nil {
+			return "", fmt.Errorf("RUSTKO_TEST_KDIR=%s is not a configured kernel tree: %v", d, err)
+		}
+		return d, nil
+	}
+	plain := regexp.MustCompile(`^linux-headers-6\.1\.[0-9]+-([0-9]+)-amd64$`)
+	kdirs, _ := filepath.Glob("/usr/src/linux-headers-6.1.*-amd64")
+	best, bestABI := "", -1
+	for _, d := range kdirs {
+		m := plain.FindStringSubmatch(filepath.Base(d))
+		if m == nil {
+			continue
+		}
+		if abi, _ := strconv.Atoi(m[1]); abi > bestABI {
+			best, bestABI = d, abi
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("no Debian 12 kernel tree /usr/src/linux-headers-6.1.*-amd64: apt-get install -y linux-headers-amd64 (or set RUSTKO_TEST_KDIR)")
+	}
+	return best, nil
 }
 
 func parseRustkoKbuild(kdir, line string) (*rustkoKbuild, error) {

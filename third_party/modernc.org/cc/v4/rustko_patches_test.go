@@ -646,3 +646,28 @@ _Static_assert(__builtin_types_compatible_p(t_ulong, unsigned long), "");
 		t.Errorf("t_ptr: %v, want a pointer to const char (only the top level loses its qualifiers)", e)
 	}
 }
+
+// Patch 14: the default __has_builtin denies __builtin_has_attribute, which
+// the type checker cannot translate (its attribute operand is no
+// expression), so 6.12's __annotated() takes its (false) fallback. gcc's
+// answer is 0 there for every program it accepts: __must_be_cstr() is
+// BUILD_BUG_ON_ZERO(__annotated(p, nonstring)).
+func TestRustkoHasBuiltinHasAttribute(t *testing.T) {
+	const src = `
+#if __has_builtin(__builtin_has_attribute)
+#define __annotated(var, attr) __builtin_has_attribute(var, attr)
+#else
+#define __annotated(var, attr) (0)
+#endif
+#define BUILD_BUG_ON_ZERO(e) ((int)(sizeof(struct { int:(-!!(e)); })))
+#define __must_be_cstr(p) BUILD_BUG_ON_ZERO(__annotated(p, nonstring))
+struct super_block { char s_sysfs_name[37]; };
+static inline int set_name(struct super_block *sb) { return __must_be_cstr(sb->s_sysfs_name) + 1; }
+#if __has_builtin(__builtin_clz) && __has_builtin(__builtin_constant_p)
+typedef int other_builtins_kept;
+#endif
+`
+	rustkoGCC(t, src, "-fsyntax-only")
+	ast := rustkoTranslate(t, src)
+	rustkoType(t, ast, "other_builtins_kept")
+}
