@@ -23,6 +23,9 @@ func (a *analysis) checkMissingExternC() {
 		}
 		uses := a.env.shim.uses[name.Text()]
 		if len(uses) == 0 {
+			if kernelEntry[name.Text()] {
+				a.kernelEntryNotC(fn, name)
+			}
 			continue
 		}
 		use := uses[0]
@@ -50,4 +53,17 @@ func (a *analysis) checkMissingExternC() {
 func hasCABI(fn *syntax.Node) bool {
 	mods := fn.FirstChild("function_modifiers")
 	return mods != nil && mods.FirstChild("extern_modifier") != nil && isCABI(mods)
+}
+
+// kernelEntry are the functions the kernel itself calls in a module that
+// defines them without module_init/module_exit (a Rust-only rust.ko module).
+var kernelEntry = map[string]bool{"init_module": true, "cleanup_module": true}
+
+func (a *analysis) kernelEntryNotC(fn, name *syntax.Node) {
+	f := a.add(CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
+		"`%s` is called by the kernel when the module is %s, with C's calling convention, but it is not extern \"C\": "+
+			"declare it `extern \"C\" fn %s`.", name.Text(), map[string]string{"init_module": "loaded", "cleanup_module": "unloaded"}[name.Text()], name.Text()))
+	if kw := fn.FirstChild("fn"); kw != nil {
+		f.Fixes = append(f.Fixes, a.replaceFix("Make it extern \"C\"", diagnostics.Point(kw.Line, kw.Col), `extern "C" `, true))
+	}
 }

@@ -1,7 +1,9 @@
 package rustsrc
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
@@ -12,6 +14,10 @@ import (
 // GPL-compatible ("MIT" alone): loading taints the kernel and every
 // EXPORT_SYMBOL_GPL symbol is out of reach.
 const CodeNonGPLLicense = "non-gpl-license"
+
+// CodeMissingLicense marks a module without MODULE_LICENSE: modpost stops
+// the build ("missing MODULE_LICENSE()"), long after check said nothing.
+const CodeMissingLicense = "missing-license"
 
 // CheckModule runs the checks about the module as a whole rather than one
 // Rust file: its licence line and its target JSON (targets.CheckModule: the
@@ -24,6 +30,11 @@ func CheckModule(env *Env) []diagnostics.Finding {
 		return nil
 	}
 	var out []diagnostics.Finding
+	if env.License == nil {
+		if f, ok := missingLicense(env.Module); ok {
+			out = append(out, f)
+		}
+	}
 	if lic := env.License; lic != nil && !module.GPLCompatible(lic.Value) {
 		r := diagnostics.Range{Start: diagnostics.Position{Line: lic.Line, Column: lic.Column}, End: diagnostics.Position{Line: lic.EndLine, Column: lic.EndColumn}}
 		to := dualLicense(lic.Value)
@@ -35,4 +46,34 @@ func CheckModule(env *Env) []diagnostics.Finding {
 		})
 	}
 	return append(out, targets.CheckModule(env.Module, env.Toolchain)...)
+}
+
+// missingLicense reports the absent MODULE_LICENSE at the top of the C file
+// that registers the module (module_init), where the line belongs, else of
+// the first source file; a module with no source files has nothing to
+// point at.
+func missingLicense(m *module.Module) (diagnostics.Finding, bool) {
+	file := ""
+	for _, c := range m.Vars.CFiles {
+		if b, err := os.ReadFile(c); err == nil && bytes.Contains(b, []byte("module_init")) {
+			file = c
+			break
+		}
+	}
+	if file == "" {
+		switch {
+		case len(m.Vars.CFiles) > 0:
+			file = m.Vars.CFiles[0]
+		case len(m.Vars.RustFiles) > 0:
+			file = m.Vars.RustFiles[0]
+		default:
+			return diagnostics.Finding{}, false
+		}
+	}
+	return diagnostics.Finding{
+		File: file, Range: diagnostics.Range{Start: diagnostics.Position{Line: 1, Column: 1}, End: diagnostics.Position{Line: 1, Column: 1}},
+		Severity: diagnostics.Error, Code: CodeMissingLicense, Source: diagnostics.SourceRustko,
+		Message: "the module declares no licence: modpost stops the build with \"missing MODULE_LICENSE()\", and an unlicensed module " +
+			"would taint the kernel and be refused every EXPORT_SYMBOL_GPL symbol. Add MODULE_LICENSE(\"GPL\") (or \"Dual MIT/GPL\" ...) to the C shim.",
+	}, true
 }
