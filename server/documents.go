@@ -27,9 +27,25 @@ type document struct {
 type documents struct {
 	mu   sync.RWMutex
 	docs map[string]*document
+	// alias maps the symlink-free path of an open file to its key, for
+	// findings from tools (rustc, gcc) that name files by their real path:
+	// they must reach the URI the client opened.
+	alias map[string]string
 }
 
-func newDocuments() *documents { return &documents{docs: map[string]*document{}} }
+func newDocuments() *documents {
+	return &documents{docs: map[string]*document{}, alias: map[string]string{}}
+}
+
+// realPath is path with symlinks resolved, or "" when that is path itself
+// or it cannot be resolved.
+func realPath(path string) string {
+	r, err := filepath.EvalSymlinks(path)
+	if err != nil || r == path {
+		return ""
+	}
+	return r
+}
 
 // uriKey maps a URI to the key documents use, and the file path when it is a
 // file: URI. Anything else is kept, but never analysed or built.
@@ -46,8 +62,15 @@ func uriKey(u uri.URI) (key, path string) {
 func (ds *documents) open(item protocol.TextDocumentItem) *document {
 	key, path := uriKey(item.URI)
 	d := &document{uri: item.URI, path: path, version: item.Version, lang: string(item.LanguageID), text: newText(item.Text), log: &editLog{}}
+	real := ""
+	if path != "" {
+		real = realPath(path)
+	}
 	ds.mu.Lock()
 	ds.docs[key] = d
+	if real != "" {
+		ds.alias[real] = key
+	}
 	ds.mu.Unlock()
 	return d
 }
@@ -96,6 +119,11 @@ func (ds *documents) close(u uri.URI) *document {
 	defer ds.mu.Unlock()
 	d := ds.docs[key]
 	delete(ds.docs, key)
+	for r, k := range ds.alias {
+		if k == key {
+			delete(ds.alias, r)
+		}
+	}
 	return d
 }
 
@@ -105,7 +133,13 @@ func (ds *documents) byPath(path string) *document { return ds.byKey(path) }
 func (ds *documents) byKey(key string) *document {
 	ds.mu.RLock()
 	defer ds.mu.RUnlock()
-	return ds.docs[key]
+	if d, ok := ds.docs[key]; ok {
+		return d
+	}
+	if k, ok := ds.alias[key]; ok {
+		return ds.docs[k]
+	}
+	return nil
 }
 
 // under returns the open file documents inside dir.

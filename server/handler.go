@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -146,9 +147,29 @@ func (s *Server) handleNotification(ctx context.Context, req *jsonrpc2.Request) 
 			s.log.Error("notification handler panicked; the server keeps running", "method", method, "panic", r, "stack", stack())
 		}
 	}()
+	if method == protocol.MethodTextDocumentDidOpen {
+		s.openedAs = rawDocumentURI(req.Params())
+		defer func() { s.openedAs = "" }()
+	}
 	if _, err := s.dispatch(ctx, req); err != nil {
 		s.log.Warn("notification failed", "method", method, "error", wireError(method, err))
 	}
+}
+
+// rawDocumentURI is textDocument.uri exactly as the client wrote it. The
+// protocol package hands DidOpen a canonical form (vscode-uri's: `%2E`
+// decoded, other escapes re-encoded), and a client that compares URI
+// strings would not recognise diagnostics published under it.
+func rawDocumentURI(params []byte) string {
+	var p struct {
+		TextDocument struct {
+			URI string `json:"uri"`
+		} `json:"textDocument"`
+	}
+	if json.Unmarshal(params, &p) != nil {
+		return ""
+	}
+	return p.TextDocument.URI
 }
 
 func (s *Server) cancelRequest(params jsonrpc2.RawMessage) {

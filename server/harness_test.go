@@ -155,6 +155,8 @@ type recorder struct {
 	// silent makes the client never answer window/workDoneProgress/create.
 	silent bool
 	quit   chan struct{} // closed when the test ends
+	// uris are the URI strings publishes went to, exactly as sent.
+	uris map[string]bool
 	// statuses are the rustko/status notifications, in order.
 	statuses []statusParams
 }
@@ -208,6 +210,10 @@ func (r *recorder) PublishDiagnostics(ctx context.Context, p *protocol.PublishDi
 	}
 	r.latest[path] = p.Diagnostics
 	r.history = append(r.history, publish{path, p.Diagnostics})
+	if r.uris == nil {
+		r.uris = map[string]bool{}
+	}
+	r.uris[string(p.URI)] = true
 	r.mu.Unlock()
 	r.poke()
 	return nil

@@ -82,6 +82,10 @@ type Server struct {
 	progress  uint64              // last progress token number
 	shownMsgs map[string]bool     // window/showMessage texts already shown
 
+	// openedAs is the raw URI of the didOpen being handled; only the read
+	// loop, which runs notifications one at a time, touches it.
+	openedAs string
+
 	pubMu     sync.Mutex
 	published map[uri.URI]string // the last diagnostics sent per URI, as JSON
 	exitCh    chan struct{}

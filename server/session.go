@@ -214,7 +214,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	}
 	files := keys(se.project)
 	se.snap = next
-	se.project = byFile(projFindings)
+	se.project = se.byFile(projFindings)
 	files = append(files, keys(se.project)...)
 	se.dirty = false
 	se.mu.Unlock()
@@ -305,7 +305,7 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 		return
 	}
 	files := keys(se.build)
-	se.build = byFile(res.Findings)
+	se.build = se.byFile(res.Findings)
 	se.buildMarks = marks
 	for _, m := range marks {
 		m.log.trim(m.seq)
@@ -436,13 +436,19 @@ func isGenerated(snap *snapshot, path string) bool {
 	return snap.ix != nil && snap.ix.BindingsFile != "" && filepath.Clean(snap.ix.BindingsFile) == path
 }
 
-func byFile(fs []diagnostics.Finding) map[string][]diagnostics.Finding {
+// byFile groups findings by file, under the path of the open document when
+// a tool names it by another spelling (its symlink-free path), so that each
+// file's layers meet under one key and publish to the URI the client opened.
+func (se *session) byFile(fs []diagnostics.Finding) map[string][]diagnostics.Finding {
 	m := map[string][]diagnostics.Finding{}
 	for _, f := range fs {
 		if f.File == "" {
 			continue
 		}
 		p := filepath.Clean(f.File)
+		if d := se.srv.docs.byPath(p); d != nil && d.path != "" {
+			p = d.path
+		}
 		m[p] = append(m[p], f)
 	}
 	return m

@@ -4,11 +4,18 @@ import (
 	"context"
 
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 )
 
 // DidOpen records the buffer and analyses it at once.
 func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentParams) error {
-	d := s.docs.open(p.TextDocument)
+	item := p.TextDocument
+	if raw := s.openedAs; raw != "" && raw != string(item.URI) {
+		if canon, err := uri.Parse(raw); err == nil && canon == item.URI {
+			item.URI = uri.URI(raw) // publish under the client's own spelling
+		}
+	}
+	d := s.docs.open(item)
 	s.forgetPublished(d.uri)
 	if d.path == "" {
 		s.log.Debug("opened a non-file document; it gets no analysis", "uri", string(d.uri))
@@ -56,6 +63,20 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 	if path == "" {
 		return nil
 	}
+	if s.docs.byPath(path) == nil {
+		// LSP sends didSave for documents open in the client, and this
+		// one was never opened with us (the client's document selector
+		// leaves it out, or its didOpen was lost): what changed on disk
+		// is not something we were shown. A configuration file still
+		// reloads the module, as the file watcher would; nothing builds.
+		if configFile(path) {
+			if se := s.sessionFor(path); se != nil {
+				se.invalidate()
+			}
+		}
+		s.log.Debug("didSave for a document that is not open; no build", "uri", string(p.TextDocument.URI))
+		return nil
+	}
 	se := s.sessionFor(path)
 	if se == nil {
 		return nil
@@ -75,7 +96,9 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 // DidClose forgets the buffer; the file's findings now follow the disk.
 func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) error {
 	d := s.docs.close(p.TextDocument.URI)
-	s.forgetPublished(p.TextDocument.URI)
+	if d != nil {
+		s.forgetPublished(d.uri)
+	}
 	if d == nil || d.path == "" {
 		return nil
 	}

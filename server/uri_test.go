@@ -1,0 +1,83 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.lsp.dev/uri"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+)
+
+// Diagnostics go to the URI string the client opened the document with,
+// however it spelled the path (dot segments, escapes, a symlinked folder)
+// and however the tools name the file.
+func TestDiagnosticsUseTheOpenedURI(t *testing.T) {
+	const src = "fn f() { kmalloc(1); }\n"
+	real := tempModule(t, src)
+	link := filepath.Join(t.TempDir(), "link")
+	must(t, os.Symlink(real, link))
+	tests := []struct {
+		name, root, opened string
+	}{
+		{"dot segments and an escaped dot", real, "file://" + real + "/src/../src/lib%2Ers"},
+		{"a symlinked module folder", link, string(uri.File(filepath.Join(link, "src", "lib.rs")))},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFake(tc.root)
+			fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+				// rustc names the file by its real, clean path.
+				return &BuildResult{Findings: []diagnostics.Finding{{File: filepath.Join(real, "src", "lib.rs"), Range: diagnostics.Point(1, 4),
+					Severity: diagnostics.Error, Source: "rustc", Code: "E0308", Message: "mismatched types"}}}, nil
+			}
+			// The raw client: the URI strings on the wire, not a parsed form.
+			r := startRaw(t, fake)
+			r.initialize()
+			text, _ := json.Marshal(src)
+			r.send(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"` + tc.opened + `","languageId":"rust","version":1,"text":` + string(text) + `}}}`)
+			r.send(`{"jsonrpc":"2.0","method":"textDocument/didSave","params":{"textDocument":{"uri":"` + tc.opened + `"}}}`)
+			for {
+				m := r.next()
+				if m.Method != "textDocument/publishDiagnostics" {
+					continue
+				}
+				var p struct {
+					URI         string            `json:"uri"`
+					Diagnostics []json.RawMessage `json:"diagnostics"`
+				}
+				must(t, json.Unmarshal(m.Params, &p))
+				if p.URI != tc.opened {
+					t.Fatalf("diagnostics published under %q; the document was opened as %q", p.URI, tc.opened)
+				}
+				if len(p.Diagnostics) == 2 {
+					break // the analysis's and the build's, in one list
+				}
+			}
+		})
+	}
+}
+
+// didSave is for documents open in the client: one never opened does not
+// start a build (a configuration file still reloads the module).
+func TestDidSaveOfUnopenedDocumentDoesNotBuild(t *testing.T) {
+	root := tempModule(t, "fn f() {}\n")
+	lib := filepath.Join(root, "src", "lib.rs")
+	fake := newFake(root)
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.save(t, lib)
+	h.save(t, filepath.Join(root, "config.mk"))
+	time.Sleep(200 * time.Millisecond) // several build delays
+	if n := fake.builds.Load(); n != 0 {
+		t.Fatalf("%d builds after didSave of documents never opened, want 0", n)
+	}
+	h.open(t, lib, "fn f() {}\n")
+	h.save(t, lib)
+	h.waitFor(t, 3*time.Second, "a build after saving the open document", func() bool { return fake.builds.Load() == 1 })
+	h.shutdown(t)
+}
