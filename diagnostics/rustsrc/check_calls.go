@@ -39,6 +39,15 @@ func (a *analysis) checkCalls() {
 		if r.Item != nil && (r.Item.Kind == index.Function || r.Item.Kind == index.InlineFunction) {
 			for i := 0; i < len(args) && i < len(r.Item.Params); i++ {
 				a.hardCoded(r, args[i], r.Item.Params[i])
+				if ct := r.Item.Params[i].CType; strings.Contains(ct, "char") && strings.Count(ct, "*") == 1 {
+					a.missingNUL(r, args[i])
+				}
+			}
+		} else if r.extern != nil {
+			for i, t := range a.externCharParams(r.extern) {
+				if t && i < len(args) {
+					a.missingNUL(r, args[i])
+				}
 			}
 		}
 		return true
@@ -320,4 +329,62 @@ func closest(table map[uint64][]*index.Item, v uint64) *index.Item {
 func familyOf(name string) string {
 	f, _, _ := strings.Cut(name, "_")
 	return f
+}
+
+// CodeMissingNUL marks a Rust string literal handed to C as a char pointer
+// without the NUL that ends a C string: C reads past it into whatever
+// follows (rust.ko forks pass ",mode=%o".as_ptr() to mount options).
+const CodeMissingNUL = "missing-nul"
+
+// externCharParams says which parameters of a hand-written declaration are
+// C strings: *const c_char, *const i8, *const u8.
+func (a *analysis) externCharParams(e *externFn) []bool {
+	params := e.item.ChildByField("parameters")
+	if params == nil {
+		return nil
+	}
+	ps, _ := rustParamsOf(params)
+	out := make([]bool, len(ps))
+	for i, p := range ps {
+		t := p.ChildByField("type")
+		if t == nil || t.Kind != "pointer_type" {
+			continue
+		}
+		if in := t.ChildByField("type"); in != nil {
+			switch lastSegment(in) {
+			case "c_char", "i8", "u8", "c_uchar", "c_schar":
+				out[i] = true
+			}
+		}
+	}
+	return out
+}
+
+// missingNUL reports "text".as_ptr() or b"text".as_ptr() (through casts)
+// whose literal does not end in \0.
+func (a *analysis) missingNUL(r *Ref, arg *syntax.Node) {
+	n := arg
+	for n != nil && n.Kind == "type_cast_expression" {
+		n = n.ChildByField("value")
+	}
+	if n == nil || n.Kind != "call_expression" {
+		return
+	}
+	fn := n.ChildByField("function")
+	if fn == nil || fn.Kind != "field_expression" || fn.ChildByField("field").Text() != "as_ptr" {
+		return
+	}
+	lit := fn.ChildByField("value")
+	if lit == nil || lit.Kind != "string_literal" {
+		return
+	}
+	body := lit.Text()
+	if strings.HasSuffix(body, `\0"`) || strings.HasSuffix(body, `\x00"`) {
+		return
+	}
+	f := a.add(CodeMissingNUL, diagnostics.Error, rangeOf(lit), fmt.Sprintf(
+		"this string is passed to `%s` as a C string but has no terminating NUL: C reads on past its end into whatever follows. End it with \\0.",
+		r.Name))
+	fixed := strings.TrimSuffix(body, `"`) + `\0"`
+	f.Fixes = append(f.Fixes, a.replaceFix("End the string with \\0", rangeOf(lit), fixed, true))
 }
