@@ -38,6 +38,7 @@ type fakeBackend struct {
 	overrides []map[string]string // one per Load
 	untrusted []bool              // one per Load
 	kernelErr error
+	indexErr  error // Index fails with it (headers that do not parse)
 	ix        *index.Index
 	build     func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error)
 	builds    atomic.Int32
@@ -94,6 +95,9 @@ func (f *fakeBackend) Index(ctx context.Context, p *Project, force bool, progres
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.indexErr != nil {
+		return nil, f.indexErr
+	}
 	return f.ix, nil
 }
 

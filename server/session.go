@@ -157,6 +157,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	}
 	next := &snapshot{loaded: true, fingerprint: before}
 	var projFindings []diagnostics.Finding
+	var indexErr error
 	if err != nil {
 		next.loadErr = err
 		if f, ok := makeErrorFinding(err); ok {
@@ -191,13 +192,17 @@ func (se *session) load(ctx context.Context, force bool) bool {
 				return false
 			}
 			if err != nil {
-				s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: generating the bindings for %s failed: %v", se.root, err))
+				// Said once, where the user looks: on the crate's first
+				// line and in the status, not as a popup per load. What
+				// needs no headers (rustko's text checks, the build) goes on.
+				indexErr = err
+				projFindings = append(projFindings, headersFinding(proj, err))
 				s.log.Warn("index failed", "root", se.root, "error", err)
 			}
 			next.ix = ix
 		}
 	}
-	s.sendStatus(se.root, proj, err)
+	s.sendStatus(se.root, proj, err, indexErr)
 	if next.ix == nil {
 		// Keep the last good index: hover on a half-edited config is still useful.
 		next.ix = se.current().ix
@@ -220,6 +225,38 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	se.mu.Unlock()
 	se.publish(files)
 	return true
+}
+
+// headersFinding says on line 1 of the crate's root file (src/lib.rs, or
+// the first Rust file) that the kernel headers could not be read, and what
+// that turns off.
+func headersFinding(p *Project, err error) diagnostics.Finding {
+	file := ""
+	if p.Module != nil {
+		files := slices.Clone(p.Module.Vars.RustFiles)
+		slices.Sort(files)
+		for _, f := range files {
+			if filepath.Base(f) == "lib.rs" {
+				file = f
+				break
+			}
+		}
+		if file == "" && len(files) > 0 {
+			file = files[0]
+		}
+		if file == "" {
+			file = filepath.Join(p.Module.Root, "src", "lib.rs")
+		}
+	}
+	tree := ""
+	if p.Kernel != nil {
+		tree = " of " + p.Kernel.Dir
+	}
+	msg := fmt.Sprintf("rustko cannot read the kernel headers%s, so there are no bindings: hover, definition and the checks that need the kernel's declarations are off until they parse (text checks and the build still run): %v", tree, err)
+	return diagnostics.Finding{
+		File: file, Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning,
+		Code: "kernel-headers", Source: diagnostics.SourceRustko, Message: msg,
+	}
 }
 
 // withSettings appends the editor's list settings to the module's own.

@@ -11,7 +11,7 @@ type statusParams struct {
 	KernelError   string `json:"kernelError,omitempty"`
 }
 
-func (s *Server) sendStatus(root string, proj *Project, loadErr error) {
+func (s *Server) sendStatus(root string, proj *Project, loadErr, indexErr error) {
 	p := statusParams{Root: root}
 	switch {
 	case loadErr != nil:
@@ -19,6 +19,9 @@ func (s *Server) sendStatus(root string, proj *Project, loadErr error) {
 	case proj == nil:
 	case proj.Kernel != nil:
 		p.KernelRelease = kernelRelease(proj.Kernel)
+		if indexErr != nil {
+			p.KernelError = "the kernel headers do not parse: " + indexErr.Error()
+		}
 	case proj.KernelErr != nil:
 		p.KernelError = proj.KernelErr.Error()
 	}

@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -79,5 +82,55 @@ func TestDidSaveOfUnopenedDocumentDoesNotBuild(t *testing.T) {
 	h.open(t, lib, "fn f() {}\n")
 	h.save(t, lib)
 	h.waitFor(t, 3*time.Second, "a build after saving the open document", func() bool { return fake.builds.Load() == 1 })
+	h.shutdown(t)
+}
+
+// Kernel headers that do not parse: said once, on the crate's first line
+// and in the status (no popup on every load), while the text checks go on.
+func TestUnparsableHeadersSaidOnceWhereTheUserLooks(t *testing.T) {
+	root := tempModule(t, "fn f() { kmalloc(1); }\n")
+	lib := filepath.Join(root, "src", "lib.rs")
+	fake := newFake(root)
+	fake.indexErr = errors.New("include/linux/fs.h:12:3: unexpected token")
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, lib, "fn f() { kmalloc(1); }\n")
+	check := func() {
+		t.Helper()
+		h.waitFor(t, 3*time.Second, "the headers diagnostic on line 1 and the analysis's finding", func() bool {
+			d, _ := h.rec.diagsOf(lib)
+			n, other := 0, 0
+			for _, x := range d {
+				if x.Code == protocol.String("kernel-headers") {
+					msg, _ := x.Message.(protocol.String)
+					if x.Range.Start.Line != 0 || !strings.Contains(string(msg), "unexpected token") {
+						return false
+					}
+					n++
+				} else {
+					other++
+				}
+			}
+			return n == 1 && other == 1
+		})
+	}
+	check()
+	for i := range 3 {
+		must(t, h.server.DidChangeConfiguration(h.ctx, &protocol.DidChangeConfigurationParams{
+			Settings: protocol.LSPAny(`{"helpers": ["h` + string(rune('0'+i)) + `"]}`)}))
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.waitFor(t, 3*time.Second, "the reloads", func() bool { return fake.indexes.Load() >= 2 })
+	check()
+	h.rec.mu.Lock()
+	msgs := h.rec.messages
+	h.rec.mu.Unlock()
+	if len(msgs) != 0 {
+		t.Errorf("popups %+v; the problem is on the file and in the status", msgs)
+	}
+	st, ok := h.rec.lastStatus()
+	if !ok || !strings.Contains(st.KernelError, "unexpected token") || st.KernelRelease != "test" {
+		t.Errorf("status %+v, want the release and the headers error", st)
+	}
 	h.shutdown(t)
 }
