@@ -39,6 +39,7 @@ type fakeBackend struct {
 	untrusted []bool              // one per Load
 	kernelErr error
 	indexErr  error // Index fails with it (headers that do not parse)
+	resolve   bool  // Analyze returns a resolver
 	ix        *index.Index
 	build     func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error)
 	builds    atomic.Int32
@@ -130,7 +131,11 @@ func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 			}},
 		})
 	}
-	return &Analysis{Findings: out}, nil
+	a := &Analysis{Findings: out}
+	if f.resolve {
+		a.Resolve = func(int, int) *index.Item { return nil }
+	}
+	return a, nil
 }
 
 func (f *fakeBackend) Build(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {

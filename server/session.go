@@ -456,13 +456,23 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 	} else {
 		se.analysis[path] = found
 	}
-	if resolve != nil {
+	// Only an open buffer keeps its resolver: it holds the file's syntax
+	// tree, hundreds of MiB for a file of megabytes, and a client hovers
+	// only in open documents (a closed file's hover resolves by name).
+	if resolve != nil && version != -1 {
 		se.resolvers[path] = resolver{version: version, snap: snap, resolve: resolve}
 	} else {
 		delete(se.resolvers, path)
 	}
 	se.mu.Unlock()
 	se.publish([]string{path})
+}
+
+// forget drops what was kept for an open buffer once it is closed.
+func (se *session) forget(path string) {
+	se.mu.Lock()
+	delete(se.resolvers, path)
+	se.mu.Unlock()
 }
 
 func isRust(path string) bool { return strings.HasSuffix(path, ".rs") }

@@ -103,6 +103,7 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 		return nil
 	}
 	if se := s.sessionFor(d.path); se != nil && isRust(d.path) {
+		se.forget(d.path)
 		se.analyseSoon(d.path, 0)
 	}
 	return nil

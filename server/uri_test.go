@@ -134,3 +134,32 @@ func TestUnparsableHeadersSaidOnceWhereTheUserLooks(t *testing.T) {
 	}
 	h.shutdown(t)
 }
+
+// A closed document's analysis state (its resolver, which holds the syntax
+// tree) is dropped; its findings stay, now from the disk.
+func TestClosedDocumentDropsItsResolver(t *testing.T) {
+	root := tempModule(t, "fn f() { kmalloc(1); }\n")
+	lib := filepath.Join(root, "src", "lib.rs")
+	fake := newFake(root)
+	fake.resolve = true
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, lib, "fn f() { kmalloc(1); }\n")
+	se := h.srv.sessionFor(lib)
+	held := func() bool {
+		se.mu.Lock()
+		defer se.mu.Unlock()
+		_, ok := se.resolvers[lib]
+		return ok
+	}
+	h.waitFor(t, 3*time.Second, "the open buffer's resolver", held)
+	must(t, h.server.DidClose(h.ctx, &protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(lib)}}))
+	time.Sleep(100 * time.Millisecond) // the analysis from disk runs
+	if held() {
+		t.Error("the resolver of a closed document is still held")
+	}
+	if d, _ := h.rec.diagsOf(lib); len(d) != 1 {
+		t.Errorf("findings after close: %+v, want the one from the disk", d)
+	}
+	h.shutdown(t)
+}
