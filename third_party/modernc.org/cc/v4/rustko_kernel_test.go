@@ -91,12 +91,16 @@ func captureRustkoKbuild() (*rustkoKbuild, error) {
 	for _, line := range strings.Split(string(out), "\n") {
 		// Before 6.13 kbuild names the source by its absolute path; since
 		// then it compiles in the module's folder: -c -o p.o p.c.
-		if strings.Contains(line, " -c ") && (strings.Contains(line, filepath.Join(dir, "p.c")) || strings.HasSuffix(strings.TrimSpace(line), " p.c")) {
+		if strings.Contains(line, " -c ") && (strings.Contains(line, filepath.Join(dir, "p.c")) || rustkoRelSource.MatchString(line)) {
 			return parseRustkoKbuild(kdir, line)
 		}
 	}
 	return nil, fmt.Errorf("make -C %s M=%s V=1 printed no compiler command for p.c:\n%s", kdir, dir, out)
 }
+
+// rustkoRelSource finds the source named relative to the module's folder,
+// followed by the end, a blank or kbuild's "; objtool ..." tail.
+var rustkoRelSource = regexp.MustCompile(`\sp\.c(\s|;|$)`)
 
 // rustkoKernelDir is the tree these tests pin, as rustko's
 // internal/testkernel does (this module cannot import it):
