@@ -82,12 +82,20 @@ func own(locs []objcheck.Location) (objcheck.Location, bool) {
 func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
 	first := -1
 	var at objcheck.Location
-	for i, f := range dec.Frames {
-		if f.Unreliable {
-			continue
+	// A frame the unwinder only guessed ("? sym+off") is blamed only when
+	// no reliable one is the module's: code without ORC data (Rust objects
+	// objtool never saw) makes every caller a guess.
+	for _, guessed := range []bool{false, true} {
+		for i, f := range dec.Frames {
+			if f.Unreliable != guessed {
+				continue
+			}
+			if l, ok := own(f.Locations); ok {
+				first, at = i, l
+				break
+			}
 		}
-		if l, ok := own(f.Locations); ok {
-			first, at = i, l
+		if first >= 0 {
 			break
 		}
 	}
@@ -111,15 +119,15 @@ func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
 		}
 	}
 	for _, other := range dec.Frames[first+1:] {
-		if other.Unreliable {
-			continue
-		}
 		l, ok := own(other.Locations)
 		if !ok {
 			continue
 		}
-		f.Related = append(f.Related, diagnostics.Related{File: l.File, Range: objcheck.SourceRange(l.File, l.Line, l.Col),
-			Message: "called from " + other.Name})
+		msg := "called from " + other.Name
+		if other.Unreliable {
+			msg += " (the unwinder's guess: \"? " + other.Symbol + "\")"
+		}
+		f.Related = append(f.Related, diagnostics.Related{File: l.File, Range: objcheck.SourceRange(l.File, l.Line, l.Col), Message: msg})
 	}
 	return f, true
 }

@@ -42,7 +42,8 @@ type Log struct {
 }
 
 var (
-	ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])`)
+	// CSI sequences, and the two-byte ones such as SeaBIOS's "ESC c" reset.
+	ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|[ -/]*[0-~])`)
 	// "[    1.234567] " and 7.x's caller id "[    T1] ".
 	timestamp = regexp.MustCompile(`^\[\s*\d+\.\d+\](\[\s*[TC]\d+\])?\s?`)
 )
@@ -162,6 +163,13 @@ func (r *Result) Problems(expect []string) []string {
 	if l.InsmodOK && !l.RmmodOK && l.RmmodErr != "" {
 		out = append(out, "rmmod failed: "+l.RmmodErr)
 	}
+	// The kernel loads a module despite a parameter it does not know; the
+	// run did not test what was asked.
+	for _, line := range l.Kernel {
+		if strings.HasPrefix(line, r.Module+": unknown parameter") {
+			out = append(out, "the kernel "+strings.TrimPrefix(line, r.Module+": "))
+		}
+	}
 	reports := ParseReports(l.Kernel)
 	for _, rep := range reports {
 		out = append(out, "the kernel log shows "+rep.Summary)
@@ -192,8 +200,12 @@ func (r *Result) Problems(expect []string) []string {
 // insmod's message.
 func (r *Result) LoadFailure() string {
 	var why []string
+	seen := map[string]bool{}
 	for _, line := range r.Log.Kernel {
-		if strings.HasPrefix(line, r.Module+": ") && !benign(line) {
+		// busybox's insmod tries finit_module, then init_module: the
+		// kernel says the same thing twice.
+		if strings.HasPrefix(line, r.Module+": ") && !benign(line) && !seen[line] {
+			seen[line] = true
 			why = append(why, strings.TrimPrefix(line, r.Module+": "))
 		}
 	}
