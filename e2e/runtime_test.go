@@ -1,0 +1,118 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
+)
+
+// runtimeBuild makes a module with `rustko-lsp new NAME` (which gives it
+// its copy of the rustko crate), puts crates/rustko/testdata/NAME.rs in as
+// its src/lib.rs, and builds it in mode with the toolchain at rustRoot for
+// the pinned kernel tree.
+func runtimeBuild(t *testing.T, bin, name, mode, rustRoot, kdir string) string {
+	t.Helper()
+	parent := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if _, stderr, err := run(ctx, parent, bin, "new", name); err != nil {
+		t.Fatalf("rustko-lsp new %s: %v\n%s", name, err, stderr)
+	}
+	dir := filepath.Join(parent, name)
+	src, err := os.ReadFile(filepath.Join("..", "crates", "rustko", "testdata", name+".rs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "src", "lib.rs"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := run(ctx, dir, "env", "RUST_ROOT="+rustRoot, bin, "build", "--mode", mode, "--kdir", kdir, ".")
+	if err != nil {
+		t.Fatalf("rustko-lsp build --mode %s of %s: %v\n%s", mode, name, err, stderr)
+	}
+	return filepath.Join(dir, name+".ko")
+}
+
+// panicLine is the line of the panic! in a test module's source.
+func panicLine(t *testing.T, name string) int {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "crates", "rustko", "testdata", name+".rs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if strings.Contains(sc.Text(), "panic!(") {
+			return n
+		}
+	}
+	t.Fatalf("%s.rs has no panic!", name)
+	return 0
+}
+
+// TestBootRuntime boots the rustko crate's test modules on the pinned
+// kernel, built in rust-src mode with Debian's rustc 1.63 and in host mode
+// with rustup's current stable: formatted output with a Vec, a String from
+// format! and a Box; the allocator's alignment, zeroing, growth and failure
+// paths; a line longer than a printk record arriving whole; and a panic
+// printing its message and file:line before BUG() stops the task.
+func TestBootRuntime(t *testing.T) {
+	bin := buildRustko(t)
+	kdir := testkernel.Dir(t)
+	k := bootKernel{release: release(t, kdir), dir: kdir}
+	home, _ := os.UserHomeDir()
+	hostRoot := filepath.Join(home, ".cargo")
+	if p := os.Getenv("RUSTKO_TEST_HOST_RUSTC"); p != "" {
+		hostRoot = filepath.Dir(filepath.Dir(p))
+	}
+	if _, err := os.Stat(filepath.Join(hostRoot, "bin", "rustc")); err != nil {
+		t.Fatalf("rustup's stable rustc not found (%v): install rustup's stable toolchain, or set RUSTKO_TEST_HOST_RUSTC", err)
+	}
+	line := panicLine(t, "rtpanic")
+	for _, tc := range []struct{ mode, root string }{{"rust-src", "/usr"}, {"host", hostRoot}} {
+		t.Run("rtdemo/"+tc.mode, func(t *testing.T) {
+			ko := runtimeBuild(t, bin, "rtdemo", tc.mode, tc.root, kdir)
+			code, log := boot(t, k, ko,
+				"rtdemo: init",
+				"x=42 v=[1, 2, 3] s=ab-7",
+				"box=42 text=    r|",
+				"align4096 alloc=true realloc=true",
+				"zeroed=true grown=20000 sum=199990000",
+				"try_reserve=Err(ENOMEM) ENOMEM (12)",
+				"long=0123456789",
+				"789END",
+				"println works",
+				"print without newline",
+				"rtdemo: exit")
+			if code != 0 {
+				t.Errorf("booting rtdemo built in %s mode failed:\n%s", tc.mode, log)
+			}
+			t.Log(strings.TrimSpace(log))
+		})
+		t.Run("rtpanic/"+tc.mode, func(t *testing.T) {
+			ko := runtimeBuild(t, bin, "rtpanic", tc.mode, tc.root, kdir)
+			want := fmt.Sprintf("rtpanic: panicked at src/lib.rs:%d: boom 7 of []", line)
+			code, log := boot(t, k, ko, "about to panic", want)
+			// BUG() is an oops, and the e2e kernel runs with oops=panic:
+			// boot.sh must fail for that, and for nothing else.
+			if code != 1 {
+				t.Fatalf("boot.sh exit %d for a module that BUG()s, want 1:\n%s", code, log)
+			}
+			if strings.Contains(log, "lacks \"about to panic\"") || strings.Contains(log, "lacks \""+want) {
+				t.Errorf("the panic message is not in the log:\n%s", log)
+			}
+			if !strings.Contains(log, "the log shows \"Kernel panic\"") && !strings.Contains(log, "the log shows \"Call Trace\"") {
+				t.Errorf("the kernel did not stop the panicking task:\n%s", log)
+			}
+			t.Log(strings.TrimSpace(log))
+		})
+	}
+}
