@@ -253,8 +253,14 @@ func analyse(ctx context.Context, m *module.Module, k *module.Kernel, flags *mod
 		fmt.Fprintf(progress, "rustko: bindings %s (%s, %d C names)\n", state, rel(root, gen.RustFile), len(gen.Index.Items))
 	}
 
-	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers}
-	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
+	// The whole crate, as the server walks it: crate roots, mod
+	// declarations, path-dependency crates, kbuild's C files.
+	srcs, err := rustsrc.ModuleSources(m)
+	if err != nil {
+		return nil, fmt.Errorf("listing the module's sources: %w", err)
+	}
+	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers, Sources: srcs}
+	lic, err := module.ReadLicense(srcs.Files())
 	switch {
 	case err == nil:
 		env.License = lic
@@ -276,7 +282,7 @@ func analyse(ctx context.Context, m *module.Module, k *module.Kernel, flags *mod
 	}
 
 	findings := bindings.KeptFindings(gen.Kept)
-	for _, f := range m.Vars.RustFiles {
+	for _, f := range srcs.Rust {
 		if f == gen.RustFile || f == m.Vars.Bindings {
 			continue // generated: not the author's code
 		}

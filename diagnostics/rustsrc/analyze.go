@@ -52,7 +52,7 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	if env != f.env {
 		// Resolved against another configuration: resolve again, locally,
 		// so f stays unchanged for other readers.
-		a.syms = collectSymbols(f.root, env.bindingsPaths())
+		a.syms = collectSymbols(f.root, env.bindingsPaths(), env.cfgFor(f.Path))
 		a.refs = resolveAll(f.root, a.syms, env)
 	}
 	a.byNode = make(map[*syntax.Node]*Ref, len(a.refs))
@@ -149,11 +149,12 @@ func (a *analysis) replaceFix(title string, r diagnostics.Range, text string, pr
 	return diagnostics.Fix{Title: title, Preferred: preferred, Edits: []diagnostics.Edit{{File: a.f.Path, Range: r, NewText: text}}}
 }
 
-// inTest says whether a node sits in a #[cfg(test)] item: host-side unit
-// tests may use floats and need no kernel symbols.
+// inTest says whether a node sits in an item #[cfg] compiles out of the
+// module: #[cfg(test)] (host-side unit tests may use floats and need no
+// kernel symbols) or a predicate the build's cfg set decides false.
 func (a *analysis) inTest(n *syntax.Node) bool {
 	for p := n; p != nil; p = p.Parent {
-		if a.syms.cfgTest[p] {
+		if a.syms.cfgOff[p] {
 			return true
 		}
 	}

@@ -43,7 +43,7 @@ func (a *analysis) checkFloat() {
 		case "macro_definition", "attribute_item", "inner_attribute_item":
 			return false
 		}
-		if a.syms.cfgTest[n] {
+		if a.syms.cfgOff[n] {
 			return false
 		}
 		switch n.Kind {

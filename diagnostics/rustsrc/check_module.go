@@ -31,7 +31,7 @@ func CheckModule(env *Env) []diagnostics.Finding {
 	}
 	var out []diagnostics.Finding
 	if env.License == nil {
-		if f, ok := missingLicense(env.Module); ok {
+		if f, ok := missingLicense(env.Module, env.sourceSet()); ok {
 			out = append(out, f)
 		}
 	}
@@ -52,9 +52,13 @@ func CheckModule(env *Env) []diagnostics.Finding {
 // that registers the module (module_init), where the line belongs, else of
 // the first source file; a module with no source files has nothing to
 // point at.
-func missingLicense(m *module.Module) (diagnostics.Finding, bool) {
+func missingLicense(m *module.Module, src *Sources) (diagnostics.Finding, bool) {
+	cfiles, rfiles := m.Vars.CFiles, m.Vars.RustFiles
+	if src != nil {
+		cfiles, rfiles = src.C, src.Rust
+	}
 	file := ""
-	for _, c := range m.Vars.CFiles {
+	for _, c := range cfiles {
 		if b, err := os.ReadFile(c); err == nil && bytes.Contains(b, []byte("module_init")) {
 			file = c
 			break
@@ -62,10 +66,10 @@ func missingLicense(m *module.Module) (diagnostics.Finding, bool) {
 	}
 	if file == "" {
 		switch {
-		case len(m.Vars.CFiles) > 0:
-			file = m.Vars.CFiles[0]
-		case len(m.Vars.RustFiles) > 0:
-			file = m.Vars.RustFiles[0]
+		case len(cfiles) > 0:
+			file = cfiles[0]
+		case len(rfiles) > 0:
+			file = rfiles[0]
 		default:
 			return diagnostics.Finding{}, false
 		}

@@ -69,13 +69,20 @@ func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *bridge.Head
 	// The index of the module's own KERNEL_INCLUDE, generated from the
 	// installed headers as `rustko-lsp check` makes it.
 	ix := realIndex(t, m.Vars.KernelInclude...)
-	lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...))
+	srcs, err := ModuleSources(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lic, err := module.ReadLicense(srcs.Files())
 	if err != nil && !errors.Is(err, module.ErrNoLicense) {
 		t.Fatal(err)
 	}
-	env := &Env{Index: ix, Module: m, License: lic, Symvers: sv, Headers: hi}
+	env := &Env{Index: ix, Module: m, License: lic, Symvers: sv, Headers: hi, Sources: srcs}
 	var got []diagnostics.Finding
-	for _, rs := range m.Vars.RustFiles {
+	for _, rs := range srcs.Rust {
+		if rs == m.Vars.Bindings || rs == ix.BindingsFile {
+			continue // generated: not the author's code
+		}
 		src, err := os.ReadFile(rs)
 		if err != nil {
 			t.Fatal(err)

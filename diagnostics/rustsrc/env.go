@@ -38,8 +38,14 @@ type Env struct {
 	// CSources holds the text of C files whose editor buffer differs from
 	// disk, by absolute path; other C files of the module are read from disk.
 	CSources map[string][]byte
+	// Sources is the module's files as its build compiles them
+	// (ModuleSources); each Rust file's #[cfg] is decided with its crate's
+	// features. Nil: ModuleSources(Module) is walked on first need.
+	Sources *Sources
 
 	once      sync.Once
+	srcOnce   sync.Once
+	sources   *Sources
 	pathsOnce sync.Once
 	paths     []string // bindingsPaths when BindingsPaths is empty
 	helpers   map[string]bool
@@ -127,7 +133,9 @@ func (e *Env) prepare() {
 			e.consts = typedConstants(e.Index)
 		}
 		var cfiles []string
-		if e.Module != nil {
+		if src := e.sourceSet(); src != nil {
+			cfiles = src.C
+		} else if e.Module != nil {
 			cfiles = e.Module.Vars.CFiles
 		}
 		e.shim = parseShim(cfiles, e.CSources)
@@ -319,4 +327,28 @@ func declLineHas(p index.Pos, word string) bool {
 		}
 	}
 	return false
+}
+
+// cfgFor is the cfg set path is compiled with: its crate's, else the
+// package's; nil without a module (only #[cfg(test)] is decided then).
+func (e *Env) cfgFor(path string) *CfgSet {
+	return e.sourceSet().Cfg(path)
+}
+
+// sourceSet is Sources, or the module's walked once; nil without a module
+// or when its Cargo.toml cannot be read.
+func (e *Env) sourceSet() *Sources {
+	if e == nil {
+		return nil
+	}
+	if e.Sources != nil {
+		return e.Sources
+	}
+	if e.Module == nil {
+		return nil
+	}
+	e.srcOnce.Do(func() {
+		e.sources, _ = ModuleSources(e.Module)
+	})
+	return e.sources
 }

@@ -24,7 +24,7 @@ type symbols struct {
 	locals     map[string]bool       // names the file defines or imports from elsewhere
 	uses       []*useEntry           // every import from the bindings, for refs
 	noMangle   []*syntax.Node        // #[no_mangle] function items
-	cfgTest    map[*syntax.Node]bool // items under #[cfg(test)]
+	cfgOff     map[*syntax.Node]bool // items #[cfg] compiles out (test, or decided false by the build's cfg set)
 }
 
 // useEntry is one name a use declaration brings in from the bindings.
@@ -42,14 +42,14 @@ type externFn struct {
 	name  *syntax.Node
 }
 
-func collectSymbols(root *syntax.Node, paths []string) *symbols {
+func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 	s := &symbols{
 		paths:      normalizePaths(paths),
 		modAliases: map[string]bool{},
 		imports:    map[string]*useEntry{},
 		externs:    map[string]*externFn{},
 		locals:     map[string]bool{},
-		cfgTest:    map[*syntax.Node]bool{},
+		cfgOff:     map[*syntax.Node]bool{},
 	}
 	type binding struct {
 		local string
@@ -149,8 +149,8 @@ func collectSymbols(root *syntax.Node, paths []string) *symbols {
 				}
 			}
 		}
-		if n.Kind != "source_file" && isCfgTest(n) {
-			s.cfgTest[n] = true
+		if n.Kind != "source_file" && cfgOff(n, cfg) {
+			s.cfgOff[n] = true
 		}
 		return true
 	})
@@ -394,15 +394,6 @@ func attrValue(item *syntax.Node, name string) string {
 		}
 	}
 	return ""
-}
-
-func isCfgTest(n *syntax.Node) bool {
-	for _, a := range attributes(n) {
-		if attrName(a) == "cfg" && strings.Contains(a.Text(), "test") {
-			return true
-		}
-	}
-	return false
 }
 
 // stringValue is the content of a string literal, escapes left as written.
