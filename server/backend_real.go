@@ -92,7 +92,11 @@ func (b *realBackend) Load(ctx context.Context, root string, o LoadOptions) (*Pr
 	p := &Project{Module: m}
 	data := &projectData{}
 	p.extra = data
-	if lic, err := module.ReadLicense(append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...)); err == nil {
+	licFiles := append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...)
+	if srcs, err := rustsrc.ModuleSources(m); err == nil {
+		licFiles = srcs.Files() // what check reads: kbuild's C files, the whole crate
+	}
+	if lic, err := module.ReadLicense(licFiles); err == nil {
 		data.license = lic
 	} else if !errors.Is(err, module.ErrNoLicense) {
 		b.log.Warn("reading the module licence", "root", root, "error", err)

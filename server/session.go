@@ -13,6 +13,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
 	"go.lsp.dev/protocol"
 )
@@ -378,7 +379,13 @@ func (se *session) analyseAll() {
 		}
 	}
 	if snap.proj != nil && snap.proj.Module != nil {
-		for _, f := range snap.proj.Module.Vars.RustFiles {
+		// The whole crate, as check walks it (mod declarations, path
+		// dependencies), not only RUST_FILES.
+		rs := snap.proj.Module.Vars.RustFiles
+		if srcs, err := rustsrc.ModuleSources(snap.proj.Module); err == nil {
+			rs = srcs.Rust
+		}
+		for _, f := range rs {
 			if !seen[f] && !isGenerated(snap, f) {
 				seen[f] = true
 				files = append(files, f)
