@@ -305,14 +305,18 @@ func (hp *helperPlan) annotate(ix *index.Index) *Helpers {
 	}
 	for _, h := range hp.res.Wrapped {
 		for _, it := range byName[h.Name] {
-			if it.Kind != index.InlineFunction {
+			advice := fmt.Sprintf("KERNEL_HELPERS wraps it: Rust calls %s, which the C helper %s forwards to the inline function", h.Name, h.Symbol)
+			switch {
+			case it.Kind == index.InlineFunction:
+			case h.Via != "" && it.Kind == index.FunctionMacro:
+				advice = fmt.Sprintf("KERNEL_HELPERS wraps it: Rust calls %s, whose C helper %s expands the macro (which calls the inline function %s)", h.Name, h.Symbol, h.Via)
+			default:
 				continue
 			}
 			it.Rust = rustIdent(h.Name)
 			it.RustDecl = hp.rust[h.Name]
 			it.Why = ""
-			it.Verdict = &index.Verdict{Class: index.VerdictHelper,
-				Advice: fmt.Sprintf("KERNEL_HELPERS wraps it: Rust calls %s, which the C helper %s forwards to the inline function", h.Name, h.Symbol)}
+			it.Verdict = &index.Verdict{Class: index.VerdictHelper, Advice: advice}
 		}
 	}
 	for i, r := range hp.res.Refused {

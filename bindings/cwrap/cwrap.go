@@ -49,9 +49,13 @@ func (r Refusal) String() string { return r.Name + ": " + r.Reason }
 type Helper struct {
 	Name   string // the C function, e.g. kmalloc
 	Symbol string // the wrapper's symbol, e.g. rustko_helper_kmalloc
-	Decl   string // the original's prototype as C spells it
-	File   string // header declaring the original, absolute
-	Line   int
+	// Via is the inline function whose prototype the helper has when Name
+	// is a function-like macro passing its arguments to it (6.12's kmalloc
+	// to kmalloc_noprof); "" when Name is the function.
+	Via  string `json:",omitempty"`
+	Decl string // the original's prototype as C spells it
+	File string // header declaring the original, absolute
+	Line int
 }
 
 // RustSig is a wrapped function's prototype in the generated bindings'
@@ -147,7 +151,11 @@ func generate(ast *cc.AST, names []string, headers []string, o Options, unchecke
 			continue
 		}
 		if o.Bindable != nil {
-			if err := o.Bindable(name); err != nil {
+			fn := name
+			if h.Via != "" {
+				fn = h.Via // the Rust declaration takes its prototype
+			}
+			if err := o.Bindable(fn); err != nil {
 				res.Refused = append(res.Refused, Refusal{name, BadType, err.Error()})
 				continue
 			}

@@ -45,8 +45,12 @@ func writeC(ps []*plan, headers []string, o Options) []byte {
 			fmt.Fprintf(&b, "\treturn %s;\n", p.call)
 		}
 		b.WriteString("}\n")
+		fn := p.Name
+		if p.Via != "" {
+			fn = p.Via
+		}
 		fmt.Fprintf(&b, "_Static_assert(__builtin_types_compatible_p(__typeof__(&%s), __typeof__(&%s)),\n\t\"%s must have the prototype of %s\");\n",
-			p.Name, p.Symbol, p.Symbol, p.Name)
+			fn, p.Symbol, p.Symbol, fn)
 	}
 	return b.Bytes()
 }
@@ -67,7 +71,11 @@ func RustDecls(helpers []Helper, sig func(name string) (*RustSig, error), o Opti
 	b.WriteString("// compiles into the module (rustko_helper_<name>); Rust calls them by their C names.\n")
 	b.WriteString("extern \"C\" {\n")
 	for i, h := range helpers {
-		s, err := sig(h.Name)
+		fn := h.Name
+		if h.Via != "" {
+			fn = h.Via
+		}
+		s, err := sig(fn)
 		if err != nil {
 			return nil, fmt.Errorf("the Rust declaration of the helper for %s: %w", h.Name, err)
 		}
@@ -85,7 +93,7 @@ func RustDecls(helpers []Helper, sig func(name string) (*RustSig, error), o Opti
 			ret = " -> " + s.Result
 		}
 		name := s.Name
-		if name == "" {
+		if name == "" || h.Via != "" {
 			name = h.Name
 		}
 		fmt.Fprintf(&b, "    pub fn %s(%s)%s;\n", name, strings.Join(ps, ", "), ret)

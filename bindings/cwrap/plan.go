@@ -20,46 +20,106 @@ type plan struct {
 // plan decides whether name can be wrapped and prepares the wrapper, or
 // says why not.
 func (a *analyser) plan(name string) (*plan, *Refusal) {
-	fd := a.u.defs[name]
-	if fd == nil {
-		return nil, a.notDefined(name)
+	fn := name
+	if a.u.defs[name] == nil {
+		if fn = a.forwardedTo(name); fn == "" {
+			return nil, a.notDefined(name)
+		}
 	}
+	p, r := a.planFor(name, fn)
+	if r != nil && fn != name {
+		r.Name = name
+		r.Reason = fmt.Sprintf("%s is a macro that passes its arguments to the inline function %s: %s", name, fn, r.Reason)
+	}
+	return p, r
+}
+
+// forwardedTo returns the inline function a function-like macro passes all
+// its arguments to, in order, or "". Since 6.10 the allocators are such
+// macros (kmalloc(...) is alloc_hooks(kmalloc_noprof(__VA_ARGS__))): a
+// helper for the macro has the function's prototype and calls the macro.
+func (a *analyser) forwardedTo(name string) string {
+	m := a.u.ast.Macros[name]
+	if m == nil || !m.IsFnLike {
+		return ""
+	}
+	var want []string
+	for _, p := range m.Params {
+		want = append(want, p.SrcStr())
+	}
+	if m.VarArg >= 0 {
+		if m.VarArg < len(want) {
+			want = want[:m.VarArg] // a named variadic parameter: args...
+			want = append(want, m.Params[m.VarArg].SrcStr())
+		} else {
+			want = append(want, "__VA_ARGS__")
+		}
+	}
+	toks := m.ReplacementList()
+	found := ""
+	for i := 0; i+1 < len(toks); i++ {
+		fn := toks[i].SrcStr()
+		if a.u.defs[fn] == nil || fn == name || toks[i+1].SrcStr() != "(" {
+			continue
+		}
+		var args []string
+		j := i + 2
+		for ; j < len(toks) && toks[j].SrcStr() != ")"; j++ {
+			if s := toks[j].SrcStr(); s != "," {
+				args = append(args, s)
+			}
+		}
+		if j == len(toks) || strings.Join(args, ",") != strings.Join(want, ",") {
+			continue
+		}
+		if found != "" && found != fn {
+			return "" // two candidates: not a plain forward
+		}
+		found = fn
+	}
+	return found
+}
+
+// planFor plans the helper for name, which calls the inline function fn:
+// name itself, or a macro forwarding to it.
+func (a *analyser) planFor(name, fn string) (*plan, *Refusal) {
+	fd := a.u.defs[fn]
 	d := fd.Declarator
 	ft, ok := d.Type().(*cc.FunctionType)
 	if !ok {
-		return nil, refuse(name, NotFunction, "%s is not a function", name)
+		return nil, refuse(fn, NotFunction, "%s is not a function", fn)
 	}
 	pos := d.Position()
 	where := a.where(pos.Filename, pos.Line)
 	if ft.IsVariadic() {
-		return nil, refuse(name, Variadic, "%s (%s) is variadic: C cannot forward a variable argument list, so no helper can call it; use the function it passes its arguments to (often a v-prefixed one taking a va_list) or format the text in Rust", name, where)
+		return nil, refuse(fn, Variadic, "%s (%s) is variadic: C cannot forward a variable argument list, so no helper can call it; use the function it passes its arguments to (often a v-prefixed one taking a va_list) or format the text in Rust", fn, where)
 	}
 	s := &speller{a.u}
 	names := a.paramNames(name, ft)
 	ps, err := s.paramList(d, ft, names)
 	if err != nil {
-		return nil, refuse(name, BadType, "%s (%s) has a prototype C cannot repeat: %v", name, where, err)
+		return nil, refuse(fn, BadType, "%s (%s) has a prototype C cannot repeat: %v", fn, where, err)
 	}
 	if resultQualified(d) {
-		return nil, refuse(name, BadType, "%s (%s) returns a pointer to a qualified pointer, which the helper generator cannot spell from the C front end's types", name, where)
+		return nil, refuse(fn, BadType, "%s (%s) returns a pointer to a qualified pointer, which the helper generator cannot spell from the C front end's types", fn, where)
 	}
 	sym := Prefix + name
 	proto, err := s.decl(ft.Result(), sym+"("+ps+")", false)
 	if err != nil {
-		return nil, refuse(name, BadType, "%s (%s) returns %v", name, where, err)
+		return nil, refuse(fn, BadType, "%s (%s) returns %v", fn, where, err)
 	}
 	origPs, err := s.paramList(d, ft, origNames(ft))
 	if err != nil {
 		origPs = ps
 	}
-	orig, _ := s.decl(ft.Result(), name+"("+origPs+")", false)
+	orig, _ := s.decl(ft.Result(), fn+"("+origPs+")", false)
 	if attrs := typeAttrs(fd); attrs != "" {
 		proto = attrs + " " + proto
 	}
-	if why := defect(name, fd); why != "" && !a.unchecked {
-		return nil, refuse(name, Defect, "%s (%s) cannot be compiled: %s", name, where, why)
+	if why := defect(fn, fd); why != "" && !a.unchecked {
+		return nil, refuse(fn, Defect, "%s (%s) cannot be compiled: %s", fn, where, why)
 	}
-	if r := a.hazards(name, ft, where); r != nil && !a.unchecked {
+	if r := a.hazards(fn, ft, where); r != nil && !a.unchecked {
 		return nil, r
 	}
 	storage := ""
@@ -83,6 +143,11 @@ func (a *analyser) plan(name string) (*plan, *Refusal) {
 		call:  "(" + name + ")(" + strings.Join(callArgs, ", ") + ")",
 		void:  ft.Result() == nil || ft.Result().Kind() == cc.Void,
 		names: names,
+	}
+	if fn != name {
+		// The macro is the interface (it may add hooks around the call).
+		p.Via = fn
+		p.call = name + "(" + strings.Join(callArgs, ", ") + ")"
 	}
 	return p, nil
 }

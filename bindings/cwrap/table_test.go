@@ -82,6 +82,13 @@ static inline int renamed_hidden(void) { return __real_hidden(); }
 static inline int (*returns_fnptr(int x))(int) { (void)x; return 0; }
 static inline void declared_only(int);
 static void plain_static(int *p) { *p = 0; }
+#define alloc_hooks(_do_alloc) ({ void *_res = _do_alloc; _res; })
+static inline void *kmalloc_noprof(size_t size, gfp_t flags) { return exported_alloc(size, flags); }
+#define kmalloc(...) alloc_hooks(kmalloc_noprof(__VA_ARGS__))
+#define named_args(args...) kmalloc_noprof(args)
+#define kzalloc(size, flags) kmalloc_noprof(size, (flags) | 1)
+#define fwd_hidden(x) calls_hidden(x)
+#define fwd_variadic(n, ...) variadic_inline(n, __VA_ARGS__)
 `
 
 var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
@@ -157,6 +164,12 @@ func TestRefusalTable(t *testing.T) {
 		{"declared_only", cwrap.NoBody, "never define it"},
 		{"exported_alloc", cwrap.Exported, "call it directly"},
 		{"a_macro", cwrap.Macro, "function-like macro"},
+		// 6.10+: kmalloc(...) is alloc_hooks(kmalloc_noprof(__VA_ARGS__)).
+		{"kmalloc", "", "void *rustko_helper_kmalloc(size_t size, gfp_t flags)"},
+		{"named_args", "", "void *rustko_helper_named_args(size_t size, gfp_t flags)"},
+		{"kzalloc", cwrap.Macro, "function-like macro"},
+		{"fwd_hidden", cwrap.NotLinkable, "fwd_hidden is a macro that passes its arguments to the inline function calls_hidden: calls_hidden"},
+		{"fwd_variadic", cwrap.Variadic, "passes its arguments to the inline function variadic_inline"},
 		{"OBJ_MACRO", cwrap.Macro, "object-like macro"},
 		{"size_t", cwrap.NotFunction, "is a type"},
 		{"exported_var", cwrap.NotFunction, "variable"},
@@ -207,6 +220,31 @@ func TestRefusalTable(t *testing.T) {
 			t.Errorf("%s: refused as %s (%s), want %s", tc.name, r.Kind, r.Reason, tc.kind)
 		case tc.kind != "" && !strings.Contains(r.Reason, tc.want):
 			t.Errorf("%s: reason %q should mention %q", tc.name, r.Reason, tc.want)
+		}
+	}
+
+	// A macro's helper expands the macro (its hooks run) and has the
+	// prototype of the function it forwards to, in C and in Rust.
+	for _, want := range []string{"\treturn kmalloc(size, flags);\n", "__typeof__(&kmalloc_noprof), __typeof__(&rustko_helper_kmalloc)"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("the helper file lacks %q", want)
+		}
+	}
+	for _, h := range res.Wrapped {
+		if h.Name != "kmalloc" {
+			continue
+		}
+		var asked []string
+		rust, err := cwrap.RustDecls([]cwrap.Helper{h}, func(name string) (*cwrap.RustSig, error) {
+			asked = append(asked, name)
+			return &cwrap.RustSig{Name: name, Params: []cwrap.RustParam{{Name: "size", Type: "size_t"}, {Name: "flags", Type: "gfp_t"}}, Result: "*mut c_void"}, nil
+		}, cwrap.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Via != "kmalloc_noprof" || strings.Join(asked, ",") != "kmalloc_noprof" ||
+			!strings.Contains(string(rust), "#[link_name = \"rustko_helper_kmalloc\"]\n    pub fn kmalloc(size: size_t, flags: gfp_t) -> *mut c_void;") {
+			t.Errorf("kmalloc: Via %q, prototype asked of %v, Rust:\n%s", h.Via, asked, rust)
 		}
 	}
 
