@@ -45,7 +45,8 @@ var (
 	// CSI sequences, and the two-byte ones such as SeaBIOS's "ESC c" reset.
 	ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|[ -/]*[0-~])`)
 	// "[    1.234567] " and 7.x's caller id "[    T1] ".
-	timestamp = regexp.MustCompile(`^\[\s*\d+\.\d+\](\[\s*[TC]\d+\])?\s?`)
+	timestamp    = regexp.MustCompile(`^\[\s*\d+\.\d+\](\[\s*[TC]\d+\])?\s?`)
+	anyTimestamp = regexp.MustCompile(`\[\s*\d+\.\d{6}\]`)
 )
 
 // ParseLog reads a serial log from a boot of module modname.
@@ -54,6 +55,11 @@ func ParseLog(serial, modname string) Log {
 	raw := strings.Split(ansiEscape.ReplaceAllString(serial, ""), "\n")
 	for _, line := range raw {
 		line = strings.TrimRight(strings.ReplaceAll(line, "\r", ""), " ")
+		// The first kernel line can share its line with the firmware's
+		// "Booting from ROM..": the kernel's part starts at its timestamp.
+		if loc := anyTimestamp.FindStringIndex(line); loc != nil && loc[0] > 0 {
+			line = line[loc[0]:]
+		}
 		l.Console = append(l.Console, line)
 	}
 	var live, dmesg []string

@@ -3,6 +3,7 @@ package vm
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -25,7 +26,7 @@ func readLog(t *testing.T, name, module string) Log {
 // pointer write in rust_main.
 func TestParseLog(t *testing.T) {
 	for _, tc := range []struct {
-		log            string
+		log, module    string
 		complete       bool
 		insmod, rmmod  bool
 		tainted        int64
@@ -34,23 +35,34 @@ func TestParseLog(t *testing.T) {
 		reportSummary  string
 		firstFrame     Frame
 		unreliableRest bool
+		second         string // the call trace's first frame in the module
 	}{
 		{
-			log: "hello-6.1.log", complete: true, insmod: true, rmmod: true, tainted: 12288,
+			log: "hello-6.1.log", module: "hello", complete: true, insmod: true, rmmod: true, tainted: 12288,
 			moduleLines: []string{"hello: init", "hello from rust", "hello: exit"},
 		},
 		{
-			log: "rust-null-6.1.log", tainted: -1,
+			log: "rust-null-6.1.log", module: "hello", tainted: -1,
 			moduleLines:   []string{"hello: init", "hello from rust"},
 			problemHas:    "the kernel log shows BUG: kernel NULL pointer dereference, address: 0000000000000010",
 			reportSummary: "BUG: kernel NULL pointer dereference, address: 0000000000000010",
 			firstFrame: Frame{Text: "RIP: 0010:rust_main+0xf/0x20 [hello]", Symbol: "rust_main", Offset: 0xf, Length: 0x20,
 				Module: "hello", Exact: true},
-			unreliableRest: true,
+			unreliableRest: true, second: "hello_init+0x16",
+		},
+		{
+			// The firmware's "Booting from ROM.." shares the first kernel line.
+			log: "c-null-6.1.log", module: "crash", tainted: -1,
+			moduleLines:   []string{"crash: init how=2", "crash from rust"},
+			problemHas:    "the kernel log shows BUG: kernel NULL pointer dereference, address: 0000000000000010",
+			reportSummary: "BUG: kernel NULL pointer dereference, address: 0000000000000010",
+			firstFrame: Frame{Text: "RIP: 0010:c_null_write+0x5/0x15 [crash]", Symbol: "c_null_write", Offset: 0x5, Length: 0x15,
+				Module: "crash", Exact: true},
+			unreliableRest: false, second: "crash_init+0x30",
 		},
 	} {
 		t.Run(tc.log, func(t *testing.T) {
-			l := readLog(t, tc.log, "hello")
+			l := readLog(t, tc.log, tc.module)
 			if !l.Started || !l.Loaded {
 				t.Fatalf("Started %v Loaded %v, want both", l.Started, l.Loaded)
 			}
@@ -67,7 +79,7 @@ func TestParseLog(t *testing.T) {
 					t.Errorf("a marker, escape or timestamp is left in %q", line)
 				}
 			}
-			r := &Result{Module: "hello", Log: l}
+			r := &Result{Module: tc.module, Log: l}
 			problems := r.Problems(nil)
 			if tc.problemHas == "" && len(problems) != 0 {
 				t.Errorf("Problems = %q, want none", problems)
@@ -91,12 +103,15 @@ func TestParseLog(t *testing.T) {
 				t.Fatalf("frames %+v, want first %+v", fr, tc.firstFrame)
 			}
 			for _, f := range fr[1:] {
-				if f.Unreliable != tc.unreliableRest || f.Exact {
-					t.Errorf("call trace frame %+v: Unreliable want %v, Exact false", f, tc.unreliableRest)
+				if tc.unreliableRest && !f.Unreliable || f.Exact {
+					t.Errorf("call trace frame %+v: want unreliable (%v) and not exact", f, tc.unreliableRest)
 				}
 			}
-			if fr[1].Symbol != "hello_init" || fr[1].Module != "hello" || fr[1].Offset != 0x16 {
-				t.Errorf("second frame %+v, want hello_init+0x16 [hello]", fr[1])
+			if !tc.unreliableRest && fr[1].Unreliable {
+				t.Errorf("second frame %+v is marked unreliable", fr[1])
+			}
+			if got := fmt.Sprintf("%s+0x%x", fr[1].Symbol, fr[1].Offset); got != tc.second || fr[1].Module != tc.module {
+				t.Errorf("second frame %+v, want %s [%s]", fr[1], tc.second, tc.module)
 			}
 		})
 	}
@@ -116,7 +131,9 @@ func TestProblems(t *testing.T) {
 			[]string{"the VM did not power off in time: the module hangs (in its init or exit), or the machine is too slow (--timeout)"}},
 		{"warn taint", func(r *Result) { r.Log.Tainted = 12288 | 1<<9 }, nil, []string{"the kernel is tainted W (12800) after the module ran"}},
 		{"proprietary is fine", func(r *Result) { r.Log.Tainted = 12288 | 1 }, nil, nil},
-		{"rmmod", func(r *Result) { r.Log.RmmodOK, r.Log.RmmodErr = false, "rmmod: can't unload module 'hello': Resource temporarily unavailable" }, nil,
+		{"rmmod", func(r *Result) {
+			r.Log.RmmodOK, r.Log.RmmodErr = false, "rmmod: can't unload module 'hello': Resource temporarily unavailable"
+		}, nil,
 			[]string{"rmmod failed: rmmod: can't unload module 'hello': Resource temporarily unavailable"}},
 		{"insmod", func(r *Result) {
 			r.Log.InsmodOK, r.Log.RmmodOK, r.Log.InsmodErr = false, false, "insmod: can't insert 'hello.ko': invalid parameter"
