@@ -157,7 +157,7 @@ func moduleCrates(root string) ([]crateInfo, error) {
 				continue
 			}
 			dt, err := readCargo(filepath.Join(p, "Cargo.toml"))
-			if err != nil || dt == nil {
+			if err != nil || dt == nil || isRustkoRuntime(p, dt) {
 				continue
 			}
 			visit(filepath.Clean(p), dt, d.features, d.defaults)
@@ -174,6 +174,14 @@ func moduleCrates(root string) ([]crateInfo, error) {
 		}
 	}
 	return out, nil
+}
+
+// isRustkoRuntime recognises the copy of rustko's runtime crate that
+// `rustko-lsp new` puts into a module (package rustko with its C half
+// c/rustko_rt.c, which build links): rustko's code, like the generated
+// bindings, not the author's, so not analysed.
+func isRustkoRuntime(dir string, t *cargoToml) bool {
+	return t.str("package", "name") == "rustko" && isFile(filepath.Join(dir, "c", "rustko_rt.c"))
 }
 
 // walkCrate follows `mod` declarations from a crate root, skipping those

@@ -118,6 +118,15 @@ four = { path = "four" }
 		}, []string{"rs/root.rs", "rs/a.rs", "one/src/lib.rs", "four/src/lib.rs", "three/src/lib.rs", "two/lib.rs"},
 			[]string{"shim/a.c", "shim/b.c", "c.c"},
 			map[string][]string{"rs/a.rs": {"a", "b", "default"}, "one/src/lib.rs": {"x"}, "two/lib.rs": nil}},
+		{"rustko's runtime crate is rustko's code", map[string]string{
+			"Cargo.toml":           "[package]\nname = \"hello\"\n[dependencies]\nrustko = { path = \"rustko\" }\nmine = { path = \"mine\" }\n",
+			"src/lib.rs":           "",
+			"rustko/Cargo.toml":    "[package]\nname = \"rustko\"\n",
+			"rustko/src/lib.rs":    "",
+			"rustko/c/rustko_rt.c": "",
+			"mine/Cargo.toml":      "[package]\nname = \"rustko\"\n", // the name alone is not enough
+			"mine/src/lib.rs":      "",
+		}, []string{"src/lib.rs", "mine/src/lib.rs"}, nil, nil},
 		{"virtual workspace", map[string]string{
 			"Cargo.toml":                 "[workspace]\nmembers = [\n  \"crates/*\",\n]\n",
 			"crates/ko/Cargo.toml":       "[package]\nname = \"ko\"\n[lib]\ncrate-type = [\"staticlib\"]\n",
