@@ -16,6 +16,7 @@ var ruleDescriptions = map[string]string{
 	"missing-extern-c":    "A #[no_mangle] function called from C (the shim, or the kernel: init_module, cleanup_module) is not extern \"C\".",
 	"non-gpl-license":     "MODULE_LICENSE is not GPL-compatible: loading taints the kernel and GPL-only exports are out of reach.",
 	"hard-coded-constant": "A bare number is passed where the kernel has named constants whose values change between kernels.",
+	"shadowed-constant":   "A Rust constant named after a kernel macro or enum constant has another value than this kernel gives it.",
 	"missing-nul":         "A string literal without a terminating NUL is passed to C as a char pointer.",
 	"missing-license":     "The module declares no MODULE_LICENSE, so modpost stops the build.",
 	"target-spec":         "The Rust target specification is wrong for building a kernel module.",

@@ -65,6 +65,8 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	a.checkFloat()
 	a.checkMissingExternC()
 	a.checkShimSignatures()
+	a.checkShadowedConstants()
+	a.checkMacroExterns()
 	sort.SliceStable(a.out, func(i, j int) bool {
 		x, y := a.out[i].Range.Start, a.out[j].Range.Start
 		if x.Line != y.Line {

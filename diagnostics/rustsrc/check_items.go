@@ -40,6 +40,9 @@ func (a *analysis) checkRefs() {
 
 func (a *analysis) checkItemUse(r *Ref) {
 	it := r.Item
+	if r.Via == ViaExtern && a.hasNoSymbol(it) {
+		return // reported at the extern declaration
+	}
 	if it.Kind == index.InlineFunction && a.linkable(it) {
 		a.exportedInline(r)
 		return

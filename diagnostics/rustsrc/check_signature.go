@@ -38,6 +38,9 @@ func (a *analysis) checkExternDecls() {
 			a.notDeclared(r)
 			continue
 		}
+		if a.noSymbolDecl(r.Name, r.Item, r.Range) {
+			continue
+		}
 		if r.Item.Kind == index.Function && r.extern.item.Kind == "function_signature_item" {
 			a.signature(r)
 		}
