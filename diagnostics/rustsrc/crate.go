@@ -87,6 +87,15 @@ func ModuleSources(m *module.Module) (*Sources, error) {
 		addRust(filepath.Clean(p), s.root)
 	}
 	s.C = kbuildCFiles(m)
+	// rustko-lsp build links the rustko crate's C half (its kmalloc, BUG
+	// and module-name functions) into every module that depends on it, so
+	// the crate's extern declarations are defined there.
+	for _, c := range crates {
+		rt := filepath.Join(c.dir, "c", "rustko_rt.c")
+		if t, _ := readCargo(filepath.Join(c.dir, "Cargo.toml")); t != nil && t.tables["package"]["name"] == `"rustko"` && isFile(rt) && !slices.Contains(s.C, rt) {
+			s.C = append(s.C, rt)
+		}
+	}
 	return s, nil
 }
 

@@ -24,24 +24,6 @@ pub enum Level {
     Debug,
 }
 
-impl Level {
-    /// The printk format: the level's KERN_SOH prefix ("\001" and the
-    /// level's digit, the printk record format since 3.6), then a prefix
-    /// string and the text, both as arguments.
-    fn format(self) -> &'static [u8] {
-        match self {
-            Level::Emerg => b"\x010%s%s\0",
-            Level::Alert => b"\x011%s%s\0",
-            Level::Crit => b"\x012%s%s\0",
-            Level::Err => b"\x013%s%s\0",
-            Level::Warning => b"\x014%s%s\0",
-            Level::Notice => b"\x015%s%s\0",
-            Level::Info => b"\x016%s%s\0",
-            Level::Debug => b"\x017%s%s\0",
-        }
-    }
-}
-
 /// The text one printk call carries at most, with its NUL. The kernel keeps
 /// about 1000 bytes of a record (LOG_LINE_MAX) and drops the rest, so a
 /// longer line is split here into several records instead: nothing is lost.
@@ -82,10 +64,23 @@ impl Writer {
             return;
         }
         self.buf[self.len] = 0;
-        // SAFETY: a NUL-terminated format taking two strings, given two
+        let (p, t) = (self.prefix, self.buf.as_ptr());
+        // Each format is the level's KERN_SOH prefix ("\001" and the level's
+        // digit, printk's record format since 3.6) and two strings: the
+        // prefix and the text, both arguments, never part of the format.
+        // SAFETY: NUL-terminated formats taking two strings, given two
         // NUL-terminated strings; printk copies the text before returning.
         unsafe {
-            _printk(self.level.format().as_ptr(), self.prefix, self.buf.as_ptr());
+            match self.level {
+                Level::Emerg => _printk(b"\x010%s%s\0".as_ptr(), p, t),
+                Level::Alert => _printk(b"\x011%s%s\0".as_ptr(), p, t),
+                Level::Crit => _printk(b"\x012%s%s\0".as_ptr(), p, t),
+                Level::Err => _printk(b"\x013%s%s\0".as_ptr(), p, t),
+                Level::Warning => _printk(b"\x014%s%s\0".as_ptr(), p, t),
+                Level::Notice => _printk(b"\x015%s%s\0".as_ptr(), p, t),
+                Level::Info => _printk(b"\x016%s%s\0".as_ptr(), p, t),
+                Level::Debug => _printk(b"\x017%s%s\0".as_ptr(), p, t),
+            };
         }
         self.ended_line = self.buf[self.len - 1] == b'\n';
         self.emitted = true;
