@@ -170,7 +170,8 @@ func relTo(root, p string) string {
 
 // Findings are the module's findings from a boot: one per decoded report,
 // and one at fallback (the crate root) for a failed load or a report no
-// frame of the module explains. decoded holds every report for printing.
+// frame of the module explains (none when fallback is ""). decoded holds
+// every report for printing.
 func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.Finding, decoded []Decoded) {
 	at := func(code, msg string) diagnostics.Finding {
 		return diagnostics.Finding{File: fallback, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
@@ -188,11 +189,11 @@ func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.F
 		decoded = append(decoded, dec)
 		if f, ok := dec.Finding(r.Module); ok {
 			findings = append(findings, f)
-		} else {
+		} else if fallback != "" {
 			findings = append(findings, at(CodeOops, rep.Summary+" (no frame of the module's code in the backtrace)"))
 		}
 	}
-	if len(findings) > 0 {
+	if len(findings) > 0 || fallback == "" {
 		return findings, decoded
 	}
 	for _, p := range r.Problems(nil) {

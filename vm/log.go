@@ -65,11 +65,20 @@ func ParseLog(serial, modname string) Log {
 	var live, dmesg []string
 	inDmesg, sawLiveMarker := false, false
 	for _, line := range l.Console {
-		switch strings.TrimSpace(line) {
-		case dmesgMarker:
+		// /init's echo can land in the middle of a console line the kernel
+		// is still printing (threaded consoles on PREEMPT_RT): the markers
+		// are found anywhere in a line.
+		if before, _, ok := strings.Cut(line, dmesgMarker); ok {
+			if before != "" && !inDmesg && sawLiveMarker {
+				live = append(live, timestamp.ReplaceAllString(before, ""))
+			}
 			inDmesg = true
 			continue
-		case doneMarker:
+		}
+		if before, _, ok := strings.Cut(line, doneMarker); ok {
+			if before != "" && inDmesg {
+				dmesg = append(dmesg, timestamp.ReplaceAllString(before, ""))
+			}
 			l.Complete = true
 			inDmesg = false
 			continue
@@ -89,16 +98,20 @@ func ParseLog(serial, modname string) Log {
 			live = append(live, text)
 		}
 	}
-	src := live
-	if l.Complete {
-		src = dmesg
-	}
-	from := -1
-	for i, text := range src {
-		if strings.HasPrefix(text, markerPrefix+"insmod "+modname) {
-			from = i
-			break
+	start := func(src []string) int {
+		for i, text := range src {
+			if strings.HasPrefix(text, markerPrefix+"insmod "+modname) {
+				return i
+			}
 		}
+		return -1
+	}
+	// The final dmesg is complete and in order; the console is what there
+	// is when the VM stopped before it.
+	src := dmesg
+	from := start(dmesg)
+	if !l.Complete || from < 0 {
+		src, from = live, start(live)
 	}
 	if from < 0 {
 		return l

@@ -221,3 +221,24 @@ func TestSetupErrors(t *testing.T) {
 		t.Errorf("missing image: %v, want a SetupError naming the release", err)
 	}
 }
+
+// TestParseLogInterleaved: /init's echo of the dmesg marker lands inside a
+// console line the kernel is still printing (seen on 6.12-rt's threaded
+// console): the kernel log is still found.
+func TestParseLogInterleaved(t *testing.T) {
+	b, err := os.ReadFile("testdata/hello-6.1.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), dmesgMarker+"\r\n", "[    4.690000] late console line"+dmesgMarker+"\r\n", 1)
+	if s == string(b) {
+		t.Fatal("the fixture has no dmesg marker line")
+	}
+	l := ParseLog(s, "hello")
+	if !l.Loaded || !l.Complete || !l.InsmodOK || !l.RmmodOK {
+		t.Fatalf("Loaded %v Complete %v InsmodOK %v RmmodOK %v, want all", l.Loaded, l.Complete, l.InsmodOK, l.RmmodOK)
+	}
+	if got := l.ModuleLines(); len(got) != 3 || got[2] != "hello: exit" {
+		t.Errorf("ModuleLines = %q", got)
+	}
+}

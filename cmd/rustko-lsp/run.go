@@ -114,7 +114,8 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		if r, err := module.FindRoot(root); err == nil {
 			root = r
 		}
-		crate = ko
+		// A .ko outside its module: failures without a source line are
+		// only printed (a finding at the binary would show its bytes).
 		if c := filepath.Join(root, "src", "lib.rs"); fileExists(c) {
 			crate = c
 		}
@@ -129,7 +130,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		root, ko, findings = m.Root, res.KO, res.Findings
 		crate = filepath.Join(m.Root, "src", "lib.rs")
 		if !fileExists(crate) {
-			crate = ko
+			crate = filepath.Join(m.Root, "Makefile")
 		}
 		if res.HasErrors() {
 			if err := writeFindings(stdout, o.format, findings, root); err != nil {
