@@ -12,7 +12,7 @@ profile=${1:-test}
 demo_pkgs=(gcc make linux-headers-amd64 rustc rust-src cargo binutils kmod)
 # What `make test` adds: a real editor (Neovim 0.7), the QEMU boot test, and the
 # reference tool the bindings benchmark compares against.
-test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio bindgen libclang1-14 nodejs npm)
+test_pkgs=("${demo_pkgs[@]}" unzip neovim qemu-system-x86 busybox-static cpio dkms bindgen libclang1-14 nodejs npm)
 
 case "$profile" in
 demo) pkgs=("${demo_pkgs[@]}") ;;
@@ -41,7 +41,7 @@ rustko-lsp: missing packages: ${missing[*]}
 This is not a Debian/Ubuntu machine; install the equivalents with your package manager:
   kernel headers with Module.symvers for your kernel (Fedora: kernel-devel; Arch: linux-headers),
   gcc, make, rustc + rust-src + cargo (or rustup with the rust-src component),
-  and for the tests: neovim, qemu-system-x86, busybox (static), cpio, kmod, bindgen, nodejs, npm.
+  and for the tests: neovim, qemu-system-x86, busybox (static), cpio, kmod, dkms, bindgen, nodejs, npm.
 MSG
 	exit 1
 fi
