@@ -105,9 +105,11 @@ func TestDKMSBuild(t *testing.T) {
 		b, err := exec.CommandContext(ctx, "dkms", args...).CombinedOutput()
 		return string(b), err
 	}
+	// Not under ctx: t.Cleanup runs after the deferred cancel.
 	cleanup := func() {
-		dkms("remove", "crash/0.1.0", "--all")
+		exec.Command("dkms", "remove", "crash/0.1.0", "--all").Run()
 		os.RemoveAll("/usr/src/crash-0.1.0")
+		os.RemoveAll("/var/lib/dkms/crash")
 	}
 	cleanup() // a run killed before its cleanup
 	t.Cleanup(cleanup)
