@@ -128,3 +128,29 @@ func indexListing(ix *index.Index, dir string) string {
 	}
 	return b.String()
 }
+
+// TestEnumConstantTypeFollowsGCC checks the type the bindings give an
+// enumeration constant that fits int in an enum where another does not:
+// int for gcc 12 (Debian 12), the enum's type for gcc 13 and later (C23's
+// rule; Debian 13's gcc 14 builds 7.x). Whichever gcc is on PATH is the
+// oracle, so this runs on both and fails where the rule is wrong.
+func TestEnumConstantTypeFollowsGCC(t *testing.T) {
+	dir := t.TempDir()
+	const h = `enum mixed { SMALL = 7, BIG = 0x80000000 };
+enum small { ONLY = 3 };
+#define USES_SMALL (SMALL * 2)
+#define USES_ONLY (ONLY * 2)
+`
+	if err := os.WriteFile(filepath.Join(dir, "mixed.h"), []byte(h), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := &module.Kernel{Release: "golden", Arch: "x86_64"}
+	f := &module.Flags{Compiler: "gcc", IncludeDirs: []string{dir}, Std: "gnu11", TargetFlags: []string{"-m64"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	g, err := run(ctx, &Options{Kernel: k, Flags: f, Headers: []string{"mixed.h"}, Version: "golden"}, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWithGCC(t, ctx, f, g.unit, t.TempDir())
+}

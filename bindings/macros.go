@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -21,6 +22,7 @@ type astEnv struct {
 	typedefs map[string]*ctype
 	tags     map[string]*ctype
 	consts   map[string]*cval
+	gnuc     *int // __GNUC__, read once
 }
 
 func newASTEnv(l *lowerer) *astEnv {
@@ -93,9 +95,12 @@ func (e *astEnv) enumConst(name string) (Value, *ctype, bool) {
 			continue
 		}
 		// gcc: an enumeration constant whose value fits int is an int;
-		// one that does not has its enum's type.
+		// one that does not has its enum's type. gcc 13 and later follow
+		// C23 instead: when any constant of the (complete) enum does not
+		// fit int, every one of them has the enum's type (7.x is built
+		// with gcc 14).
 		t := basicType("int", e.dm)
-		if ie := e.l.constEnum[name]; ie != nil && !fitsInt(v) {
+		if ie := e.l.constEnum[name]; ie != nil && (!fitsInt(v) || e.gccMajor() >= 13 && !allFitInt(ie)) {
 			if bt := basicType(ie.Underlying.CName, e.dm); bt != nil {
 				t = bt
 			}
@@ -186,6 +191,31 @@ func (e *astEnv) convert(t cc.Type, depth int) *ctype {
 		r.elem = basicType("void", e.dm)
 	}
 	return r
+}
+
+// allFitInt reports whether every constant of en fits int.
+func allFitInt(en *Enum) bool {
+	for _, c := range en.Consts {
+		if !fitsInt(c.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// gccMajor is __GNUC__ of the compiler the headers are read for (0 when it
+// is not gcc-like).
+func (e *astEnv) gccMajor() int {
+	if e.gnuc == nil {
+		n := 0
+		if m := e.l.ast.Macros["__GNUC__"]; m != nil && !m.IsFnLike {
+			if rl := m.ReplacementList(); len(rl) == 1 {
+				n, _ = strconv.Atoi(rl[0].SrcStr())
+			}
+		}
+		e.gnuc = &n
+	}
+	return *e.gnuc
 }
 
 func fitsInt(v Value) bool {

@@ -1,7 +1,7 @@
 /* Object-like macros evaluated with C semantics. */
 typedef unsigned int gfp_t;
 typedef unsigned char u8;
-enum { ENUM_SEVEN = 7, ENUM_BIG = 0x80000000 };
+enum { ENUM_SEVEN = 7 }; enum { ENUM_BIG = 0x80000000 };
 struct rec { int a; long b; char c[12]; };
 extern int some_variable;
 extern int some_function(int);

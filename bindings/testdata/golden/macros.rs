@@ -36,6 +36,7 @@ pub type gfp_t = c_uint;
 pub type u8 = c_uchar;
 
 pub const ENUM_SEVEN: c_uint = 7;
+
 pub const ENUM_BIG: c_uint = 0x80000000;
 
 /// `struct rec` from macros.h:5, 32 bytes, align 8.
