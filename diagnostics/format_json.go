@@ -19,6 +19,21 @@ type jsonDiagnostic struct {
 	Code      string `json:"code"`
 	Source    string `json:"source"`
 	Message   string `json:"message"`
+	// Related is present only when the finding has related places (the C
+	// declaration, a decoded oops's callers), so scripts reading the nine
+	// fields above see the same documents as before.
+	Related []jsonRelated `json:"related,omitempty"`
+}
+
+// jsonRelated is another place that explains a diagnostic, with the same
+// position fields.
+type jsonRelated struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"endLine"`
+	EndColumn int    `json:"endColumn"`
+	Message   string `json:"message"`
 }
 
 // WriteJSON writes {"diagnostics":[...]}: 1-based lines and byte columns,
@@ -41,6 +56,17 @@ func WriteJSON(w io.Writer, fs []Finding, root string) error {
 }
 
 func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
+	var related []jsonRelated
+	for _, r := range f.Related {
+		related = append(related, jsonRelated{
+			File:      relPath(root, r.File),
+			Line:      r.Range.Start.Line,
+			Column:    r.Range.Start.Column,
+			EndLine:   r.Range.End.Line,
+			EndColumn: r.Range.End.Column,
+			Message:   r.Message,
+		})
+	}
 	return jsonDiagnostic{
 		File:      relPath(root, f.File),
 		Line:      f.Range.Start.Line,
@@ -51,5 +77,6 @@ func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
 		Code:      f.Code,
 		Source:    f.Source,
 		Message:   f.Message,
+		Related:   related,
 	}
 }

@@ -119,10 +119,13 @@ func TestWriteJSONKernels(t *testing.T) {
 	for _, d := range doc.Diagnostics {
 		var got []string
 		for k := range d {
+			if k == "related" && d["code"] != ToolErrorCode {
+				continue // the findings' related places, as in WriteJSON
+			}
 			got = append(got, k)
 		}
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
-			t.Errorf("diagnostic keys %q, want %q", s, keys)
+			t.Errorf("diagnostic keys %q, want %q (and related)", s, keys)
 		}
 		if d["code"] == ToolErrorCode {
 			kernel, _ := d["kernel"].(string)

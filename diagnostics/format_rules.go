@@ -25,6 +25,8 @@ var ruleDescriptions = map[string]string{
 	"bare-return":         "A Rust function returns with a bare ret on a kernel built with return thunks.",
 	"indirect-branch":     "An indirect call or jump bypasses the retpoline thunks the kernel is built with.",
 	"bindings-not-ours":   "The bindings (or helpers) output path holds a file rustko did not generate; rustko leaves it alone and generates into its cache.",
+	"module-oops":         "The module oopsed, hit a BUG or WARN, or panicked in a test boot (rustko-lsp run); reported at the first backtrace frame in the module's own code.",
+	"module-run-failed":   "The module failed in a test boot (rustko-lsp run) without a backtrace: insmod or rmmod refused, a hang, a taint, or a missing expected log line.",
 }
 
 var sourceDescriptions = map[string]string{
@@ -33,6 +35,8 @@ var sourceDescriptions = map[string]string{
 	SourceModpost: "Reported by modpost while linking the module.",
 	SourceKbuild:  "Reported by kbuild.",
 	SourceObject:  "Found in the compiled object (relocations, FPU use, red zone).",
+	// vm.SourceKernel; diagnostics cannot import vm, which imports it.
+	"kernel": "Read from the guest kernel's log in a test boot (rustko-lsp run).",
 }
 
 func ruleDescription(id, source string) string {

@@ -124,15 +124,29 @@ func TestWriteJSONGolden(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &decoded); err != nil {
 		t.Fatal(err)
 	}
+	// The nine fields always; related only where the finding has some.
 	keys := "code column endColumn endLine file line message severity source"
+	withRelated, wantRelated := 0, 0
+	for _, f := range fs {
+		if len(f.Related) > 0 {
+			wantRelated++
+		}
+	}
 	for _, d := range decoded.Diagnostics {
 		var got []string
 		for k := range d {
+			if k == "related" {
+				withRelated++
+				continue
+			}
 			got = append(got, k)
 		}
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
-			t.Errorf("diagnostic keys %q, want exactly %q", s, keys)
+			t.Errorf("diagnostic keys %q, want exactly %q (and related)", s, keys)
 		}
+	}
+	if withRelated != wantRelated {
+		t.Errorf("%d diagnostics carry related, want %d (the findings with related places)", withRelated, wantRelated)
 	}
 	if d := decoded.Diagnostics[len(decoded.Diagnostics)-1]; d["file"] != "src/lib.rs" || d["line"].(float64) != 12 {
 		t.Errorf("last diagnostic %v: files must be relative to the root and sorted", d)
@@ -144,6 +158,35 @@ func TestWriteJSONGolden(t *testing.T) {
 	}
 	if got := strings.Join(strings.Fields(b.String()), ""); got != `{"diagnostics":[]}` {
 		t.Errorf("no findings: %s", b.String())
+	}
+}
+
+// TestJSONRelated: related places have the diagnostic's position fields,
+// files relative to the root like the diagnostic's own.
+func TestJSONRelated(t *testing.T) {
+	root := "/m"
+	for _, tc := range []struct {
+		name string
+		rel  []Related
+		want string
+	}{
+		{"none", nil, `null`},
+		{"inside and outside the root", []Related{
+			{File: "/m/src/crash.c", Range: Range{Start: Position{23, 2}, End: Position{23, 9}}, Message: "called from crash_init"},
+			{File: "/usr/lib/rustlib/src/rust/library/core/src/ptr/mod.rs", Range: Point(1574, 9), Message: "inlined"},
+		}, `[{"file":"src/crash.c","line":23,"column":2,"endLine":23,"endColumn":9,"message":"called from crash_init"},` +
+			`{"file":"/usr/lib/rustlib/src/rust/library/core/src/ptr/mod.rs","line":1574,"column":9,"endLine":1574,"endColumn":9,"message":"inlined"}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := toJSONDiagnostic(Finding{File: "/m/src/lib.rs", Range: Point(20, 18), Severity: Error, Code: "module-oops", Message: "BUG", Related: tc.rel}, root)
+			got, err := json.Marshal(d.Related)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("related %s, want %s", got, tc.want)
+			}
+		})
 	}
 }
 
