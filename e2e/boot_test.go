@@ -67,7 +67,9 @@ func boot(t *testing.T, k bootKernel, ko string, expect ...string) (int, string)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), bootTimeout)
 	defer cancel()
-	_, stderr, err := run(ctx, ".", "./boot.sh", append(args, ko)...)
+	// boot.sh runs the rustko-lsp under test, not one it builds itself.
+	env := []string{"RUSTKO_LSP=" + buildRustko(t), "./boot.sh"}
+	_, stderr, err := run(ctx, ".", "env", append(append(env, args...), ko)...)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:

@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -58,23 +59,49 @@ func bootHello(t *testing.T, bin, src string, k bootKernel, mode string) {
 	t.Log(strings.TrimSpace(log))
 }
 
-// buildRustko compiles the command under test into a temporary folder, so
-// the test never runs a stale bin/rustko-lsp.
+// buildRustko compiles the command under test once per test binary into a
+// temporary folder (removed by TestMain), so the tests never run a stale
+// bin/rustko-lsp and boot.sh does not build its own copy for every boot.
 func buildRustko(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "rustko-lsp")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		if goTool, err = exec.LookPath("go"); err != nil {
-			t.Fatal("no go command to build rustko-lsp with")
+	rustkoOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "rustko-e2e-bin-")
+		if err != nil {
+			rustkoErr = err.Error()
+			return
 		}
+		rustkoDir = dir
+		bin := filepath.Join(dir, "rustko-lsp")
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			rustkoErr = "no go command to build rustko-lsp with"
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if _, stderr, err := run(ctx, "..", goTool, "build", "-o", bin, "./cmd/rustko-lsp"); err != nil {
+			rustkoErr = fmt.Sprintf("go build ./cmd/rustko-lsp: %v\n%s", err, stderr)
+			return
+		}
+		rustkoBin = bin
+	})
+	if rustkoErr != "" {
+		t.Fatal(rustkoErr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	if _, stderr, err := run(ctx, "..", goTool, "build", "-o", bin, "./cmd/rustko-lsp"); err != nil {
-		t.Fatalf("go build ./cmd/rustko-lsp: %v\n%s", err, stderr)
+	return rustkoBin
+}
+
+var (
+	rustkoOnce                      sync.Once
+	rustkoBin, rustkoDir, rustkoErr string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if rustkoDir != "" {
+		os.RemoveAll(rustkoDir)
 	}
-	return bin
+	os.Exit(code)
 }
 
 // copyModule copies a module's sources (not its build products) into a
