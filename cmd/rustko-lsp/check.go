@@ -62,6 +62,9 @@ the kernels.`,
 func checkCommand(ctx context.Context, o checkOptions, args []string, stdout, stderr io.Writer) (int, error) {
 	out := &countingWriter{w: stdout}
 	code, err := runCheckArgs(ctx, o, args, out, stderr)
+	if err == nil {
+		signingNote(ctx, stderr, checkedKO(o.dir), false)
+	}
 	if err != nil && out.n == 0 {
 		if werr := writeFailure(stdout, o, err); werr != nil {
 			return exitTool, errors.Join(err, werr)

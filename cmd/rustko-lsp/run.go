@@ -144,6 +144,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		}
 	}
 
+	signingNote(ctx, stderr, ko, true)
 	res, err := vm.Boot(ctx, vm.Config{
 		KO: ko, Tree: o.kdir, Image: o.image, Params: o.params, Timeout: o.timeout, Wait: o.wait,
 		Accel: o.accel, SerialLog: o.log, Keep: o.keep, Progress: stderr,
