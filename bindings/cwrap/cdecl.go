@@ -151,6 +151,11 @@ func qualifiers(t cc.Type) string {
 	if a.IsVolatile() {
 		q += "volatile "
 	}
+	// 7.x's __percpu is __seg_gs: a helper's parameter must keep it, or gcc
+	// rejects passing it on to the original.
+	if as := a.AddressSpace(); as != "" {
+		q += as + " "
+	}
 	return q
 }
 

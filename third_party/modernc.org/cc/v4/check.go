@@ -2636,7 +2636,7 @@ func typeofUnqual(tok Token, t Type) Type {
 	}
 
 	a := t.Attributes()
-	if !a.IsConst() && !a.IsVolatile() {
+	if !a.IsConst() && !a.IsVolatile() && a.AddressSpace() == "" {
 		return t
 	}
 
@@ -2646,7 +2646,7 @@ func typeofUnqual(tok Token, t Type) Type {
 		}
 
 		m := *a
-		m.isConst, m.isVolatile = false, false
+		m.isConst, m.isVolatile, m.addrSpace = false, false, ""
 		return &m
 	}
 	// A struct or union merges what setAttr gets into its attributes, so
@@ -3087,6 +3087,9 @@ func (n *TypeQualifier) check(c *ctx, isConst, isVolatile, isAtomic, isRestrict 
 	case TypeQualifierAddrSpace: // "__seg_gs", "__seg_fs"
 		// Where an object is reached (through %gs or %fs), not its layout:
 		// sizes, alignments and offsets are those of the unqualified type.
+		// Kept as an attribute for Attributes.AddressSpace.
+		r = newAttributes()
+		r.setAddressSpace(n.Token.SrcStr())
 	default:
 		c.errors.add(errorf("internal error: %v", n.Case))
 	}

@@ -2699,8 +2699,9 @@ type Attributes struct {
 	visibilityDecl   *Declarator
 	customAttributes map[string][]Value
 
-	alwaysInline bool // __attribute__ ((__always_inline__))
-	gnuInline    bool // __attribute__ ((__gnu_inline__))
+	addrSpace    string // __seg_gs, __seg_fs: a named address space qualifier
+	alwaysInline bool   // __attribute__ ((__always_inline__))
+	gnuInline    bool   // __attribute__ ((__gnu_inline__))
 	isConst      bool
 	isNonZero    bool
 	isVolatile   bool
@@ -2725,6 +2726,18 @@ func (n *Attributes) setVectorSize(v int64)           { n.vectorSize = v; n.isNo
 func (n *Attributes) setVisibility(s string)          { n.visibility = s; n.isNonZero = true }
 func (n *Attributes) setVisibilityDecl(d *Declarator) { n.visibilityDecl = d; n.isNonZero = true }
 func (n *Attributes) setWeak()                        { n.weak = true; n.isNonZero = true }
+func (n *Attributes) setAddressSpace(s string)        { n.addrSpace = s; n.isNonZero = true }
+
+// AddressSpace returns the named address space qualifying a type, like
+// "__seg_gs", or "". It changes no layout; whoever spells the type again
+// (a prototype calling the original) must keep it, or gcc rejects passing a
+// __seg_gs pointer where a generic one is declared.
+func (n *Attributes) AddressSpace() string {
+	if n == nil {
+		return ""
+	}
+	return n.addrSpace
+}
 
 // withoutAligned returns n without its aligned attribute, or nil when nothing
 // else is left.
@@ -2748,7 +2761,7 @@ func (n *Attributes) withoutAligned() *Attributes {
 		}
 	}
 	if m.alias == "" && m.aliasDecl == nil && m.vectorSize <= 0 && m.visibility == "" && m.visibilityDecl == nil &&
-		len(m.customAttributes) == 0 && !m.alwaysInline && !m.gnuInline && !m.isConst && !m.isVolatile && !m.weak {
+		len(m.customAttributes) == 0 && !m.alwaysInline && !m.gnuInline && !m.isConst && !m.isVolatile && !m.weak && m.addrSpace == "" {
 		return nil
 	}
 
@@ -2896,6 +2909,11 @@ func (n *Attributes) merge(nd Node, m *Attributes) (r *Attributes, err error) {
 	switch {
 	case n.isConst || m.isConst:
 		r.isConst = true
+	}
+
+	r.addrSpace = n.addrSpace
+	if m.addrSpace != "" {
+		r.addrSpace = m.addrSpace
 	}
 
 	switch {
