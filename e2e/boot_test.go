@@ -118,7 +118,7 @@ MODULE_LICENSE("GPL");
 // oopses in its init fails even though its own line is printed.
 func TestBootHarness(t *testing.T) {
 	for _, k := range bootKernels(t) {
-		t.Run(k.release, func(t *testing.T) { bootHarness(t, k) })
+		t.Run(k.release, func(t *testing.T) { t.Parallel(); bootHarness(t, k) })
 	}
 }
 

@@ -28,7 +28,7 @@ func TestBootHello(t *testing.T) {
 	}
 	for _, k := range kernels {
 		for _, mode := range k.modes {
-			t.Run(k.release+"/"+mode, func(t *testing.T) { bootHello(t, bin, src, k, mode) })
+			t.Run(k.release+"/"+mode, func(t *testing.T) { t.Parallel(); bootHello(t, bin, src, k, mode) })
 		}
 	}
 }

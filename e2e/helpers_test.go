@@ -25,6 +25,7 @@ func TestBootHelpers(t *testing.T) {
 		// them, and both modes are proved by TestBootHello.
 		mode := k.modes[0]
 		t.Run(k.release+"/"+mode, func(t *testing.T) {
+			t.Parallel()
 			dir := copyModule(t, src)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()

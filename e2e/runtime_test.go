@@ -83,9 +83,11 @@ func TestBootRuntime(t *testing.T) {
 	line := panicLine(t, "rtpanic")
 	for _, tc := range []struct{ mode, root string }{{"rust-src", "/usr"}, {"host", hostRoot}} {
 		t.Run("rtdemo/"+tc.mode, func(t *testing.T) {
+			t.Parallel()
 			bootRtdemo(t, bin, tc.mode, tc.root, k)
 		})
 		t.Run("rtpanic/"+tc.mode, func(t *testing.T) {
+			t.Parallel()
 			ko := runtimeBuild(t, bin, "rtpanic", tc.mode, tc.root, k)
 			want := fmt.Sprintf("rtpanic: panicked at src/lib.rs:%d: boom 7 of []", line)
 			code, log := boot(t, k, ko, "about to panic", want)
@@ -116,7 +118,7 @@ func TestBootRuntime(t *testing.T) {
 		if o.modes[0] == "rust-src" {
 			root = "/usr"
 		}
-		t.Run("rtdemo/"+o.release+"/"+o.modes[0], func(t *testing.T) { bootRtdemo(t, bin, o.modes[0], root, o) })
+		t.Run("rtdemo/"+o.release+"/"+o.modes[0], func(t *testing.T) { t.Parallel(); bootRtdemo(t, bin, o.modes[0], root, o) })
 	}
 }
 
