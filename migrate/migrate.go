@@ -146,8 +146,10 @@ var (
 
 // profileWant is what each Cargo profile needs so that the rustko crate,
 // a dependency, ends up in the one object kbuild links (as in `rustko-lsp
-// new`'s Cargo.toml): fat LTO over one codegen unit, and abort on panic.
-var profileWant = [][2]string{{"panic", `"abort"`}, {"lto", `"fat"`}, {"codegen-units", "1"}}
+// new`'s Cargo.toml): fat LTO over one codegen unit, optimised (unoptimised
+// code keeps calls to compiler-builtins helpers the kernel lacks), and abort
+// on panic.
+var profileWant = [][2]string{{"panic", `"abort"`}, {"lto", `"fat"`}, {"codegen-units", "1"}, {"opt-level", "2"}}
 
 func (r *reader) cargo(file string, data []byte) {
 	lines := splitLines(data)
