@@ -277,7 +277,9 @@ func TestHelpersLinkWithKbuild(t *testing.T) {
 	main := "#include <linux/module.h>\n" + decls.String() +
 		"void (*const rk_helpers[])(void) __used = {\n" + refs.String() + "};\n" +
 		"static int __init rk_init(void) { return 0; }\nstatic void __exit rk_exit(void) { }\n" +
-		"module_init(rk_init);\nmodule_exit(rk_exit);\nMODULE_LICENSE(\"GPL\");\n"
+		"module_init(rk_init);\nmodule_exit(rk_exit);\nMODULE_LICENSE(\"GPL\");\n" +
+		// modpost warns without it since 6.11.
+		"MODULE_DESCRIPTION(\"rustko helper link test\");\n"
 	files := map[string]string{
 		"Kbuild": "obj-m := rkhelp.o\nrkhelp-objs := main.o rustko_helpers.o\n",
 		"main.c": main,
@@ -365,9 +367,9 @@ func TestUnbindable(t *testing.T) {
 // reports what the helpers returned.
 func TestHelpersRustModule(t *testing.T) {
 	k, f, symvers := helperKernel(t)
-	rustc := "/root/.cargo/bin/rustc"
+	rustc := rustcs()[0].path // a current rustc: rustup's, or the first of $RUSTKO_TEST_RUSTC
 	if _, err := os.Stat(rustc); err != nil {
-		t.Fatalf("%s is missing: install rustup's stable toolchain", rustc)
+		t.Fatalf("%s is missing: install rustup's stable toolchain (or name a current rustc in RUSTKO_TEST_RUSTC)", rustc)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
