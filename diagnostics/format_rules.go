@@ -24,6 +24,7 @@ var ruleDescriptions = map[string]string{
 	"missing-endbr":       "A Rust function that can be called indirectly does not start with endbr64 on a kernel with IBT.",
 	"bare-return":         "A Rust function returns with a bare ret on a kernel built with return thunks.",
 	"indirect-branch":     "An indirect call or jump bypasses the retpoline thunks the kernel is built with.",
+	"legacy-rust.ko":      "A rust.ko-era leftover (xargo build, std/ bindgen crate, obsolete lang item or #![feature], old target spec, C shim hack) that `rustko-lsp migrate` rewrites.",
 	"bindings-not-ours":   "The bindings (or helpers) output path holds a file rustko did not generate; rustko leaves it alone and generates into its cache.",
 	"module-oops":         "The module oopsed, hit a BUG or WARN, or panicked in a test boot (rustko-lsp run); reported at the first backtrace frame in the module's own code.",
 	"module-run-failed":   "The module failed in a test boot (rustko-lsp run) without a backtrace: insmod or rmmod refused, a hang, a taint, or a missing expected log line.",
