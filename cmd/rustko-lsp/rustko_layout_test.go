@@ -52,8 +52,8 @@ func TestCheckRustkoLayout(t *testing.T) {
 			// `"linux/delay.h"` stopped check with exit 2 and no JSON).
 			var doc struct {
 				Diagnostics []struct {
-					File, Severity, Message string
-					Line                    int
+					File, Severity, Message, Code string
+					Line                          int
 				} `json:"diagnostics"`
 			}
 			if err := json.Unmarshal([]byte(out), &doc); err != nil {
@@ -61,7 +61,9 @@ func TestCheckRustkoLayout(t *testing.T) {
 			}
 			var got []string
 			for _, d := range doc.Diagnostics {
-				if filepath.Base(d.File) != spec {
+				// The migrate plan's legacy-rust.ko finding on the spec is
+				// TestMigratePlan's; this test is about the validator.
+				if filepath.Base(d.File) != spec || d.Code == "legacy-rust.ko" {
 					continue
 				}
 				rule, _, _ := strings.Cut(d.Message, ":")
