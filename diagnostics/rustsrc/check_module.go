@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/migrate"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -46,9 +45,6 @@ func CheckModule(env *Env) []diagnostics.Finding {
 			Fixes: []diagnostics.Fix{{Title: fmt.Sprintf("Change the licence to %q", to), Edits: []diagnostics.Edit{{File: lic.File, Range: r, NewText: to}}}},
 		})
 	}
-	// rust.ko-era leftovers, with the edits `rustko-lsp migrate` applies as
-	// their fixes (code actions in the editor).
-	out = append(out, migrate.Findings(env.Module)...)
 	return append(out, targets.CheckModule(env.Module, env.Toolchain)...)
 }
 
