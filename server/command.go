@@ -52,6 +52,8 @@ func (s *Server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 			}
 		}
 		return marshalAny(map[string]any{"modules": len(sessions)})
+	case cmdRun:
+		return s.executeRun(args)
 	case cmdShowBinding:
 		if len(args) == 0 || args[0] == "" {
 			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s needs the C name to look up, e.g. [\"file_operations\"]", p.Command)
@@ -67,7 +69,7 @@ func (s *Server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 		}
 		return nil, jsonrpc2.Errorf(codeRequestFailed, "no kernel item %q in the headers of any module (KERNEL_INCLUDE decides which headers are read)", args[0])
 	}
-	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q; rustko-lsp runs %s, %s and %s", p.Command, cmdRebuild, cmdRegenerateBindings, cmdShowBinding)
+	return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "unknown command %q; rustko-lsp runs %s, %s, %s and %s", p.Command, cmdRebuild, cmdRegenerateBindings, cmdShowBinding, cmdRun)
 }
 
 // errUntrusted is the answer to anything that would run the module's build

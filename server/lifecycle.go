@@ -107,7 +107,7 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 			HoverProvider:          protocol.Boolean(true),
 			DefinitionProvider:     protocol.Boolean(true),
 			CodeActionProvider:     &protocol.CodeActionOptions{CodeActionKinds: quickfix},
-			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: []string{cmdRebuild, cmdRegenerateBindings, cmdShowBinding}},
+			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: []string{cmdRebuild, cmdRegenerateBindings, cmdShowBinding, cmdRun}},
 			Workspace: &protocol.WorkspaceOptions{
 				WorkspaceFolders: &protocol.WorkspaceFoldersServerCapabilities{
 					Supported:           &yes,

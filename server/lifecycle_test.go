@@ -42,8 +42,8 @@ func TestInitializeNegotiatesAndAdvertises(t *testing.T) {
 			if ca, ok := c.CodeActionProvider.(*protocol.CodeActionOptions); !ok || len(ca.CodeActionKinds) != 1 || ca.CodeActionKinds[0] != protocol.CodeActionKindQuickFix {
 				t.Errorf("codeActionProvider = %#v, want quickfix only", c.CodeActionProvider)
 			}
-			if got := c.ExecuteCommandProvider.Commands; len(got) != 3 {
-				t.Errorf("commands = %v, want rebuild, regenerateBindings, showBinding", got)
+			if got := c.ExecuteCommandProvider.Commands; len(got) != 4 {
+				t.Errorf("commands = %v, want rebuild, regenerateBindings, showBinding, run", got)
 			}
 			// Nothing that is not implemented may be advertised.
 			if c.CompletionProvider != nil || c.ReferencesProvider != nil || c.DocumentSymbolProvider != nil ||
