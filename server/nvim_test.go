@@ -12,7 +12,7 @@ import (
 )
 
 // TestNeovimEndToEnd drives the real server from Neovim 0.7 (headless) on a
-// copy of examples/hello: testdata/nvim/drive.lua types a call to a static
+// copy of examples/hello with testdata/nvim/lib.rs as its src/lib.rs: testdata/nvim/drive.lua types a call to a static
 // inline function, waits for the diagnostic, hovers, applies the quick fix,
 // saves, waits for the diagnostic to clear after the build, and stops the
 // client; the server must then exit 0.
@@ -27,6 +27,11 @@ func TestNeovimEndToEnd(t *testing.T) {
 	must(t, err)
 	module := filepath.Join(work, "hello")
 	copyExample(t, "../examples/hello", module)
+	// examples/hello prints through rustko::pr_info!; the steps hover a
+	// direct _printk call and type a static inline call beside it.
+	lib, err := os.ReadFile("testdata/nvim/lib.rs")
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(module, "src", "lib.rs"), lib, 0o644))
 
 	results := filepath.Join(work, "results")
 	exitFile := filepath.Join(work, "server-exit")

@@ -360,6 +360,21 @@ func TestRealBuildOnSave(t *testing.T) {
 	must(t, os.WriteFile(path, good, 0o644))
 	h.changeAll(t, path, 2, string(good))
 	h.save(t, path)
+	// The edit alone already drops the build's error (its text changed):
+	// wait for the second build to end, then nothing may be left.
+	h.waitFor(t, realTimeout, "the fixed build to end", func() bool {
+		h.rec.mu.Lock()
+		defer h.rec.mu.Unlock()
+		builds, ends := 0, 0
+		for _, p := range h.rec.progress {
+			if strings.HasPrefix(p, "begin: rustko: building") {
+				builds++
+			} else if builds > 0 && strings.HasPrefix(p, "end: ") {
+				ends++
+			}
+		}
+		return builds >= 2 && ends >= 2
+	})
 	h.waitFor(t, realTimeout, "the error to clear after the fixed build", func() bool {
 		d, seen := h.rec.diagsOf(path)
 		return seen && len(d) == 0

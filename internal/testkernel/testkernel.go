@@ -134,3 +134,15 @@ func abiLess(a, b string) bool {
 	}
 	return na < nb
 }
+
+// PinForMake puts the pinned tree in KERNEL_BUILD_PATH for the whole test
+// binary: for packages whose tests load modules through make and start
+// rustko-lsp processes (a module's `KERNEL_BUILD_PATH ?=` takes the
+// environment's value, and child processes inherit it). Call it from
+// TestMain; when no tree is pinned it changes nothing, and the tests that
+// need one fail through Dir.
+func PinForMake() {
+	if d, err := dir(); err == "" {
+		os.Setenv("KERNEL_BUILD_PATH", d)
+	}
+}

@@ -138,7 +138,7 @@ end)
 
 step('the kernel index is ready (hover on _printk answers)', function()
   local line, col = line_of('_printk')
-  assert(line, 'examples/hello/src/lib.rs calls _printk')
+  assert(line, 'src/lib.rs (testdata/nvim/lib.rs) calls _printk')
   local text
   wait(150000, 'a hover on _printk', function()
     text = hover(line, col + 1)
@@ -203,9 +203,21 @@ step('the quick fix adds the helper to config.mk, and saving clears the diagnost
     local d = published[lib_uri]
     return ends > before and d ~= nil and #d == 0
   end)
-  -- The build itself ran and found nothing ("0 findings"), and left the module.
+  -- The build itself ran and found nothing ("0 findings") but, with Debian's
+  -- rustc 1.63, the one codegen-unsupported warning at RUST_ROOT (no return
+  -- thunks before rustc 1.76); and it left the module.
   if last_end ~= '0 findings' then
-    error('the build ended with ' .. tostring(last_end) .. ': ' .. shown())
+    local other = 0
+    for _, ds in pairs(published) do
+      for _, d in ipairs(ds) do
+        if d.code ~= 'codegen-unsupported' then
+          other = other + 1
+        end
+      end
+    end
+    if last_end ~= '1 findings' or other > 0 then
+      error('the build ended with ' .. tostring(last_end) .. ': ' .. shown())
+    end
   end
   assert(vim.loop.fs_stat(module .. '/hello.ko'), 'no hello.ko after the build')
 end)
