@@ -314,8 +314,24 @@ func TestServeBinaryResynchronises(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			id := 2000 + i
 			writeAsync(tc.damage + framed(hoverReq(id), 0))
-			for _, w := range append(tc.want, reply{id, 0}) {
-				checkReply(t, next(), w)
+			// Requests run concurrently, so their replies may come in
+			// any order: match them by id.
+			wants := append(tc.want, reply{id, 0})
+			got := map[string]message{}
+			for range wants {
+				m := next()
+				got[string(m.ID)] = m
+			}
+			for _, w := range wants {
+				key := strconv.Itoa(w.id)
+				if w.id < 0 {
+					key = "null"
+				}
+				m, ok := got[key]
+				if !ok {
+					t.Fatalf("no reply to %s among %d replies", key, len(wants))
+				}
+				checkReply(t, m, w)
 			}
 		})
 	}
