@@ -141,7 +141,7 @@ func elsewhere(ctx context.Context, dirs []string) func(string) (cwrap.Location,
 
 // bindable refuses a function whose prototype the bindings cannot express
 // exactly, and otherwise puts its types into the output.
-func (hp *helperPlan) bindable(name string) error {
+func (hp *helperPlan) bindable(name string, params int) error {
 	f := hp.l.functions[name]
 	if f == nil || f.Sig == nil {
 		return fmt.Errorf("%s has no prototype the bindings generator lowered", name)
@@ -159,6 +159,9 @@ func (hp *helperPlan) bindable(name string) error {
 		return err
 	}
 	for i, p := range f.Sig.Params {
+		if params >= 0 && i >= params {
+			break // the helper does not take it
+		}
 		what := "parameter " + strconv.Itoa(i+1)
 		if p.Name != "" {
 			what += " (" + p.Name + ")"

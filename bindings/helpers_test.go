@@ -205,17 +205,14 @@ func lookupKind(ix *index.Index, name string, k index.Kind) *index.Item {
 }
 
 // compileHelperRust builds lib.rs (which declares mod bindings) with the
-// rustup toolchain and Debian's 1.63, metadata only.
+// rustcs the bindings promise (rustcs()), metadata only.
 func compileHelperRust(t *testing.T, dir, lib string) {
 	t.Helper()
 	root := filepath.Join(dir, "lib.rs")
 	if err := os.WriteFile(root, []byte("#![no_std]\n"+lib), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, rc := range []struct{ path, pkg string }{
-		{"/root/.cargo/bin/rustc", "rustup (stable)"},
-		{"/usr/bin/rustc", "apt-get install -y rustc"},
-	} {
+	for _, rc := range rustcs() {
 		if _, err := os.Stat(rc.path); err != nil {
 			t.Fatalf("%s is missing: %s", rc.path, rc.pkg)
 		}

@@ -69,6 +69,11 @@ func (s *speller) decl(t cc.Type, inner string, topQuals bool) (string, error) {
 // paramList spells a definition's parameters under names, from the
 // types, or from the tokens where a pointer is qualified (see below).
 func (s *speller) paramList(d *cc.Declarator, ft *cc.FunctionType, names []string) (string, error) {
+	return s.paramListN(d, ft, names, -1)
+}
+
+// paramListN is paramList of the first n parameters (all when n < 0).
+func (s *speller) paramListN(d *cc.Declarator, ft *cc.FunctionType, names []string, n int) (string, error) {
 	pds := paramDecls(d)
 	ps := realParams(ft)
 	if len(pds) != len(ps) && !(len(ps) == 0 && len(pds) == 1) {
@@ -76,6 +81,9 @@ func (s *speller) paramList(d *cc.Declarator, ft *cc.FunctionType, names []strin
 	}
 	if ft.IsVariadic() && len(ps) == 0 {
 		return "", fmt.Errorf("an unprototyped function type")
+	}
+	if n >= 0 && n < len(ps) {
+		ps = ps[:n]
 	}
 	var out []string
 	for i, p := range ps {

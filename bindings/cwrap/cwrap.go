@@ -52,10 +52,14 @@ type Helper struct {
 	// Via is the inline function whose prototype the helper has when Name
 	// is a function-like macro passing its arguments to it (6.12's kmalloc
 	// to kmalloc_noprof); "" when Name is the function.
-	Via  string `json:",omitempty"`
-	Decl string // the original's prototype as C spells it
-	File string // header declaring the original, absolute
-	Line int
+	Via string `json:",omitempty"`
+	// ViaParams, when not 0, is how many leading parameters of Via the
+	// helper takes: the macro computes the others (7.3's kmalloc passes
+	// size and flags to _kmalloc_noprof, which also takes a token).
+	ViaParams int    `json:",omitempty"`
+	Decl      string // the original's prototype as C spells it
+	File      string // header declaring the original, absolute
+	Line      int
 }
 
 // RustSig is a wrapped function's prototype in the generated bindings'
@@ -76,10 +80,11 @@ type Options struct {
 	// the link check off.
 	Exported func(name string) (exported, known bool)
 	// Bindable, when set, is asked about each function that could be
-	// wrapped; an error (why a parameter or result type has no Rust
+	// wrapped, with how many of its leading parameters the helper takes
+	// (-1: all); an error (why a parameter or result type has no Rust
 	// binding) refuses it. The bindings generator answers with its own
 	// types, so C and Rust always agree on the set of helpers.
-	Bindable func(name string) error
+	Bindable func(name string, params int) error
 	// Elsewhere says which kernel header declares a name the configured
 	// headers do not (diagnostics/bridge's header scan).
 	Elsewhere func(name string) (Location, bool)
@@ -151,11 +156,14 @@ func generate(ast *cc.AST, names []string, headers []string, o Options, unchecke
 			continue
 		}
 		if o.Bindable != nil {
-			fn := name
+			fn, params := name, -1
 			if h.Via != "" {
 				fn = h.Via // the Rust declaration takes its prototype
 			}
-			if err := o.Bindable(fn); err != nil {
+			if h.ViaParams > 0 {
+				params = h.ViaParams
+			}
+			if err := o.Bindable(fn, params); err != nil {
 				res.Refused = append(res.Refused, Refusal{name, BadType, err.Error()})
 				continue
 			}

@@ -49,6 +49,11 @@ func writeC(ps []*plan, headers []string, o Options) []byte {
 		if p.Via != "" {
 			fn = p.Via
 		}
+		if p.ViaParams > 0 {
+			// The helper takes only the macro's arguments, not all of fn's
+			// parameters: no prototype to compare with.
+			continue
+		}
 		fmt.Fprintf(&b, "_Static_assert(__builtin_types_compatible_p(__typeof__(&%s), __typeof__(&%s)),\n\t\"%s must have the prototype of %s\");\n",
 			fn, p.Symbol, p.Symbol, fn)
 	}
@@ -78,6 +83,11 @@ func RustDecls(helpers []Helper, sig func(name string) (*RustSig, error), o Opti
 		s, err := sig(fn)
 		if err != nil {
 			return nil, fmt.Errorf("the Rust declaration of the helper for %s: %w", h.Name, err)
+		}
+		if h.ViaParams > 0 && h.ViaParams < len(s.Params) {
+			c := *s
+			c.Params = c.Params[:h.ViaParams]
+			s = &c
 		}
 		if i > 0 {
 			b.WriteByte('\n')

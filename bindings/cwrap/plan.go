@@ -20,13 +20,13 @@ type plan struct {
 // plan decides whether name can be wrapped and prepares the wrapper, or
 // says why not.
 func (a *analyser) plan(name string) (*plan, *Refusal) {
-	fn := name
+	fn, lead := name, -1
 	if a.u.defs[name] == nil {
-		if fn = a.forwardedTo(name); fn == "" {
+		if fn, lead = a.forward(name, -1, 0); fn == "" {
 			return nil, a.notDefined(name)
 		}
 	}
-	p, r := a.planFor(name, fn)
+	p, r := a.planFor(name, fn, lead)
 	if r != nil && fn != name {
 		r.Name = name
 		r.Reason = fmt.Sprintf("%s is a macro that passes its arguments to the inline function %s: %s", name, fn, r.Reason)
@@ -34,55 +34,136 @@ func (a *analyser) plan(name string) (*plan, *Refusal) {
 	return p, r
 }
 
-// forwardedTo returns the inline function a function-like macro passes all
-// its arguments to, in order, or "". Since 6.10 the allocators are such
-// macros (kmalloc(...) is alloc_hooks(kmalloc_noprof(__VA_ARGS__))): a
-// helper for the macro has the function's prototype and calls the macro.
-func (a *analyser) forwardedTo(name string) string {
+// forward finds the inline function a function-like macro passes its
+// arguments to, in order, as the leading arguments of the call, and how
+// many leading parameters of it those are (-1: all of them), or "". nargs
+// is the number of arguments name is called with (-1: unknown). Since 6.10
+// the allocators are such macros: 6.12's kmalloc(...) is
+// alloc_hooks(kmalloc_noprof(__VA_ARGS__)); 7.3's kmalloc(size, flags) is
+// alloc_hooks(kmalloc_noprof(size, flags)), where kmalloc_noprof(...) is
+// _kmalloc_noprof(__VA_ARGS__, <token>). A helper for the macro takes
+// those leading parameters' types and expands the macro.
+func (a *analyser) forward(name string, nargs, depth int) (string, int) {
 	m := a.u.ast.Macros[name]
-	if m == nil || !m.IsFnLike {
-		return ""
+	if m == nil || !m.IsFnLike || depth > 8 {
+		return "", 0
 	}
-	var want []string
+	var named []string
 	for _, p := range m.Params {
-		want = append(want, p.SrcStr())
+		named = append(named, p.SrcStr())
 	}
+	variadic := ""
 	if m.VarArg >= 0 {
-		if m.VarArg < len(want) {
-			want = want[:m.VarArg] // a named variadic parameter: args...
-			want = append(want, m.Params[m.VarArg].SrcStr())
-		} else {
-			want = append(want, "__VA_ARGS__")
+		variadic = "__VA_ARGS__"
+		if m.VarArg < len(named) { // args...
+			variadic = named[m.VarArg]
+			named = named[:m.VarArg]
 		}
 	}
-	toks := m.ReplacementList()
-	found := ""
+	k := len(named)
+	passed := k // how many of the callee's leading arguments are name's
+	if variadic != "" {
+		passed = -1
+		if nargs >= 0 {
+			passed = nargs
+		}
+	}
+	var toks []string
+	for _, t := range m.ReplacementList() {
+		toks = append(toks, t.SrcStr())
+	}
+	found, foundLead := "", 0
 	for i := 0; i+1 < len(toks); i++ {
-		fn := toks[i].SrcStr()
-		if a.u.defs[fn] == nil || fn == name || toks[i+1].SrcStr() != "(" {
+		callee := toks[i]
+		if callee == name || toks[i+1] != "(" {
 			continue
 		}
-		var args []string
-		j := i + 2
-		for ; j < len(toks) && toks[j].SrcStr() != ")"; j++ {
-			if s := toks[j].SrcStr(); s != "," {
-				args = append(args, s)
+		args, ok := splitArgs(toks[i+2:])
+		if !ok || len(args) < k {
+			continue
+		}
+		lead := true
+		for j, p := range named {
+			lead = lead && len(args[j]) == 1 && args[j][0] == p
+		}
+		if variadic != "" {
+			lead = lead && len(args) > k && len(args[k]) == 1 && args[k][0] == variadic
+		}
+		if !lead {
+			continue
+		}
+		extras := len(args) - k
+		if variadic != "" {
+			extras--
+		}
+		var fn string
+		var n int
+		switch {
+		case a.u.defs[callee] != nil:
+			fn, n = callee, passed
+			if passed < 0 && extras > 0 {
+				continue // how many parameters the variadic part fills is unknown
+			}
+		default:
+			inner := -1
+			if passed >= 0 {
+				inner = passed + extras
+			} else if extras > 0 {
+				continue
+			}
+			var innerLead int
+			if fn, innerLead = a.forward(callee, inner, depth+1); fn == "" {
+				continue
+			}
+			n = passed
+			if passed < 0 {
+				n = innerLead
+			} else if innerLead >= 0 && passed > innerLead {
+				continue
 			}
 		}
-		if j == len(toks) || strings.Join(args, ",") != strings.Join(want, ",") {
-			continue
+		if found != "" && (found != fn || foundLead != n) {
+			return "", 0 // two candidates: not a plain forward
 		}
-		if found != "" && found != fn {
-			return "" // two candidates: not a plain forward
-		}
-		found = fn
+		found, foundLead = fn, n
 	}
-	return found
+	return found, foundLead
+}
+
+// splitArgs splits the argument list after a '(' at its top-level commas,
+// up to the matching ')'.
+func splitArgs(toks []string) ([][]string, bool) {
+	var args [][]string
+	var cur []string
+	depth := 0
+	for _, t := range toks {
+		switch t {
+		case "(":
+			depth++
+		case ")":
+			if depth == 0 {
+				if len(cur) > 0 || len(args) > 0 {
+					args = append(args, cur)
+				}
+				return args, true
+			}
+			depth--
+		case ",":
+			if depth == 0 {
+				args = append(args, cur)
+				cur = nil
+				continue
+			}
+		}
+		cur = append(cur, t)
+	}
+	return nil, false
 }
 
 // planFor plans the helper for name, which calls the inline function fn:
-// name itself, or a macro forwarding to it.
-func (a *analyser) planFor(name, fn string) (*plan, *Refusal) {
+// name itself, or a macro passing its arguments to fn's first lead
+// parameters (-1: all).
+func (a *analyser) planFor(name, fn string, lead int) (*plan, *Refusal) {
 	fd := a.u.defs[fn]
 	d := fd.Declarator
 	ft, ok := d.Type().(*cc.FunctionType)
@@ -96,7 +177,14 @@ func (a *analyser) planFor(name, fn string) (*plan, *Refusal) {
 	}
 	s := &speller{a.u}
 	names := a.paramNames(name, ft)
-	ps, err := s.paramList(d, ft, names)
+	prefix := lead >= 0 && lead < len(names)
+	if lead > len(names) {
+		return nil, refuse(fn, BadType, "%s (%s) takes %d parameters, fewer than the %d arguments it is passed", fn, where, len(names), lead)
+	}
+	if prefix {
+		names = names[:lead]
+	}
+	ps, err := s.paramListN(d, ft, names, lead)
 	if err != nil {
 		return nil, refuse(fn, BadType, "%s (%s) has a prototype C cannot repeat: %v", fn, where, err)
 	}
@@ -148,6 +236,9 @@ func (a *analyser) planFor(name, fn string) (*plan, *Refusal) {
 		// The macro is the interface (it may add hooks around the call).
 		p.Via = fn
 		p.call = name + "(" + strings.Join(callArgs, ", ") + ")"
+		if prefix {
+			p.ViaParams = lead
+		}
 	}
 	return p, nil
 }

@@ -89,6 +89,10 @@ static inline void *kmalloc_noprof(size_t size, gfp_t flags) { return exported_a
 #define kzalloc(size, flags) kmalloc_noprof(size, (flags) | 1)
 #define fwd_hidden(x) calls_hidden(x)
 #define fwd_variadic(n, ...) variadic_inline(n, __VA_ARGS__)
+typedef struct {} token_t;
+static inline void *_alloc_tok(size_t size, gfp_t flags, token_t token) { (void)token; return exported_alloc(size, flags); }
+#define alloc_tok_noprof(...) _alloc_tok(__VA_ARGS__, ((token_t){}))
+#define kmalloc73(size, flags) alloc_hooks(alloc_tok_noprof(size, flags))
 `
 
 var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
@@ -170,6 +174,10 @@ func TestRefusalTable(t *testing.T) {
 		{"kzalloc", cwrap.Macro, "function-like macro"},
 		{"fwd_hidden", cwrap.NotLinkable, "fwd_hidden is a macro that passes its arguments to the inline function calls_hidden: calls_hidden"},
 		{"fwd_variadic", cwrap.Variadic, "passes its arguments to the inline function variadic_inline"},
+		// 7.3: kmalloc(size, flags) passes them to a macro that adds a
+		// token argument: the helper takes the leading two.
+		{"kmalloc73", "", "void *rustko_helper_kmalloc73(size_t size, gfp_t flags)"},
+		{"alloc_tok_noprof", cwrap.Macro, "function-like macro"},
 		{"OBJ_MACRO", cwrap.Macro, "object-like macro"},
 		{"size_t", cwrap.NotFunction, "is a type"},
 		{"exported_var", cwrap.NotFunction, "variable"},
@@ -225,12 +233,24 @@ func TestRefusalTable(t *testing.T) {
 
 	// A macro's helper expands the macro (its hooks run) and has the
 	// prototype of the function it forwards to, in C and in Rust.
-	for _, want := range []string{"\treturn kmalloc(size, flags);\n", "__typeof__(&kmalloc_noprof), __typeof__(&rustko_helper_kmalloc)"} {
+	for _, want := range []string{"\treturn kmalloc(size, flags);\n", "__typeof__(&kmalloc_noprof), __typeof__(&rustko_helper_kmalloc)",
+		"\treturn kmalloc73(size, flags);\n"} {
 		if !strings.Contains(c, want) {
 			t.Errorf("the helper file lacks %q", want)
 		}
 	}
 	for _, h := range res.Wrapped {
+		if h.Name == "kmalloc73" {
+			rust, err := cwrap.RustDecls([]cwrap.Helper{h}, func(name string) (*cwrap.RustSig, error) {
+				return &cwrap.RustSig{Name: name, Params: []cwrap.RustParam{{Name: "size", Type: "size_t"}, {Name: "flags", Type: "gfp_t"}, {Name: "token", Type: "token_t"}}, Result: "*mut c_void"}, nil
+			}, cwrap.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Via != "_alloc_tok" || h.ViaParams != 2 || !strings.Contains(string(rust), "pub fn kmalloc73(size: size_t, flags: gfp_t) -> *mut c_void;") {
+				t.Errorf("kmalloc73: Via %q, ViaParams %d, Rust:\n%s", h.Via, h.ViaParams, rust)
+			}
+		}
 		if h.Name != "kmalloc" {
 			continue
 		}
