@@ -117,13 +117,6 @@ func (r *reader) add(file string, line int, sev diagnostics.Severity, msg, title
 	})
 }
 
-func (r *reader) rel(p string) string {
-	if rel, err := filepath.Rel(r.root, p); err == nil {
-		return filepath.ToSlash(rel)
-	}
-	return p
-}
-
 // ---- Cargo.toml ----
 
 type dependency struct {

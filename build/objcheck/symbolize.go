@@ -79,7 +79,7 @@ func (s *Symbolizer) Resolve(sym string, off uint64) []Location {
 	}
 	var out []Location
 	for _, l := range s.lines.locate(addr) {
-		out = append(out, Location{File: l.File, Line: l.Line, Col: l.Col})
+		out = append(out, Location(l))
 	}
 	return out
 }

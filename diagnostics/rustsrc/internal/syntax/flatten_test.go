@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -62,7 +63,10 @@ func describe(kind, field string, s, e, l, c, el, ec int, named bool) string {
 }
 
 func goWalk(lang *sitter.Language, src []byte) []string {
-	root := sitter.Parse(src, lang)
+	root, err := sitter.ParseCtx(context.Background(), src, lang)
+	if err != nil {
+		panic(err)
+	}
 	var out []string
 	var rec func(n *sitter.Node, field string)
 	rec = func(n *sitter.Node, field string) {
