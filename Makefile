@@ -34,10 +34,16 @@ kernels:
 demo: deps-demo build
 	scripts/demo.sh
 
+# staticcheck is pinned here rather than in go.mod: it is a tool of this
+# Makefile, not a dependency of the code.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) mod tidy -diff
+	$(GO) run $(STATICCHECK) ./...
 
 # The QEMU boot test (e2e/) runs in its own step: it takes minutes, not seconds.
 unit: build

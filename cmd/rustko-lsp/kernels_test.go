@@ -113,7 +113,10 @@ func TestCheckKernelsExample(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
 	if len(doc.Kernels) != 3 || doc.Kernels[0].Release != r61 || doc.Kernels[1].Release != r612 || doc.Kernels[0].Error != "" || doc.Kernels[1].Error != "" ||
-		doc.Kernels[2].Dir != "/nonexistent/kdir" || !strings.Contains(doc.Kernels[2].Error, "/nonexistent/kdir") || len(doc.Diagnostics) != 0 {
+		doc.Kernels[2].Dir != "/nonexistent/kdir" || !strings.Contains(doc.Kernels[2].Error, "/nonexistent/kdir") ||
+		// The tree that could not be checked is also one tool-error
+		// diagnostic, so tools that read only diagnostics see it.
+		len(doc.Diagnostics) != 1 || doc.Diagnostics[0].Code != "tool-error" || doc.Diagnostics[0].Kernel != "/nonexistent/kdir" {
 		t.Errorf("kernels %+v, diagnostics %+v", doc.Kernels, doc.Diagnostics)
 	}
 
