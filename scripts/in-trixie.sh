@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command inside the Debian 13 (trixie) root that scripts/kernels.sh makes,
 # where the 7.x kernel trees, gcc-14 and trixie's rustc 1.85 live. The checkout,
-# /tmp, /proc and /dev are bind-mounted at the same paths, so a Go binary or test
+# /tmp, /proc, /dev and the boot image cache are bind-mounted at the same paths, so a Go binary or test
 # binary built on the host (glibc 2.36 runs on trixie's newer glibc) runs there on
 # the same files. The working directory is kept.
 #
@@ -15,13 +15,19 @@ sudo=""
 [ "$(id -u)" = 0 ] || sudo=sudo
 # Mounts stay for later calls (several tests run here at once); they are bind
 # mounts of the machine's own folders, nothing to clean.
-for m in /proc /dev /tmp "$here"; do
+# The boot tests' kernel image cache too, when there is one: a test that
+# boots a module inside the root finds the images scripts/kernels.sh unpacked.
+cache=${RUSTKO_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rustko-lsp/e2e}
+mounts=(/proc /dev /tmp "$here")
+[ -d "$cache" ] && mounts+=("$cache")
+for m in "${mounts[@]}"; do
 	mkdir -p "$root$m" 2>/dev/null || $sudo mkdir -p "$root$m"
 	if ! mountpoint -q "$root$m"; then
 		$sudo mount --bind "$m" "$root$m"
 	fi
 done
 env=(PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
+[ -d "$cache" ] && env+=("RUSTKO_E2E_CACHE=$cache")
 while [ $# -gt 0 ] && [[ $1 == *=* ]]; do env+=("$1"); shift; done
 [ $# -gt 0 ] || { sed -n '2,9p' "$0" >&2; exit 2; }
 # Only the variables named above cross into the root: the host's PATH and caches

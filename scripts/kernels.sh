@@ -122,7 +122,9 @@ in_root() {
 	return $status
 }
 
-root_pkgs=(gcc-14 make libc6-dev kmod rustc cargo rust-src binutils)
+# QEMU and a static busybox too: the kernel-reading unit tests that boot a
+# module (bindings' helpers test) run inside the root.
+root_pkgs=(gcc-14 make libc6-dev kmod rustc cargo rust-src binutils qemu-system-x86 busybox-static)
 install_7() {
 	if [ ! -x "$root/usr/bin/apt-get" ]; then
 		installed debootstrap || { $sudo apt-get update -qq; $sudo apt-get install -y -qq --no-install-recommends debootstrap >/dev/null; }
@@ -139,12 +141,13 @@ install_7() {
 		in_root apt-get update -qq
 	fi
 	if ! compgen -G "$root/usr/src/linux-headers-7.*+deb13-amd64/Module.symvers" >/dev/null ||
-		! [ -x "$root/usr/bin/rustc" ] || ! [ -x "$root/usr/bin/x86_64-linux-gnu-gcc-14" ]; then
+		! [ -x "$root/usr/bin/rustc" ] || ! [ -x "$root/usr/bin/x86_64-linux-gnu-gcc-14" ] ||
+		! [ -x "$root/usr/bin/qemu-system-x86_64" ] || ! [ -x "$root/bin/busybox" ]; then
 		local hdr
 		hdr=$(in_root apt-cache pkgnames linux-headers-7 | grep -E '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$' | sort -V | tail -n1)
 		[ -n "$hdr" ] || { in_root apt-get update -qq; hdr=$(in_root apt-cache pkgnames linux-headers-7 | grep -E '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$' | sort -V | tail -n1); }
 		[ -n "$hdr" ] || die "trixie-backports offers no linux-headers-7.*+deb13-amd64"
-		say "installing $hdr, gcc-14, rustc 1.85 + rust-src + cargo in the trixie root (about 80 s)"
+		say "installing $hdr, gcc-14, rustc 1.85 + rust-src + cargo, QEMU in the trixie root (about 2 min)"
 		in_root apt-get install -y -qq --no-install-recommends "$hdr" "${root_pkgs[@]}" >/dev/null
 	fi
 	if $images; then

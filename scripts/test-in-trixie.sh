@@ -3,7 +3,8 @@
 # the trixie root (scripts/kernels.sh 7): those trees need gcc-14, which only
 # the root has. Test binaries are built here with the host's Go and run inside
 # the root (scripts/in-trixie.sh) from their package folder, with the tree
-# pinned through RUSTKO_TEST_KDIR (internal/testkernel) and trixie's rustc 1.85.
+# pinned through RUSTKO_TEST_KDIR (internal/testkernel) and trixie's rustc 1.85
+# as both the rust-src and the "current" rustc (the root has no rustup).
 #
 # Usage: scripts/test-in-trixie.sh [PACKAGE]...   (default: the list below)
 set -euo pipefail
@@ -23,6 +24,9 @@ done
 
 bins=$(mktemp -d "${TMPDIR:-/tmp}/rustko-trixie-tests.XXXXXX")
 trap 'rm -rf "$bins"' EXIT
+# Tests that boot a module run e2e/boot.sh, which runs $RUSTKO_LSP (the root
+# has no Go to build one).
+go build -o "$bins/rustko-lsp" ./cmd/rustko-lsp
 status=0
 for p in "${pkgs[@]}"; do
 	name=$(echo "${p#./}" | tr / _)
@@ -30,6 +34,7 @@ for p in "${pkgs[@]}"; do
 	for t in "${trees[@]}"; do
 		echo "== $p on ${t#/usr/src/linux-headers-} (inside the trixie root)"
 		if ! (cd "$p" && "$here/scripts/in-trixie.sh" RUSTKO_TEST_KDIR="$t" RUSTKO_TEST_KERNELS="$t" \
+			RUSTKO_TEST_RUSTC=/usr/bin/rustc RUSTKO_TEST_HOST_RUSTC=/usr/bin/rustc RUSTKO_LSP="$bins/rustko-lsp" \
 			"$bins/$name.test" -test.count=1 -test.timeout=30m); then
 			status=1
 		fi
