@@ -50,7 +50,7 @@ func buildIndex(u *Unit, w *rustWriter, m indexMeta) *index.Index {
 		if r.Tag == "" {
 			continue
 		}
-		it := &index.Item{Name: r.Tag, Kind: index.Struct, Decl: r.Decl}
+		it := &index.Item{Name: r.Tag, Kind: index.Struct, Decl: recordDecl(r)}
 		if r.Union {
 			it.Kind = index.Union
 		}
@@ -217,6 +217,28 @@ func recordInfo(it *index.Item, r *Record, w *rustWriter) {
 	}
 }
 
+func indexPos(p Pos) index.Pos { return index.Pos{File: p.File, Line: p.Line, Column: p.Col} }
+
+// recordDecl is a record's declaration with the attributes its layout
+// proved: the header's text is not kept, but `__packed` and `__aligned(N)`
+// are what a Rust author must know to use the type, so they are spelled
+// the way the kernel's compiler_attributes.h does.
+func recordDecl(r *Record) string {
+	var attrs []string
+	if r.packN > 0 {
+		attrs = append(attrs, "__packed")
+		if r.packN > 1 {
+			attrs = append(attrs, fmt.Sprintf("__aligned(%d)", r.packN))
+		}
+	} else if r.ReprAlg > 0 {
+		attrs = append(attrs, fmt.Sprintf("__aligned(%d)", r.ReprAlg))
+	}
+	if len(attrs) == 0 || !strings.HasSuffix(r.Decl, "}") {
+		return r.Decl
+	}
+	return r.Decl + " " + strings.Join(attrs, " ")
+}
+
 // recordFields flattens a record's C members, anonymous members included,
 // with offsets from the start of the record and their Rust access paths.
 func recordFields(r *Record) []index.Field {
@@ -242,14 +264,15 @@ func flattenFields(r *Record, base int64, prefix string, rust bool, out *[]index
 				}
 				continue
 			}
-			f := index.Field{Name: m.CName, CType: m.CType, Offset: base + m.Offset}
+			f := index.Field{Name: m.CName, CType: m.CType, Offset: base + m.Offset, Decl: m.Decl, Pos: indexPos(m.Pos)}
 			if rust {
 				f.RustName = prefix + m.Name
 			}
 			*out = append(*out, f)
 		case MBitUnit:
 			for _, b := range m.Bits {
-				f := index.Field{Name: b.CName, CType: b.CType, Offset: base + b.AbsOff, BitOffset: b.UnitBits, BitWidth: b.Width}
+				f := index.Field{Name: b.CName, CType: b.CType, Offset: base + b.AbsOff, BitOffset: b.UnitBits, BitWidth: b.Width,
+					Decl: b.Decl, Pos: indexPos(b.Pos)}
 				if rust {
 					f.RustName = prefix + b.Name + "()"
 				}

@@ -20,9 +20,11 @@ import (
 //	uvarint(len(strings)) uvarint(len(blob)) blob {uvarint(len)}...
 //	header: Kernel Arch BindingsFile uvarint(n) Headers...
 //	uvarint(len(items)) item...
+//
+// Format 2 adds each field's declaration text and position.
 const (
 	indexMagic         = "RKIX"
-	indexFormatVersion = 1
+	indexFormatVersion = 2
 	maxIndexStrings    = 1 << 24
 )
 
@@ -110,6 +112,10 @@ func (e *ixEncoder) item(it *index.Item) {
 		e.iv(f.Offset)
 		e.uv(uint64(f.BitOffset))
 		e.uv(uint64(f.BitWidth))
+		e.str(f.Decl)
+		e.str(f.Pos.File)
+		e.uv(uint64(f.Pos.Line))
+		e.uv(uint64(f.Pos.Column))
 	}
 	e.uv(uint64(len(it.Params)))
 	for _, p := range it.Params {
@@ -287,6 +293,10 @@ func (d *ixDecoder) item(it *index.Item) {
 			f.Offset = d.iv()
 			f.BitOffset = d.int()
 			f.BitWidth = d.int()
+			f.Decl = d.str()
+			f.Pos.File = d.str()
+			f.Pos.Line = d.int()
+			f.Pos.Column = d.int()
 		}
 	}
 	if np := d.count(2); np > 0 {

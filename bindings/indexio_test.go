@@ -18,7 +18,9 @@ func sampleIndex() *index.Index {
 		Items: []*index.Item{
 			{Name: "file", Kind: index.Struct, Decl: "struct file {\n\tint x;\n}", Pos: index.Pos{File: "/k/include/linux/fs.h", Line: 940, Column: 1},
 				Rust: "file", RustDecl: "pub struct file {", Size: 232, Align: 8,
-				Fields: []index.Field{{Name: "f_mode", RustName: "f_mode", CType: "fmode_t", Offset: 20}, {Name: "bits", RustName: "bits()", CType: "unsigned int", Offset: 24, BitOffset: 3, BitWidth: 5}}},
+				Fields: []index.Field{{Name: "f_mode", RustName: "f_mode", CType: "fmode_t", Offset: 20,
+					Decl: "fmode_t f_mode", Pos: index.Pos{File: "/k/include/linux/fs.h", Line: 948, Column: 12}},
+					{Name: "bits", RustName: "bits()", CType: "unsigned int", Offset: 24, BitOffset: 3, BitWidth: 5}}},
 			{Name: "__kmalloc", Kind: index.Function, Decl: "extern void *__kmalloc(size_t size, gfp_t flags)", Rust: "__kmalloc",
 				Params: []index.Param{{Name: "size", CType: "size_t"}, {Name: "flags", CType: "gfp_t"}}, Result: "void *", Export: index.Exported},
 			{Name: "_printk", Kind: index.Function, Variadic: true, Export: index.GPLOnly},

@@ -85,6 +85,8 @@ type Member struct {
 	FAM      bool       // flexible (or zero-length) array member
 	AnonType bool       // an anonymous struct/union member whose fields C reaches directly
 	CType    string     // C spelling of the member's type
+	Decl     string     // the member's C declaration, qualifiers kept, for hover
+	Pos      Pos        // the member's declarator, so hover and definition land on its line
 	align    int64      // Rust alignment of the member's type
 }
 
@@ -97,8 +99,10 @@ type Bitfield struct {
 	Width    int
 	Signed   bool
 	CType    string
-	AbsOff   int64 // byte offset of the C access unit, for the index
-	UnitBits int   // bit offset inside the C access unit, for the index
+	AbsOff   int64  // byte offset of the C access unit, for the index
+	UnitBits int    // bit offset inside the C access unit, for the index
+	Decl     string // "type name: width", qualifiers kept, for hover
+	Pos      Pos
 }
 
 // CField is a C member as the index reports it: anonymous members are

@@ -176,12 +176,18 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 			return
 		}
 		name := f.Name()
-		if d := f.Declarator(); d != nil && r.firstMemberPos.File == "" {
-			r.firstMemberPos = l.pos(d.Position())
+		var at Pos
+		if d := f.Declarator(); d != nil {
+			at = l.pos(d.Position())
+			if r.firstMemberPos.File == "" {
+				r.firstMemberPos = at
+			}
 		}
+		mc, hasMC := l.memberConsts[f.Declarator()]
+		spelled := memberDecl(ft, name, mc, hasMC)
 		if f.IsBitfield() {
 			width := int(f.ValueBits())
-			fmt.Fprintf(&decl, "\t%s: %d;\n", cDecl(ft, name, false), width)
+			fmt.Fprintf(&decl, "\t%s: %d;\n", spelled, width)
 			if width == 0 || name == "" {
 				unitOf = -1 // a zero-width bit-field ends the run, as in gcc
 				continue
@@ -190,7 +196,8 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 			first, end := abs/8, (abs+int64(width)+7)/8
 			prim := l.typ(ft, false)
 			bf := Bitfield{CName: name, Name: name, Type: prim, Width: width, Signed: isSigned(ft),
-				CType: cTypeName(ft), AbsOff: f.Offset(), UnitBits: f.OffsetBits()}
+				CType: cTypeName(ft), AbsOff: f.Offset(), UnitBits: f.OffsetBits(),
+				Decl: fmt.Sprintf("%s: %d", spelled, width), Pos: at}
 			if unitOf >= 0 && !r.Union {
 				u := &r.raw[unitOf]
 				if first <= u.Offset+u.Size {
@@ -208,12 +215,12 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 			continue
 		}
 		unitOf = -1
-		m := Member{Kind: MField, CName: name, Name: name, Offset: f.Offset(), CType: cTypeName(ft)}
+		m := Member{Kind: MField, CName: name, Name: name, Offset: f.Offset(), CType: cTypeName(ft), Decl: spelled, Pos: at}
 		saved := l.hint
 		l.hint = anonHint{parent: r, member: name}
 		m.Type = l.typ(ft, false)
 		l.hint = saved
-		if mc, ok := l.memberConsts[f.Declarator()]; ok {
+		if hasMC {
 			mc.apply(m.Type)
 		}
 		if name == "" {
@@ -241,7 +248,7 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 			r.bad = fmt.Sprintf("member %s has size %d", orAnon(name), m.Size)
 			return
 		}
-		fmt.Fprintf(&decl, "\t%s;\n", cDecl(ft, name, false))
+		fmt.Fprintf(&decl, "\t%s;\n", spelled)
 		r.raw = append(r.raw, m)
 	}
 }

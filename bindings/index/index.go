@@ -9,7 +9,7 @@ import "sync"
 
 // Version changes whenever the stored form changes; a stored index of another
 // version is regenerated, never misread.
-const Version = 1
+const Version = 2
 
 // Kind is what a C name denotes.
 type Kind string
@@ -52,6 +52,11 @@ type Field struct {
 	Offset    int64  `json:"offset"`              // bytes
 	BitOffset int    `json:"bitOffset,omitempty"` // within the storage unit, for bit-fields
 	BitWidth  int    `json:"bitWidth,omitempty"`  // 0: not a bit-field
+	// Decl is the member's C declaration with its qualifiers, as hover
+	// shows it ("const struct file_operations *f_op"); Pos is its
+	// declarator, so definition lands on the member's own line.
+	Decl string `json:"decl,omitempty"`
+	Pos  Pos    `json:"pos"`
 }
 
 // Param is one parameter of a function or function-like macro.
