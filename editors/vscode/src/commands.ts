@@ -1,6 +1,6 @@
-// The palette commands. Build commands go to the server (which runs the work
-// on its own worker and reports through progress and diagnostics); they are
-// held back in Restricted Mode.
+// The palette commands. Build and run commands go to the server (which runs
+// the work on its own worker and reports through progress, log messages and
+// diagnostics); they are held back in Restricted Mode.
 import * as vscode from 'vscode';
 import { BindingResult, bindingDocument, identifierAt } from './lib/binding';
 import { rootAbove } from './lib/roots';
@@ -25,9 +25,14 @@ export function registerCommands(ctl: Controller): vscode.Disposable[] {
     return [];
   };
 
-  const serverCommand = (command: string, done: string) => async () => {
+  const serverCommand = (command: string, done: string, showOutput = false) => async () => {
     if (!ctl.mayBuild()) {
       return;
+    }
+    if (showOutput) {
+      // The run's kernel log lines arrive as window/logMessage, which the
+      // client writes to this channel.
+      ctl.output.show(true);
     }
     try {
       const res = await ctl.execute<{ modules?: number }>(command, activeModuleArg());
@@ -78,6 +83,7 @@ export function registerCommands(ctl: Controller): vscode.Disposable[] {
     vscode.commands.registerCommand('rustko.restartServer', () => ctl.restart('requested')),
     vscode.commands.registerCommand('rustko.rebuildModule', serverCommand('rustko.rebuild', 'build started')),
     vscode.commands.registerCommand('rustko.regenerateModuleBindings', serverCommand('rustko.regenerateBindings', 'regenerating bindings')),
+    vscode.commands.registerCommand('rustko.runModule', serverCommand('rustko.run', 'VM run started', true)),
     vscode.commands.registerCommand('rustko.showGeneratedBinding', showBinding),
     vscode.commands.registerCommand('rustko.showOutput', () => ctl.output.show(true)),
   ];

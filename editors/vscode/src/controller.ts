@@ -15,11 +15,8 @@ import { documentSelector, findModuleRoots } from './lib/roots';
 import { configurationChange, ExtensionSettings, needsRestart, readSettings, serverSettings, expandPath } from './lib/settings';
 import { StatusModel } from './lib/status';
 import { ServerProcess, spawnServer } from './lib/transport';
-import { trustGranted, trustPolicy } from './lib/trust';
+import { TRUSTED_COMMANDS, trustGranted, trustPolicy } from './lib/trust';
 import { StatusBar } from './statusBar';
-
-/** Commands the server runs that start pipeline work, held back in Restricted Mode. */
-const BUILD_COMMANDS = new Set(['rustko.rebuild', 'rustko.regenerateBindings']);
 
 export class Controller implements vscode.Disposable {
   readonly status = new StatusModel();
@@ -161,7 +158,7 @@ export class Controller implements vscode.Disposable {
         // The server's commands are also registered as VS Code commands by
         // the client; builds started that way obey workspace trust too.
         executeCommand: async (command, args, next) => {
-          if (BUILD_COMMANDS.has(command) && !this.mayBuild()) {
+          if (TRUSTED_COMMANDS.has(command) && !this.mayBuild()) {
             return undefined;
           }
           return next(command, args);

@@ -3,11 +3,16 @@
 // and ends them with "<n> findings", "failed" or "cancelled: ...") and for
 // binding generation on load ("rustko: bindings for <module>"),
 // publishDiagnostics for the error count, and the rustko/status notification
-// for the kernel release when the server sends it. Pure, so the same code is
-// fed real server traffic in the wire test.
+// for the kernel release when the server sends it. A VM run (rustko.run) is
+// a $/progress titled "rustko: running <module> in a VM" that ends with the
+// verdict ("rustko: PASS: ...", "rustko: FAIL: ...", "could not run", "build
+// failed", "cancelled"); it drives the second item, the run action. Pure, so
+// the same code is fed real server traffic in the wire test.
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'missing';
 export type BuildState = 'none' | 'building' | 'ok' | 'failed';
+/** A VM run: passed and failed are the module's verdict; error means the run itself could not happen. */
+export type RunState = 'none' | 'running' | 'passed' | 'failed' | 'error';
 
 /** rustko/status: what the server knows about one module. Fields are optional; unknown ones are ignored. */
 export interface StatusParams {
@@ -31,6 +36,9 @@ export interface View {
 
 const BUILD_TITLE = /^rustko: building\b/;
 const BINDINGS_TITLE = /^rustko: bindings\b/;
+const RUN_TITLE = /^rustko: running\b/;
+/** The run item's text stays short; the stage (a kernel log line, say) goes in the tooltip. */
+const RUN_TEXT = 'Run in VM';
 const FINDINGS = /^(\d+) findings?\b/;
 
 export class StatusModel {
@@ -47,6 +55,12 @@ export class StatusModel {
   private errorsByUri = new Map<string, number>();
   private warningsByUri = new Map<string, number>();
   private settled: BuildState = 'none';
+  run: RunState = 'none';
+  runStage: string | undefined;
+  /** The last finished run's verdict, for the tooltip. */
+  lastRun: string | undefined;
+  private runTokens = new Set<string | number>();
+  private runSettled: RunState = 'none';
 
   /** Feeds one message from the server; returns whether the view may have changed. */
   observe(msg: Message): boolean {
@@ -83,6 +97,9 @@ export class StatusModel {
     this.kernelErrors.clear();
     this.buildTokens.clear();
     this.bindingTokens.clear();
+    this.run = this.runSettled = 'none';
+    this.runStage = this.lastRun = undefined;
+    this.runTokens.clear();
     this.errorsByUri.clear();
     this.warningsByUri.clear();
   }
@@ -99,6 +116,12 @@ export class StatusModel {
           this.bindingTokens.add(token);
           return true;
         }
+        if (typeof v.title === 'string' && RUN_TITLE.test(v.title)) {
+          this.runTokens.add(token);
+          this.run = 'running';
+          this.runStage = typeof v.message === 'string' ? v.message : undefined;
+          return true;
+        }
         if (typeof v.title !== 'string' || !BUILD_TITLE.test(v.title)) {
           return false;
         }
@@ -107,6 +130,10 @@ export class StatusModel {
         this.stage = typeof v.message === 'string' ? v.message : undefined;
         return true;
       case 'report':
+        if (this.runTokens.has(token)) {
+          this.runStage = typeof v.message === 'string' ? v.message : this.runStage;
+          return true;
+        }
         if (!this.buildTokens.has(token)) {
           return false;
         }
@@ -114,6 +141,10 @@ export class StatusModel {
         return true;
       case 'end': {
         if (this.bindingTokens.delete(token)) {
+          return true;
+        }
+        if (this.runTokens.delete(token)) {
+          this.runEnded(typeof v.message === 'string' ? v.message : '');
           return true;
         }
         if (!this.buildTokens.delete(token)) {
@@ -137,6 +168,25 @@ export class StatusModel {
       }
     }
     return false;
+  }
+
+  private runEnded(m: string): void {
+    if (/^rustko: PASS\b/.test(m)) {
+      this.runSettled = 'passed';
+      this.lastRun = m.replace(/^rustko: /, '');
+    } else if (m === 'could not run' || m === 'build failed') {
+      this.runSettled = 'error';
+      this.lastRun = `${m} (see the rustko output)`;
+    } else if (m !== '' && !m.startsWith('cancelled')) {
+      // "rustko: FAIL: ..." or "rustko: <module> did not build: ...".
+      this.runSettled = 'failed';
+      this.lastRun = m.replace(/^rustko: /, '');
+    }
+    // A run superseded by a newer one leaves the last finished run's state.
+    if (this.runTokens.size === 0) {
+      this.run = this.runSettled;
+      this.runStage = undefined;
+    }
   }
 
   private diagnostics(p: unknown): boolean {
@@ -227,6 +277,37 @@ export class StatusModel {
     }
     const icon = this.trustNote ? '$(shield)' : '$(check)';
     return { text: `${icon} ${name}: ok${trust}`, tooltip, level: 'ok' };
+  }
+
+  /**
+   * The run action beside the main item: shown only while a server runs in
+   * a trusted workspace, since the server refuses runs otherwise.
+   */
+  runView(): View & { visible: boolean } {
+    const visible = this.server === 'running' && !this.trustNote;
+    const lines = ['Build the module and load it in a throwaway VM (rustko: Run the Module in a VM).'];
+    if (this.lastRun) {
+      lines.push(`Last run: ${this.lastRun}`);
+    }
+    switch (this.run) {
+      case 'running':
+        if (this.runStage) {
+          lines.push(`Now: ${this.runStage}`);
+        }
+        lines.push('Click to start it again; the kernel log lines go to the rustko output.');
+        return { visible, text: `$(sync~spin) ${RUN_TEXT}`, tooltip: lines.join('\n'), level: 'busy' };
+      case 'passed':
+        lines.push('Click to run it again.');
+        return { visible, text: `$(pass) ${RUN_TEXT}`, tooltip: lines.join('\n'), level: 'ok' };
+      case 'failed':
+        lines.push('Click to run it again.');
+        return { visible, text: `$(error) ${RUN_TEXT}`, tooltip: lines.join('\n'), level: 'error' };
+      case 'error':
+        lines.push('Click to run it again.');
+        return { visible, text: `$(warning) ${RUN_TEXT}`, tooltip: lines.join('\n'), level: 'warning' };
+    }
+    lines.push('Click to run it.');
+    return { visible, text: `$(play) ${RUN_TEXT}`, tooltip: lines.join('\n'), level: 'ok' };
   }
 }
 

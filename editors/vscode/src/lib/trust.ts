@@ -2,11 +2,11 @@
 // when it builds, and GNU make on its Makefile when it reads the module's
 // variables, so a folder the user has not trusted gets analysis only: the
 // server is told `trusted: false` (it then reads the module without make and
-// refuses builds), no build on save, no rebuild or regenerate commands, and
-// no server binary taken from inside the folder itself.
+// refuses builds), no build on save, no rebuild, regenerate or run commands,
+// and no server binary taken from inside the folder itself.
 
 export interface TrustPolicy {
-  /** Builds may run (on save and from the rebuild/regenerate commands). */
+  /** Builds may run (on save and from the rebuild, regenerate and run commands). */
   builds: boolean;
   /** A rustko-lsp binary inside the workspace may be used. */
   workspaceBinary: boolean;
@@ -29,6 +29,14 @@ export function trustPolicy(trusted: boolean): TrustPolicy {
       'Trust this workspace (Manage Workspace Trust) to build.',
   };
 }
+
+/**
+ * The server's commands that run the workspace's build (rustko.run builds
+ * the module before it boots it): held back in Restricted Mode, and the
+ * palette entries calling them are enabled only in a trusted workspace
+ * (package.json, where a test checks it).
+ */
+export const TRUSTED_COMMANDS: ReadonlySet<string> = new Set(['rustko.rebuild', 'rustko.regenerateBindings', 'rustko.run']);
 
 /**
  * Settings a workspace must not be able to set while untrusted: each names a

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { activationEvents } from '../../src/lib/roots';
 import { DEFAULTS } from '../../src/lib/settings';
-import { RESTRICTED_SETTINGS } from '../../src/lib/trust';
+import { RESTRICTED_SETTINGS, TRUSTED_COMMANDS } from '../../src/lib/trust';
 
 // Run from the bundle in out/test/unit/, three levels below the package.
 const pkgDir = path.resolve(__dirname, '..', '..', '..');
@@ -45,6 +45,30 @@ test('every contributed command is registered by the extension, and the reverse'
   const registered = [...src.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
   const declared = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
   assert.deepEqual(declared, registered);
+});
+
+test('palette commands that call a build or run command of the server are enabled only in a trusted workspace', () => {
+  const src = fs.readFileSync(path.join(pkgDir, 'src', 'commands.ts'), 'utf8');
+  const calls = [...src.matchAll(/registerCommand\('([^']+)', serverCommand\('([^']+)'/g)].map((m) => ({ palette: m[1], server: m[2] }));
+  assert.deepEqual(
+    calls.map((c) => c.server).sort(),
+    [...TRUSTED_COMMANDS].sort(),
+    'each server command held back in Restricted Mode has a palette entry',
+  );
+  const byName = new Map(pkg.contributes.commands.map((c: { command: string; enablement?: string }) => [c.command, c]));
+  for (const c of calls) {
+    const decl = byName.get(c.palette) as { enablement?: string } | undefined;
+    assert.ok(decl, `${c.palette} is not declared`);
+    assert.equal(decl.enablement, 'isWorkspaceTrusted', `${c.palette} (calls ${c.server})`);
+  }
+  const run = byName.get('rustko.runModule') as { title?: string } | undefined;
+  assert.match(run?.title ?? '', /Run the Module in a VM/);
+});
+
+test('the status bar run action runs the palette command', () => {
+  const src = fs.readFileSync(path.join(pkgDir, 'src', 'statusBar.ts'), 'utf8');
+  assert.match(src, /runItem\.command = 'rustko\.runModule'/);
+  assert.ok(pkg.contributes.commands.some((c: { command: string }) => c.command === 'rustko.runModule'));
 });
 
 test('engines and the language client agree', () => {

@@ -157,9 +157,86 @@ describe('tooltip', () => {
   });
 });
 
+describe('the run item from the server’s rustko.run progress', () => {
+  const begin = (t: string | number) => progress(t, { kind: 'begin', title: 'rustko: running hello in a VM' });
+  const end = (t: string | number, message: string) => progress(t, { kind: 'end', message });
+  const cases: { name: string; msgs: Message[]; text: string; level: string; tooltip?: RegExp; setup?: (m: StatusModel) => void; visible?: boolean }[] = [
+    { name: 'no run yet: the action', msgs: [], text: '$(play) Run in VM', level: 'ok', tooltip: /Click to run it\.$/ },
+    {
+      name: 'running, with the stage in the tooltip only',
+      msgs: [begin('rustko/3'), progress('rustko/3', { kind: 'report', message: 'vm: [    1.234] hello: loading out-of-tree module taints kernel.' })],
+      text: '$(sync~spin) Run in VM',
+      level: 'busy',
+      tooltip: /Now: vm: \[    1\.234\] hello: loading/,
+    },
+    {
+      name: 'passed',
+      msgs: [begin(3), end(3, 'rustko: PASS: hello loaded and unloaded on 6.1.0-57-amd64 (kvm)')],
+      text: '$(pass) Run in VM',
+      level: 'ok',
+      tooltip: /Last run: PASS: hello loaded and unloaded on 6\.1\.0-57-amd64 \(kvm\)/,
+    },
+    {
+      name: 'the module oopsed',
+      msgs: [begin(3), end(3, 'rustko: FAIL: hello on 6.1.0-57-amd64: BUG: kernel NULL pointer dereference')],
+      text: '$(error) Run in VM',
+      level: 'error',
+      tooltip: /Last run: FAIL: hello on 6\.1\.0-57-amd64: BUG: kernel NULL pointer dereference/,
+    },
+    {
+      name: 'the module did not build',
+      msgs: [begin(3), end(3, 'rustko: hello did not build: 1 error')],
+      text: '$(error) Run in VM',
+      level: 'error',
+      tooltip: /Last run: hello did not build/,
+    },
+    { name: 'no QEMU or no kernel image', msgs: [begin(3), end(3, 'could not run')], text: '$(warning) Run in VM', level: 'warning', tooltip: /could not run \(see the rustko output\)/ },
+    { name: 'the build could not run', msgs: [begin(3), end(3, 'build failed')], text: '$(warning) Run in VM', level: 'warning' },
+    {
+      name: 'a run superseded by a newer one: still running, then the newer verdict',
+      msgs: [begin('a'), begin('b'), end('a', 'cancelled')],
+      text: '$(sync~spin) Run in VM',
+      level: 'busy',
+    },
+    {
+      name: 'a cancelled run leaves the last finished verdict',
+      msgs: [begin('a'), end('a', 'rustko: FAIL: hello on 6.1: WARNING at src/lib.rs:9'), begin('b'), end('b', 'cancelled')],
+      text: '$(error) Run in VM',
+      level: 'error',
+    },
+    {
+      name: 'a run is not a build: the main item keeps the build state',
+      msgs: [begin('a'), progress('a', { kind: 'report', message: 'kbuild' })],
+      text: '$(sync~spin) Run in VM',
+      level: 'busy',
+    },
+    { name: 'hidden in Restricted Mode (the server refuses runs)', msgs: [], setup: (m) => (m.trustNote = 'analysis only (restricted mode)'), text: '$(play) Run in VM', level: 'ok', visible: false },
+    { name: 'hidden while no server runs', msgs: [], setup: (m) => (m.server = 'missing'), text: '$(play) Run in VM', level: 'ok', visible: false },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const m = run(c.msgs, c.setup);
+      const v = m.runView();
+      assert.equal(v.text, c.text);
+      assert.equal(v.level, c.level);
+      assert.equal(v.visible, c.visible ?? true);
+      if (c.tooltip) {
+        assert.match(v.tooltip, c.tooltip);
+      }
+      if (c.name.startsWith('a run is not a build')) {
+        assert.equal(m.build, 'none');
+        assert.equal(m.view().text, '$(check) rustko: ok');
+      }
+    });
+  }
+});
+
 test('reset forgets the previous process', () => {
   const m = run([diags('file:///x.rs', 1), progress(1, { kind: 'begin', title: 'rustko: building x' })]);
+  m.observe(progress(2, { kind: 'begin', title: 'rustko: running x in a VM' }));
   m.reset();
   assert.equal(m.errors, 0);
   assert.equal(m.view().text, '$(check) rustko: ok');
+  assert.equal(m.run, 'none');
+  assert.equal(m.runView().text, '$(play) Run in VM');
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { bindingDocument, identifierAt } from '../../src/lib/binding';
-import { trustGranted, trustPolicy } from '../../src/lib/trust';
+import { TRUSTED_COMMANDS, trustGranted, trustPolicy } from '../../src/lib/trust';
 
 describe('trustPolicy', () => {
   test('trusted: builds and workspace binaries', () => {
@@ -14,6 +14,10 @@ describe('trustPolicy', () => {
     assert.match(p.note!, /analysis only/);
     assert.match(p.refusal!, /Trust this workspace/);
   });
+});
+
+test('the server commands that build, including the VM run, are held back; showing a binding is not', () => {
+  assert.deepEqual([...TRUSTED_COMMANDS].sort(), ['rustko.rebuild', 'rustko.regenerateBindings', 'rustko.run']);
 });
 
 describe('trustGranted', () => {

@@ -17,12 +17,18 @@ export const pkgDir = path.resolve(__dirname, '..', '..', '..');
 export const repo = path.resolve(pkgDir, '..', '..');
 export const bin = process.env.RUSTKO_BIN || path.join(repo, 'bin', 'rustko-lsp');
 export const example = path.join(repo, 'examples', 'hello');
+/**
+ * The copy's src/lib.rs: examples/hello prints through rustko::pr_info!, and the tests hover a direct
+ * _printk call and type a static inline call beside it. The server's Neovim test uses the same file.
+ */
+export const exampleLib = path.join(repo, 'server', 'testdata', 'nvim', 'lib.rs');
 
 /** A temp copy of examples/hello without build output, so a test never disturbs the example. */
 export function copyExample(prefix: string): { work: string; module: string } {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const module = path.join(work, 'hello');
   fs.cpSync(example, module, { recursive: true, filter: (src) => !/[/\\](build|target)$/.test(src) });
+  fs.copyFileSync(exampleLib, path.join(module, 'src', 'lib.rs'));
   return { work, module };
 }
 
@@ -44,6 +50,8 @@ export class WireClient {
   readonly status = new StatusModel();
   readonly published = new Map<string, Diagnostic[]>();
   readonly shown: { type: number; message: string }[] = [];
+  /** window/logMessage: where the server sends a VM run's kernel log lines. */
+  readonly logged: { type: number; message: string }[] = [];
   readonly stderr: string[] = [];
   /** Whether the status bar ever showed a build running. */
   sawBuilding = false;
@@ -73,6 +81,10 @@ export class WireClient {
     });
     conn.onNotification('window/showMessage', (p: { type: number; message: string }) => {
       this.shown.push(p);
+      this.wake();
+    });
+    conn.onNotification('window/logMessage', (p: { type: number; message: string }) => {
+      this.logged.push(p);
       this.wake();
     });
     conn.onNotification('$/progress', () => this.wake());

@@ -2,8 +2,8 @@
 // way the extension starts it, initialized with the settings the extension
 // sends for an untrusted workspace (trusted: false). On a temp copy of
 // examples/hello whose Makefile creates a sentinel file the moment make
-// reads it: analysis and hover work, the rebuild command is refused with the
-// reason, make never runs; once trust is granted (the didChangeConfiguration
+// reads it: analysis and hover work, the rebuild and run commands are
+// refused with the reason, make never runs; once trust is granted (the didChangeConfiguration
 // the extension sends) make runs.
 // RUSTKO_BIN names the binary (default: bin/rustko-lsp of this checkout).
 import assert from 'node:assert/strict';
@@ -112,18 +112,20 @@ describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it',
     assert.match(h.contents.value, /```c\n[^`]*_printk\s*\(/);
   });
 
-  test('rustko.rebuild is refused, saying why', async () => {
-    await assert.rejects(
-      conn.sendRequest(ExecuteCommandRequest.type, { command: 'rustko.rebuild', arguments: [libUri] }),
-      (err: unknown) => {
-        assert.ok(err instanceof ResponseError, `not a ResponseError: ${err}`);
-        assert.match(err.message, /not trusted/);
-        assert.match(err.message, /Restricted Mode/);
-        assert.match(err.message, /Manage Workspace Trust/);
-        return true;
-      },
-    );
-  });
+  for (const command of ['rustko.rebuild', 'rustko.run']) {
+    test(`${command} is refused, saying why`, async () => {
+      await assert.rejects(
+        conn.sendRequest(ExecuteCommandRequest.type, { command, arguments: [libUri] }),
+        (err: unknown) => {
+          assert.ok(err instanceof ResponseError, `not a ResponseError: ${err}`);
+          assert.match(err.message, /not trusted/);
+          assert.match(err.message, /Restricted Mode/);
+          assert.match(err.message, /Manage Workspace Trust/);
+          return true;
+        },
+      );
+    });
+  }
 
   test('a save builds nothing, and make never ran', async () => {
     await conn.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri: libUri } });

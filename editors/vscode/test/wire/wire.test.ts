@@ -3,6 +3,9 @@
 // vscode-languageserver-protocol, the library under VS Code's client, with
 // the initialize request VS Code 1.91 sends (test/fixtures, generated from
 // the locked vscode-languageclient). Works on a temp copy of examples/hello.
+// After the rebuild, rustko.run boots hello.ko in a VM (QEMU, KVM when
+// usable, the kernel image of the module's tree from the cache or the
+// distro's package).
 // RUSTKO_BIN names the binary (default: bin/rustko-lsp of this checkout).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -32,6 +35,7 @@ import { bin, copyExample, example, initializeParams, WireClient } from './harne
 const LOAD_MS = 150_000; // first load: make -p, kbuild flag capture, the C index
 const BUILD_MS = 300_000; // bindings, core sysroot (cached after the first), rustc, kbuild
 const CHANGE_MS = 30_000;
+const RUN_MS = 300_000; // a KVM boot takes seconds, TCG a minute or more; a kernel image download more
 
 let work: string;
 let module: string;
@@ -43,7 +47,7 @@ let proc: ServerProcess;
 let conn: MessageConnection;
 let init: InitializeResult;
 const client = new WireClient();
-const { status, published, shown, stderr } = client;
+const { status, published, shown, logged, stderr } = client;
 const until = client.until.bind(client);
 const messages = client.messages.bind(client);
 
@@ -64,7 +68,7 @@ function change(text: string) {
   });
 }
 
-describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 }, () => {
+describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 900_000 }, () => {
   before(async () => {
     assert.ok(fs.existsSync(bin), `${bin} does not exist: build the server first (make build), or set RUSTKO_BIN`);
     assert.ok(fs.existsSync(path.join(example, 'src', 'lib.rs')), `${example}/src/lib.rs is missing`);
@@ -97,7 +101,7 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 },
     assert.ok(init.capabilities.hoverProvider);
     assert.deepEqual(
       [...(init.capabilities.executeCommandProvider?.commands ?? [])].sort(),
-      ['rustko.rebuild', 'rustko.regenerateBindings', 'rustko.showBinding'],
+      ['rustko.rebuild', 'rustko.regenerateBindings', 'rustko.run', 'rustko.showBinding'],
     );
     await conn.sendNotification(InitializedNotification.type, {});
   });
@@ -190,6 +194,27 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 600_000 },
     );
     assert.match(status.view().text, /^\$\(check\) rustko( [^:]+)?: ok$/, `errors after the build:\n${errors.join('\n')}`);
     assert.ok(fs.existsSync(path.join(module, 'hello.ko')), 'hello.ko next to the Makefile');
+  });
+
+  test('rustko.run boots hello.ko in a VM: the kernel log lines arrive as log messages, the run item shows PASS', { timeout: RUN_MS + 10_000 }, async (t) => {
+    const before = logged.length;
+    const res = (await conn.sendRequest(ExecuteCommandRequest.type, { command: 'rustko.run', arguments: [libUri] })) as { modules: number };
+    assert.deepEqual(res, { modules: 1 });
+    await until(30_000, 'the run to begin ($/progress "rustko: running ...")', () => status.run === 'running');
+    assert.match(status.runView().text, /^\$\(sync~spin\) /);
+    await until(RUN_MS, 'the run to end', () => status.run !== 'running');
+    const lines = logged.slice(before).map((m) => m.message);
+    for (const l of lines.slice(-12)) {
+      t.diagnostic(l);
+    }
+    assert.equal(status.run, 'passed', `run state ${status.run}: ${status.lastRun}; log lines:\n${lines.slice(-30).join('\n')}\nshown: ${JSON.stringify(shown.slice(-3))}`);
+    assert.equal(status.runView().text, '$(pass) Run in VM');
+    assert.match(status.runView().tooltip, /Last run: PASS: hello loaded and unloaded/);
+    // The module's own kernel log line, from the guest, and the verdict.
+    assert.ok(lines.some((l) => l.includes('hello from rust')), 'the module’s "hello from rust" line');
+    assert.ok(lines.some((l) => /^rustko: PASS: hello\b/.test(l)), 'the verdict as a log message');
+    assert.ok(shown.some((m) => /^rustko: PASS: hello\b/.test(m.message)), 'the verdict shown to the user');
+    assert.match(status.view().text, /^\$\(check\) rustko( [^:]+)?: ok$/, 'a passing run publishes no error');
   });
 
   test('shutdown and exit end the server with code 0', async () => {
