@@ -31,7 +31,10 @@ type hazard struct {
 
 type summary struct {
 	hazards []hazard
-	done    bool
+	// uaOpen, uaClose: where the body first opens and closes a
+	// user-access window (uaccess.go), nil if it does not.
+	uaOpen, uaClose *uaEvent
+	done            bool
 }
 
 // maxHazards bounds what one function's summary keeps: the first few are
@@ -362,6 +365,12 @@ func (a *analyser) call(c *fnCtx, x *cc.PostfixExpression) {
 		return
 	}
 	pos := x.Position()
+	if c.uaccessCall(name, pos) {
+		for _, arg := range as {
+			a.walk(c, arg)
+		}
+		return
+	}
 	switch {
 	case name == "__builtin_constant_p":
 		return // its operand is never evaluated
@@ -370,6 +379,7 @@ func (a *analyser) call(c *fnCtx, x *cc.PostfixExpression) {
 	case isBuiltin(name):
 	case a.u.defs[name] != nil:
 		a.propagate(c, name, as, pos)
+		c.uaccessPropagate(name, a.summarize(name))
 	case a.u.decls[name] != nil:
 		decl := a.u.decls[name]
 		if a.errorAttr(decl) {

@@ -27,6 +27,7 @@ const (
 	BadType     Kind = "type"                // C cannot repeat it, or Rust has no binding for it
 	Duplicate   Kind = "duplicate"           // listed twice
 	Defect      Kind = "kernel-defect"       // the header's own code does not compile
+	Uaccess     Kind = "unbalanced-uaccess"  // opens or closes a user-access window, not both
 )
 
 // Location is where a header declares a name.

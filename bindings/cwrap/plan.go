@@ -210,6 +210,9 @@ func (a *analyser) planFor(name, fn string, lead int) (*plan, *Refusal) {
 	if r := a.hazards(fn, ft, where); r != nil && !a.unchecked {
 		return nil, r
 	}
+	if r := a.uaccessRefusal(fn, where); r != nil && !a.unchecked {
+		return nil, r
+	}
 	storage := ""
 	switch {
 	case d.IsStatic() && d.IsInline():

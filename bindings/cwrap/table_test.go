@@ -93,6 +93,21 @@ typedef struct {} token_t;
 static inline void *_alloc_tok(size_t size, gfp_t flags, token_t token) { (void)token; return exported_alloc(size, flags); }
 #define alloc_tok_noprof(...) _alloc_tok(__VA_ARGS__, ((token_t){}))
 #define kmalloc73(size, flags) alloc_hooks(alloc_tok_noprof(size, flags))
+static __always_inline void stac(void) { asm volatile("stac" ::: "memory"); }
+static __always_inline void clac(void) { asm volatile("clac" ::: "memory"); }
+#define __uaccess_begin() stac()
+#define __uaccess_end() clac()
+#define user_access_end() __uaccess_end()
+#define user_read_access_end user_access_end
+static __always_inline bool user_access_begin(const void *p, size_t n) { if (!p || !n) return 0; __uaccess_begin(); return 1; }
+static __always_inline void scoped_read_end(const void *p) { (void)p; user_read_access_end(); }
+static __always_inline void only_opens(const void *p) { (void)user_access_begin(p, 4); }
+static inline int balanced_copy(int *dst, const int *src) { if (!user_access_begin(src, 4)) return -14; *dst = *src; user_access_end(); return 0; }
+static inline unsigned long save_flags(void) { unsigned long f; asm volatile("pushf; pop %0; clac" : "=rm"(f) :: "memory"); return f; }
+static inline void nested_close(const void *p) { scoped_read_end(p); }
+static inline void wraps_balanced(int *d, const int *s) { (void)balanced_copy(d, s); }
+static inline void disabled_close(void) { if (0) clac(); }
+static inline void reclac(void) { asm volatile("# reclac clac_x" ::: "memory"); }
 `
 
 var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
@@ -178,6 +193,19 @@ func TestRefusalTable(t *testing.T) {
 		// token argument: the helper takes the leading two.
 		{"kmalloc73", "", "void *rustko_helper_kmalloc73(size_t size, gfp_t flags)"},
 		{"alloc_tok_noprof", cwrap.Macro, "function-like macro"},
+		// A user-access window (SMAP stac/clac) half opened or closed:
+		// 7.x's __scoped_user_read_access_end.
+		{"scoped_read_end", cwrap.Uaccess, "closes a user-access window it never opens: it reaches clac()"},
+		{"nested_close", cwrap.Uaccess, "t.h:82, through scoped_read_end)"},
+		{"clac", cwrap.Uaccess, `closes a user-access window it never opens: it reaches an inline asm "clac"`},
+		{"save_flags", cwrap.Uaccess, `it reaches an inline asm "clac"`},
+		{"stac", cwrap.Uaccess, "opens a user-access window it never closes"},
+		{"user_access_begin", cwrap.Uaccess, "opens a user-access window it never closes: it reaches stac()"},
+		{"only_opens", cwrap.Uaccess, "opens a user-access window it never closes: it reaches user_access_begin()"},
+		{"balanced_copy", "", "int rustko_helper_balanced_copy(int *dst, const int *src)"},
+		{"wraps_balanced", "", "void rustko_helper_wraps_balanced(int *d, const int *s)"},
+		{"disabled_close", "", "void rustko_helper_disabled_close(void)"},
+		{"reclac", "", "void rustko_helper_reclac(void)"},
 		{"OBJ_MACRO", cwrap.Macro, "object-like macro"},
 		{"size_t", cwrap.NotFunction, "is a type"},
 		{"exported_var", cwrap.NotFunction, "variable"},
