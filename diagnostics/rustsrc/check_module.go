@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/migrate"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -45,6 +46,10 @@ func CheckModule(env *Env) []diagnostics.Finding {
 			Fixes: []diagnostics.Fix{{Title: fmt.Sprintf("Change the licence to %q", to), Edits: []diagnostics.Edit{{File: lic.File, Range: r, NewText: to}}}},
 		})
 	}
+	// rust.ko-era leftovers, each with the edits `rustko-lsp migrate --write`
+	// applies as its fix: check and the editor (whose module analysis also
+	// ends here) list the same findings and offer the same edits.
+	out = append(out, migrate.Findings(env.Module)...)
 	return append(out, targets.CheckModule(env.Module, env.Toolchain)...)
 }
 
