@@ -28,7 +28,7 @@ import (
 
 // cacheFormat changes whenever the entry layout or the generator's output
 // for the same inputs changes.
-const cacheFormat = 4
+const cacheFormat = 5
 
 type cacheManifest struct {
 	Format int          `json:"format"`
