@@ -178,9 +178,13 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 		name := f.Name()
 		var at Pos
 		if d := f.Declarator(); d != nil {
-			at = l.pos(d.Position())
 			if r.firstMemberPos.File == "" {
-				r.firstMemberPos = at
+				r.firstMemberPos = l.pos(d.Position())
+			}
+			// The name, not the declarator's first '*': definition lands on it.
+			at = l.pos(d.Position())
+			if tok := d.NameTok(); name != "" && realFile(tok.Position()) {
+				at = l.pos(tok.Position())
 			}
 		}
 		mc, hasMC := l.memberConsts[f.Declarator()]

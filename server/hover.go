@@ -61,7 +61,12 @@ func hoverText(tg *target, md bool) string {
 
 	if tg.field != nil {
 		f := tg.field
-		fmt.Fprintf(&b, "%s %s;\n", f.CType, fieldName(f))
+		decl := f.Decl
+		if decl == "" {
+			// An index without member declarations: the type's spelling.
+			decl = f.CType + " " + fieldName(f)
+		}
+		code("c", decl+";")
 		fmt.Fprintf(&b, "offset %d bytes", f.Offset)
 		if f.BitWidth > 0 {
 			fmt.Fprintf(&b, " (bit-field: %d bits from bit %d of that unit)", f.BitWidth, f.BitOffset)
@@ -72,10 +77,10 @@ func hoverText(tg *target, md bool) string {
 	if it.Decl != "" && tg.field == nil {
 		code("c", clip(it.Decl, maxDeclLines))
 	}
-	if it.Pos.File != "" {
-		loc := fmt.Sprintf("%s:%d", it.Pos.File, it.Pos.Line)
+	if at := tg.declPos(); at.File != "" {
+		loc := fmt.Sprintf("%s:%d", at.File, at.Line)
 		if md {
-			fmt.Fprintf(&b, "declared in [%s](%s#L%d)\n\n", loc, uri.File(it.Pos.File), it.Pos.Line)
+			fmt.Fprintf(&b, "declared in [%s](%s#L%d)\n\n", loc, uri.File(at.File), at.Line)
 		} else {
 			fmt.Fprintf(&b, "declared in %s\n\n", loc)
 		}
@@ -121,6 +126,15 @@ func hoverText(tg *target, md bool) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
+// declPos is where the target is declared: a field's own declarator when
+// the index has it, not the first line of its record.
+func (tg *target) declPos() index.Pos {
+	if f := tg.field; f != nil && f.Pos.File != "" && f.Pos.Line > 0 {
+		return f.Pos
+	}
+	return tg.item.Pos
+}
+
 func fieldName(f *index.Field) string {
 	if f.Name != "" {
 		return f.Name
@@ -144,10 +158,10 @@ func indent(s string) string {
 // kernel header.
 func (s *Server) Definition(ctx context.Context, p *protocol.DefinitionParams) (protocol.DefinitionResult, error) {
 	tg, _ := s.at(ctx, p.TextDocumentPositionParams)
-	if tg == nil || tg.item.Pos.File == "" {
+	if tg == nil || tg.declPos().File == "" {
 		return nil, nil
 	}
-	loc := s.location(tg.item.Pos)
+	loc := s.location(tg.declPos())
 	return &loc, nil
 }
 
