@@ -199,7 +199,7 @@ end)
 
 T.case('user commands exist', function()
   rustko.setup({ cmd = { '/opt/rustko-lsp', 'serve' } })
-  for _, c in ipairs({ 'RustkoRebuild', 'RustkoRegenerateBindings', 'RustkoShowBinding', 'RustkoRestart', 'RustkoStatus' }) do
+  for _, c in ipairs({ 'RustkoRebuild', 'RustkoRun', 'RustkoRegenerateBindings', 'RustkoShowBinding', 'RustkoRestart', 'RustkoStatus' }) do
     T.eq(vim.fn.exists(':' .. c), 2, c)
   end
   pcall(vim.api.nvim_del_augroup_by_name, 'rustko')
@@ -207,6 +207,82 @@ end)
 
 T.case('status() is empty with no server', function()
   T.eq(rustko.status(), '', 'status')
+end)
+
+T.case(':RustkoRun asks the server for rustko.run on the current file and opens the log buffer', function()
+  T.eq(rustko.commands.run, 'rustko.run', 'command name')
+  rustko.setup({ cmd = { '/opt/rustko-lsp', 'serve' } })
+  pcall(vim.api.nvim_del_augroup_by_name, 'rustko')
+  local lib = module .. '/src/lib.rs'
+  vim.cmd('edit ' .. vim.fn.fnameescape(lib))
+  local sent, notified = {}, {}
+  -- A stand-in client: 0.7's closures take no self.
+  local fake = {
+    name = 'rustko',
+    request = function(method, params, handler)
+      table.insert(sent, { method = method, params = params })
+      handler(nil, { modules = 1 })
+      return true, 1
+    end,
+  }
+  local real_client, real_notify = rustko.client, vim.notify
+  rustko.client = function()
+    return fake
+  end
+  vim.notify = function(msg)
+    table.insert(notified, msg)
+  end
+  local ok, err = pcall(vim.cmd, 'RustkoRun')
+  rustko.client, vim.notify = real_client, real_notify
+  T.truthy(ok, tostring(err))
+  T.eq(#sent, 1, 'one request')
+  T.eq(sent[1].method, 'workspace/executeCommand', 'method')
+  T.eq(sent[1].params, { command = 'rustko.run', arguments = { vim.uri_from_fname(lib) } }, 'params')
+  T.eq(notified, { 'rustko: VM run started (1 module)' }, 'notification')
+  local buf = vim.fn.bufnr('rustko://log')
+  T.truthy(buf > 0 and #vim.fn.win_findbuf(buf) == 1, 'the rustko://log buffer is shown')
+  T.eq(vim.api.nvim_get_current_buf(), vim.fn.bufnr(lib), 'the cursor stays in the source')
+  vim.cmd('only')
+end)
+
+T.case('the run: log lines reach the log buffer, progress gives status() and last_run()', function()
+  local cfg = rustko.client_config(module)
+  local log, progress = cfg.handlers['window/logMessage'], cfg.handlers['$/progress']
+  T.truthy(log and progress, 'handlers')
+  local before = #rustko.log()
+  log(nil, { type = 4, message = '[    1.5] hello from rust\n[    1.6] second line' }, { client_id = 1 }, {})
+  local lines = rustko.log()
+  T.eq({ lines[#lines - 1], lines[#lines] }, { '[    1.5] hello from rust', '[    1.6] second line' }, 'log()')
+  T.eq(#lines, before + 2, 'one line each')
+  local buf = rustko.show_log()
+  local shown = vim.api.nvim_buf_get_lines(buf, -3, -1, false)
+  T.eq(shown, { '[    1.5] hello from rust', '[    1.6] second line' }, 'log buffer')
+  vim.cmd('only')
+  -- status() and progress need a rustko client: a stand-in behind get_client_by_id and get_active_clients.
+  local real_get, real_active = vim.lsp.get_client_by_id, vim.lsp.get_active_clients
+  local stand_in = { name = 'rustko', messages = { progress = {} } }
+  vim.lsp.get_client_by_id = function()
+    return stand_in
+  end
+  vim.lsp.get_active_clients = function()
+    return { { name = 'rustko', id = 4242 } }
+  end
+  local ok, err = pcall(function()
+    local p = function(token, value)
+      progress(nil, { token = token, value = value }, { client_id = 4242 }, {})
+    end
+    p('rustko/7', { kind = 'begin', title = 'rustko: running hello in a VM' })
+    T.eq(rustko.status(), 'rustko: running in a VM', 'while running')
+    p('rustko/7', { kind = 'report', message = 'vm: booting' })
+    p('rustko/7', { kind = 'end', message = 'rustko: FAIL: hello on 6.1.0-57-amd64: BUG: kernel NULL pointer dereference' })
+    T.eq(rustko.status(), 'rustko: ok', 'after the run')
+    T.eq(rustko.last_run(), 'rustko: FAIL: hello on 6.1.0-57-amd64: BUG: kernel NULL pointer dereference', 'verdict')
+    p('rustko/8', { kind = 'begin', title = 'rustko: running hello in a VM' })
+    p('rustko/8', { kind = 'end', message = 'cancelled' })
+    T.eq(rustko.last_run(), 'rustko: FAIL: hello on 6.1.0-57-amd64: BUG: kernel NULL pointer dereference', 'a cancelled run keeps the verdict')
+  end)
+  vim.lsp.get_client_by_id, vim.lsp.get_active_clients = real_get, real_active
+  T.truthy(ok, tostring(err))
 end)
 
 T.finish()

@@ -81,6 +81,7 @@ M.commands = {
   rebuild = 'rustko.rebuild',
   regenerate = 'rustko.regenerateBindings',
   show_binding = 'rustko.showBinding',
+  run = 'rustko.run',
 }
 
 local defaults = {
@@ -98,7 +99,7 @@ local defaults = {
   -- Client side.
   on_attach = nil,
   capabilities = nil,
-  user_commands = true, -- :RustkoRebuild, :RustkoRegenerateBindings, :RustkoShowBinding, :RustkoRestart, :RustkoStatus
+  user_commands = true, -- :RustkoRebuild, :RustkoRun, :RustkoRegenerateBindings, :RustkoShowBinding, :RustkoRestart, :RustkoStatus
 }
 
 M.options = vim.deepcopy(defaults)
@@ -256,9 +257,11 @@ end
 -- Build state for the statusline, from the server's $/progress (builds are
 -- titled "rustko: building <module>" and end with "<n> findings" or
 -- "failed"; binding generation is "rustko: bindings for <module>") and the
--- diagnostics it publishes.
+-- diagnostics it publishes. A VM run (rustko.run) is "rustko: running
+-- <module> in a VM" and ends with its verdict ("rustko: PASS: ...",
+-- "rustko: FAIL: ...", "could not run", "build failed", "cancelled").
 local function new_state()
-  return { building = {}, bindings = {}, stage = nil, last = nil, releases = {} }
+  return { building = {}, bindings = {}, running = {}, stage = nil, last = nil, last_run = nil, releases = {} }
 end
 local state = new_state()
 
@@ -266,7 +269,15 @@ local function on_progress(err, result, ctx, config)
   local client = vim.lsp.get_client_by_id(ctx.client_id)
   if client and client.name == M.name and result and result.value then
     local v, tok = result.value, tostring(result.token)
-    if v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: bindings') then
+    if v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: running') then
+      state.running[tok] = true
+    elseif v.kind == 'end' and state.running[tok] then
+      state.running[tok] = nil
+      -- A run superseded by a newer one keeps the last verdict.
+      if type(v.message) == 'string' and v.message ~= '' and not v.message:match('^cancelled') then
+        state.last_run = v.message
+      end
+    elseif v.kind == 'begin' and type(v.title) == 'string' and v.title:match('^rustko: bindings') then
       state.bindings[tok] = true
     elseif v.kind == 'end' and state.bindings[tok] then
       state.bindings[tok] = nil
@@ -302,6 +313,76 @@ local function on_status(_, result)
   end
 end
 
+-- window/logMessage: the server's log lines, among them a VM run's kernel
+-- log lines, which Neovim's own handler only writes to its LSP log file.
+-- Kept (the last LOG_MAX) for the rustko log buffer that :RustkoRun opens.
+local LOG_MAX = 2000
+local log_lines = {}
+local log_buf
+
+local function log_append(lines)
+  for _, l in ipairs(lines) do
+    table.insert(log_lines, l)
+  end
+  local extra = #log_lines - LOG_MAX
+  if extra > 0 then
+    for _ = 1, extra do
+      table.remove(log_lines, 1)
+    end
+  end
+  if log_buf and vim.api.nvim_buf_is_valid(log_buf) then
+    vim.bo[log_buf].modifiable = true
+    vim.api.nvim_buf_set_lines(log_buf, -1, -1, false, lines)
+    vim.bo[log_buf].modifiable = false
+    local n = vim.api.nvim_buf_line_count(log_buf)
+    for _, w in ipairs(vim.fn.win_findbuf(log_buf)) do
+      vim.api.nvim_win_set_cursor(w, { n, 0 })
+    end
+  end
+end
+
+local function on_log(err, result, ctx, config)
+  if type(result) == 'table' and type(result.message) == 'string' then
+    log_append(vim.split(result.message, '\n', { plain = true }))
+  end
+  local default = vim.lsp.handlers['window/logMessage']
+  if default and default ~= on_log then
+    return default(err, result, ctx, config)
+  end
+end
+
+--- The server's log lines received so far (a VM run's kernel log lines
+--- among them), oldest first.
+function M.log()
+  return vim.deepcopy(log_lines)
+end
+
+--- Opens the rustko log buffer (the server's log messages) in a split below,
+--- keeping the cursor where it is; new lines are appended as they come.
+function M.show_log()
+  if not (log_buf and vim.api.nvim_buf_is_valid(log_buf)) then
+    log_buf = vim.api.nvim_create_buf(false, true)
+    vim.bo[log_buf].bufhidden = 'hide'
+    pcall(vim.api.nvim_buf_set_name, log_buf, 'rustko://log')
+    vim.api.nvim_buf_set_lines(log_buf, 0, -1, false, log_lines)
+    vim.bo[log_buf].modifiable = false
+  end
+  if #vim.fn.win_findbuf(log_buf) == 0 then
+    local win = vim.api.nvim_get_current_win()
+    vim.cmd('botright 12split')
+    vim.api.nvim_win_set_buf(0, log_buf)
+    vim.api.nvim_win_set_cursor(0, { vim.api.nvim_buf_line_count(log_buf), 0 })
+    vim.api.nvim_set_current_win(win)
+  end
+  return log_buf
+end
+
+--- The verdict of the last finished VM run ("rustko: PASS: ...", "rustko:
+--- FAIL: ...", "could not run", ...), or nil.
+function M.last_run()
+  return state.last_run
+end
+
 local function rustko_namespaces()
   local out = {}
   for _, client in ipairs(all_clients()) do
@@ -310,8 +391,9 @@ local function rustko_namespaces()
   return out
 end
 
---- A statusline string: "rustko: building (kbuild)", "rustko: generating
---- bindings", "rustko: 2 errors", "rustko: build could not run",
+--- A statusline string: "rustko: building (kbuild)", "rustko: running in
+--- a VM", "rustko: generating bindings", "rustko: 2 errors", "rustko: build
+--- could not run",
 --- "rustko: ok", or "" with no server; "rustko 6.1.0-56-amd64: ok" once
 --- the server reports the kernel release (rustko/status).
 function M.status()
@@ -330,6 +412,9 @@ function M.status()
   local name = #rels > 0 and ('rustko ' .. table.concat(rels, ', ')) or 'rustko'
   if next(state.building) then
     return name .. ': building' .. (state.stage and (' (' .. state.stage .. ')') or '')
+  end
+  if next(state.running) then
+    return name .. ': running in a VM'
   end
   if next(state.bindings) then
     return name .. ': generating bindings'
@@ -367,7 +452,7 @@ function M.client_config(root)
     settings = { rustko = settings },
     capabilities = M.options.capabilities,
     on_attach = M.options.on_attach,
-    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status },
+    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status, ['window/logMessage'] = on_log },
   }
 end
 
@@ -453,6 +538,18 @@ function M.rebuild()
   end)
 end
 
+--- Builds the current buffer's module (every module when it is in none)
+--- and loads it in a throwaway VM: the server reports progress (status()
+--- says "running in a VM"), sends the module's kernel log lines (shown in
+--- the rustko log buffer, opened below), shows the verdict and publishes
+--- what an oops decodes to on the source lines, until the next run or build.
+function M.run()
+  execute(M.commands.run, current_file_uri(), function(r)
+    M.show_log()
+    vim.notify(('rustko: VM run started (%d module%s)'):format(r and r.modules or 0, (r and r.modules == 1) and '' or 's'))
+  end)
+end
+
 --- Regenerates the bindings even when their inputs look unchanged.
 function M.regenerate_bindings()
   execute(M.commands.regenerate, current_file_uri(), function(r)
@@ -528,6 +625,7 @@ end
 local function user_commands()
   local cmd = vim.api.nvim_create_user_command
   cmd('RustkoRebuild', M.rebuild, { desc = 'rustko: build the module' })
+  cmd('RustkoRun', M.run, { desc = 'rustko: build the module and load it in a throwaway VM' })
   cmd('RustkoRegenerateBindings', M.regenerate_bindings, { desc = 'rustko: regenerate the bindings' })
   cmd('RustkoShowBinding', function(a)
     M.show_binding(a.args)
@@ -564,7 +662,7 @@ function M.lsp_config()
     settings = { rustko = settings },
     capabilities = M.options.capabilities,
     on_attach = M.options.on_attach,
-    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status },
+    handlers = { ['$/progress'] = on_progress, ['rustko/status'] = on_status, ['window/logMessage'] = on_log },
   }
 end
 

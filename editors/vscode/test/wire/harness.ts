@@ -23,6 +23,28 @@ export const example = path.join(repo, 'examples', 'hello');
  */
 export const exampleLib = path.join(repo, 'server', 'testdata', 'nvim', 'lib.rs');
 
+/**
+ * The kernel tree the tests pin, as the Go tests do (internal/testkernel): $RUSTKO_TEST_KDIR, else the
+ * newest plain Debian 12 6.1 tree. What the server says about kmalloc and which kernel a run boots depend
+ * on it. Put in KERNEL_BUILD_PATH for the server (a module's `KERNEL_BUILD_PATH ?=` takes the
+ * environment's value); the server's default (the running kernel's, then the newest tree) would vary by machine.
+ */
+export function pinnedKernel(): string {
+  const env = process.env.RUSTKO_TEST_KDIR;
+  if (env) {
+    return env;
+  }
+  const abi = (n: string) => Number(/^linux-headers-6\.1\.\d+-(\d+)-amd64$/.exec(n)?.[1] ?? -1);
+  const trees = fs
+    .readdirSync('/usr/src')
+    .filter((n) => abi(n) >= 0 && fs.existsSync(path.join('/usr/src', n, '.config')))
+    .sort((a, b) => abi(a) - abi(b));
+  if (trees.length === 0) {
+    throw new Error('no kernel tree to pin: install Debian 12\'s linux-headers-6.1.*-amd64 or set RUSTKO_TEST_KDIR');
+  }
+  return path.join('/usr/src', trees[trees.length - 1]);
+}
+
 /** A temp copy of examples/hello without build output, so a test never disturbs the example. */
 export function copyExample(prefix: string): { work: string; module: string } {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -60,6 +82,7 @@ export class WireClient {
   private waiters: (() => void)[] = [];
 
   async start(cwd: string): Promise<void> {
+    process.env.KERNEL_BUILD_PATH = pinnedKernel();
     this.proc = await spawnServer({
       command: bin,
       args: ['serve'],

@@ -61,7 +61,7 @@ describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it',
     libUri = pathToFileURL(libPath).href;
     // A call to the static inline kmalloc (linux/slab.h, one of the default headers): analysis flags it.
     const lines = fs.readFileSync(libPath, 'utf8').split('\n');
-    const at = lines.findIndex((l) => l.includes('_printk'));
+    const at = lines.findIndex((l) => l.includes('_printk('));
     assert.ok(at >= 0, 'src/lib.rs of examples/hello calls _printk');
     const indent = /^\s*/.exec(lines[at])![0];
     libText = [...lines.slice(0, at + 1), `${indent}let _p = bindings::kmalloc(64, bindings::GFP_KERNEL);`, ...lines.slice(at + 1)].join('\n');
@@ -103,7 +103,7 @@ describe('rustko-lsp in Restricted Mode (trusted: false), as VS Code drives it',
 
   test('hover on _printk shows its C declaration', async () => {
     const lines = libText.split('\n');
-    const line = lines.findIndex((l) => l.includes('_printk'));
+    const line = lines.findIndex((l) => l.includes('_printk('));
     const h = await conn.sendRequest(HoverRequest.type, {
       textDocument: { uri: libUri },
       position: { line, character: lines[line].indexOf('_printk') + 2 },

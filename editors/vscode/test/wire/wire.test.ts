@@ -129,7 +129,7 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 900_000 },
       textDocument: { uri: libUri, languageId: 'rust', version, text: libText },
     });
     const lines = libText.split('\n');
-    const line = lines.findIndex((l) => l.includes('_printk'));
+    const line = lines.findIndex((l) => l.includes('_printk('));
     assert.ok(line >= 0, 'src/lib.rs of examples/hello calls _printk');
     const character = lines[line].indexOf('_printk') + 2; // JavaScript indexes are UTF-16, as VS Code's columns
     let contents: MarkupContent | undefined;
@@ -150,7 +150,7 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 900_000 },
 
   test('a call to the static inline kmalloc is flagged as you type; the status bar counts it; it goes with the call', async (t) => {
     const lines = libText.split('\n');
-    const at = lines.findIndex((l) => l.includes('_printk'));
+    const at = lines.findIndex((l) => l.includes('_printk('));
     const indent = /^\s*/.exec(lines[at])![0];
     const original = libText;
     change([...lines.slice(0, at + 1), `${indent}let _p = bindings::kmalloc(64, bindings::GFP_KERNEL);`, ...lines.slice(at + 1)].join('\n'));
@@ -198,16 +198,19 @@ describe('rustko-lsp over the wire, as VS Code drives it', { timeout: 900_000 },
 
   test('rustko.run boots hello.ko in a VM: the kernel log lines arrive as log messages, the run item shows PASS', { timeout: RUN_MS + 10_000 }, async (t) => {
     const before = logged.length;
+    const shownBefore = shown.length;
     const res = (await conn.sendRequest(ExecuteCommandRequest.type, { command: 'rustko.run', arguments: [libUri] })) as { modules: number };
     assert.deepEqual(res, { modules: 1 });
     await until(30_000, 'the run to begin ($/progress "rustko: running ...")', () => status.run === 'running');
     assert.match(status.runView().text, /^\$\(sync~spin\) /);
     await until(RUN_MS, 'the run to end', () => status.run !== 'running');
+    // The verdict (or why it could not run) is shown right after the progress ends.
+    await until(10_000, 'a message with the verdict', () => shown.length > shownBefore);
     const lines = logged.slice(before).map((m) => m.message);
     for (const l of lines.slice(-12)) {
       t.diagnostic(l);
     }
-    assert.equal(status.run, 'passed', `run state ${status.run}: ${status.lastRun}; log lines:\n${lines.slice(-30).join('\n')}\nshown: ${JSON.stringify(shown.slice(-3))}`);
+    assert.equal(status.run, 'passed', `run state ${status.run}: ${status.lastRun}; log lines:\n${lines.slice(-30).join('\n')}\nshown: ${JSON.stringify(shown.slice(shownBefore))}`);
     assert.equal(status.runView().text, '$(pass) Run in VM');
     assert.match(status.runView().tooltip, /Last run: PASS: hello loaded and unloaded/);
     // The module's own kernel log line, from the guest, and the verdict.
