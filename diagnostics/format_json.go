@@ -23,6 +23,28 @@ type jsonDiagnostic struct {
 	// declaration, a decoded oops's callers), so scripts reading the nine
 	// fields above see the same documents as before.
 	Related []jsonRelated `json:"related,omitempty"`
+	// Fixes is present only when the finding offers fixes: the edits the
+	// editor's code actions (and, for legacy-rust.ko, migrate --write) apply,
+	// so a script can apply them too.
+	Fixes []jsonFix `json:"fixes,omitempty"`
+}
+
+// jsonFix is one fix: a title and its edits, all applied together.
+type jsonFix struct {
+	Title     string     `json:"title"`
+	Preferred bool       `json:"preferred,omitempty"`
+	Edits     []jsonEdit `json:"edits"`
+}
+
+// jsonEdit replaces the range (same position fields as a diagnostic's) with
+// newText; a file that does not exist yet is created by the edit.
+type jsonEdit struct {
+	File      string `json:"file"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"endLine"`
+	EndColumn int    `json:"endColumn"`
+	NewText   string `json:"newText"`
 }
 
 // jsonRelated is another place that explains a diagnostic, with the same
@@ -67,6 +89,21 @@ func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
 			Message:   r.Message,
 		})
 	}
+	var fixes []jsonFix
+	for _, fx := range f.Fixes {
+		jf := jsonFix{Title: fx.Title, Preferred: fx.Preferred, Edits: []jsonEdit{}}
+		for _, e := range fx.Edits {
+			jf.Edits = append(jf.Edits, jsonEdit{
+				File:      relPath(root, e.File),
+				Line:      e.Range.Start.Line,
+				Column:    e.Range.Start.Column,
+				EndLine:   e.Range.End.Line,
+				EndColumn: e.Range.End.Column,
+				NewText:   e.NewText,
+			})
+		}
+		fixes = append(fixes, jf)
+	}
 	return jsonDiagnostic{
 		File:      relPath(root, f.File),
 		Line:      f.Range.Start.Line,
@@ -78,5 +115,6 @@ func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
 		Source:    f.Source,
 		Message:   f.Message,
 		Related:   related,
+		Fixes:     fixes,
 	}
 }

@@ -119,13 +119,13 @@ func TestWriteJSONKernels(t *testing.T) {
 	for _, d := range doc.Diagnostics {
 		var got []string
 		for k := range d {
-			if k == "related" && d["code"] != ToolErrorCode {
-				continue // the findings' related places, as in WriteJSON
+			if (k == "related" || k == "fixes") && d["code"] != ToolErrorCode {
+				continue // the findings' related places and fixes, as in WriteJSON
 			}
 			got = append(got, k)
 		}
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
-			t.Errorf("diagnostic keys %q, want %q (and related)", s, keys)
+			t.Errorf("diagnostic keys %q, want %q (and related, fixes)", s, keys)
 		}
 		if d["code"] == ToolErrorCode {
 			kernel, _ := d["kernel"].(string)

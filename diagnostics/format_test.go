@@ -124,29 +124,40 @@ func TestWriteJSONGolden(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &decoded); err != nil {
 		t.Fatal(err)
 	}
-	// The nine fields always; related only where the finding has some.
+	// The nine fields always; related and fixes only where the finding has
+	// some.
 	keys := "code column endColumn endLine file line message severity source"
-	withRelated, wantRelated := 0, 0
+	withRelated, wantRelated, withFixes, wantFixes := 0, 0, 0, 0
 	for _, f := range fs {
 		if len(f.Related) > 0 {
 			wantRelated++
+		}
+		if len(f.Fixes) > 0 {
+			wantFixes++
 		}
 	}
 	for _, d := range decoded.Diagnostics {
 		var got []string
 		for k := range d {
-			if k == "related" {
+			switch k {
+			case "related":
 				withRelated++
+				continue
+			case "fixes":
+				withFixes++
 				continue
 			}
 			got = append(got, k)
 		}
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
-			t.Errorf("diagnostic keys %q, want exactly %q (and related)", s, keys)
+			t.Errorf("diagnostic keys %q, want exactly %q (and related, fixes)", s, keys)
 		}
 	}
 	if withRelated != wantRelated {
 		t.Errorf("%d diagnostics carry related, want %d (the findings with related places)", withRelated, wantRelated)
+	}
+	if withFixes != wantFixes || wantFixes == 0 {
+		t.Errorf("%d diagnostics carry fixes, want %d (the findings with fixes; the sample must have some)", withFixes, wantFixes)
 	}
 	if d := decoded.Diagnostics[len(decoded.Diagnostics)-1]; d["file"] != "src/lib.rs" || d["line"].(float64) != 12 {
 		t.Errorf("last diagnostic %v: files must be relative to the root and sorted", d)
@@ -185,6 +196,40 @@ func TestJSONRelated(t *testing.T) {
 			}
 			if string(got) != tc.want {
 				t.Errorf("related %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestJSONFixes: a fix's edits have the diagnostic's position fields and
+// the new text, files relative to the root (a new file's too: migrate's
+// fixes create the rustko crate), so a script can apply what the editor's
+// code action would.
+func TestJSONFixes(t *testing.T) {
+	root := "/m"
+	for _, tc := range []struct {
+		name  string
+		fixes []Fix
+		want  string
+	}{
+		{"none", nil, `null`},
+		{"edit and new file", []Fix{{Title: "Depend on rustko", Preferred: true, Edits: []Edit{
+			{File: "/m/Cargo.toml", Range: Range{Start: Position{10, 1}, End: Position{12, 1}}, NewText: "rustko = { path = \"rustko\" }\n"},
+			{File: "/m/rustko/Cargo.toml", Range: Point(1, 1), NewText: "[package]\n"},
+		}}, {Title: "Other", Edits: []Edit{{File: "/elsewhere/x.rs", Range: Point(2, 3), NewText: ""}}}},
+			`[{"title":"Depend on rustko","preferred":true,"edits":[` +
+				`{"file":"Cargo.toml","line":10,"column":1,"endLine":12,"endColumn":1,"newText":"rustko = { path = \"rustko\" }\n"},` +
+				`{"file":"rustko/Cargo.toml","line":1,"column":1,"endLine":1,"endColumn":1,"newText":"[package]\n"}]},` +
+				`{"title":"Other","edits":[{"file":"/elsewhere/x.rs","line":2,"column":3,"endLine":2,"endColumn":3,"newText":""}]}]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := toJSONDiagnostic(Finding{File: "/m/Cargo.toml", Range: Point(10, 1), Severity: Warning, Code: "legacy-rust.ko", Message: "m", Fixes: tc.fixes}, root)
+			got, err := json.Marshal(d.Fixes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("fixes %s\nwant       %s", got, tc.want)
 			}
 		})
 	}
