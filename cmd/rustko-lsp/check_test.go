@@ -131,7 +131,7 @@ func TestCheckRustkoStyle(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s:%d:%d %s", d.File, d.Line, d.Column, d.Code))
 	}
 	want := []string{
-		"src/lib.rs:17:17 function-macro", "src/lib.rs:17:24 printk-format", "src/lib.rs:23:29 hard-coded-constant",
+		"src/lib.rs:2:1 legacy-rust.ko", "src/lib.rs:17:17 function-macro", "src/lib.rs:17:24 printk-format", "src/lib.rs:23:29 hard-coded-constant",
 		"src/lib.rs:32:8 missing-extern-c", "src/module.c:21:17 non-gpl-license",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
