@@ -5,9 +5,11 @@
 -- a call to the static inline kmalloc is flagged as you type and the flag
 -- goes when the call does, configure() reaches the running server,
 -- showBinding answers, :RustkoRebuild builds the .ko while status() shows
--- the build, and the server exits when the client stops.
+-- the build, :RustkoRun boots it in a VM (QEMU) and passes with the
+-- module's kernel log line in the rustko log, and the server exits when the
+-- client stops.
 local T = dofile(debug.getinfo(1, 'S').source:sub(2):match('^(.*)/') .. '/harness.lua')
-T.deadline(540000)
+T.deadline(840000)
 vim.cmd('filetype on')
 
 local bin = assert(os.getenv('RUSTKO_BIN'), 'RUSTKO_BIN must name the rustko-lsp binary')
@@ -70,7 +72,7 @@ end)
 
 if ok then
   T.case('once the module loaded, hover on _printk shows its C declaration', function()
-    local line, col = find('_printk')
+    local line, col = find('_printk%(')
     T.truthy(line, 'src/lib.rs of examples/hello calls _printk')
     local text
     -- The first load (make -p, kbuild flags, the C index) takes a while.
@@ -92,7 +94,7 @@ if ok then
   end)
 
   T.case('a call to the static inline kmalloc is flagged as you type, and the flag goes with the call', function()
-    local line, _, text = find('_printk')
+    local line, _, text = find('_printk%(')
     local indent = text:match('^(%s*)')
     vim.api.nvim_buf_set_lines(0, line + 1, line + 1, false, { indent .. 'let _p = bindings::kmalloc(64, bindings::GFP_KERNEL);' })
     local function flag()
@@ -163,6 +165,39 @@ if ok then
     end
     T.truthy(rustko.status():match('^rustko[^:]*: ok$'), 'status after the build is ok, not ' .. rustko.status() .. ' (errors: ' .. table.concat(errors, '; ') .. ')')
     T.truthy(vim.loop.fs_stat(module .. '/hello.ko'), 'hello.ko next to the Makefile')
+  end)
+
+  T.case(':RustkoRun boots hello.ko in a VM: status() says running, the kernel log line reaches the log, PASS', function()
+    local seen = {}
+    vim.api.nvim_create_autocmd('User', {
+      pattern = 'RustkoStatus',
+      callback = function()
+        table.insert(seen, rustko.status())
+      end,
+    })
+    local before = #rustko.log()
+    vim.cmd('RustkoRun')
+    T.wait(30000, 'status() to say running in a VM', function()
+      for _, st in ipairs(seen) do
+        if st:match('^rustko[^:]*: running in a VM') then
+          return true
+        end
+      end
+      return false
+    end)
+    T.wait(300000, 'the run to end', function()
+      return not rustko.status():match('running in a VM')
+    end)
+    local lines = vim.list_slice(rustko.log(), before + 1)
+    T.truthy((rustko.last_run() or ''):match('^rustko: PASS: hello'), 'verdict ' .. tostring(rustko.last_run()) .. '; log: ' .. table.concat(vim.list_slice(lines, math.max(1, #lines - 20)), ' | '))
+    local hello = false
+    for _, l in ipairs(lines) do
+      hello = hello or l:find('hello from rust', 1, true) ~= nil
+    end
+    T.truthy(hello, 'the module’s "hello from rust" line in the log')
+    local buf = vim.fn.bufnr('rustko://log')
+    T.truthy(buf > 0 and #vim.fn.win_findbuf(buf) == 1, 'the rustko://log buffer is shown')
+    vim.cmd('only')
   end)
 
   T.case('the client stops cleanly and the server process ends', function()

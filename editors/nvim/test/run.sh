@@ -24,7 +24,7 @@ run() { # name script [env...]
 	shift 2
 	local results="$work/$name.results"
 	: >"$results"
-	env RUSTKO_RESULTS="$results" "$@" timeout 600 nvim --headless -u NONE -i NONE -n \
+	env RUSTKO_RESULTS="$results" "$@" timeout 900 nvim --headless -u NONE -i NONE -n \
 		--cmd "set runtimepath^=$nvimdir" -c "luafile $script" -c "cquit! 3" </dev/null >"$work/$name.log" 2>&1
 	local rc=$?
 	grep -E '^(ok|not ok) - ' "$results" | sed "s/^/[$name] /"
@@ -48,7 +48,28 @@ if [ -n "${RUSTKO_BIN:-}" ]; then
 	mkdir -p "$module"
 	# A copy without build output, so the test never disturbs the example.
 	(cd "$repo/examples/hello" && tar --exclude=./build --exclude=./target -cf - .) | (cd "$module" && tar -xf -)
-	run e2e "$here/e2e.lua" RUSTKO_BIN="$RUSTKO_BIN" RUSTKO_MODULE="$module"
+	# examples/hello prints through rustko::pr_info!; the test hovers a
+	# direct _printk call and types a static inline call beside it (the
+	# server's Neovim test uses the same src/lib.rs).
+	cp "$repo/server/testdata/nvim/lib.rs" "$module/src/lib.rs" || exit 1
+	# The pinned kernel tree, as the Go tests' (internal/testkernel):
+	# $RUSTKO_TEST_KDIR, else the newest plain Debian 12 6.1 tree. The
+	# module's `KERNEL_BUILD_PATH ?=` takes it from the environment.
+	kdir=${RUSTKO_TEST_KDIR:-}
+	if [ -z "$kdir" ]; then
+		for t in $(ls -d /usr/src/linux-headers-6.1.*-amd64 2>/dev/null | sort -V); do
+			[[ $(basename "$t") =~ ^linux-headers-6\.1\.[0-9]+-[0-9]+-amd64$ && -f $t/.config ]] && kdir=$t
+		done
+	fi
+	if [ -z "$kdir" ]; then
+		echo "[e2e] not ok - a kernel tree to pin: install Debian 12's linux-headers-6.1.*-amd64 or set RUSTKO_TEST_KDIR"
+		echo "$passed passed, $((failed + 1)) failed"
+		exit 1
+	fi
+	# :RustkoRun's accelerator: TCG unless told, as e2e/boot.sh (KVM hangs
+	# or aborts on some machines).
+	run e2e "$here/e2e.lua" RUSTKO_BIN="$RUSTKO_BIN" RUSTKO_MODULE="$module" KERNEL_BUILD_PATH="$kdir" \
+		RUSTKO_VM_ACCEL="${RUSTKO_VM_ACCEL:-tcg}"
 fi
 
 echo "$passed passed, $failed failed"

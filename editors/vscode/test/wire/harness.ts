@@ -83,6 +83,9 @@ export class WireClient {
 
   async start(cwd: string): Promise<void> {
     process.env.KERNEL_BUILD_PATH = pinnedKernel();
+    // rustko.run's accelerator: TCG unless told, as e2e/boot.sh (KVM hangs or
+    // aborts on some machines, nested virtualisation among them).
+    process.env.RUSTKO_VM_ACCEL ||= 'tcg';
     this.proc = await spawnServer({
       command: bin,
       args: ['serve'],
