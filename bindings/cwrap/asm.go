@@ -13,7 +13,7 @@ import (
 // the string literal.
 func (a *analyser) asm(c *fnCtx, x *cc.Asm) {
 	a.asmText(c, x)
-	c.uaccessAsm(x.Token3.SrcStr(), x.Position())
+	c.uaccessAsm(x)
 	for al := x.AsmArgList; al != nil; al = al.AsmArgList {
 		for el := al.AsmExpressionList; el != nil; el = el.AsmExpressionList {
 			e := el.AssignmentExpression

@@ -107,6 +107,8 @@ static inline unsigned long save_flags(void) { unsigned long f; asm volatile("pu
 static inline void nested_close(const void *p) { scoped_read_end(p); }
 static inline void wraps_balanced(int *d, const int *s) { (void)balanced_copy(d, s); }
 static inline void disabled_close(void) { if (0) clac(); }
+static inline unsigned long save_flags_bytes(void) { unsigned long f; asm volatile("pushf; pop %0; " ".byte 0x0f,0x01,0xca" : "=rm"(f) :: "memory"); return f; }
+static inline bool my_begin(const void *p) { if (!p) return 0; __uaccess_begin(); return 1; }
 static inline void reclac(void) { asm volatile("# reclac clac_x" ::: "memory"); }
 `
 
@@ -197,10 +199,13 @@ func TestRefusalTable(t *testing.T) {
 		// 7.x's __scoped_user_read_access_end.
 		{"scoped_read_end", cwrap.Uaccess, "closes a user-access window it never opens: it reaches clac()"},
 		{"nested_close", cwrap.Uaccess, "t.h:82, through scoped_read_end)"},
-		{"clac", cwrap.Uaccess, `closes a user-access window it never opens: it reaches an inline asm "clac"`},
+		{"clac", cwrap.Uaccess, "t.h:76) is the operation that closes a user-access window"},
 		{"save_flags", cwrap.Uaccess, `it reaches an inline asm "clac"`},
-		{"stac", cwrap.Uaccess, "opens a user-access window it never closes"},
-		{"user_access_begin", cwrap.Uaccess, "opens a user-access window it never closes: it reaches stac()"},
+		{"stac", cwrap.Uaccess, "is the operation that opens a user-access window"},
+		// 6.1 spells the instruction in bytes (__ASM_CLAC).
+		{"save_flags_bytes", cwrap.Uaccess, `closes a user-access window it never opens: it reaches an inline asm "clac"`},
+		{"user_access_begin", cwrap.Uaccess, "is the operation that opens a user-access window"},
+		{"my_begin", cwrap.Uaccess, "opens a user-access window it never closes: it reaches stac()"},
 		{"only_opens", cwrap.Uaccess, "opens a user-access window it never closes: it reaches user_access_begin()"},
 		{"balanced_copy", "", "int rustko_helper_balanced_copy(int *dst, const int *src)"},
 		{"wraps_balanced", "", "void rustko_helper_wraps_balanced(int *d, const int *s)"},

@@ -3,6 +3,7 @@ package cwrap
 import (
 	"strings"
 
+	"modernc.org/cc/v4"
 	"modernc.org/token"
 )
 
@@ -103,15 +104,26 @@ func (c *fnCtx) uaccessPropagate(callee string, s *summary) {
 	}
 }
 
-// uaccessAsm finds the x86 instructions themselves in an asm template
-// (smap_save's "pushf; pop %0; clac", an alternative's replacement).
-func (c *fnCtx) uaccessAsm(text string, pos token.Position) {
+// uaccessAsm finds the x86 instructions themselves in an asm statement's
+// strings (smap_save's "pushf; pop %0; clac", an alternative's
+// replacement), as mnemonics (7.x) or as the bytes older kernels spell
+// them with (6.1's __ASM_CLAC is ".byte 0x0f,0x01,0xca").
+func (c *fnCtx) uaccessAsm(x *cc.Asm) {
+	var b strings.Builder
+	for _, t := range cc.NodeTokens(x) {
+		if t.Ch == rune(cc.STRINGLITERAL) {
+			b.WriteString(t.SrcStr())
+			b.WriteByte(' ')
+		}
+	}
+	text := b.String()
+	bytes := strings.Join(strings.Fields(strings.ToLower(text)), "")
 	for _, ins := range []struct {
-		word string
-		open bool
-	}{{"stac", true}, {"clac", false}} {
-		if hasWord(text, ins.word) {
-			c.uaccess(ins.open, uaEvent{what: `an inline asm "` + ins.word + `"`, pos: pos})
+		word, code string
+		open       bool
+	}{{"stac", "0x0f,0x01,0xcb", true}, {"clac", "0x0f,0x01,0xca", false}} {
+		if hasWord(text, ins.word) || strings.Contains(bytes, ins.code) {
+			c.uaccess(ins.open, uaEvent{what: `an inline asm "` + ins.word + `"`, pos: x.Position()})
 		}
 	}
 }
@@ -135,6 +147,15 @@ func hasWord(s, w string) bool {
 // uaccessRefusal refuses a function that does one half of a user-access
 // window only.
 func (a *analyser) uaccessRefusal(name, where string) *Refusal {
+	if open, ok := uaccessOps[name]; ok {
+		// What its callers take it for, whatever its body shows.
+		half, other := "closes", "begin"
+		if open {
+			half, other = "opens", "end"
+		}
+		return refuse(name, Uaccess, "%s (%s) is the operation that %s a user-access window, and the matching %s must be in the same function; a helper of its own leaves the window unbalanced, which objtool rejects; use copy_from_user/copy_to_user/get_user/put_user, or write the whole access in C",
+			name, where, half, other)
+	}
 	s := a.summarize(name)
 	switch {
 	case s.uaClose != nil && s.uaOpen == nil:
