@@ -22,6 +22,8 @@ import (
 type SetupError struct {
 	Msg     string
 	Install string
+	// kvm: QEMU failed to start a guest under KVM, which emulation may not.
+	kvm bool
 }
 
 func (e *SetupError) Error() string {

@@ -59,6 +59,25 @@ type Result struct {
 // error is unexpected. What went wrong with the module itself is in the
 // Result (Problems).
 func Boot(ctx context.Context, cfg Config) (*Result, error) {
+	res, err := boot(ctx, cfg)
+	var setup *SetupError
+	if (cfg.Accel == "" || cfg.Accel == "auto") && res == nil && errors.As(err, &setup) && setup.kvm {
+		// /dev/kvm opened but QEMU could not run the guest with it (seen
+		// here: an assertion in kvm_buf_set_msrs on a nested host). auto
+		// means whatever works: boot again under emulation, and say so.
+		if cfg.Progress != nil {
+			fmt.Fprintf(cfg.Progress, "rustko: KVM failed (%s); booting again under emulation (tcg)\n", setup.Msg)
+		}
+		cfg.Accel = "tcg"
+		return boot(ctx, cfg)
+	}
+	return res, err
+}
+
+// kvmDevice is what auto tries to open; a variable so tests can offer one.
+var kvmDevice = "/dev/kvm"
+
+func boot(ctx context.Context, cfg Config) (*Result, error) {
 	progress := cfg.Progress
 	if progress == nil {
 		progress = io.Discard
@@ -106,7 +125,7 @@ func Boot(ctx context.Context, cfg Config) (*Result, error) {
 	accel := cfg.Accel
 	if accel == "" || accel == "auto" {
 		accel = "tcg"
-		if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
+		if f, err := os.OpenFile(kvmDevice, os.O_RDWR, 0); err == nil {
 			f.Close()
 			accel = "kvm"
 		}
@@ -174,7 +193,7 @@ func Boot(ctx context.Context, cfg Config) (*Result, error) {
 		res.QEMUError = fmt.Sprintf("QEMU exited with status %d: %s", exit.ExitCode(), lastLine(res.Log.Console))
 		if !res.Log.Started {
 			// QEMU refused to start (bad image, no KVM access): not the module's fault.
-			return nil, &SetupError{Msg: res.QEMUError}
+			return nil, &SetupError{Msg: res.QEMUError, kvm: accel == "kvm"}
 		}
 	}
 	return res, nil
