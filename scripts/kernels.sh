@@ -2,7 +2,9 @@
 # Installs the kernels rustko-lsp is tested against, idempotently, on a Debian 12
 # machine, from Debian's own packages (docs/KERNELS.md says why each one):
 #   6.1    bookworm's linux-headers-amd64 (native, gcc-12)
-#   6.12   bookworm-backports: linux-headers-6.12.*+deb12-{amd64,rt-amd64} (native, gcc-12)
+#   6.12   bookworm-backports: linux-headers-6.12.*+deb12-{amd64,rt-amd64,cloud-amd64}
+#          (native, gcc-12; the cloud flavour's headers only: the unit tests must not
+#          depend on which flavours a machine has, and run on it too)
 #   7      a Debian 13 (trixie) root made with debootstrap, holding trixie-backports'
 #          newest linux-headers-7.*+deb13-amd64 with gcc-14, and trixie's rustc 1.85 +
 #          rust-src + cargo; kbuild for 7.x runs inside it with chroot
@@ -65,7 +67,8 @@ install_61() {
 bpo_list=/etc/apt/sources.list.d/rustko-bookworm-backports.list
 install_612() {
 	if ! compgen -G "/usr/src/linux-headers-6.12.*+deb12-amd64/Module.symvers" >/dev/null ||
-		! compgen -G "/usr/src/linux-headers-6.12.*+deb12-rt-amd64/Module.symvers" >/dev/null; then
+		! compgen -G "/usr/src/linux-headers-6.12.*+deb12-rt-amd64/Module.symvers" >/dev/null ||
+		! compgen -G "/usr/src/linux-headers-6.12.*+deb12-cloud-amd64/Module.symvers" >/dev/null; then
 		if [ ! -f "$bpo_list" ]; then
 			say "adding the bookworm-backports suite ($bpo_list)"
 			echo "deb $(mirror) bookworm-backports main" | $sudo tee "$bpo_list" >/dev/null
@@ -74,11 +77,12 @@ install_612() {
 		local amd64 rt
 		amd64=$(newest linux-headers-6.12 'linux-headers-6\.12\.[0-9]+\+deb12-amd64')
 		rt=${amd64%-amd64}-rt-amd64
+		cloud=${amd64%-amd64}-cloud-amd64
 		[ -n "$amd64" ] || die "bookworm-backports offers no linux-headers-6.12.*+deb12-amd64 (apt-get update failed?)"
-		say "installing $amd64 and $rt from bookworm-backports (about 100 MB)"
+		say "installing $amd64, $rt and $cloud from bookworm-backports (about 120 MB)"
 		# --no-install-recommends: the headers recommend the signed image, which
 		# would install a kernel into /boot.
-		$sudo apt-get install -y -qq --no-install-recommends "$amd64" "$rt" >/dev/null
+		$sudo apt-get install -y -qq --no-install-recommends "$amd64" "$rt" "$cloud" >/dev/null
 	fi
 	if $images; then
 		local h
