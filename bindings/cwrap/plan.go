@@ -223,9 +223,7 @@ func (a *analyser) planFor(name, fn string, lead int) (*plan, *Refusal) {
 		storage = "extern inline "
 	}
 	var callArgs []string
-	for _, n := range names {
-		callArgs = append(callArgs, n)
-	}
+	callArgs = append(callArgs, names...)
 	p := &plan{
 		Helper: Helper{Name: name, Symbol: sym, Decl: storage + orig, File: pos.Filename, Line: pos.Line},
 		proto:  proto,
