@@ -106,7 +106,7 @@ func BenchmarkHover(b *testing.B) {
 func BenchmarkAnalysisOnChange(b *testing.B) {
 	src, err := os.ReadFile("testdata/hello/src/lib.rs")
 	must(b, err)
-	for _, lines := range []int{0, 2000} {
+	for _, lines := range []int{0, 2000, 10000} {
 		b.Run(fmt.Sprintf("lines=%d", max(lines, strings.Count(string(src), "\n"))), func(b *testing.B) {
 			lib := string(src) + filler(lines)
 			h, path := realBench(b, lib)
@@ -191,7 +191,71 @@ var twentyHeaders = "linux/module.h linux/kernel.h linux/printk.h linux/slab.h l
 	"linux/platform_device.h linux/workqueue.h linux/interrupt.h linux/dma-mapping.h linux/cdev.h " +
 	"linux/kthread.h linux/seq_file.h linux/debugfs.h"
 
+// BenchmarkServeRSS5MB: the process's memory with a 5 MB .rs file of the
+// module open (after its analysis, or the server's refusal to analyse it,
+// is published) and a hover answered in lib.rs; the budget is 300 MiB.
+func BenchmarkServeRSS5MB(b *testing.B) {
+	requireRealTools(b)
+	bin := rustkoBinary(b)
+	cache := b.TempDir()
+	root := copyModule(b, "")
+	var big strings.Builder
+	for i := 0; big.Len() < 5<<20; i++ {
+		big.WriteString(filler(2000))
+	}
+	bigPath := filepath.Join(root, "src", "big.rs")
+	must(b, os.WriteFile(bigPath, []byte(big.String()), 0o644))
+	serveRSS(b, bin, cache, root) // the bindings into the cache: memory of the editing, not of a generation
+	b.ResetTimer()
+	for range b.N {
+		r := serveRun(b, bin, cache, root, bigPath)
+		b.ReportMetric(r.rss, "rss-MiB")
+		b.ReportMetric(r.hwm, "peak-rss-MiB")
+	}
+}
+
+// BenchmarkColdFirstHover: from starting `rustko-lsp serve` to the first
+// hover with a value, on a new copy of a module whose bindings another
+// copy already put in the cache (the cache is keyed by content, so the
+// copy must not regenerate); "same" is the module that filled the cache.
+func BenchmarkColdFirstHover(b *testing.B) {
+	requireRealTools(b)
+	bin := rustkoBinary(b)
+	cache := b.TempDir()
+	first := copyModule(b, "")
+	serveRSS(b, bin, cache, first)
+	for _, run := range []string{"copy", "same"} {
+		b.Run(run, func(b *testing.B) {
+			var lat []time.Duration
+			for range b.N {
+				root := first
+				if run == "copy" {
+					root = copyModule(b, "")
+				}
+				r := serveRun(b, bin, cache, root, "")
+				lat = append(lat, r.firstHover)
+				b.ReportMetric(r.hwm, "peak-rss-MiB")
+			}
+			b.ReportMetric(percentile(lat, 0.5), "p50-ms")
+			b.ReportMetric(percentile(lat, 1), "max-ms")
+		})
+	}
+}
+
 func serveRSS(b *testing.B, bin, cache, root string) (rss, hwm float64) {
+	r := serveRun(b, bin, cache, root, "")
+	return r.rss, r.hwm
+}
+
+type serveResult struct {
+	rss, hwm   float64
+	firstHover time.Duration // from starting the process to the first hover with a value
+}
+
+// serveRun starts `rustko-lsp serve` on root, opens extra (when set, and
+// waits for its diagnostics) and src/lib.rs, and hovers in lib.rs until
+// the index answers; then it reads the process's memory.
+func serveRun(b *testing.B, bin, cache, root, extra string) serveResult {
 	b.Helper()
 	lib := filepath.Join(root, "src", "lib.rs")
 	src, err := os.ReadFile(lib)
@@ -204,6 +268,7 @@ func serveRSS(b *testing.B, bin, cache, root string) (rss, hwm float64) {
 	must(b, err)
 	stdout, err := cmd.StdoutPipe()
 	must(b, err)
+	start := time.Now()
 	must(b, cmd.Start())
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	send := func(body string) {
@@ -213,27 +278,79 @@ func serveRSS(b *testing.B, bin, cache, root string) (rss, hwm float64) {
 	libURI := string(uri.File(lib))
 	send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":"` + string(uri.File(root)) + `","capabilities":{},"initializationOptions":{"buildOnSave":false}}}`)
 	send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+	frames := make(chan string, 64)
+	go func() {
+		defer close(frames)
+		in := bufio.NewReader(stdout)
+		for {
+			body, err := readFrame(in)
+			if err != nil {
+				return
+			}
+			select {
+			case frames <- string(body):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	next := func(what string) string {
+		body, ok := <-frames
+		if !ok {
+			b.Fatalf("the server closed its output while waiting for %s", what)
+		}
+		return body
+	}
+	eURI := ""
+	if extra != "" {
+		eb, err := os.ReadFile(extra)
+		must(b, err)
+		et, _ := jsonString(string(eb))
+		eURI = string(uri.File(extra))
+		send(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"` + eURI + `","languageId":"rust","version":1,"text":` + et + `}}}`)
+	}
 	text, _ := jsonString(string(src))
 	send(`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"` + libURI + `","languageId":"rust","version":1,"text":` + text + `}}}`)
 	pos := newText(string(src)).position(strings.Index(string(src), "GFP_KERNEL"), utf16)
-	in := bufio.NewReader(stdout)
-	for id := 2; ; id++ {
+	var r serveResult
+	for id := 2; r.firstHover == 0; id++ {
 		send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"textDocument/hover","params":{"textDocument":{"uri":"%s"},"position":{"line":%d,"character":%d}}}`, id, libURI, pos.Line, pos.Character))
-		answered := false
-		for !answered {
-			body, err := readFrame(in)
-			if err != nil {
-				b.Fatalf("reading the server: %v", err)
-			}
-			if strings.Contains(string(body), fmt.Sprintf(`"id":%d,"result"`, id)) {
-				answered = true
-				if strings.Contains(string(body), "0xcc0") {
-					return procMemory(b, cmd.Process.Pid)
+		for {
+			body := next("a hover")
+			if strings.Contains(body, fmt.Sprintf(`"id":%d,"result"`, id)) {
+				if strings.Contains(body, "0xcc0") {
+					r.firstHover = time.Since(start)
 				}
+				break
 			}
 		}
-		time.Sleep(200 * time.Millisecond)
+		if r.firstHover == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
+	if extra != "" {
+		// The extra file's analysis (or the server's word that it skips
+		// it) is what the memory is about; a server that never publishes
+		// for it is measured after a minute.
+		deadline := time.After(time.Minute)
+	wait:
+		for {
+			select {
+			case body, ok := <-frames:
+				if !ok {
+					b.Fatal("the server closed its output")
+				}
+				if strings.Contains(body, "publishDiagnostics") && strings.Contains(body, eURI) {
+					break wait
+				}
+			case <-deadline:
+				b.Logf("no diagnostics for %s within a minute; measuring now", extra)
+				break wait
+			}
+		}
+	}
+	r.rss, r.hwm = procMemory(b, cmd.Process.Pid)
+	return r
 }
 
 // procMemory reads VmRSS and VmHWM (the peak) of a process, in MiB.
