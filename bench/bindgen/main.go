@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -20,11 +19,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/rustko/rustko-lsp/bench/internal/measure"
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -39,12 +37,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench/bindgen:", err)
 		os.Exit(1)
 	}
-}
-
-// sample is one run of a tool.
-type sample struct {
-	wall, cpu time.Duration
-	rssKiB    int64
 }
 
 func run(rounds int, kdir, write string) error {
@@ -82,17 +74,17 @@ func run(rounds int, kdir, write string) error {
 	rkArgs := append([]string{"bindgen", "--kdir", k.Dir, "--no-cache", "-o", filepath.Join(tmp, "rustko.rs")}, headers...)
 	// Kernel style: what rust/Makefile passes, minus the blocklists.
 	bgArgs := append([]string{hfile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--with-derive-default",
-		"--ctypes-prefix", "core::ffi", "--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, clangArgs(flags)...)
+		"--ctypes-prefix", "core::ffi", "--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(flags)...)
 
 	// One untimed run of each fills the page cache and rustko's flag cache.
-	if _, err := measure(ctx, env, rk, rkArgs...); err != nil {
+	if _, err := measure.Run(ctx, env, rk, rkArgs...); err != nil {
 		return err
 	}
-	if _, err := measure(ctx, nil, "bindgen", bgArgs...); err != nil {
+	if _, err := measure.Run(ctx, nil, "bindgen", bgArgs...); err != nil {
 		return err
 	}
-	load0 := loadavg()
-	var rks, bgs []sample
+	load0 := measure.Loadavg()
+	var rks, bgs []measure.Sample
 	for i := 0; i < rounds; i++ {
 		order := []bool{true, false}
 		if i%2 == 1 {
@@ -100,13 +92,13 @@ func run(rounds int, kdir, write string) error {
 		}
 		for _, isRK := range order {
 			if isRK {
-				s, err := measure(ctx, env, rk, rkArgs...)
+				s, err := measure.Run(ctx, env, rk, rkArgs...)
 				if err != nil {
 					return err
 				}
 				rks = append(rks, s)
 			} else {
-				s, err := measure(ctx, nil, "bindgen", bgArgs...)
+				s, err := measure.Run(ctx, nil, "bindgen", bgArgs...)
 				if err != nil {
 					return err
 				}
@@ -115,12 +107,12 @@ func run(rounds int, kdir, write string) error {
 		}
 	}
 	warmArgs := append([]string{"bindgen", "--kdir", k.Dir, "-o", filepath.Join(tmp, "rustko.rs")}, headers...)
-	if _, err := measure(ctx, env, rk, warmArgs...); err != nil {
+	if _, err := measure.Run(ctx, env, rk, warmArgs...); err != nil {
 		return err
 	}
-	var warm []sample
+	var warm []measure.Sample
 	for i := 0; i < rounds; i++ {
-		s, err := measure(ctx, env, rk, warmArgs...)
+		s, err := measure.Run(ctx, env, rk, warmArgs...)
 		if err != nil {
 			return err
 		}
@@ -130,63 +122,18 @@ func run(rounds int, kdir, write string) error {
 	if err != nil {
 		return err
 	}
-	load1 := loadavg()
+	load1 := measure.Loadavg()
 	gb, err := goBenchmarks(ctx)
 	if err != nil {
 		return err
 	}
-	rkLines, bgLines := lines(filepath.Join(tmp, "rustko.rs")), lines(filepath.Join(tmp, "bindgen.rs"))
+	rkLines, bgLines := measure.Lines(filepath.Join(tmp, "rustko.rs")), measure.Lines(filepath.Join(tmp, "bindgen.rs"))
 	report := render(k, headers, rounds, rks, bgs, warm, gb, load0, load1, rkLines, bgLines, stages)
 	fmt.Print(report)
 	if write != "" {
 		return writeSection(write, report)
 	}
 	return nil
-}
-
-// clangArgs are kbuild's flags as clang (under bindgen) accepts them: the
-// preprocessor and target flags, without gcc-only code generation options.
-func clangArgs(f *module.Flags) []string {
-	var out []string
-	args := f.CompilerArgs()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-include" || a == "-isystem":
-			out = append(out, a, args[i+1])
-			i++
-		case strings.HasPrefix(a, "-I"), strings.HasPrefix(a, "-D"), strings.HasPrefix(a, "-U"),
-			strings.HasPrefix(a, "-std="), a == "-nostdinc", a == "-m64", a == "-mcmodel=kernel",
-			a == "-mno-red-zone", a == "-mno-sse", a == "-mno-mmx", a == "-mno-sse2", a == "-mno-3dnow",
-			a == "-mno-avx", a == "-mno-80387", a == "-fshort-wchar", a == "-fno-PIE", a == "-O2",
-			a == "-fno-strict-aliasing", a == "-fno-common":
-			out = append(out, a)
-		}
-	}
-	return append(out, "-Wno-everything")
-}
-
-// measure runs a tool and reads its wall time, CPU time and peak RSS.
-func measure(ctx context.Context, env []string, name string, args ...string) (sample, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	s := sample{wall: wall}
-	if ru != nil {
-		s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		s.rssKiB = ru.Maxrss
-	}
-	return s, nil
 }
 
 var benchLine = regexp.MustCompile(`^(Benchmark\S+)-\d+\s+\d+\s+(\d+) ns/op(?:\s+([\d.]+) cpu-ms/op)?`)
@@ -216,37 +163,7 @@ func goBenchmarks(ctx context.Context) (map[string]goBench, error) {
 	return res, nil
 }
 
-func median(ss []sample, f func(sample) time.Duration) time.Duration {
-	v := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		v[i] = f(s)
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
-}
-
-func minOf(ss []sample, f func(sample) time.Duration) time.Duration {
-	m := f(ss[0])
-	for _, s := range ss[1:] {
-		m = min(m, f(s))
-	}
-	return m
-}
-
-func maxRSS(ss []sample) int64 {
-	m := int64(0)
-	for _, s := range ss {
-		m = max(m, s.rssKiB)
-	}
-	return m
-}
-
-func wallOf(s sample) time.Duration { return s.wall }
-func cpuOf(s sample) time.Duration  { return s.cpu }
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
-
-func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sample, gb map[string]goBench,
+func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []measure.Sample, gb map[string]goBench,
 	load0, load1 string, rkLines, bgLines int, stages string) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
@@ -254,7 +171,7 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	p("")
 	p("Cold generation of Rust bindings for the default header set (%s) against kernel %s, measured by",
 		strings.Join(headers, ", "), k.Release)
-	p("`go run ./bench/bindgen -rounds %d` on %s (%d CPUs, %s), %s.", rounds, cpuModel(), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH,
+	p("`go run ./bench/bindgen -rounds %d` on %s (%d CPUs, %s), %s.", rounds, measure.CPUModel(), runtime.NumCPU(), runtime.GOOS+"/"+runtime.GOARCH,
 		time.Now().UTC().Format("2006-01-02"))
 	p("Both tools run as processes with kbuild's captured flags (bindgen: the clang-compatible subset, kernel-style options")
 	p("`--use-core --ctypes-prefix core::ffi --no-layout-tests --no-debug '.*' --size_t-is-usize`; rustko: `rustko-lsp bindgen --no-cache`,")
@@ -263,15 +180,15 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	p("")
 	p("| tool | wall | CPU (user+sys) | peak RSS | output |")
 	p("|---|---|---|---|---|")
-	p("| rustko-lsp bindgen (cold) | %s (%s) | %s (%s) | %d MiB | %d lines |", ms(median(rks, wallOf)), ms(minOf(rks, wallOf)),
-		ms(median(rks, cpuOf)), ms(minOf(rks, cpuOf)), maxRSS(rks)/1024, rkLines)
-	p("| bindgen 0.60.1 | %s (%s) | %s (%s) | %d MiB | %d lines |", ms(median(bgs, wallOf)), ms(minOf(bgs, wallOf)),
-		ms(median(bgs, cpuOf)), ms(minOf(bgs, cpuOf)), maxRSS(bgs)/1024, bgLines)
-	p("| rustko-lsp bindgen (warm, whole command) | %s (%s) | %s (%s) | %d MiB | |", ms(median(warm, wallOf)), ms(minOf(warm, wallOf)),
-		ms(median(warm, cpuOf)), ms(minOf(warm, cpuOf)), maxRSS(warm)/1024)
+	p("| rustko-lsp bindgen (cold) | %s (%s) | %s (%s) | %d MiB | %d lines |", measure.MS(measure.Median(rks, measure.Wall)), measure.MS(measure.Min(rks, measure.Wall)),
+		measure.MS(measure.Median(rks, measure.CPU)), measure.MS(measure.Min(rks, measure.CPU)), measure.MaxRSS(rks)/1024, rkLines)
+	p("| bindgen 0.60.1 | %s (%s) | %s (%s) | %d MiB | %d lines |", measure.MS(measure.Median(bgs, measure.Wall)), measure.MS(measure.Min(bgs, measure.Wall)),
+		measure.MS(measure.Median(bgs, measure.CPU)), measure.MS(measure.Min(bgs, measure.CPU)), measure.MaxRSS(bgs)/1024, bgLines)
+	p("| rustko-lsp bindgen (warm, whole command) | %s (%s) | %s (%s) | %d MiB | |", measure.MS(measure.Median(warm, measure.Wall)), measure.MS(measure.Min(warm, measure.Wall)),
+		measure.MS(measure.Median(warm, measure.CPU)), measure.MS(measure.Min(warm, measure.CPU)), measure.MaxRSS(warm)/1024)
 	p("")
-	ratio := float64(median(rks, wallOf)) / float64(median(bgs, wallOf))
-	cpuRatio := float64(median(rks, cpuOf)) / float64(median(bgs, cpuOf))
+	ratio := float64(measure.Median(rks, measure.Wall)) / float64(measure.Median(bgs, measure.Wall))
+	cpuRatio := float64(measure.Median(rks, measure.CPU)) / float64(measure.Median(bgs, measure.CPU))
 	p("rustko/bindgen: %.2f× wall, %.2f× CPU (target ≤ 0.5× wall, RSS ≤ 300 MiB).", ratio, cpuRatio)
 	p("")
 	p("Where a cold run's time goes (one run, `--log debug`; \"parsing headers\" is the cc/v4 front end, the rest is bindings/):")
@@ -279,8 +196,8 @@ func render(k *module.Kernel, headers []string, rounds int, rks, bgs, warm []sam
 	p("")
 	w, li := gb["BenchmarkGenerateWarm"], gb["BenchmarkLoadIndex"]
 	p("In process (`go test -bench 'GenerateWarm|LoadIndex' ./bindings/`, 20 iterations, wall / CPU per call): warm `Generate`")
-	p("%s / %s (target ≤ 50 ms: stat of every header read, hash of the outputs, index load); `LoadIndex` of the", ms(w.wall), ms(w.cpu))
-	p("six-header index (25k items) %s / %s.", ms(li.wall), ms(li.cpu))
+	p("%s / %s (target ≤ 50 ms: stat of every header read, hash of the outputs, index load); `LoadIndex` of the", measure.MS(w.wall), measure.MS(w.cpu))
+	p("six-header index (25k items) %s / %s.", measure.MS(li.wall), measure.MS(li.cpu))
 	p("")
 	return b.String()
 }
@@ -315,42 +232,9 @@ func stageTimes(ctx context.Context, env []string, rk string, args ...string) (s
 	}
 	var parts []string
 	for i := 0; i+1 < len(marks); i++ {
-		parts = append(parts, fmt.Sprintf("%s %s wall / %s CPU", marks[i].name, ms(marks[i+1].at-marks[i].at), ms(marks[i+1].cpu-marks[i].cpu)))
+		parts = append(parts, fmt.Sprintf("%s %s wall / %s CPU", marks[i].name, measure.MS(marks[i+1].at-marks[i].at), measure.MS(marks[i+1].cpu-marks[i].cpu)))
 	}
 	return strings.Join(parts, ", "), nil
-}
-
-func lines(p string) int {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return 0
-	}
-	return bytes.Count(b, []byte("\n"))
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], "/")
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown CPU"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown CPU"
 }
 
 // writeSection replaces the "## Bindings" section of a Markdown file (up

@@ -11,7 +11,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -19,11 +18,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
-	"syscall"
-	"time"
 
+	"github.com/rustko/rustko-lsp/bench/internal/measure"
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -47,17 +44,12 @@ func main() {
 	}
 }
 
-type sample struct {
-	wall, cpu time.Duration
-	rssKiB    int64
-}
-
 type tool struct {
 	name    string
 	argv    []string
 	env     []string
 	out     string // the output file whose lines are counted, if any
-	samples []sample
+	samples []measure.Sample
 }
 
 func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string, error) {
@@ -91,13 +83,13 @@ func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string
 	if _, err := exec.LookPath("bindgen"); err == nil {
 		tools = append(tools, &tool{name: "bindgen", out: filepath.Join(tmp, "bindgen.rs"),
 			argv: append([]string{"bindgen", hfile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--ctypes-prefix", "core::ffi",
-				"--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, clangArgs(flags)...)})
+				"--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(flags)...)})
 	}
 	// One untimed run each fills the page cache and rustko's flag cache; a
 	// tool that fails here is reported as failing, not timed.
 	failed := map[string]string{}
 	for _, t := range tools {
-		if _, err := run(ctx, t.env, t.argv); err != nil {
+		if _, err := measure.Run(ctx, t.env, t.argv[0], t.argv[1:]...); err != nil {
 			failed[t.name] = err.Error()
 		}
 	}
@@ -107,7 +99,7 @@ func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string
 			if failed[t.name] != "" {
 				continue
 			}
-			s, err := run(ctx, t.env, t.argv)
+			s, err := measure.Run(ctx, t.env, t.argv[0], t.argv[1:]...)
 			if err != nil {
 				return "", err
 			}
@@ -116,11 +108,11 @@ func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string
 	}
 	cell := func(t *tool) string {
 		if msg := failed[t.name]; msg != "" {
-			return "fails: " + firstLine(msg)
+			return "fails: " + why(msg)
 		}
-		c := fmt.Sprintf("%s (%s CPU), %d MiB", ms(median(t.samples, wallOf)), ms(median(t.samples, cpuOf)), maxRSS(t.samples)/1024)
+		c := fmt.Sprintf("%s (%s CPU), %d MiB", measure.MS(measure.Median(t.samples, measure.Wall)), measure.MS(measure.Median(t.samples, measure.CPU)), measure.MaxRSS(t.samples)/1024)
 		if t.out != "" {
-			n := lines(t.out)
+			n := measure.Lines(t.out)
 			if n == 0 {
 				return c + ", **empty output**"
 			}
@@ -134,89 +126,20 @@ func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string
 	}
 	ratio := "–"
 	if failed["rustko"] == "" && failed["gcc"] == "" {
-		ratio = fmt.Sprintf("%.1f×", float64(median(rk.samples, wallOf))/float64(median(gcc.samples, wallOf)))
+		ratio = fmt.Sprintf("%.1f×", float64(measure.Median(rk.samples, measure.Wall))/float64(measure.Median(gcc.samples, measure.Wall)))
 	}
 	return fmt.Sprintf("| %s | %s | %s | %s | %s |", k.Release, cell(rk), cell(gcc), ratio, bg), nil
 }
 
-// clangArgs are kbuild's flags as clang (under bindgen) accepts them, the
-// same subset bench/bindgen passes.
-func clangArgs(f *module.Flags) []string {
-	var out []string
-	args := f.CompilerArgs()
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "-include" || a == "-isystem":
-			if i+1 < len(args) {
-				out = append(out, a, args[i+1])
-			}
-			i++
-		case strings.HasPrefix(a, "-I"), strings.HasPrefix(a, "-D"), strings.HasPrefix(a, "-U"),
-			strings.HasPrefix(a, "-std="), a == "-nostdinc", a == "-m64", a == "-mcmodel=kernel",
-			a == "-mno-red-zone", a == "-fshort-wchar", a == "-fno-PIE", a == "-O2", a == "-fno-strict-aliasing":
-			out = append(out, a)
-		}
+// why is the first line of what a failed tool printed (measure.Run's error
+// is its command line, then its stderr).
+func why(s string) string {
+	if _, stderr, ok := strings.Cut(s, "\n"); ok && strings.TrimSpace(stderr) != "" {
+		s = strings.TrimSpace(stderr)
 	}
-	return append(out, "-Wno-everything")
-}
-
-// run starts a tool in its own process group (killed with it on cancel) and
-// reads its wall time, CPU time and peak RSS.
-func run(ctx context.Context, env, argv []string) (sample, error) {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
-	if err != nil {
-		return sample{}, fmt.Errorf("%s: %v: %s", filepath.Base(argv[0]), err, strings.TrimSpace(stderr.String()))
-	}
-	s := sample{wall: wall}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		s.rssKiB = ru.Maxrss
-	}
-	return s, nil
-}
-
-func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	if len(s) > 120 {
 		s = s[:120] + "…"
 	}
 	return s
-}
-
-func median(ss []sample, f func(sample) time.Duration) time.Duration {
-	v := make([]time.Duration, len(ss))
-	for i, s := range ss {
-		v[i] = f(s)
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
-}
-
-func maxRSS(ss []sample) int64 {
-	m := int64(0)
-	for _, s := range ss {
-		m = max(m, s.rssKiB)
-	}
-	return m
-}
-
-func wallOf(s sample) time.Duration { return s.wall }
-func cpuOf(s sample) time.Duration  { return s.cpu }
-func ms(d time.Duration) string     { return fmt.Sprintf("%.0f ms", float64(d)/1e6) }
-
-func lines(p string) int {
-	b, err := os.ReadFile(p)
-	if err != nil {
-		return 0
-	}
-	return bytes.Count(b, []byte("\n"))
 }
