@@ -280,13 +280,19 @@ func unquoteAsm(s string) ([]byte, error) {
 // runOracle checks the bindings of headers against gcc once per kernel tree
 // testkernel.All names (6.1, 6.12, 6.12-rt here; 7.x inside the Debian 13
 // root), each a subtest named after the tree.
+//
+// Debian's rustc 1.63 takes two minutes over the twenty-header set's layout
+// assertions (a current rustc 12 s): it compiles that set on the pinned tree
+// only, and the six-header set, what a module gets by default, everywhere.
 func runOracle(t *testing.T, headers []string) {
+	pinned := testkernel.Dir(t)
 	for _, dir := range testkernel.All(t) {
-		t.Run(filepath.Base(dir), func(t *testing.T) { runOracleOn(t, dir, headers) })
+		everyRustc := dir == pinned || len(headers) <= len(sixHeaders)
+		t.Run(filepath.Base(dir), func(t *testing.T) { runOracleOn(t, dir, headers, everyRustc) })
 	}
 }
 
-func runOracleOn(t *testing.T, kdir string, headers []string) {
+func runOracleOn(t *testing.T, kdir string, headers []string, everyRustc bool) {
 	k, f := kernelAt(t, kdir)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
@@ -300,7 +306,11 @@ func runOracleOn(t *testing.T, kdir string, headers []string) {
 	if err := os.WriteFile(filepath.Join(dir, "bindings.rs"), g.rust, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	compileRust(t, ctx, dir, "mod bindings;\npub use bindings::*;\n")
+	rcs := rustcs()
+	if !everyRustc {
+		rcs = rcs[:1] // the current one
+	}
+	compileRustWith(t, ctx, dir, "mod bindings;\npub use bindings::*;\n", rcs)
 }
 
 // checkWithGCC compiles the oracle for u with flags f and compares.
@@ -400,11 +410,16 @@ func rustcs() []struct{ path, pkg string } {
 // editions.
 func compileRust(t *testing.T, ctx context.Context, dir, mods string) {
 	t.Helper()
+	compileRustWith(t, ctx, dir, mods, rustcs())
+}
+
+func compileRustWith(t *testing.T, ctx context.Context, dir, mods string, rcs []struct{ path, pkg string }) {
+	t.Helper()
 	root := filepath.Join(dir, "lib.rs")
 	if err := os.WriteFile(root, []byte("#![no_std]\n"+mods), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, rc := range rustcs() {
+	for _, rc := range rcs {
 		if _, err := os.Stat(rc.path); err != nil {
 			t.Fatalf("%s is missing: %s", rc.path, rc.pkg)
 		}
