@@ -13,7 +13,6 @@ import (
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/module"
 )
 
 func init() {
@@ -81,15 +80,7 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 		return exitTool, err
 	}
 	defer closeLog()
-	root, err := module.FindRoot(dir)
-	if err != nil {
-		return exitTool, err
-	}
-	overrides := map[string]string{}
-	if kdir != "" {
-		overrides["KERNEL_BUILD_PATH"] = kdir
-	}
-	m, err := module.Load(ctx, root, overrides)
+	m, err := loadModule(ctx, dir, kdir)
 	if err != nil {
 		return exitTool, err
 	}
@@ -151,11 +142,7 @@ func runBuildKernels(ctx context.Context, dir, spec string, mode build.Mode, ver
 		return exitTool, err
 	}
 	defer closeLog()
-	root, err := module.FindRoot(dir)
-	if err != nil {
-		return exitTool, err
-	}
-	m, err := module.Load(ctx, root, map[string]string{})
+	m, err := loadModule(ctx, dir, "")
 	if err != nil {
 		return exitTool, err
 	}

@@ -129,18 +129,11 @@ type checkOptions struct {
 // target JSON and licence, and with o.build the build's own findings.
 // Findings go to stdout; the summary and progress go to stderr.
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (int, error) {
-	root, err := module.FindRoot(o.dir)
+	m, err := loadModule(ctx, o.dir, o.kdir)
 	if err != nil {
 		return exitTool, err
 	}
-	overrides := map[string]string{}
-	if o.kdir != "" {
-		overrides["KERNEL_BUILD_PATH"] = o.kdir
-	}
-	m, err := module.Load(ctx, root, overrides)
-	if err != nil {
-		return exitTool, err
-	}
+	root := m.Root
 	k, err := module.FindKernel(ctx, m.Vars.KernelBuildPath)
 	if err != nil {
 		return exitTool, err

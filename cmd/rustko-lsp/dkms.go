@@ -88,14 +88,11 @@ fi
 }
 
 func runDKMS(ctx context.Context, dir string, stdout, stderr io.Writer) (int, error) {
-	root, err := module.FindRoot(dir)
+	m, err := loadModule(ctx, dir, "")
 	if err != nil {
 		return exitTool, err
 	}
-	m, err := module.Load(ctx, root, map[string]string{})
-	if err != nil {
-		return exitTool, err
-	}
+	root := m.Root
 	version, err := cargoVersion(filepath.Join(root, "Cargo.toml"))
 	if err != nil {
 		return exitTool, err

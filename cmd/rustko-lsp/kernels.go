@@ -391,14 +391,11 @@ func releases(trees []matrixKernel) string {
 // runCheckKernels is check --kernels: the analysis of runCheck (and with
 // o.build the build) for every kernel, each kernel's bindings in its stage.
 func runCheckKernels(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (int, error) {
-	root, err := module.FindRoot(o.dir)
+	m, err := loadModule(ctx, o.dir, "")
 	if err != nil {
 		return exitTool, err
 	}
-	m, err := module.Load(ctx, root, map[string]string{})
-	if err != nil {
-		return exitTool, err
-	}
+	root := m.Root
 	trees, err := resolveKernels(ctx, o.kernels)
 	if err != nil {
 		return exitTool, err

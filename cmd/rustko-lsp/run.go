@@ -211,15 +211,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 // runBuildFor builds the module around o.dir as `rustko-lsp build` does;
 // m and res are nil when it could not (code, err say why).
 func runBuildFor(ctx context.Context, o runOptions, stdout, stderr io.Writer) (*module.Module, *build.Result, int, error) {
-	root, err := module.FindRoot(o.dir)
-	if err != nil {
-		return nil, nil, exitTool, err
-	}
-	overrides := map[string]string{}
-	if o.kdir != "" {
-		overrides["KERNEL_BUILD_PATH"] = o.kdir
-	}
-	m, err := module.Load(ctx, root, overrides)
+	m, err := loadModule(ctx, o.dir, o.kdir)
 	if err != nil {
 		return nil, nil, exitTool, err
 	}
