@@ -90,3 +90,34 @@ func sortInstalled(ks []*Kernel) {
 		ks[i] = byRelease[t.dir]
 	}
 }
+
+// OtherReleases lists, newest first, one installed tree per kernel version
+// other than current's (the plain flavour where a version has several: their
+// headers declare the same names), each with whether it is older than
+// current. It answers "which other kernel declares this name".
+func OtherReleases(ctx context.Context, current *Kernel) (kernels []*Kernel, older []bool, err error) {
+	all, _, err := InstalledKernels(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	kernels, older = otherVersions(all, current.Release)
+	return kernels, older, nil
+}
+
+// otherVersions picks from installed (sorted as InstalledKernels sorts, so
+// the plain flavour of a version comes first) one tree per version other
+// than release's.
+func otherVersions(installed []*Kernel, release string) (kernels []*Kernel, older []bool) {
+	version, _ := splitFlavour(release)
+	seen := map[string]bool{version: true}
+	for _, k := range installed {
+		v, _ := splitFlavour(k.Release)
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		kernels = append(kernels, k)
+		older = append(older, versionLess(v, version))
+	}
+	return kernels, older
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -167,4 +168,34 @@ func TestInstalledKernelsHere(t *testing.T) {
 		}
 	}
 	t.Errorf("InstalledKernels lacks %s; found %v, skipped:\n%s", real, ks, strings.Join(skipped, "\n"))
+}
+
+func TestOtherVersions(t *testing.T) {
+	installed := []*Kernel{
+		{Release: "7.3.4+deb13-amd64"},
+		{Release: "6.12.118+deb12-amd64"},
+		{Release: "6.12.118+deb12-cloud-amd64"},
+		{Release: "6.12.118+deb12-rt-amd64"},
+		{Release: "6.1.0-57-amd64"},
+	}
+	tests := []struct {
+		current string
+		want    []string
+		older   []bool
+	}{
+		{"6.1.0-57-amd64", []string{"7.3.4+deb13-amd64", "6.12.118+deb12-amd64"}, []bool{false, false}},
+		{"6.12.118+deb12-rt-amd64", []string{"7.3.4+deb13-amd64", "6.1.0-57-amd64"}, []bool{false, true}},
+		{"7.3.4+deb13-amd64", []string{"6.12.118+deb12-amd64", "6.1.0-57-amd64"}, []bool{true, true}},
+		{"6.1.0-99-amd64", []string{"7.3.4+deb13-amd64", "6.12.118+deb12-amd64", "6.1.0-57-amd64"}, []bool{false, false, true}},
+	}
+	for _, tt := range tests {
+		ks, older := otherVersions(installed, tt.current)
+		var got []string
+		for _, k := range ks {
+			got = append(got, k.Release)
+		}
+		if !slices.Equal(got, tt.want) || !slices.Equal(older, tt.older) {
+			t.Errorf("otherVersions(%s) = %v %v, want %v %v", tt.current, got, older, tt.want, tt.older)
+		}
+	}
 }

@@ -418,10 +418,54 @@ func (a *analysis) notDeclared(r *Ref) {
 		f.Related = append(f.Related, diagnostics.Related{File: d.Pos.File, Range: diagnostics.Point(d.Pos.Line, max(d.Pos.Column, 1)),
 			Message: fmt.Sprintf("`%s` (%s) is declared here", r.Name, d.Kind)})
 	case a.env.Headers.Loaded():
+		if seen := a.env.Elsewhere.Declaring(r.Name); len(seen) > 0 {
+			a.notInThisKernel(r, seen)
+			return
+		}
 		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"no kernel header declares `%s` (configured headers: %s): check the spelling.", r.Name, headers))
 	default:
 		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is not declared by the configured headers (%s): add the header that declares it to KERNEL_INCLUDE in config.mk.", r.Name, headers))
 	}
+}
+
+// notInThisKernel reports a name that other installed kernels declare and
+// this one does not: removed (or renamed) when only older releases have it,
+// added later when only newer ones do. Installed trees bound what can be
+// said: "removed after" names the newest older release that still has it.
+func (a *analysis) notInThisKernel(r *Ref, seen []bridge.Sighting) {
+	var older, newer *bridge.Sighting
+	for i := range seen {
+		s := &seen[i]
+		if s.Older && older == nil {
+			older = s // the loader lists newest first
+		}
+		if !s.Older {
+			newer = s // the oldest newer release that has it
+		}
+	}
+	this := "this kernel"
+	if a.env.Index != nil && a.env.Index.Kernel != "" {
+		this = "this kernel (" + a.env.Index.Kernel + ")"
+	}
+	var msg string
+	var decl *bridge.Sighting
+	switch {
+	case older != nil && newer == nil:
+		decl = older
+		msg = fmt.Sprintf("`%s` is not in %s: removed after %s, whose %s declares it; find what replaced it in the kernel's history (git log -S%s).",
+			r.Name, this, older.Release, older.Header, r.Name)
+	case older == nil:
+		decl = newer
+		msg = fmt.Sprintf("`%s` is not in %s: it was added later; %s declares it in %s. Build against that kernel (KERNEL_BUILD_PATH) or do without it.",
+			r.Name, this, newer.Release, newer.Header)
+	default:
+		decl = older
+		msg = fmt.Sprintf("`%s` is not in %s, though both an older (%s) and a newer (%s) kernel declare it in %s.",
+			r.Name, this, older.Release, newer.Release, older.Header)
+	}
+	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, msg)
+	f.Related = append(f.Related, diagnostics.Related{File: decl.Pos.File, Range: diagnostics.Point(decl.Pos.Line, max(decl.Pos.Column, 1)),
+		Message: fmt.Sprintf("`%s` (%s) in %s", r.Name, decl.Kind, decl.Release)})
 }

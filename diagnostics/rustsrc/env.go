@@ -32,6 +32,10 @@ type Env struct {
 	// Headers says which other kernel header declares a name; Load it first
 	// (the check command does; the server loads it in the background).
 	Headers *bridge.HeaderIndex
+	// Elsewhere says which other installed kernel declares a name that no
+	// header of this kernel does: a name a newer kernel removed is not a
+	// typo. Nil: the finding says to check the spelling.
+	Elsewhere *bridge.Elsewhere
 	// Toolchain is the module's rustc (targets.Probe), so target JSON
 	// findings speak of the compiler that will read the file.
 	Toolchain *targets.Toolchain
