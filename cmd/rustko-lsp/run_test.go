@@ -21,43 +21,59 @@ import (
 // test must not depend on it.
 const testAccel = "tcg"
 
+// builtModule is a module of testdata built once (on the pinned kernel,
+// in its own folder) for the run tests: a build is the slow part.
+type builtModule struct {
+	once          sync.Once
+	dir, ko, fail string
+}
+
 var (
-	crashOnce sync.Once
-	crashKO   string
-	crashDir  string
-	crashErr  string
+	crashBuilt      builtModule
+	unknownsymBuilt builtModule
 )
 
-// crashModule builds testdata/crash once for the run tests (a build is the
-// slow part; the parameter "how" picks what each boot does).
-func crashModule(t *testing.T) (dir, ko string) {
+// moduleFiles are testdata/<name>'s files with the target spec of
+// examples/hello beside them.
+func moduleFiles(t *testing.T, name string) map[string]string {
 	t.Helper()
-	crashOnce.Do(func() {
-		src := treeFiles(t, "testdata/crash")
-		spec, err := os.ReadFile("../../examples/hello/x86_64-unknown-none-gnu.json")
-		if err != nil {
-			crashErr = err.Error()
-			return
-		}
-		src["x86_64-unknown-none-gnu.json"] = string(spec)
-		crashDir = checkModuleDir(t, "run-crash", src)
+	src := treeFiles(t, filepath.Join("testdata", name))
+	spec, err := os.ReadFile("../../examples/hello/x86_64-unknown-none-gnu.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src["x86_64-unknown-none-gnu.json"] = string(spec)
+	return src
+}
+
+func (b *builtModule) get(t *testing.T, name string) (dir, ko string) {
+	t.Helper()
+	b.once.Do(func() {
+		b.dir = checkModuleDir(t, "run-"+name, moduleFiles(t, name))
 		var stdout, stderr bytes.Buffer
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		code, err := runBuild(ctx, crashDir, testkernel.Dir(t), build.ModeAuto, false, &stdout, &stderr)
+		code, err := runBuild(ctx, b.dir, testkernel.Dir(t), build.ModeAuto, false, &stdout, &stderr)
 		if code != exitOK || err != nil {
-			crashErr = "build failed: " + stdout.String() + stderr.String()
+			b.fail = "build failed: " + stdout.String() + stderr.String()
 			if err != nil {
-				crashErr += err.Error()
+				b.fail += err.Error()
 			}
 			return
 		}
-		crashKO = filepath.Join(crashDir, "crash.ko")
+		b.ko = filepath.Join(b.dir, name+".ko")
 	})
-	if crashErr != "" {
-		t.Fatal(crashErr)
+	if b.fail != "" {
+		t.Fatal(b.fail)
 	}
-	return crashDir, crashKO
+	return b.dir, b.ko
+}
+
+// crashModule is testdata/crash built; its parameter "how" picks what
+// each boot does.
+func crashModule(t *testing.T) (dir, ko string) {
+	t.Helper()
+	return crashBuilt.get(t, "crash")
 }
 
 func runFor(t *testing.T, o runOptions) (int, string, string, error) {
@@ -192,6 +208,25 @@ func TestRunBadInput(t *testing.T) {
 		}
 		if !strings.Contains(stdout, filepath.Join("src", "lib.rs")+":1:1: error:") {
 			t.Errorf("no error finding for the failed load:\n%s", stdout)
+		}
+	})
+	t.Run("unknown-symbol", func(t *testing.T) {
+		// crc32c is in the tree's Module.symvers, so the build accepts
+		// it, but it is libcrc32c.ko's and the VM loads no other module.
+		_, uko := unknownsymBuilt.get(t, "unknownsym")
+		code, stdout, stderr, err := runFor(t, runOptions{dir: uko, kdir: kdir})
+		if err != nil || code != exitFindings {
+			t.Fatalf("run: exit %d (%v), want 1\n%s\n%s", code, err, stdout, stderr)
+		}
+		// The kernel's reason, not insmod's "No such file or directory".
+		if !strings.Contains(stderr, "rustko: FAIL: insmod failed: Unknown symbol crc32c (err -2)\n") {
+			t.Errorf("the kernel's reason is not shown:\n%s\n%s", stdout, stderr)
+		}
+		if !strings.Contains(stdout, filepath.Join("src", "lib.rs")+":1:1: error: insmod failed: Unknown symbol crc32c (err -2) [module-run-failed]\n") {
+			t.Errorf("no error finding with the kernel's reason:\n%s", stdout)
+		}
+		if strings.Contains(stdout, "unknownsym from rust") {
+			t.Errorf("the module's init ran although insmod failed:\n%s", stdout)
 		}
 	})
 	t.Run("unknown-parameter", func(t *testing.T) {
