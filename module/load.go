@@ -370,41 +370,13 @@ func objName(v string) string {
 }
 
 // defaultModuleName is the Cargo package name, else the folder name: the
-// same name rust.ko's hello example uses for both.
+// same name rust.ko's hello example uses for both. A Cargo.toml that does not
+// parse names nothing here; the crate walk reports it.
 func defaultModuleName(root string) string {
-	if b, err := os.ReadFile(filepath.Join(root, "Cargo.toml")); err == nil {
-		if n := cargoPackageName(string(b)); n != "" {
-			return n
-		}
+	if m, _ := ReadManifest(filepath.Join(root, "Cargo.toml")); m.Name() != "" {
+		return m.Name()
 	}
 	return filepath.Base(root)
-}
-
-// cargoPackageName reads `name = "..."` from Cargo.toml's [package] table.
-// Only that one key is needed, so a line reader is enough.
-func cargoPackageName(toml string) string {
-	inPackage := false
-	for _, line := range strings.Split(toml, "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "[") {
-			inPackage = line == "[package]"
-			continue
-		}
-		if !inPackage {
-			continue
-		}
-		key, val, ok := strings.Cut(line, "=")
-		if !ok || strings.TrimSpace(key) != "name" {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		if len(val) >= 2 && (val[0] == '"' || val[0] == '\'') {
-			if end := strings.IndexByte(val[1:], val[0]); end >= 0 {
-				return val[1 : end+1]
-			}
-		}
-	}
-	return ""
 }
 
 var errNoMake = errors.New("GNU make is needed to read the rust.ko variables")

@@ -2,11 +2,9 @@ package rustsrc
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
@@ -92,7 +90,7 @@ func ModuleSources(m *module.Module) (*Sources, error) {
 	// the crate's extern declarations are defined there.
 	for _, c := range crates {
 		rt := filepath.Join(c.dir, "c", "rustko_rt.c")
-		if t, _ := readCargo(filepath.Join(c.dir, "Cargo.toml")); t != nil && t.tables["package"]["name"] == `"rustko"` && isFile(rt) && !slices.Contains(s.C, rt) {
+		if t, _ := module.ReadManifest(filepath.Join(c.dir, "Cargo.toml")); t.Name() == "rustko" && isFile(rt) && !slices.Contains(s.C, rt) {
 			s.C = append(s.C, rt)
 		}
 	}
@@ -134,7 +132,7 @@ type crateInfo struct {
 // linked into the module. A virtual workspace contributes its staticlib
 // members. The package comes first.
 func moduleCrates(root string) ([]crateInfo, error) {
-	top, err := readCargo(filepath.Join(root, "Cargo.toml"))
+	top, err := module.ReadManifest(filepath.Join(root, "Cargo.toml"))
 	if err != nil {
 		return nil, err
 	}
@@ -143,19 +141,19 @@ func moduleCrates(root string) ([]crateInfo, error) {
 	}
 	var out []crateInfo
 	done := map[string]int{}
-	var visit func(dir string, t *cargoToml, requested []string, defaults bool)
-	visit = func(dir string, t *cargoToml, requested []string, defaults bool) {
+	var visit func(dir string, t *module.Manifest, requested []string, defaults bool)
+	visit = func(dir string, t *module.Manifest, requested []string, defaults bool) {
 		if i, ok := done[dir]; ok {
 			// Cargo unifies features: a second dependent adds its own.
-			out[i].features = t.features(append(out[i].features, requested...), false)
+			out[i].features = t.EnabledFeatures(append(out[i].features, requested...), false)
 			return
 		}
 		done[dir] = len(out)
-		out = append(out, crateInfo{dir: dir, lib: t.libPath(dir), features: t.features(requested, defaults)})
-		for _, d := range t.deps() {
-			p := d.path
-			if d.workspace && p == "" {
-				p = top.workspaceDepPath(d.name)
+		out = append(out, crateInfo{dir: dir, lib: t.LibPath(dir), features: t.EnabledFeatures(requested, defaults)})
+		for _, d := range t.Deps() {
+			p := d.Path
+			if d.Workspace && p == "" {
+				p = top.WorkspaceDepPath(d.Name)
 				if p != "" {
 					p = filepath.Join(root, p)
 				}
@@ -165,20 +163,20 @@ func moduleCrates(root string) ([]crateInfo, error) {
 			if p == "" {
 				continue
 			}
-			dt, err := readCargo(filepath.Join(p, "Cargo.toml"))
+			dt, err := module.ReadManifest(filepath.Join(p, "Cargo.toml"))
 			if err != nil || dt == nil || isRustkoRuntime(p, dt) {
 				continue
 			}
-			visit(filepath.Clean(p), dt, d.features, d.defaults)
+			visit(filepath.Clean(p), dt, d.Features, d.DefaultFeatures)
 		}
 	}
-	if t := top; t.has("package") {
-		visit(root, t, nil, true)
+	if top.Package != nil {
+		visit(root, top, nil, true)
 		return out, nil
 	}
-	for _, mem := range top.members(root) {
-		mt, err := readCargo(filepath.Join(mem, "Cargo.toml"))
-		if err == nil && mt != nil && mt.staticlib() {
+	for _, mem := range top.Members(root) {
+		mt, err := module.ReadManifest(filepath.Join(mem, "Cargo.toml"))
+		if err == nil && mt != nil && mt.Staticlib() {
 			visit(mem, mt, nil, true)
 		}
 	}
@@ -189,8 +187,8 @@ func moduleCrates(root string) ([]crateInfo, error) {
 // `rustko-lsp new` puts into a module (package rustko with its C half
 // c/rustko_rt.c, which build links): rustko's code, like the generated
 // bindings, not the author's, so not analysed.
-func isRustkoRuntime(dir string, t *cargoToml) bool {
-	return t.str("package", "name") == "rustko" && isFile(filepath.Join(dir, "c", "rustko_rt.c"))
+func isRustkoRuntime(dir string, t *module.Manifest) bool {
+	return t.Name() == "rustko" && isFile(filepath.Join(dir, "c", "rustko_rt.c"))
 }
 
 // walkCrate follows `mod` declarations from a crate root, skipping those
@@ -349,322 +347,4 @@ func cutAssignment(line string) (string, string, bool) {
 		return "", "", false
 	}
 	return lhs, line[i+1:], true
-}
-
-// cargoToml is the part of a Cargo.toml the walk needs: each table's
-// key = value lines, values kept as TOML text.
-type cargoToml struct {
-	tables map[string]map[string]string
-}
-
-// readCargo reads path; nil, nil when it does not exist.
-func readCargo(path string) (*cargoToml, error) {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return parseCargo(string(b)), nil
-}
-
-// parseCargo reads TOML tables and key/value pairs; arrays and inline
-// tables may span lines (brackets are balanced outside strings).
-func parseCargo(src string) *cargoToml {
-	t := &cargoToml{tables: map[string]map[string]string{"": {}}}
-	cur := ""
-	lines := strings.Split(src, "\n")
-	for i := 0; i < len(lines); i++ {
-		l := strings.TrimSpace(stripTomlComment(lines[i]))
-		if l == "" {
-			continue
-		}
-		if strings.HasPrefix(l, "[") && !strings.HasPrefix(l, "[[") {
-			cur = normalizeTomlKey(strings.Trim(l, "[] "))
-			if t.tables[cur] == nil {
-				t.tables[cur] = map[string]string{}
-			}
-			continue
-		}
-		if strings.HasPrefix(l, "[[") {
-			cur = "\x00array" // arrays of tables ([[bin]]) are not needed
-			continue
-		}
-		k, v, ok := strings.Cut(l, "=")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		for depth(v) > 0 && i+1 < len(lines) {
-			i++
-			v += " " + strings.TrimSpace(stripTomlComment(lines[i]))
-		}
-		key := normalizeTomlKey(strings.TrimSpace(k))
-		table, sub := cur, key
-		// dotted keys: std.path = "std" under [dependencies]
-		if j := strings.LastIndexByte(key, '.'); j > 0 {
-			table = strings.TrimPrefix(cur+"."+key[:j], ".")
-			sub = key[j+1:]
-		}
-		if t.tables[table] == nil {
-			t.tables[table] = map[string]string{}
-		}
-		t.tables[table][sub] = v
-	}
-	return t
-}
-
-func stripTomlComment(l string) string {
-	in := byte(0)
-	for i := 0; i < len(l); i++ {
-		switch c := l[i]; {
-		case in != 0:
-			if c == '\\' && in == '"' {
-				i++
-			} else if c == in {
-				in = 0
-			}
-		case c == '"' || c == '\'':
-			in = c
-		case c == '#':
-			return l[:i]
-		}
-	}
-	return l
-}
-
-// depth is how many brackets/braces v leaves open.
-func depth(v string) int {
-	d := 0
-	in := byte(0)
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case in != 0:
-			if c == '\\' && in == '"' {
-				i++
-			} else if c == in {
-				in = 0
-			}
-		case c == '"' || c == '\'':
-			in = c
-		case c == '[' || c == '{':
-			d++
-		case c == ']' || c == '}':
-			d--
-		}
-	}
-	return d
-}
-
-// normalizeTomlKey unquotes each part of a dotted key:
-// target.'cfg(unix)'.dependencies stays three parts.
-func normalizeTomlKey(k string) string {
-	var parts []string
-	for k != "" {
-		k = strings.TrimSpace(k)
-		if k[0] == '"' || k[0] == '\'' {
-			end := strings.IndexByte(k[1:], k[0])
-			if end < 0 {
-				parts = append(parts, k)
-				break
-			}
-			parts = append(parts, strings.ReplaceAll(k[1:1+end], ".", "\x01"))
-			k = strings.TrimPrefix(strings.TrimSpace(k[end+2:]), ".")
-			continue
-		}
-		p, rest, _ := strings.Cut(k, ".")
-		parts = append(parts, strings.TrimSpace(p))
-		k = rest
-	}
-	return strings.Join(parts, ".")
-}
-
-func (t *cargoToml) has(table string) bool { return t.tables[table] != nil }
-
-func (t *cargoToml) str(table, key string) string {
-	return tomlString(t.tables[table][key])
-}
-
-func tomlString(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
-		return v[1 : len(v)-1]
-	}
-	if s, err := strconv.Unquote(v); err == nil && strings.HasPrefix(v, `"`) {
-		return s
-	}
-	return ""
-}
-
-// tomlArray reads an array of strings.
-func tomlArray(v string) []string {
-	v = strings.TrimSpace(v)
-	if !strings.HasPrefix(v, "[") || !strings.HasSuffix(v, "]") {
-		return nil
-	}
-	var out []string
-	for _, e := range splitTopLevel(v[1 : len(v)-1]) {
-		if s := tomlString(e); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// tomlInline reads { key = value, ... }.
-func tomlInline(v string) map[string]string {
-	v = strings.TrimSpace(v)
-	if !strings.HasPrefix(v, "{") || !strings.HasSuffix(v, "}") {
-		return nil
-	}
-	out := map[string]string{}
-	for _, e := range splitTopLevel(v[1 : len(v)-1]) {
-		if k, val, ok := strings.Cut(e, "="); ok {
-			out[normalizeTomlKey(strings.TrimSpace(k))] = strings.TrimSpace(val)
-		}
-	}
-	return out
-}
-
-func splitTopLevel(s string) []string {
-	var out []string
-	start, d := 0, 0
-	in := byte(0)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case in != 0:
-			if c == '\\' && in == '"' {
-				i++
-			} else if c == in {
-				in = 0
-			}
-		case c == '"' || c == '\'':
-			in = c
-		case c == '[' || c == '{':
-			d++
-		case c == ']' || c == '}':
-			d--
-		case c == ',' && d == 0:
-			out = append(out, strings.TrimSpace(s[start:i]))
-			start = i + 1
-		}
-	}
-	if rest := strings.TrimSpace(s[start:]); rest != "" {
-		out = append(out, rest)
-	}
-	return out
-}
-
-func (t *cargoToml) libPath(dir string) string {
-	if p := t.str("lib", "path"); p != "" {
-		return filepath.Join(dir, p)
-	}
-	return filepath.Join(dir, "src", "lib.rs")
-}
-
-func (t *cargoToml) staticlib() bool {
-	return slices.Contains(tomlArray(t.tables["lib"]["crate-type"]), "staticlib")
-}
-
-// features expands the requested features (and "default" when defaults)
-// through [features]: the enabled set as cfg(feature) sees it.
-func (t *cargoToml) features(requested []string, defaults bool) []string {
-	table := t.tables["features"]
-	on := map[string]bool{}
-	var add func(string)
-	add = func(f string) {
-		if on[f] || strings.HasPrefix(f, "dep:") || strings.Contains(f, "/") {
-			return
-		}
-		on[f] = true
-		for _, g := range tomlArray(table[f]) {
-			add(g)
-		}
-	}
-	for _, f := range requested {
-		add(f)
-	}
-	if defaults {
-		if _, ok := table["default"]; ok {
-			add("default")
-		}
-	}
-	out := make([]string, 0, len(on))
-	for f := range on {
-		out = append(out, f)
-	}
-	slices.Sort(out)
-	return out
-}
-
-type cargoDep struct {
-	name      string
-	path      string
-	workspace bool
-	features  []string
-	defaults  bool
-}
-
-// deps lists the dependencies linked into the crate.
-func (t *cargoToml) deps() []cargoDep {
-	var out []cargoDep
-	tables := make([]string, 0, len(t.tables))
-	for name := range t.tables {
-		tables = append(tables, name)
-	}
-	slices.Sort(tables)
-	for _, name := range tables {
-		parts := strings.Split(name, ".")
-		switch {
-		case name == "dependencies":
-			for k, v := range t.tables[name] {
-				if strings.Contains(k, ".") {
-					continue
-				}
-				if in := tomlInline(v); in != nil {
-					out = append(out, depFrom(k, in))
-				}
-			}
-		case len(parts) == 2 && parts[0] == "dependencies":
-			out = append(out, depFrom(parts[1], t.tables[name]))
-		case len(parts) == 3 && parts[0] == "target" && parts[2] == "dependencies":
-			for k, v := range t.tables[name] {
-				if in := tomlInline(v); in != nil {
-					out = append(out, depFrom(k, in))
-				}
-			}
-		case len(parts) == 4 && parts[0] == "target" && parts[2] == "dependencies":
-			out = append(out, depFrom(parts[3], t.tables[name]))
-		}
-	}
-	slices.SortFunc(out, func(a, b cargoDep) int { return strings.Compare(a.name, b.name) })
-	return out
-}
-
-func depFrom(name string, kv map[string]string) cargoDep {
-	d := cargoDep{name: name, path: tomlString(kv["path"]), workspace: strings.TrimSpace(kv["workspace"]) == "true",
-		features: tomlArray(kv["features"]), defaults: strings.TrimSpace(kv["default-features"]) != "false"}
-	return d
-}
-
-func (t *cargoToml) workspaceDepPath(name string) string {
-	if in := tomlInline(t.tables["workspace.dependencies"][name]); in != nil {
-		return tomlString(in["path"])
-	}
-	return t.str("workspace.dependencies."+name, "path")
-}
-
-// members expands [workspace] members (globs allowed).
-func (t *cargoToml) members(root string) []string {
-	var out []string
-	for _, m := range tomlArray(t.tables["workspace"]["members"]) {
-		matches, _ := filepath.Glob(filepath.Join(root, m))
-		for _, p := range matches {
-			if isFile(filepath.Join(p, "Cargo.toml")) {
-				out = append(out, filepath.Clean(p))
-			}
-		}
-	}
-	return out
 }
