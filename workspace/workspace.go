@@ -1,0 +1,326 @@
+// Package workspace is the composition root: it reads a module and
+// everything the module's analysis and build depend on (its variables, the
+// kernel tree with kbuild's flags and Module.symvers, the licence, the
+// toolchain, the header index, the bindings options, the module-level
+// findings) once, the same way for every caller. `check`, `build`,
+// `bindgen` and the language server all start from a Loader, so they cannot
+// disagree about what a module is.
+package workspace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
+	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
+)
+
+// Options say how to read a module.
+type Options struct {
+	// Overrides are make variable assignments (KERNEL_BUILD_PATH from
+	// --kdir or the editor's kernelDir), the highest precedence rust.ko
+	// knows.
+	Overrides map[string]string
+	// Untrusted reads the module without running anything of it
+	// (module.LoadWithoutMake): no make in it, no kbuild in a kernel tree
+	// inside it, no rustc from inside it, nothing written into it.
+	Untrusted bool
+	// Version is rustko's version, stamped into generated bindings (and
+	// so part of their cache key).
+	Version string
+	// ExtraHelpers and ExtraHeaders add to KERNEL_HELPERS and
+	// KERNEL_INCLUDE (the editor's list settings: a make assignment could
+	// only replace the whole list).
+	ExtraHelpers, ExtraHeaders []string
+}
+
+// key identifies what a load with these options reads, for the cache.
+func (o Options) key(root string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\x00%v\x00%s\x00", root, o.Untrusted, o.Version)
+	names := make([]string, 0, len(o.Overrides))
+	for k := range o.Overrides {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&b, "%s=%s\x00", k, o.Overrides[k])
+	}
+	fmt.Fprintf(&b, "helpers=%s\x00headers=%s", strings.Join(o.ExtraHelpers, " "), strings.Join(o.ExtraHeaders, " "))
+	return b.String()
+}
+
+// Tree is a kernel build tree and what is read from it.
+type Tree struct {
+	Kernel  *module.Kernel
+	Flags   *module.Flags   // kbuild's flags for a module object
+	Symvers *module.Symvers // nil when the tree has no Module.symvers (export checks off)
+	// Headers says which kernel header declares a name (loaded).
+	Headers *bridge.HeaderIndex
+}
+
+// Module is one assembled module, read-only once returned: the same value
+// may be handed to several callers.
+type Module struct {
+	*module.Module
+	Options Options
+	// Tree is the kernel tree; its fields are nil when none was usable
+	// (KernelErr says why): the module is still usable for analysis.
+	Tree
+	KernelErr error
+	// Warnings are problems with no place in a file (a configured kernel
+	// tree that was not usable, a Module.symvers that does not parse).
+	Warnings []string
+	License  *module.License // nil when no source file sets MODULE_LICENSE
+	// Toolchain is the module's rustc, probed when the module names a
+	// target specification (its findings speak of the compiler that
+	// reads the file); nil otherwise or when it could not be probed.
+	Toolchain *targets.Toolchain
+	// Sources are the files the build compiles (crate roots, mod
+	// declarations, path dependencies, kbuild's C files); nil with
+	// SourcesErr when the crate could not be walked.
+	Sources    *rustsrc.Sources
+	SourcesErr error
+	// Findings are about the module itself (licence, target JSON,
+	// rust.ko-era leftovers), computed once per load.
+	Findings []diagnostics.Finding
+
+	stamps []stamp // the files this value was read from
+}
+
+// Loader assembles modules and keeps what they share: the assembled
+// modules themselves until a file they were read from changes, the header
+// indexes per include path list and parsed Module.symvers files.
+type Loader struct {
+	log *slog.Logger
+
+	mu      sync.Mutex
+	modules map[string]*Module             // by Options.key
+	headers map[string]*bridge.HeaderIndex // by include directories
+	symvers map[string]symversEntry        // by path
+}
+
+type symversEntry struct {
+	st stamp
+	s  *module.Symvers
+}
+
+// NewLoader returns a Loader logging to log (slog.Default() when nil).
+func NewLoader(log *slog.Logger) *Loader {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*bridge.HeaderIndex{}, symvers: map[string]symversEntry{}}
+}
+
+// Load returns the module at root, assembled with o: from the cache when
+// none of the files it was read from changed since. An error means the
+// module itself could not be read (a makefile make refuses); a missing
+// kernel tree is Module.KernelErr.
+func (l *Loader) Load(ctx context.Context, root string, o Options) (*Module, error) {
+	key := o.key(root)
+	l.mu.Lock()
+	w := l.modules[key]
+	l.mu.Unlock()
+	if w != nil && fresh(w.stamps) {
+		return w, nil
+	}
+	w, err := l.assemble(ctx, root, o)
+	if err != nil {
+		return nil, err
+	}
+	if ctx.Err() != nil {
+		return w, nil // possibly incomplete: not worth keeping
+	}
+	l.mu.Lock()
+	for k, old := range l.modules {
+		if old.Root == w.Root {
+			delete(l.modules, k) // only a module's newest reading is asked for again
+		}
+	}
+	l.modules[key] = w
+	l.mu.Unlock()
+	return w, nil
+}
+
+func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module, error) {
+	var m *module.Module
+	var err error
+	if o.Untrusted {
+		m, err = module.LoadWithoutMake(root, o.Overrides)
+	} else {
+		m, err = module.Load(ctx, root, o.Overrides)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(o.ExtraHelpers) > 0 || len(o.ExtraHeaders) > 0 {
+		cp := *m
+		cp.Vars.KernelHelpers = appendNew(slices.Clone(m.Vars.KernelHelpers), o.ExtraHelpers...)
+		cp.Vars.KernelInclude = appendNew(slices.Clone(m.Vars.KernelInclude), o.ExtraHeaders...)
+		m = &cp
+	}
+	w := &Module{Module: m, Options: o}
+
+	w.Sources, w.SourcesErr = rustsrc.ModuleSources(m)
+	licFiles := append(slices.Clone(m.Vars.CFiles), m.Vars.RustFiles...)
+	if w.Sources != nil {
+		licFiles = w.Sources.Files()
+	}
+	switch lic, err := module.ReadLicense(licFiles); {
+	case err == nil:
+		w.License = lic
+	case !errors.Is(err, module.ErrNoLicense):
+		w.Warnings = append(w.Warnings, fmt.Sprintf("rustko-lsp: reading the module licence of %s: %v", m.Root, err))
+	}
+
+	rustc := filepath.Join(m.Vars.RustRoot, "bin", "rustc")
+	if m.Vars.Target != "" && !(m.Untrusted && inside(m.Root, m.Vars.RustRoot)) {
+		if tc, err := targets.Probe(ctx, rustc); err == nil {
+			w.Toolchain = &tc
+		}
+	}
+
+	kdir := m.Vars.KernelBuildPath
+	if m.Untrusted && kdir != "" && inside(m.Root, kdir) {
+		// Capturing the flags runs make in the tree: its Makefile would be
+		// the module's own file. The system's trees are not.
+		w.Warnings = append(w.Warnings, fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s lies inside the module %s, which is not trusted; "+
+			"rustko runs nothing from an untrusted workspace, so it looks for the system's kernel trees instead (trust the workspace to use it)", kdir, m.Root))
+		kdir = ""
+	}
+	tree, warnings, err := l.LoadTree(ctx, kdir)
+	w.Warnings = append(w.Warnings, warnings...)
+	if err != nil {
+		w.KernelErr = err
+	} else {
+		w.Tree = *tree
+		if s := skippedConfigured(m, tree.Kernel); s != "" {
+			w.Warnings = append(w.Warnings, s)
+		}
+	}
+
+	w.Findings = rustsrc.CheckModule(w.Env(nil))
+	w.stamps = w.inputs()
+	return w, nil
+}
+
+// LoadTree finds the kernel tree (kdir, or the search module.FindKernel
+// does when it is empty) and reads kbuild's flags, Module.symvers and the
+// header index for it. Warnings say what was left out; an error means there
+// is no usable tree. `bindgen` outside a module uses it alone.
+func (l *Loader) LoadTree(ctx context.Context, kdir string) (*Tree, []string, error) {
+	k, err := module.FindKernel(ctx, kdir)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &Tree{Kernel: k}
+	if t.Flags, err = module.CaptureFlags(ctx, k); err != nil {
+		return nil, nil, fmt.Errorf("kernel tree %s found, but kbuild's compiler flags could not be captured: %w", k.Dir, err)
+	}
+	var warnings []string
+	if k.Symvers == "" {
+		warnings = append(warnings, fmt.Sprintf("rustko-lsp: the kernel tree %s has no Module.symvers, so the checks of exported and GPL-only symbols are off", k.Dir))
+	} else if t.Symvers, err = l.readSymvers(k.Symvers); err != nil {
+		warnings = append(warnings, fmt.Sprintf("rustko-lsp: %v; the checks of exported and GPL-only symbols are off", err))
+	}
+	t.Headers = l.headerIndex(ctx, t.Flags.IncludeDirs)
+	return t, warnings, nil
+}
+
+// readSymvers parses a Module.symvers once per version of the file: 25k
+// lines is too much to reparse on every load.
+func (l *Loader) readSymvers(path string) (*module.Symvers, error) {
+	st := stampOf(path)
+	l.mu.Lock()
+	e, ok := l.symvers[path]
+	l.mu.Unlock()
+	if ok && e.st == st {
+		return e.s, nil
+	}
+	s, err := module.ReadSymvers(path)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.symvers[path] = symversEntry{st: st, s: s}
+	l.mu.Unlock()
+	return s, nil
+}
+
+// headerIndex returns the loaded "which header declares NAME" index for a
+// set of include directories, shared by every module using the same tree.
+func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderIndex {
+	key := strings.Join(dirs, "\x00")
+	l.mu.Lock()
+	h, ok := l.headers[key]
+	if !ok {
+		cache, err := module.CacheDir()
+		if err != nil {
+			cache = ""
+		}
+		h = bridge.NewHeaderIndex(dirs, cache)
+		l.headers[key] = h
+	}
+	l.mu.Unlock()
+	if err := h.Load(ctx); err != nil {
+		l.log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
+	}
+	return h
+}
+
+// skippedConfigured explains a kernel tree the user set on purpose (in
+// config.mk, the environment or the editor) that was not usable, so the
+// search went on. rust.ko's Makefile default (/lib/modules/$(uname -r)/build)
+// is wrong on many machines and not worth a warning.
+func skippedConfigured(m *module.Module, k *module.Kernel) string {
+	if m.Vars.KernelBuildPath == "" || k.FoundBy == "configured" {
+		return ""
+	}
+	switch m.Origin["KERNEL_BUILD_PATH"] {
+	case "", module.OriginDefault, "Makefile":
+		return ""
+	}
+	why := "it is not a kernel build tree"
+	if len(k.Skipped) > 0 {
+		why = k.Skipped[0]
+	}
+	return fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s (from %s) is not usable: %s; using %s (%s) instead",
+		m.Vars.KernelBuildPath, m.Origin["KERNEL_BUILD_PATH"], why, k.Dir, k.FoundBy)
+}
+
+// inside reports whether path lies in root, symbolic links resolved where
+// they exist, so a link inside the module that points elsewhere is judged by
+// where it leads.
+func inside(root, path string) bool {
+	if path == "" {
+		return false
+	}
+	resolve := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			return r
+		}
+		return filepath.Clean(p)
+	}
+	rel, err := filepath.Rel(resolve(root), resolve(path))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
