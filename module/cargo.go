@@ -20,6 +20,9 @@ import (
 type Manifest struct {
 	Package *struct {
 		Name string `toml:"name"`
+		// Version is a string, or a table when inherited from the
+		// workspace (version.workspace = true).
+		Version any `toml:"version"`
 	} `toml:"package"`
 	Lib struct {
 		Path      string   `toml:"path"`
@@ -72,6 +75,16 @@ func (m *Manifest) Name() string {
 		return ""
 	}
 	return m.Package.Name
+}
+
+// Version is [package] version; "" when there is none or the workspace
+// holds it.
+func (m *Manifest) Version() string {
+	if m == nil || m.Package == nil {
+		return ""
+	}
+	v, _ := m.Package.Version.(string)
+	return v
 }
 
 // LibPath is the crate root: [lib] path, or cargo's default.

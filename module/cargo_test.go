@@ -25,6 +25,7 @@ path = "alloc2"
 `, "hello", []string{"alloc2=alloc2", "std=std"}, ""},
 		{"multi-line inline arrays and quoted keys", "[package]\n\"name\" = 'quoted'\n[features]\ndefault = [\n  \"a\", # comment\n]\na = []\n", "quoted", nil, ""},
 		{"virtual workspace", "[workspace]\nmembers = [\"crates/*\"]\n", "", nil, ""},
+		{"version from the workspace", "[package]\nname = \"w\"\nversion.workspace = true\n", "w", nil, ""},
 		{"not TOML", "[package]\nname = \"x\"\nname = \"y\"\n", "", nil, "Cargo.toml:3: "},
 		{"unterminated string", "[package]\nname = \"x\nversion = 1\n", "", nil, "Cargo.toml:2: "},
 	} {

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/internal/safewrite"
@@ -124,33 +122,15 @@ Then, as root:
 	return exitOK, nil
 }
 
-var cargoVersionRE = regexp.MustCompile(`^version\s*=\s*"([^"]+)"`)
-
 // cargoVersion reads [package] version from Cargo.toml: DKMS's
 // PACKAGE_VERSION. A module without one gets 0.1.0, Cargo's own default.
 func cargoVersion(path string) (string, error) {
-	f, err := os.Open(path)
-	if os.IsNotExist(err) {
-		return "0.1.0", nil
-	}
+	m, err := module.ReadManifest(path)
 	if err != nil {
 		return "", fmt.Errorf("reading the package version: %w", err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	inPackage := false
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			inPackage = line == "[package]"
-			continue
-		}
-		if m := cargoVersionRE.FindStringSubmatch(line); inPackage && m != nil {
-			return m[1], nil
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
+	if v := m.Version(); v != "" {
+		return v, nil
 	}
 	return "0.1.0", nil
 }
