@@ -63,7 +63,7 @@ func untrustedBindings(o *bindings.Options) string {
 func (w *Module) Env(ix *index.Index) *rustsrc.Env {
 	return &rustsrc.Env{
 		Index: ix, Module: w.Module, Symvers: w.Symvers, License: w.License,
-		Toolchain: w.Toolchain, Headers: w.Headers, Sources: w.Sources,
+		Toolchain: w.Toolchain, Headers: w.Headers, Elsewhere: w.Elsewhere, Sources: w.Sources,
 	}
 }
 

@@ -67,6 +67,9 @@ type Tree struct {
 	Symvers *module.Symvers // nil when the tree has no Module.symvers (export checks off)
 	// Headers says which kernel header declares a name (loaded).
 	Headers *bridge.HeaderIndex
+	// Elsewhere says which other installed kernel declares a name this
+	// one lacks (loaded on the first such name).
+	Elsewhere *bridge.Elsewhere
 }
 
 // Module is one assembled module, read-only once returned: the same value
@@ -107,6 +110,7 @@ type Loader struct {
 	mu      sync.Mutex
 	modules map[string]*Module             // by Options.key
 	headers map[string]*bridge.HeaderIndex // by include directories
+	others  map[string]*bridge.Elsewhere   // by kernel tree
 	symvers map[string]symversEntry        // by path
 }
 
@@ -120,7 +124,7 @@ func NewLoader(log *slog.Logger) *Loader {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*bridge.HeaderIndex{}, symvers: map[string]symversEntry{}}
+	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*bridge.HeaderIndex{}, others: map[string]*bridge.Elsewhere{}, symvers: map[string]symversEntry{}}
 }
 
 // Load returns the module at root, assembled with o: from the cache when
@@ -235,6 +239,7 @@ func (l *Loader) LoadTree(ctx context.Context, kdir string) (*Tree, []string, er
 		warnings = append(warnings, fmt.Sprintf("rustko-lsp: %v; the checks of exported and GPL-only symbols are off", err))
 	}
 	t.Headers = l.headerIndex(ctx, t.Flags.IncludeDirs)
+	t.Elsewhere = l.elsewhere(ctx, k)
 	return t, warnings, nil
 }
 
@@ -277,6 +282,24 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderI
 		l.log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
 	}
 	return h
+}
+
+// elsewhere returns the other-kernels lookup for k, one per tree so that
+// its one-time load serves every module built against k. It outlives the
+// load that asked for it, so its context is not cancelled with ctx.
+func (l *Loader) elsewhere(ctx context.Context, k *module.Kernel) *bridge.Elsewhere {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e := l.others[k.Dir]; e != nil {
+		return e
+	}
+	cache, err := module.CacheDir()
+	if err != nil {
+		cache = ""
+	}
+	e := bridge.ElsewhereFor(context.WithoutCancel(ctx), k, cache)
+	l.others[k.Dir] = e
+	return e
 }
 
 // skippedConfigured explains a kernel tree the user set on purpose (in
