@@ -20,15 +20,18 @@ import (
 
 // The cache maps everything that decides the output to the output. Its key
 // hashes the small inputs (options, kbuild flags, header list, rustko
-// version); its manifest lists every file the front end read, with size,
+// version) and nothing about where the output goes: a second checkout or
+// copy of a module with the same kernel and configuration is a hit, and the
+// output path only decides where the copy is written (Generate). Its manifest lists every file the front end read, with size,
 // mtime, inode and content hash, and the directories where an #include
 // probe found nothing. A warm check stats the files and compares; only a
 // file whose stat changed is read and hashed, so touching a header costs a
 // hash, not a regeneration.
 
 // cacheFormat changes whenever the entry layout or the generator's output
-// for the same inputs changes.
-const cacheFormat = 5
+// for the same inputs changes. 6: entries no longer depend on the output
+// path (the index is stored without it).
+const cacheFormat = 6
 
 type cacheManifest struct {
 	Format int          `json:"format"`
@@ -55,7 +58,8 @@ type cachedDir struct {
 	Probes []string `json:"probes"`
 }
 
-// cacheKey hashes the inputs that are not files.
+// cacheKey hashes the inputs that are not files. The output paths stay
+// out: the Rust and the stored index do not depend on them.
 func cacheKey(o *Options, headers []string) string {
 	h := sha256.New()
 	w := func(parts ...string) {
@@ -82,7 +86,6 @@ func cacheKey(o *Options, headers []string) string {
 		w(f.Other...)
 	}
 	w(headers...)
-	w(absOrEmpty(o.Out), absOrEmpty(o.IndexOut))
 	if o.Symvers != nil {
 		w(o.Symvers.Path)
 	}

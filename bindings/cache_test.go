@@ -213,3 +213,92 @@ func TestCachePrune(t *testing.T) {
 		t.Errorf("the newest entry was removed")
 	}
 }
+
+// TestCacheHitAtAnotherPath (issue 13): a copy of a module at another path,
+// with the same kernel, flags and headers, gets its bindings from the entry
+// the first copy stored; each copy's index names its own bindings file, and
+// a copy whose bindings path holds a file rustko did not write keeps it
+// byte-identical while still hitting the cache.
+func TestCacheHitAtAnotherPath(t *testing.T) {
+	root := t.TempDir()
+	inc := filepath.Join(root, "include")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(inc, 0o755))
+	must(os.WriteFile(filepath.Join(inc, "a.h"), []byte("struct a { int x; long y; };\n#define A_SIZE sizeof(struct a)\n"), 0o644))
+	k := &module.Kernel{Release: "cache", Arch: "x86_64"}
+	f := &module.Flags{Compiler: "gcc", IncludeDirs: []string{inc}, Std: "gnu11"}
+	cache := filepath.Join(root, "cache")
+	gen := func(mod string) *Result {
+		t.Helper()
+		must(os.MkdirAll(filepath.Join(mod, "src"), 0o755))
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		res, err := Generate(ctx, Options{Kernel: k, Flags: f, Headers: []string{"a.h"}, Root: mod,
+			Out: filepath.Join(mod, "src", "bindings.rs"), CacheDir: cache, Version: "t"})
+		must(err)
+		return res
+	}
+	first := filepath.Join(root, "first")
+	r1 := gen(first)
+	if r1.Cached {
+		t.Fatal("first generation came from the cache")
+	}
+	copyAt := filepath.Join(root, "elsewhere", "copy")
+	r2 := gen(copyAt)
+	if !r2.Cached {
+		t.Fatal("a copy of the module at another path regenerated its bindings")
+	}
+	for _, r := range []struct {
+		res  *Result
+		root string
+	}{{r1, first}, {r2, copyAt}} {
+		want := filepath.Join(r.root, "src", "bindings.rs")
+		if r.res.RustFile != want || r.res.Index.BindingsFile != want {
+			t.Errorf("%s: RustFile %s, index names %s; want %s for both", r.root, r.res.RustFile, r.res.Index.BindingsFile, want)
+		}
+	}
+	b1, err := os.ReadFile(r1.RustFile)
+	must(err)
+	b2, err := os.ReadFile(r2.RustFile)
+	must(err)
+	if !bytes.Equal(b1, b2) || !bytes.Contains(b2, []byte("A_SIZE: c_ulong = 0x10")) {
+		t.Errorf("the copy's bindings differ from the first's or lack A_SIZE:\n%s", b2)
+	}
+	if _, err := os.Stat(r2.IndexFile); err != nil {
+		t.Errorf("the copy has no index file: %v", err)
+	}
+
+	// The first copy reads its own index from disk again: still its path.
+	if r := gen(first); !r.Cached || r.Index.BindingsFile != r1.RustFile {
+		t.Errorf("first copy again: cached=%v, index names %s", r.Cached, r.Index.BindingsFile)
+	}
+
+	// A third copy commits its own bindings.rs: never written over, the
+	// generated file goes to the cache's kept folder, still a hit.
+	third := filepath.Join(root, "third")
+	must(os.MkdirAll(filepath.Join(third, "src"), 0o755))
+	own := []byte("// written by hand\npub struct a { pub x: i32 }\n")
+	ownPath := filepath.Join(third, "src", "bindings.rs")
+	must(os.WriteFile(ownPath, own, 0o644))
+	r3 := gen(third)
+	if !r3.Cached {
+		t.Error("a copy with its own bindings.rs regenerated")
+	}
+	if len(r3.Kept) != 1 || r3.Kept[0] != ownPath {
+		t.Errorf("kept %v, want [%s]", r3.Kept, ownPath)
+	}
+	if b, err := os.ReadFile(ownPath); err != nil || !bytes.Equal(b, own) {
+		t.Errorf("the module's own bindings.rs changed (err %v):\n%s", err, b)
+	}
+	if r3.RustFile == ownPath || r3.Index.BindingsFile != r3.RustFile {
+		t.Errorf("kept copy: RustFile %s, index names %s", r3.RustFile, r3.Index.BindingsFile)
+	}
+	if b, err := os.ReadFile(r3.RustFile); err != nil || !bytes.Equal(b, b1) {
+		t.Errorf("the kept copy's generated bindings differ from the first's (err %v)", err)
+	}
+}

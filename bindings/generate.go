@@ -188,6 +188,7 @@ func fromCache(e *cacheEntry, o *Options, start time.Time) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.BindingsFile = o.Out
 	res := &Result{RustFile: o.Out, IndexFile: o.IndexOut, Cached: true, Index: ix, Items: len(ix.Items), Emitted: countRust(ix)}
 	res.Elapsed = time.Since(start)
 	slog.Debug("bindings from cache", "out", o.Out, "elapsed", res.Elapsed)
@@ -322,9 +323,14 @@ func run(ctx context.Context, o *Options, progress func(string)) (g *generation,
 		return nil, err
 	}
 	ix := buildIndex(u, w, indexMeta{
-		release: o.Kernel.Release, arch: o.Kernel.Arch, bindingsFile: o.Out, symvers: o.Symvers,
+		release: o.Kernel.Release, arch: o.Kernel.Arch, symvers: o.Symvers,
 		rel: rel, configured: l.inConfigured,
 	})
 	helpers := hp.annotate(ix)
-	return &generation{unit: u, rust: rust, ix: ix, ixBytes: writeIndexBytes(ix), fs: fe.fs, helpers: helpers}, nil
+	// The index on disk leaves the bindings file out, so one cache entry
+	// serves every copy of a module; whoever loads it knows the path
+	// (fromCache).
+	ixBytes := writeIndexBytes(ix)
+	ix.BindingsFile = o.Out
+	return &generation{unit: u, rust: rust, ix: ix, ixBytes: ixBytes, fs: fe.fs, helpers: helpers}, nil
 }
