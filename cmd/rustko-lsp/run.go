@@ -26,7 +26,7 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 func init() {
 	register(&command{
 		name:    "run",
-		usage:   "run [--kdir DIR] [--timeout D] [--param name=value]... [--keep] [--format text|json|sarif] [DIR | MODULE.ko]",
+		usage:   "run [--kdir DIR | --kernels all|KDIR,KDIR...] [--timeout D] [--param name=value]... [--keep] [--format text|json|sarif] [DIR | MODULE.ko]",
 		summary: "build the module, load and unload it in a throwaway VM (QEMU), decode any oops to source lines",
 		help: `The module is built (as build does) unless a .ko file is named, then loaded
 with its parameters in Debian's kernel of the same release under QEMU (KVM
@@ -39,12 +39,24 @@ An oops, BUG, WARN or panic in the module is decoded through the .ko's symbols
 and DWARF: each module frame is shown at its file:line (inlined code too),
 and the first frame in the module's own code becomes an error there.
 
+With --kernels the module is built and booted once per kernel tree ("all"
+is every configured tree installed, newest first; or name the trees,
+comma-separated): each kernel's build goes to BUILD_DIRECTORY/<release>/
+as with build --kernels, and boots Debian's image of that release (each
+kernel needs its own). Builds run two at a time, boots one at a time. The
+results are grouped per kernel under a "== kernel <release>" line (its
+findings, then its log lines); JSON has a "kernels" list and a "kernel"
+field on every diagnostic, SARIF one run per kernel. A kernel that cannot
+be run (no image) is reported and the others still run; the exit status
+is the worst over the kernels.
+
 Exit status: 0 the module loaded and unloaded and the kernel showed no
 oops/BUG/WARN/taint from it; 1 the module failed (or did not build); 2 the
 VM could not run (no QEMU, no image), with what to install.`,
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
 			var o runOptions
 			fs.StringVar(&o.kdir, "kdir", "", "kernel build tree (overrides KERNEL_BUILD_PATH); the VM boots its release")
+			fs.StringVar(&o.kernels, "kernels", "", "build and boot on several kernel trees: `all|KDIR,KDIR` (every installed tree, or the trees listed)")
 			fs.StringVar(&o.image, "image", "", "boot this kernel image `FILE` instead of Debian's for the tree's release")
 			fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on the VM after this long (a module that hangs)")
 			fs.DurationVar(&o.wait, "wait", time.Second, "how long the module stays loaded before rmmod")
@@ -85,6 +97,7 @@ VM could not run (no QEMU, no image), with what to install.`,
 
 type runOptions struct {
 	dir, kdir, image, accel, log, format string
+	kernels                              string // --kernels: "all" or comma-separated trees
 	timeout, wait                        time.Duration
 	params, expect                       listFlag
 	keep                                 bool
@@ -101,6 +114,9 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		if name, _, ok := strings.Cut(p, "="); !ok || name == "" {
 			return exitTool, fmt.Errorf("--param %q: want name=value", p)
 		}
+	}
+	if o.kernels != "" {
+		return runRunKernels(ctx, o, stdout, stderr)
 	}
 	var (
 		ko, root, crate string
@@ -128,10 +144,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 			return code, err
 		}
 		root, ko, findings = m.Root, res.KO, res.Findings
-		crate = filepath.Join(m.Root, "src", "lib.rs")
-		if !fileExists(crate) {
-			crate = filepath.Join(m.Root, "Makefile")
-		}
+		crate = crateFile(m)
 		if res.HasErrors() {
 			if err := writeFindings(stdout, o.format, findings, root); err != nil {
 				return exitTool, err
@@ -145,18 +158,11 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	}
 
 	signingNote(ctx, stderr, ko, true)
-	res, err := vm.Boot(ctx, vm.Config{
+	b, err := bootModule(ctx, o, vm.Config{
 		KO: ko, Tree: o.kdir, Image: o.image, Params: o.params, Timeout: o.timeout, Wait: o.wait,
 		Accel: o.accel, SerialLog: o.log, Keep: o.keep, Progress: stderr,
-	})
+	}, crate, stderr)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return exitTool, errors.New("cancelled")
-		}
-		var se *vm.SetupError
-		if errors.As(err, &se) {
-			return exitTool, fmt.Errorf("cannot run the VM: %w", err)
-		}
 		return exitTool, err
 	}
 	// The log lines are the result in text; with JSON or SARIF on stdout
@@ -165,46 +171,15 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	if o.format != "text" {
 		logOut = stderr
 	}
-	lines := res.Log.ModuleLines()
-	if res.TimedOut || !res.Log.Loaded {
-		lines = lastLines(res.Log.Console, 30)
-		fmt.Fprintf(logOut, "rustko: last lines of the VM's console:\n")
-	}
-	for _, l := range lines {
-		fmt.Fprintln(logOut, l)
-	}
-	dec, err := vm.NewDecoder(ko, res.Module)
-	if err != nil {
-		fmt.Fprintf(stderr, "rustko: %v (backtraces are not decoded)\n", err)
-		dec = nil
-	}
-	problems := res.Problems(o.expect)
-	var decoded []vm.Decoded
-	if len(problems) > 0 {
-		var runFindings []diagnostics.Finding
-		runFindings, decoded = res.Findings(dec, crate)
-		findings = append(runFindings, findings...)
-	}
-	for _, d := range decoded {
-		fmt.Fprintf(logOut, "rustko: decoded: %s", d.Text(root))
-	}
+	b.print(logOut, root)
+	findings = append(b.findings, findings...)
 	if err := writeFindings(stdout, o.format, findings, root); err != nil {
 		return exitTool, err
 	}
-	if res.WorkDir != "" {
-		fmt.Fprintf(stderr, "rustko: VM files kept in %s\n", res.WorkDir)
-	} else if o.log != "" {
-		fmt.Fprintf(stderr, "rustko: serial log in %s\n", o.log)
-	}
-	secs := res.Elapsed.Round(100 * time.Millisecond)
-	if len(problems) > 0 {
-		for _, p := range problems {
-			fmt.Fprintf(stderr, "rustko: FAIL: %s\n", p)
-		}
-		fmt.Fprintf(stderr, "rustko: %s failed on %s (%s, %s)\n", res.Module, res.Release, res.Accel, secs)
+	b.verdict(stderr, o.log)
+	if len(b.problems) > 0 {
 		return exitFindings, nil
 	}
-	fmt.Fprintf(stderr, "rustko: PASS: %s loaded and unloaded on %s (%s, %s)\n", res.Module, res.Release, res.Accel, secs)
 	return exitOK, nil
 }
 

@@ -212,6 +212,10 @@ func walkCrate(rootFile string, cfg *CfgSet, add func(string, *CfgSet), off func
 		if err != nil {
 			continue
 		}
+		if !mayDeclareModFile(src) {
+			add(j.file, cfg) // nothing to follow: no parse needed
+			continue
+		}
 		t, err := syntax.ParseTree(syntax.Rust, src)
 		if err != nil {
 			continue
