@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -217,20 +218,26 @@ func BenchmarkServeRSS5MB(b *testing.B) {
 // BenchmarkColdFirstHover: from starting `rustko-lsp serve` to the first
 // hover with a value, on a new copy of a module whose bindings another
 // copy already put in the cache (the cache is keyed by content, so the
-// copy must not regenerate); "same" is the module that filled the cache.
+// copy must not regenerate): "copy" is a fresh checkout (no generated
+// files), "copy-built" a copy of the first module's folder with its
+// generated src/bindings.rs (cp -r); "same" is the module that filled the
+// cache.
 func BenchmarkColdFirstHover(b *testing.B) {
 	requireRealTools(b)
 	bin := rustkoBinary(b)
 	cache := b.TempDir()
 	first := copyModule(b, "")
 	serveRSS(b, bin, cache, first)
-	for _, run := range []string{"copy", "same"} {
+	for _, run := range []string{"copy", "copy-built", "same"} {
 		b.Run(run, func(b *testing.B) {
 			var lat []time.Duration
 			for range b.N {
 				root := first
-				if run == "copy" {
+				switch run {
+				case "copy":
 					root = copyModule(b, "")
+				case "copy-built":
+					root = copyTree(b, first)
 				}
 				r := serveRun(b, bin, cache, root, "")
 				lat = append(lat, r.firstHover)
@@ -262,7 +269,15 @@ func serveRun(b *testing.B, bin, cache, root, extra string) serveResult {
 	must(b, err)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve")
+	args := []string{"serve"}
+	if dir := os.Getenv("RUSTKO_BENCH_LOGS"); dir != "" {
+		// The server's own account of where the time went, one file per run.
+		f, err := os.CreateTemp(dir, "serve-*.log")
+		must(b, err)
+		f.Close()
+		args = append(args, "--log-level", "debug", "--log-file", f.Name())
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "RUSTKO_CACHE_DIR="+cache)
 	stdin, err := cmd.StdinPipe()
 	must(b, err)
@@ -378,4 +393,29 @@ func procMemory(b *testing.B, pid int) (rss, hwm float64) {
 func jsonString(s string) (string, error) {
 	b, err := protocol.Marshal(protocol.String(s))
 	return string(b), err
+}
+
+// copyTree copies a module's folder (regular files only) to a new place.
+func copyTree(b *testing.B, src string) string {
+	b.Helper()
+	dst := filepath.Join(b.TempDir(), filepath.Base(src))
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	must(b, err)
+	return dst
 }
