@@ -19,7 +19,7 @@ const (
 
 // KeptCode is the finding code for an output path that holds a file rustko
 // did not generate.
-const KeptCode = "bindings-not-ours"
+const KeptCode = diagnostics.CodeBindingsNotOurs
 
 // keepForeign moves outputs whose paths hold files rustko did not generate
 // into the cache folder, so the user's file stays byte-identical while the

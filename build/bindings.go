@@ -42,7 +42,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		file, line := b.setAt("KERNEL_INCLUDE")
 		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
 			File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
-			Code:    "bindings",
+			Code:    diagnostics.CodeBindings,
 			Message: fmt.Sprintf("generating %s from %s failed: %v", b.m.Vars.Bindings, strings.Join(o.Headers, " "), err),
 		})
 		return "failed", false, nil
@@ -56,7 +56,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		for _, r := range h.Refused {
 			b.res.Findings = append(b.res.Findings, diagnostics.Finding{
 				File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
-				Code: "helper-refused", Message: fmt.Sprintf("KERNEL_HELPERS: no C helper for %s: %s", r.Name, r.Reason),
+				Code: diagnostics.CodeHelperRefused, Message: fmt.Sprintf("KERNEL_HELPERS: no C helper for %s: %s", r.Name, r.Reason),
 			})
 		}
 	}

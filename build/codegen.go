@@ -16,10 +16,6 @@ import (
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// CodeCodegenUnsupported marks the finding that the toolchain cannot
-// generate code the way the kernel's configuration asks.
-const CodeCodegenUnsupported = "codegen-unsupported"
-
 // kernelCodegen is what the kernel's configuration asks of the code in a
 // module, as the kernel's own Rust support translates it into rustc flags
 // (arch/x86/Makefile, scripts/generate_rust_target.rs), for one toolchain.
@@ -184,7 +180,7 @@ func (b *builder) codegenFinding() diagnostics.Finding {
 	file, line := b.setAt("RUST_ROOT")
 	return diagnostics.Finding{
 		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
-		Code: CodeCodegenUnsupported,
+		Code: diagnostics.CodeCodegenUnsupported,
 		Message: fmt.Sprintf("rustc %s (RUST_ROOT=%s) cannot generate code the way kernel %s is built: %s. "+
 			"The module builds and loads, but its Rust code goes without these mitigations; "+
 			"set RUST_ROOT to a toolchain with rustc %s or later for them",

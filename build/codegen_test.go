@@ -165,7 +165,7 @@ func TestCodegenFinding(t *testing.T) {
 	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64"}
 	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
 	f := b.codegenFinding()
-	if f.File != "/m/config.mk" || f.Range.Start.Line != 3 || f.Severity != diagnostics.Warning || f.Code != CodeCodegenUnsupported {
+	if f.File != "/m/config.mk" || f.Range.Start.Line != 3 || f.Severity != diagnostics.Warning || f.Code != diagnostics.CodeCodegenUnsupported {
 		t.Errorf("finding %s at %s:%d", f, f.File, f.Range.Start.Line)
 	}
 	for _, want := range []string{"rustc 1.63.0 (RUST_ROOT=/usr)", "kernel 6.12.118+deb12-amd64",
@@ -308,7 +308,7 @@ func TestBuildKernelCodegen612(t *testing.T) {
 			var gaps, perFunction []diagnostics.Finding
 			for _, f := range res.Findings {
 				switch f.Code {
-				case CodeCodegenUnsupported:
+				case diagnostics.CodeCodegenUnsupported:
 					gaps = append(gaps, f)
 				case objcheck.CodeEndbr, objcheck.CodeBareReturn, objcheck.CodeIndirectBranch:
 					perFunction = append(perFunction, f)
@@ -460,7 +460,7 @@ func TestBuildKernelCodegenPinned(t *testing.T) {
 	}
 	var gap string
 	for _, f := range res.Findings {
-		if f.Code == CodeCodegenUnsupported {
+		if f.Code == diagnostics.CodeCodegenUnsupported {
 			if gap != "" {
 				t.Errorf("more than one codegen-unsupported finding: %s", f)
 			}

@@ -224,7 +224,7 @@ func (k *kbuildOutput) onShim(sev diagnostics.Severity, source, msg string) diag
 // undefined maps modpost's "X undefined!" (no place of its own) to the
 // module's code that declares or calls X.
 func (k *kbuildOutput) undefined(sev diagnostics.Severity, sym string) diagnostics.Finding {
-	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceModpost, Code: "undefined-symbol"}
+	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceModpost, Code: diagnostics.CodeUndefinedSymbol}
 	use := k.symbols.find(sym)
 	f.Message = undefinedMessage(sym, use)
 	k.place(&f, use)
@@ -233,7 +233,7 @@ func (k *kbuildOutput) undefined(sev diagnostics.Severity, sym string) diagnosti
 
 // gplOnly maps a GPL-only symbol used by a non-GPL module.
 func (k *kbuildOutput) gplOnly(sev diagnostics.Severity, sym string) diagnostics.Finding {
-	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceModpost, Code: "gpl-only-symbol",
+	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceModpost, Code: diagnostics.CodeGPLOnlySymbol,
 		Message: "the module uses " + sym + ", which the kernel exports to GPL-compatible modules only; " +
 			`declare MODULE_LICENSE("GPL") in the C shim or stop using ` + sym}
 	k.place(&f, k.symbols.find(sym))

@@ -6,22 +6,14 @@ import (
 	"io"
 )
 
-// ToolErrorCode is the code of the one diagnostic `check --format json`
-// writes when the check could not run (exit 2), so CI tooling that parses
-// stdout always gets a document and can tell "clean" from "not checked".
-const ToolErrorCode = "tool-error"
-
 // SourceTool marks what rustko-lsp itself reports about its own run.
 const SourceTool = "rustko-lsp"
 
-func init() {
-	ruleDescriptions[ToolErrorCode] = "rustko-lsp could not check the module (exit 2): the module, kernel tree or toolchain could not be read."
-}
-
 // toolError is the diagnostic standing for a run that failed: no file, no
-// position, the error as the message.
+// position, the error as the message. Its code, tool-error, lets CI tooling
+// that parses stdout tell "clean" from "not checked".
 func toolError(msg string) jsonDiagnostic {
-	return jsonDiagnostic{Severity: Error.String(), Code: ToolErrorCode, Source: SourceTool, Message: msg}
+	return jsonDiagnostic{Severity: Error.String(), Code: CodeToolError, Source: SourceTool, Message: msg}
 }
 
 // WriteJSONFailure is WriteJSON for a check that could not run: the same
@@ -64,7 +56,7 @@ func failedInvocation(msg string) sarifInvocation {
 		ExecutionSuccessful: false,
 		Notifications: []sarifNotification{{
 			Level: "error", Message: sarifMessage{msg},
-			Descriptor: &sarifDescriptorRef{ID: ToolErrorCode},
+			Descriptor: &sarifDescriptorRef{ID: CodeToolError},
 		}},
 	}
 }

@@ -27,7 +27,7 @@ func TestWriteFailure(t *testing.T) {
 			t.Fatalf("kernels=%v: diagnostics %v", kernels, doc.Diagnostics)
 		}
 		d := doc.Diagnostics[0]
-		if d["code"] != ToolErrorCode || d["severity"] != "error" || d["message"] != msg || d["source"] != SourceTool {
+		if d["code"] != CodeToolError || d["severity"] != "error" || d["message"] != msg || d["source"] != SourceTool {
 			t.Errorf("kernels=%v: diagnostic %v", kernels, d)
 		}
 		// The same keys as any other diagnostic of that format.
@@ -82,7 +82,7 @@ func TestWriteFailure(t *testing.T) {
 		t.Fatalf("invocations %s", b.String())
 	}
 	n := run.Invocations[0].Notes
-	if len(n) != 1 || n[0].Level != "error" || n[0].Message.Text != msg || n[0].Descriptor.ID != ToolErrorCode {
+	if len(n) != 1 || n[0].Level != "error" || n[0].Message.Text != msg || n[0].Descriptor.ID != CodeToolError {
 		t.Errorf("notifications %+v", n)
 	}
 

@@ -119,7 +119,7 @@ func TestWriteJSONKernels(t *testing.T) {
 	for _, d := range doc.Diagnostics {
 		var got []string
 		for k := range d {
-			if (k == "related" || k == "fixes") && d["code"] != ToolErrorCode {
+			if (k == "related" || k == "fixes") && d["code"] != CodeToolError {
 				continue // the findings' related places and fixes, as in WriteJSON
 			}
 			got = append(got, k)
@@ -127,7 +127,7 @@ func TestWriteJSONKernels(t *testing.T) {
 		if s := strings.Join(sortedStrings(got), " "); s != keys {
 			t.Errorf("diagnostic keys %q, want %q (and related, fixes)", s, keys)
 		}
-		if d["code"] == ToolErrorCode {
+		if d["code"] == CodeToolError {
 			kernel, _ := d["kernel"].(string)
 			if msg, ok := failed[kernel]; !ok || d["message"] != msg || d["severity"] != "error" || d["file"] != "" {
 				t.Errorf("tool-error %v: want one per kernel not checked, with its reason", d)

@@ -50,8 +50,14 @@ type sarifDriver struct {
 }
 
 type sarifRule struct {
-	ID               string       `json:"id"`
-	ShortDescription sarifMessage `json:"shortDescription"`
+	ID                   string           `json:"id"`
+	ShortDescription     sarifMessage     `json:"shortDescription"`
+	HelpURI              string           `json:"helpUri,omitempty"`
+	DefaultConfiguration *sarifRuleConfig `json:"defaultConfiguration,omitempty"`
+}
+
+type sarifRuleConfig struct {
+	Level string `json:"level"`
 }
 
 type sarifMessage struct {
@@ -153,7 +159,7 @@ func sarifRunOf(sw *sarifWriter, fs []Finding, toolVersion string) sarifRun {
 		if !ok {
 			idx = len(run.Tool.Driver.Rules)
 			ruleIndex[id] = idx
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: id, ShortDescription: sarifMessage{ruleDescription(id, f.Source)}})
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(id, f.Source))
 		}
 		res := sarifResult{RuleID: id, RuleIndex: idx, Level: sarifLevel(f.Severity), Message: sarifMessage{f.Message}}
 		if f.File != "" {

@@ -39,7 +39,7 @@ func sample(t *testing.T) (root string, fs []Finding) {
 		{File: lib, Range: rng(5, 5, 5, 11), Severity: Error, Code: "function-macro", Source: SourceRustko,
 			Message: "printk is a macro over _printk since Linux 5.15\ncall _printk instead",
 			Fixes:   []Fix{{Title: "Rename to _printk", Edits: []Edit{{File: lib, Range: rng(5, 5, 5, 11), NewText: "_printk"}}}}},
-		{File: lib, Range: rng(4, 1, 6, 2), Severity: Hint, Code: "extern-block", Source: SourceRustko,
+		{File: lib, Range: rng(4, 1, 6, 2), Severity: Hint, Code: CodeLegacyRustKo, Source: SourceRustko,
 			Message: "this extern block can come from the generated bindings"},
 		{File: lib, Range: Point(1, 1), Severity: Info, Source: SourceRustko, Message: "module hello: licence GPL"},
 		{Severity: Error, Source: SourceModpost, Message: `"kmalloc" [hello.ko] undefined!`},

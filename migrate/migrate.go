@@ -23,7 +23,7 @@ import (
 )
 
 // Code is the finding code of the legacy-rust.ko family.
-const Code = "legacy-rust.ko"
+const Code = diagnostics.CodeLegacyRustKo
 
 // CrateDir is where the rustko crate goes, as `rustko-lsp new` puts it.
 const CrateDir = "rustko"

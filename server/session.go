@@ -256,7 +256,7 @@ func headersFinding(p *Project, err error) diagnostics.Finding {
 	msg := fmt.Sprintf("rustko cannot read the kernel headers%s, so there are no bindings: hover, definition and the checks that need the kernel's declarations are off until they parse (text checks and the build still run): %v", tree, err)
 	return diagnostics.Finding{
 		File: file, Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning,
-		Code: "kernel-headers", Source: diagnostics.SourceRustko, Message: msg,
+		Code: diagnostics.CodeKernelHeaders, Source: diagnostics.SourceRustko, Message: msg,
 	}
 }
 
@@ -293,7 +293,7 @@ func makeErrorFinding(err error) (diagnostics.Finding, bool) {
 		File:     me.File,
 		Range:    diagnostics.Point(me.Line, 1),
 		Severity: diagnostics.Error,
-		Code:     "makefile-error",
+		Code:     diagnostics.CodeMakefileError,
 		Source:   "make",
 		Message:  strings.TrimSpace(me.Message) + " (make cannot read this makefile, so rustko cannot load the module)",
 	}, true

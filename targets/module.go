@@ -30,7 +30,7 @@ func CheckModule(m *module.Module, tc *Toolchain) []diagnostics.Finding {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		// A folder or an unreadable file: reported where it was chosen.
-		f := diagnostics.Finding{Severity: diagnostics.Error, Code: SourceTargetSpec, Source: SourceTargetSpec,
+		f := diagnostics.Finding{Severity: diagnostics.Error, Code: diagnostics.CodeTargetSpec, Source: SourceTargetSpec,
 			Message: fmt.Sprintf("cannot read the target specification: %v", err)}
 		f.File, f.Range = path, diagnostics.Point(1, 1)
 		if m.Target.Var != "" {
@@ -75,7 +75,7 @@ func missingSpec(m *module.Module) diagnostics.Finding {
 			c.Value, strings.Join(looked, ", "))
 	}
 	return diagnostics.Finding{
-		File: file, Range: rng, Severity: diagnostics.Error, Code: SourceTargetSpec, Source: SourceTargetSpec,
+		File: file, Range: rng, Severity: diagnostics.Error, Code: diagnostics.CodeTargetSpec, Source: SourceTargetSpec,
 		Message: what + fmt.Sprintf("; set %s to the spec's path, or remove it to build with rustko's built-in spec for the kernel's architecture", c.Var),
 	}
 }

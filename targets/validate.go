@@ -106,7 +106,7 @@ func (c *checker) add(rule string, sev diagnostics.Severity, start, end int, msg
 		File:     c.file,
 		Range:    c.rng(start, end),
 		Severity: sev,
-		Code:     SourceTargetSpec,
+		Code:     diagnostics.CodeTargetSpec,
 		Source:   SourceTargetSpec,
 		Message:  rule + ": " + msg,
 		Fixes:    fixes,

@@ -14,10 +14,10 @@ import (
 const SourceKernel = "kernel"
 
 // Code of the finding an oops, BUG, WARN or panic in the module becomes.
-const CodeOops = "module-oops"
+const CodeOops = diagnostics.CodeModuleOops
 
 // CodeRunFailed is a load, unload or VM failure without a backtrace.
-const CodeRunFailed = "module-run-failed"
+const CodeRunFailed = diagnostics.CodeModuleRunFailed
 
 // DecodedFrame is a backtrace frame with the module's source lines.
 type DecodedFrame struct {

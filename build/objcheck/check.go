@@ -49,15 +49,15 @@ type Options struct {
 
 // Finding codes Check reports.
 const (
-	CodeFloat          = "float-instruction"
-	CodeGOT            = "got-relocation"
-	CodeRelocation     = "unsupported-relocation"
-	CodeRedZone        = "red-zone"
-	CodeUndefined      = "undefined-symbol"
-	CodeGPLOnly        = "gpl-only-symbol"
-	CodeEndbr          = "missing-endbr"
-	CodeBareReturn     = "bare-return"
-	CodeIndirectBranch = "indirect-branch"
+	CodeFloat          = diagnostics.CodeFloatInstruction
+	CodeGOT            = diagnostics.CodeGOTRelocation
+	CodeRelocation     = diagnostics.CodeUnsupportedRelocation
+	CodeRedZone        = diagnostics.CodeRedZone
+	CodeUndefined      = diagnostics.CodeUndefinedSymbol
+	CodeGPLOnly        = diagnostics.CodeGPLOnlySymbol
+	CodeEndbr          = diagnostics.CodeMissingEndbr
+	CodeBareReturn     = diagnostics.CodeBareReturn
+	CodeIndirectBranch = diagnostics.CodeIndirectBranch
 	maxFindingsByCode  = 50
 )
 

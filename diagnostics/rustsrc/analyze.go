@@ -8,21 +8,21 @@ import (
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// Finding codes: stable, kebab-case, documented in docs (the marker corpus
-// under testdata pins one module per code).
+// Finding codes, from the registry (the marker corpus under testdata pins
+// one module per code).
 const (
-	CodeInlineFunction    = "inline-function"
-	CodeFunctionMacro     = "function-macro"
-	CodeMacroWithoutValue = "macro-without-value"
-	CodeNotExported       = "not-exported"
-	CodeGPLOnly           = "gpl-only"
-	CodeNotDeclared       = "not-declared"
-	CodeSignatureMismatch = "signature-mismatch"
-	CodeFloat             = "float"
-	CodePrintkFormat      = "printk-format"
-	CodeMissingExternC    = "missing-extern-c"
-	CodeHardCodedConstant = "hard-coded-constant"
-	CodeTargetSpec        = "target-spec"
+	CodeInlineFunction    = diagnostics.CodeInlineFunction
+	CodeFunctionMacro     = diagnostics.CodeFunctionMacro
+	CodeMacroWithoutValue = diagnostics.CodeMacroWithoutValue
+	CodeNotExported       = diagnostics.CodeNotExported
+	CodeGPLOnly           = diagnostics.CodeGPLOnly
+	CodeNotDeclared       = diagnostics.CodeNotDeclared
+	CodeSignatureMismatch = diagnostics.CodeSignatureMismatch
+	CodeFloat             = diagnostics.CodeFloat
+	CodePrintkFormat      = diagnostics.CodePrintkFormat
+	CodeMissingExternC    = diagnostics.CodeMissingExternC
+	CodeHardCodedConstant = diagnostics.CodeHardCodedConstant
+	CodeTargetSpec        = diagnostics.CodeTargetSpec
 )
 
 // analysis is one Analyze call's state.

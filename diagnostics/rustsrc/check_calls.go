@@ -334,7 +334,7 @@ func familyOf(name string) string {
 // CodeMissingNUL marks a Rust string literal handed to C as a char pointer
 // without the NUL that ends a C string: C reads past it into whatever
 // follows (rust.ko forks pass ",mode=%o".as_ptr() to mount options).
-const CodeMissingNUL = "missing-nul"
+const CodeMissingNUL = diagnostics.CodeMissingNUL
 
 // externCharParams says which parameters of a hand-written declaration are
 // C strings: *const c_char, *const i8, *const u8.

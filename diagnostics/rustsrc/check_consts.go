@@ -13,7 +13,7 @@ import (
 // enum constant with another value than this kernel gives it: a copy taken
 // from an older kernel (rust.ko's GFP_KERNEL 0x6000c0) that silently means
 // something else now (__GFP_ZERO = 0x8000 is __GFP_NOFAIL on 6.1).
-const CodeShadowedConstant = "shadowed-constant"
+const CodeShadowedConstant = diagnostics.CodeShadowedConstant
 
 // checkShadowedConstants compares every integer const/static whose name
 // the kernel's headers define as a constant with the kernel's value.

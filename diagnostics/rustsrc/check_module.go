@@ -14,11 +14,11 @@ import (
 // CodeNonGPLLicense marks a MODULE_LICENSE the kernel does not count as
 // GPL-compatible ("MIT" alone): loading taints the kernel and every
 // EXPORT_SYMBOL_GPL symbol is out of reach.
-const CodeNonGPLLicense = "non-gpl-license"
+const CodeNonGPLLicense = diagnostics.CodeNonGPLLicense
 
 // CodeMissingLicense marks a module without MODULE_LICENSE: modpost stops
 // the build ("missing MODULE_LICENSE()"), long after check said nothing.
-const CodeMissingLicense = "missing-license"
+const CodeMissingLicense = diagnostics.CodeMissingLicense
 
 // CheckModule runs the checks about the module as a whole rather than one
 // Rust file: its licence line and its target JSON (targets.CheckModule: the
