@@ -3,6 +3,8 @@ package bindings
 import (
 	"errors"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
 )
 
 // The front end keeps every macro's final definition but evaluates only the
@@ -394,105 +396,12 @@ func stringize(ts []ptok) string {
 // macro text given as text (tests, fuzzing); the front end's tokens are
 // converted with classify.
 func lexC(src string) []ptok {
-	var out []ptok
-	space := false
-	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '\\':
-			space = true
-			i++
-			continue
-		case c == '/' && i+1 < len(src) && src[i+1] == '*':
-			end := strings.Index(src[i+2:], "*/")
-			if end < 0 {
-				i = len(src)
-			} else {
-				i += end + 4
-			}
-			space = true
-			continue
-		case c == '/' && i+1 < len(src) && src[i+1] == '/':
-			for i < len(src) && src[i] != '\n' {
-				i++
-			}
-			space = true
-			continue
-		}
-		start := i
-		switch {
-		case c == '"' || c == '\'':
-			i = scanQuoted(src, i)
-		case (c == 'L' || c == 'U' || c == 'u') && i+1 < len(src) && (src[i+1] == '"' || src[i+1] == '\''):
-			i = scanQuoted(src, i+1)
-		case c == 'u' && i+2 < len(src) && src[i+1] == '8' && (src[i+2] == '"' || src[i+2] == '\''):
-			i = scanQuoted(src, i+2)
-		case isIdentStart(c):
-			for i < len(src) && isIdentChar(src[i]) {
-				i++
-			}
-		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
-			i++
-			for i < len(src) {
-				d := src[i]
-				if (d == '+' || d == '-') && strings.ContainsRune("eEpP", rune(src[i-1])) {
-					i++
-					continue
-				}
-				if isIdentChar(d) || d == '.' {
-					i++
-					continue
-				}
-				break
-			}
-		default:
-			i += punctLen(src[i:])
-		}
-		out = append(out, ptok{kind: classify(src[start:i]), text: src[start:i], space: space})
-		space = false
+	ts := clex.Lex(src)
+	out := make([]ptok, len(ts))
+	for i, t := range ts {
+		out[i] = ptok{kind: classify(t.Text), text: t.Text, space: t.Space}
 	}
 	return out
-}
-
-func scanQuoted(src string, i int) int {
-	q := src[i]
-	i++
-	for i < len(src) && src[i] != q && src[i] != '\n' {
-		if src[i] == '\\' {
-			i++
-		}
-		i++
-	}
-	if i < len(src) && src[i] == q {
-		i++
-	}
-	if i > len(src) {
-		i = len(src)
-	}
-	return i
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func isIdentChar(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
-
-var puncts3 = []string{"...", "<<=", ">>="}
-var puncts2 = []string{"->", "++", "--", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=", "##"}
-
-func punctLen(s string) int {
-	for _, p := range puncts3 {
-		if strings.HasPrefix(s, p) {
-			return 3
-		}
-	}
-	for _, p := range puncts2 {
-		if strings.HasPrefix(s, p) {
-			return 2
-		}
-	}
-	return 1
 }
 
 // memoized returns m's expansion on its own, computing it once.

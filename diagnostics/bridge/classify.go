@@ -97,7 +97,7 @@ func classifyExpansion(ix *index.Index, it *index.Item) *index.Verdict {
 				start = append(start, token{Kind: tPunct, Text: ","})
 			}
 			// Parameters stand for themselves: never expand them.
-			start = append(start, token{Kind: tIdent, Text: p, hide: []string{p}})
+			start = append(start, token{Kind: tIdent, Text: p, Hide: []string{p}})
 		}
 		start = append(start, token{Kind: tPunct, Text: ")"})
 	} else {

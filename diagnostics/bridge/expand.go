@@ -145,7 +145,7 @@ func (e *expander) once(ts []token) ([]token, bool) {
 	changed := false
 	for i := 0; i < len(ts); i++ {
 		t := ts[i]
-		if t.Kind != tIdent || slices.Contains(t.hide, t.Text) {
+		if t.Kind != tIdent || slices.Contains(t.Hide, t.Text) {
 			out = append(out, t)
 			continue
 		}
@@ -154,7 +154,7 @@ func (e *expander) once(ts []token) ([]token, bool) {
 			out = append(out, t)
 			continue
 		}
-		hide := append(slices.Clip(t.hide), d.name)
+		hide := append(slices.Clip(t.Hide), d.name)
 		if !d.funcLike {
 			out = append(out, paint(d.body, hide)...)
 			changed = true
@@ -179,7 +179,7 @@ func (e *expander) once(ts []token) ([]token, bool) {
 func paint(ts []token, hide []string) []token {
 	out := make([]token, len(ts))
 	for i, t := range ts {
-		t.hide = append(slices.Clip(t.hide), hide...)
+		t.Hide = append(slices.Clip(t.Hide), hide...)
 		out[i] = t
 	}
 	return out

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rustko/rustko-lsp/bindings/clex"
 	"github.com/rustko/rustko-lsp/bindings/index"
 )
 
@@ -501,19 +502,19 @@ var notDeclarators = map[string]bool{
 // reads the declared name from them; enumerators and struct tags are taken
 // when their brace opens.
 func scanDecls(src string, emit func(name string, line, col int, kind uint8)) {
-	sc := scanner{src: src, line: 1, col: 1, bol: true}
-	var stmt []token // file-scope tokens of the current declaration
-	depth := 0       // brace depth
-	enumDepth := -1  // depth of the enum body being read
-	fnBody := false  // the open brace at depth 0 is a function body
+	sc := clex.NewScanner(src)
+	var stmt []clex.Token // file-scope tokens of the current declaration
+	depth := 0            // brace depth
+	enumDepth := -1       // depth of the enum body being read
+	fnBody := false       // the open brace at depth 0 is a function body
 	enumExpect := false
 	for {
-		t, ok := sc.next()
+		t, ok := sc.Next()
 		if !ok {
 			return
 		}
 		if t.BOL && t.Text == "#" {
-			sc.directive(emit)
+			directive(sc, emit)
 			continue
 		}
 		switch {
@@ -524,7 +525,7 @@ func scanDecls(src string, emit func(name string, line, col int, kind uint8)) {
 					switch {
 					case stmt[n-1].Text == "enum":
 						enumDepth = 1
-					case n > 1 && stmt[n-1].Kind == tIdent && (stmt[n-2].Text == "struct" || stmt[n-2].Text == "union" || stmt[n-2].Text == "enum"):
+					case n > 1 && stmt[n-1].Kind == clex.Ident && (stmt[n-2].Text == "struct" || stmt[n-2].Text == "union" || stmt[n-2].Text == "enum"):
 						emit(stmt[n-1].Text, stmt[n-1].Line, stmt[n-1].Col, kStruct)
 						if stmt[n-2].Text == "enum" {
 							enumDepth = 1
@@ -551,7 +552,7 @@ func scanDecls(src string, emit func(name string, line, col int, kind uint8)) {
 			}
 		case depth == enumDepth:
 			switch {
-			case enumExpect && t.Kind == tIdent:
+			case enumExpect && t.Kind == clex.Ident:
 				emit(t.Text, t.Line, t.Col, kEnumConst)
 				enumExpect = false
 			case t.Text == ",":
@@ -568,12 +569,12 @@ func scanDecls(src string, emit func(name string, line, col int, kind uint8)) {
 }
 
 // directive records "#define NAME" and skips the rest of the directive.
-func (s *scanner) directive(emit func(name string, line, col int, kind uint8)) {
+func directive(s *clex.Scanner, emit func(name string, line, col int, kind uint8)) {
 	first := true
 	isDefine := false
 	for {
 		save := *s
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			return
 		}
@@ -586,7 +587,7 @@ func (s *scanner) directive(emit func(name string, line, col int, kind uint8)) {
 			isDefine = t.Text == "define"
 			first = false
 		case isDefine:
-			if t.Kind == tIdent {
+			if t.Kind == clex.Ident {
 				emit(t.Text, t.Line, t.Col, kMacro)
 			}
 			isDefine = false
@@ -594,7 +595,7 @@ func (s *scanner) directive(emit func(name string, line, col int, kind uint8)) {
 	}
 }
 
-func parenDepth(ts []token) int {
+func parenDepth(ts []clex.Token) int {
 	d := 0
 	for _, t := range ts {
 		switch t.Text {
@@ -611,7 +612,7 @@ func parenDepth(ts []token) int {
 // declaration ("void *__kmalloc(size_t, gfp_t) __alloc_size(1)"), or -1.
 // Attribute-like calls whose arguments are all literals (__printf(1, 2))
 // are skipped, as is a leading macro call (DECLARE_PER_CPU(int, x)).
-func declarator(ts []token) int {
+func declarator(ts []clex.Token) int {
 	depth := 0
 	for i, t := range ts {
 		switch t.Text {
@@ -626,10 +627,10 @@ func declarator(ts []token) int {
 				return -1
 			}
 		}
-		if depth != 0 || t.Kind != tIdent || i == 0 || i+1 >= len(ts) || ts[i+1].Text != "(" || notDeclarators[t.Text] {
+		if depth != 0 || t.Kind != clex.Ident || i == 0 || i+1 >= len(ts) || ts[i+1].Text != "(" || notDeclarators[t.Text] {
 			continue
 		}
-		if p := ts[i-1]; p.Kind != tIdent && p.Text != "*" {
+		if p := ts[i-1]; p.Kind != clex.Ident && p.Text != "*" {
 			continue
 		}
 		if args, _, ok := collectArgs(ts, i+1); ok && allLiterals(args) && strings.HasPrefix(t.Text, "__") {
@@ -640,12 +641,12 @@ func declarator(ts []token) int {
 	return -1
 }
 
-func hasDeclarator(ts []token) bool { return declarator(ts) >= 0 }
+func hasDeclarator(ts []clex.Token) bool { return declarator(ts) >= 0 }
 
-func allLiterals(args [][]token) bool {
+func allLiterals(args [][]clex.Token) bool {
 	for _, a := range args {
 		for _, t := range a {
-			if t.Kind == tIdent {
+			if t.Kind == clex.Ident {
 				return false
 			}
 		}
@@ -654,7 +655,7 @@ func allLiterals(args [][]token) bool {
 }
 
 // declared reads the name a complete file-scope declaration introduces.
-func declared(ts []token, emit func(name string, line, col int, kind uint8)) {
+func declared(ts []clex.Token, emit func(name string, line, col int, kind uint8)) {
 	if len(ts) == 0 {
 		return
 	}
@@ -680,7 +681,7 @@ func declared(ts []token, emit func(name string, line, col int, kind uint8)) {
 	}
 	// extern variables, including function pointers: extern void (*x)(void);
 	for i := 0; i+2 < len(ts); i++ {
-		if ts[i].Text == "(" && ts[i+1].Text == "*" && ts[i+2].Kind == tIdent {
+		if ts[i].Text == "(" && ts[i+1].Text == "*" && ts[i+2].Kind == clex.Ident {
 			emit(ts[i+2].Text, ts[i+2].Line, ts[i+2].Col, kVariable)
 			return
 		}
@@ -692,9 +693,9 @@ func declared(ts []token, emit func(name string, line, col int, kind uint8)) {
 
 // typedefName finds the name in "typedef ... name;", "typedef ... name[N];",
 // "typedef ret (*name)(...);" and "typedef struct {...} name __attribute__((...));".
-func typedefName(ts []token) (token, bool) {
+func typedefName(ts []clex.Token) (clex.Token, bool) {
 	for i := 0; i+2 < len(ts); i++ {
-		if ts[i].Text == "(" && ts[i+1].Text == "*" && ts[i+2].Kind == tIdent {
+		if ts[i].Text == "(" && ts[i+1].Text == "*" && ts[i+2].Kind == clex.Ident {
 			return ts[i+2], true
 		}
 	}
@@ -703,7 +704,7 @@ func typedefName(ts []token) (token, bool) {
 
 // lastName is the last identifier outside parentheses and brackets that is
 // not itself a call (an attribute macro).
-func lastName(ts []token) (token, bool) {
+func lastName(ts []clex.Token) (clex.Token, bool) {
 	depth := 0
 	var best token
 	ok := false
@@ -720,7 +721,7 @@ func lastName(ts []token) (token, bool) {
 				return best, ok
 			}
 		}
-		if depth == 0 && t.Kind == tIdent && (i+1 >= len(ts) || ts[i+1].Text != "(") {
+		if depth == 0 && t.Kind == clex.Ident && (i+1 >= len(ts) || ts[i+1].Text != "(") {
 			best, ok = t, true
 		}
 	}
