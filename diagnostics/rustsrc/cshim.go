@@ -27,6 +27,9 @@ type cShim struct {
 	// protos are the prototypes the C files give functions, by name: the
 	// definition's when the shim defines it, else its first declaration.
 	protos map[string]cProto
+	// external are the functions defined without static, in source order:
+	// the object exports them, so the Rust side may call them.
+	external []string
 }
 
 // cProto is a C function's prototype as the shim writes it.
@@ -73,6 +76,9 @@ func (s *cShim) add(file string, root *syntax.Node) {
 			if name := declaratorName(n.ChildByField("declarator")); name != nil {
 				if _, dup := s.defines[name.Text()]; !dup {
 					s.defines[name.Text()] = cSite{file, rangeOf(name)}
+					if !isStatic(n) {
+						s.external = append(s.external, name.Text())
+					}
 					if p, ok := protoOf(root, n, n.ChildByField("declarator"), file); ok {
 						p.Defined = true
 						s.protos[name.Text()] = p
@@ -101,6 +107,23 @@ func (s *cShim) add(file string, root *syntax.Node) {
 		}
 		return true
 	})
+}
+
+// isStatic says whether a definition has internal linkage.
+func isStatic(def *syntax.Node) bool {
+	for _, c := range def.Children {
+		if c.Kind == "storage_class_specifier" && c.Text() == "static" {
+			return true
+		}
+	}
+	return false
+}
+
+// CDefinitions lists the functions the C files define with external
+// linkage, in source order: the build's link check counts them as defined
+// by the module. The same reading of the shim as the analysis's.
+func CDefinitions(files []string) []string {
+	return parseShim(files, nil).external
 }
 
 // protoOf reads the prototype of a function declaration or definition:
