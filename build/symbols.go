@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/bindings/clex"
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 )
@@ -156,8 +158,12 @@ func declaredName(line string) string {
 }
 
 // scanWord finds whole-word occurrences of word in file, classifying each
-// as a declaration (after fn/static, or a C prototype) or a call.
+// as a declaration (after fn/static, or a C prototype) or a call. C files
+// go through the C lexer (scanC).
 func scanWord(file, word string, rust bool) []occurrence {
+	if !rust {
+		return scanC(file, word)
+	}
 	data, err := os.ReadFile(file)
 	if err != nil || word == "" {
 		return nil
@@ -179,17 +185,43 @@ func scanWord(file, word string, rust bool) []occurrence {
 			before := strings.TrimRight(code[:i], " \t")
 			after := strings.TrimLeft(code[from:], " \t")
 			o := occurrence{file: file, line: n + 1, col: i + 1, ident: word}
-			if rust {
-				o.decl = strings.HasSuffix(before, "fn") || strings.HasSuffix(before, "static") || strings.HasSuffix(before, "mut")
-			} else {
-				// A C prototype or definition: a type word before the
-				// name, at the start of the line.
-				o.decl = strings.HasPrefix(after, "(") && before != "" && !strings.ContainsAny(before, "=(,;{}") &&
-					!strings.HasSuffix(before, "return")
-			}
+			o.decl = strings.HasSuffix(before, "fn") || strings.HasSuffix(before, "static") || strings.HasSuffix(before, "mut")
 			o.call = !o.decl && (strings.HasPrefix(after, "(") || strings.HasPrefix(after, "::<"))
 			out = append(out, o)
 		}
+	}
+	return out
+}
+
+// scanC finds word as an identifier token of a C file (comments, strings
+// and #include lines are not uses). A prototype or definition has a type
+// word before the name at the start of its line; a call has "(" after it.
+func scanC(file, word string) []occurrence {
+	data, err := os.ReadFile(file)
+	if err != nil || word == "" {
+		return nil
+	}
+	ts := clex.Lex(string(data))
+	var out []occurrence
+	lineStart, include := 0, -1
+	for i, t := range ts {
+		if t.BOL {
+			lineStart = i
+			if t.Text == "#" && i+1 < len(ts) && ts[i+1].Text == "include" {
+				include = t.Line
+			}
+		}
+		if t.Line == include || t.Kind != clex.Ident || t.Text != word {
+			continue
+		}
+		next := ""
+		if i+1 < len(ts) {
+			next = ts[i+1].Text
+		}
+		before := ts[lineStart:i]
+		decl := next == "(" && len(before) > 0 && before[len(before)-1].Text != "return" &&
+			!slices.ContainsFunc(before, func(b clex.Token) bool { return strings.ContainsAny(b.Text, "=(,;{}") })
+		out = append(out, occurrence{file: file, line: t.Line, col: t.Col, ident: word, decl: decl, call: !decl && next == "("})
 	}
 	return out
 }
