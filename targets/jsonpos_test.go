@@ -62,6 +62,21 @@ func TestParseJSONErrors(t *testing.T) {
 		{`{"a"`, 4, "expected ':'"},
 		{`"abc`, 0, "not closed"},
 		{strings.Repeat("[", maxJSONDepth+1), maxJSONDepth, "nested more than"},
+		// Where jsontext words or places the error otherwise: it takes
+		// "01" for 0 and a stray 1, and points at the backslash of an escape
+		// or at the end of the file.
+		{`01`, 0, "leading zeros"},
+		{`[-01]`, 2, "leading zeros"},
+		{`{"a": 1,,}`, 8, "expected a key"},
+		{`"\ud800\u12"`, 9, "lone UTF-16 surrogate"},
+		{`"\`, 1, "inside an escape"},
+		{`"\u00`, 3, "incomplete"},
+		{`[1e-]`, 4, "exponent"},
+		{`{"a": [1, "b" "c"]}`, 14, "in the array"},
+		{"{\"a\":\n  \"x\ty\"}", 10, "control character U+0009"},
+		{`{"a": 1 /* c */}`, 8, "no comments"},
+		{`[nul`, 4, `expected "null"`},
+		{`{"a":}`, 5, "expected a value"},
 	}
 	for _, tt := range tests {
 		_, err := parseJSON([]byte(tt.src))
