@@ -98,6 +98,9 @@ func ReadLicenses(files []string) ([]License, error) {
 // cLicenses finds MODULE_LICENSE( "..." ... ) with adjacent literals
 // concatenated, as the C compiler does.
 func cLicenses(file, src string) []License {
+	if !strings.Contains(src, "MODULE_LICENSE") {
+		return nil // as in rustLicenses
+	}
 	toks := lexSource(src, false)
 	var out []License
 	lines := lineStarts(src)
@@ -129,6 +132,11 @@ func cLicenses(file, src string) []License {
 // rustLicenses finds statics placed in .modinfo and reads license= from
 // their bytes (string, byte-string and byte-char literals, concatenated).
 func rustLicenses(file, src string) []License {
+	if !strings.Contains(src, "link_section") {
+		// The token is there only if the text is: skip lexing a file
+		// that cannot match (a large one costs hundreds of MiB of tokens).
+		return nil
+	}
 	toks := lexSource(src, true)
 	lines := lineStarts(src)
 	var out []License
