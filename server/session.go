@@ -436,13 +436,22 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 	}
 	var found []diagnostics.Finding
 	var resolve func(int, int) *index.Item
-	if src != nil {
+	switch {
+	case len(src) > maxAnalysedBytes:
+		found = []diagnostics.Finding{tooLargeFinding(path, len(src))}
+		s.forgetParse(path) // a tree from when it was smaller
+	case src != nil:
 		a, err := s.backend.Analyze(ctx, snap.proj, snap.ix, path, src)
 		if err != nil {
 			s.log.Warn("analysis failed", "file", path, "error", err)
 			return
 		}
 		found, resolve = a.Findings, a.Resolve
+		if version == -1 {
+			// Only an open buffer is parsed again soon (keystrokes reuse
+			// its tree); a file on disk waits for the next reload.
+			s.forgetParse(path)
+		}
 	}
 	se.aMu.Lock()
 	a := se.analyses[path]
@@ -480,6 +489,7 @@ func (se *session) forget(path string) {
 	se.mu.Lock()
 	delete(se.resolvers, path)
 	se.mu.Unlock()
+	se.srv.forgetParse(path)
 }
 
 func isRust(path string) bool { return strings.HasSuffix(path, ".rs") }
