@@ -1,6 +1,8 @@
 package rustsrc
 
 import (
+	"slices"
+	"sort"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
@@ -339,12 +341,15 @@ func attributes(item *syntax.Node) []*syntax.Node {
 	if p == nil {
 		return nil
 	}
-	idx := -1
-	for i, c := range p.Children {
-		if c == item {
-			idx = i
-			break
-		}
+	// Children are in source order: search by offset, not one by one (a
+	// linear scan per item made every top-level item cost O(items)).
+	kids := p.Children
+	idx := sort.Search(len(kids), func(i int) bool { return kids[i].Start >= item.Start })
+	for idx < len(kids) && kids[idx] != item && kids[idx].Start == item.Start {
+		idx++
+	}
+	if idx >= len(kids) || kids[idx] != item {
+		idx = slices.Index(kids, item) // not in order after all
 	}
 	for i := idx - 1; i >= 0; i-- {
 		c := p.Children[i]

@@ -442,7 +442,7 @@ func build(l *Language, flat []C.rk_node, src []byte, ru *reuse) (*Node, int) {
 		olds = append(olds, taken{i, o})
 		extra += int(o.desc)
 	}
-	text := &source{b: src}
+	text := &source{s: string(src)}
 	nodes := make([]Node, len(flat)+extra)
 	nkids := make([]int32, len(flat))
 	for i := range flat {

@@ -23,15 +23,18 @@ type Node struct {
 	text *source // the file's text, one per tree: a slice per node would cost 16 bytes more on every node
 }
 
-// source is a parsed file's text, shared by all of its nodes.
-type source struct{ b []byte }
+// source is a parsed file's text, shared by all of its nodes. It is one
+// string copied once per parse, so Text is a substring and allocates
+// nothing: the checks call it on every identifier of the file on every
+// keystroke.
+type source struct{ s string }
 
 // Text is the source the node covers.
 func (n *Node) Text() string {
-	if n == nil || n.text == nil || n.End > len(n.text.b) || n.Start > n.End {
+	if n == nil || n.text == nil || n.End > len(n.text.s) || n.Start > n.End {
 		return ""
 	}
-	return string(n.text.b[n.Start:n.End])
+	return n.text.s[n.Start:n.End]
 }
 
 // Is reports whether n is non-nil and of one of the kinds.
@@ -93,18 +96,18 @@ func (n *Node) Walk(visit func(*Node) bool) {
 	if n == nil {
 		return
 	}
-	// An explicit stack: deeply nested input must not grow the goroutine
-	// stack without bound.
-	stack := []*Node{n}
-	for len(stack) > 0 {
-		cur := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if !visit(cur) {
-			continue
-		}
-		for i := len(cur.Children) - 1; i >= 0; i-- {
-			stack = append(stack, cur.Children[i])
-		}
+	n.walk(visit)
+}
+
+// walk recurses: the flattening keeps at most 4,096 levels, so the stack
+// stays small, and a call per node is cheaper than pushing and popping an
+// explicit stack (every check walks the whole tree on every keystroke).
+func (n *Node) walk(visit func(*Node) bool) {
+	if !visit(n) {
+		return
+	}
+	for _, c := range n.Children {
+		c.walk(visit)
 	}
 }
 
