@@ -5,41 +5,30 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"os"
 	"os/exec"
 	"strings"
-	"syscall"
-	"time"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
-// runTool runs name with args in its own process group, so cancelling ctx kills
-// the compiler together with whatever it started (cc1, as), and returns
-// stdout. A failure carries the command and the tail of its stderr.
+// runTool runs name with args (proc.Run: its own process group, killed with
+// whatever it started when ctx ends) in the C locale, and returns stdout. A
+// non-zero exit is an error carrying the command and the tail of stderr.
 func runTool(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
-	cmd.Env = append(cmd.Environ(), "LC_ALL=C")
+	c := proc.Cmd{Name: name, Args: args, Env: append(os.Environ(), "LC_ALL=C")}
 	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+		c.Stdin = bytes.NewReader(stdin)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	slog.Debug("ran", "cmd", name, "args", len(args), "elapsed", time.Since(start), "err", err)
-	if err == nil {
-		return stdout.Bytes(), nil
+	res, err := proc.Run(ctx, c)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return res.Stdout, fmt.Errorf("%s failed: %w\n%s", name, err, lastLines(string(res.Stderr), 20))
 	}
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("%s stopped: %w", name, context.Cause(ctx))
+	if err != nil {
+		return nil, err
 	}
-	var notFound *exec.Error
-	if errors.As(err, &notFound) {
-		return nil, fmt.Errorf("cannot run %s: %w (install it: apt-get install %s)", name, err, debianPackage(name))
-	}
-	return stdout.Bytes(), fmt.Errorf("%s failed: %w\n%s", name, err, lastLines(stderr.String(), 20))
+	return res.Stdout, nil
 }
 
 func lastLines(s string, n int) string {
@@ -48,15 +37,4 @@ func lastLines(s string, n int) string {
 		lines = append([]string{"..."}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// debianPackage names the package that provides a tool we run.
-func debianPackage(tool string) string {
-	switch {
-	case strings.HasPrefix(tool, "gcc"), tool == "cc":
-		return "gcc"
-	case tool == "bindgen":
-		return "bindgen libclang1-14"
-	}
-	return tool
 }

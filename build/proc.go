@@ -1,24 +1,18 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
-	"time"
-)
 
-// waitDelay bounds how long Wait waits for output pipes after the process
-// group was killed: a grandchild that escaped the group must not hang a build.
-const waitDelay = 2 * time.Second
+	"github.com/rustko/rustko-lsp/internal/proc"
+)
 
 // command is one process a build runs.
 type command struct {
@@ -29,11 +23,7 @@ type command struct {
 }
 
 // procResult is what a finished process left behind.
-type procResult struct {
-	Stdout, Stderr []byte
-	ExitCode       int // -1 when it did not exit normally
-	Elapsed        time.Duration
-}
+type procResult = proc.Result
 
 // runner runs a build's processes. In verbose mode (V=1) it prints each
 // command before running it and copies the tools' output as it arrives.
@@ -56,76 +46,28 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// run starts c in its own process group and waits for it. Cancelling ctx
-// kills the whole group (make's compilers, cargo's rustc), so nothing
+// run runs c with proc.Run: in its own process group, the whole group
+// killed when ctx is cancelled (make's compilers, cargo's rustc), so nothing
 // outlives the build. A non-zero exit is not an error: the caller turns the
 // output into findings. The error is for a process that could not start or
 // was cancelled.
 func (r *runner) run(ctx context.Context, c command) (procResult, error) {
-	if err := ctx.Err(); err != nil {
-		return procResult{ExitCode: -1}, err
-	}
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, c.Path, c.Args...)
-	cmd.Dir = c.Dir
-	cmd.Env = c.Env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error {
-		// A negative pid addresses the process group.
-		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-	cmd.WaitDelay = waitDelay
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	pc := proc.Cmd{Name: c.Path, Args: c.Args, Dir: c.Dir, Env: c.Env}
 	if r.verbose {
 		if r.stdout != nil {
-			out := lockedWriter{&r.mu, r.stdout}
-			fmt.Fprintln(out, shellLine(c))
-			cmd.Stdout = io.MultiWriter(&stdout, out)
+			pc.Stdout = lockedWriter{&r.mu, r.stdout}
+			fmt.Fprintln(pc.Stdout, shellLine(c))
 		}
 		if r.stderr != nil {
-			cmd.Stderr = io.MultiWriter(&stderr, lockedWriter{&r.mu, r.stderr})
+			pc.Stderr = lockedWriter{&r.mu, r.stderr}
 		}
 	}
-	err := cmd.Run()
-	if cmd.Process != nil {
-		// Whatever the group's leader did, nothing it started may outlive
-		// it: after a cancel, a compiler killed while loading from a busy
-		// disk can take a moment to go, and Run must not return before.
-		reapGroup(cmd.Process.Pid)
+	res, err := proc.Run(ctx, pc)
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return res, nil
 	}
-	res := procResult{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), ExitCode: -1, Elapsed: time.Since(start)}
-	if cmd.ProcessState != nil {
-		res.ExitCode = cmd.ProcessState.ExitCode()
-	}
-	slog.Debug("ran", "cmd", c.Path, "args", c.Args, "dir", c.Dir, "exit", res.ExitCode, "elapsed", res.Elapsed)
-	if ctx.Err() != nil {
-		return res, fmt.Errorf("%s stopped after %s: %w", c.Path, res.Elapsed.Round(time.Millisecond), context.Cause(ctx))
-	}
-	var exitErr *exec.ExitError
-	if err != nil && !errors.As(err, &exitErr) {
-		return res, fmt.Errorf("cannot run %s: %w", c.Path, err)
-	}
-	return res, nil
-}
-
-// reapWait bounds how long reapGroup waits for a killed group to be gone.
-const reapWait = 10 * time.Second
-
-// reapGroup kills what is left of process group pgid and waits until the
-// kernel reports the group empty (every member exited and was reaped).
-func reapGroup(pgid int) {
-	deadline := time.Now().Add(reapWait)
-	for {
-		if err := syscall.Kill(-pgid, syscall.SIGKILL); errors.Is(err, syscall.ESRCH) {
-			return
-		}
-		if time.Now().After(deadline) {
-			slog.Warn("processes of a cancelled build are still exiting", "pgid", pgid)
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return res, err
 }
 
 // shellLine renders c as a command a person can paste into a shell, with the

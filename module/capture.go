@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 const probeName = "rustko_probe"
@@ -92,7 +94,7 @@ func probeFlags(ctx context.Context, k *Kernel) (*Flags, error) {
 			env = append(env, kv)
 		}
 	}
-	res, err := runGroup(ctx, tmp, env, "make", "-C", k.Dir, "M="+tmp, "V=1", probeName+".o")
+	res, err := proc.Run(ctx, proc.Cmd{Name: "make", Args: []string{"-C", k.Dir, "M=" + tmp, "V=1", probeName + ".o"}, Dir: tmp, Env: env})
 	out := append(append([]byte(nil), res.Stdout...), res.Stderr...)
 	if err != nil {
 		return nil, fmt.Errorf("capturing kbuild flags: building a probe module against %s failed: %w\n%s%s",

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // printGoal is the only goal make is given, so a Makefile whose default goal
@@ -89,7 +91,7 @@ func evalMake(ctx context.Context, root string, cli, env []string) (*makeOutput,
 
 	ctx, cancel := context.WithTimeout(ctx, loadTimeout)
 	defer cancel()
-	res, err := runGroup(ctx, root, env, "make", args...)
+	res, err := proc.Run(ctx, proc.Cmd{Name: "make", Args: args, Dir: root, Env: env})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("loading module %s: make did not finish within %s; a $(shell ...) in the Makefile or config.mk probably hangs: %w",

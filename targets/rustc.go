@@ -1,16 +1,14 @@
 package targets
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // Version is a rustc release. A nightly or beta counts as the release it
@@ -97,9 +95,6 @@ func Probe(ctx context.Context, rustc string) (Toolchain, error) {
 	tc := Toolchain{Path: rustc, DataLayouts: map[string]string{}}
 	out, err := runRustc(ctx, rustc, "-vV")
 	if err != nil {
-		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
-			return tc, fmt.Errorf("%w (install a Rust toolchain: apt-get install rustc rust-src, or set RUST_ROOT to one)", err)
-		}
 		return tc, err
 	}
 	if err := tc.parseVerbose(string(out)); err != nil {
@@ -207,19 +202,14 @@ func TargetArgs(specPath string) []string {
 	return []string{"-Z", "unstable-options", "--target", specPath}
 }
 
-// runRustc runs rustc in its own process group so that cancelling ctx
-// kills it and anything it started. RUSTC_BOOTSTRAP lets a stable rustc
+// runRustc runs rustc (proc.Run: its own process group, killed with
+// whatever it started when ctx ends). RUSTC_BOOTSTRAP lets a stable rustc
 // answer -Z unstable-options, the only way to print a target spec.
 func runRustc(ctx context.Context, rustc string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, rustc, args...)
-	cmd.Env = append(os.Environ(), "RUSTC_BOOTSTRAP=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 2 * time.Second
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
+	res, err := proc.Run(ctx, proc.Cmd{Name: rustc, Args: args, Env: append(os.Environ(), "RUSTC_BOOTSTRAP=1"),
+		Hint: "install a Rust toolchain: apt-get install rustc rust-src, or set RUST_ROOT to one"})
+	if err != nil {
+		msg := strings.TrimSpace(string(res.Stderr))
 		if len(msg) > 400 {
 			msg = msg[:400] + "..."
 		}
@@ -228,5 +218,5 @@ func runRustc(ctx context.Context, rustc string, args ...string) ([]byte, error)
 		}
 		return nil, fmt.Errorf("%s %s: %w", rustc, strings.Join(args, " "), err)
 	}
-	return stdout.Bytes(), nil
+	return res.Stdout, nil
 }

@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // Config describes one boot.
@@ -237,8 +238,4 @@ func lastLine(lines []string) string {
 
 // setGroup starts cmd in its own process group and kills the whole group
 // when its context ends, so no QEMU or apt outlives a cancelled run.
-func setGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = 10 * time.Second
-}
+func setGroup(cmd *exec.Cmd) { proc.Group(cmd, 10*time.Second) }

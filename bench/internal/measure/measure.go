@@ -9,12 +9,11 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/proc"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -28,24 +27,17 @@ type Sample struct {
 func Wall(s Sample) time.Duration { return s.Wall }
 func CPU(s Sample) time.Duration  { return s.CPU }
 
-// Run starts a tool in its own process group (killed with it when ctx ends)
-// with env (nil: this process's) and reads its wall time, CPU time and peak
-// RSS. A tool that fails is an error carrying its stderr.
+// Run runs a tool (proc.Run: its own process group, killed with it when
+// ctx ends) with env (nil: this process's), its output discarded, and
+// reads its wall time, CPU time and peak RSS. A tool that fails is an error
+// carrying its stderr.
 func Run(ctx context.Context, env []string, name string, args ...string) (Sample, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
+	res, err := proc.Run(ctx, proc.Cmd{Name: name, Args: args, Env: env, DiscardStdout: true})
 	if err != nil {
-		return Sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
+		return Sample{}, fmt.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, res.Stderr)
 	}
-	s := Sample{Wall: wall}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+	s := Sample{Wall: res.Elapsed}
+	if ru := res.Usage; ru != nil {
 		s.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		s.RSSKiB = ru.Maxrss
 	}
