@@ -9,7 +9,6 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/module"
 )
 
 // generateBindings writes the module's BINDINGS file from the default
@@ -19,21 +18,10 @@ import (
 // A header that does not parse is the module's problem, reported on the
 // line that set KERNEL_INCLUDE; ok is false then.
 func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool, err error) {
-	flags, err := module.CaptureFlags(ctx, b.kernel)
-	if err != nil {
-		return "", false, err
-	}
-	var symvers *module.Symvers
-	if b.kernel.Symvers != "" {
-		if symvers, err = readSymvers(b.kernel.Symvers); err != nil {
-			return "", false, err
-		}
-	}
-	o := bindings.Options{Kernel: b.kernel, Flags: flags, Symvers: symvers, Version: b.opts.Version}
 	// The module's own settings (headers, bindings file, KERNEL_HELPERS and
 	// their C file), exactly as bindgen and the language server read them,
 	// so that no two of them keep rewriting each other's files.
-	o.FromModule(b.m)
+	o := b.w.BindingsOptions()
 	res, err := bindings.Generate(ctx, o)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
-	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // The integration tests build real modules with the real toolchains and
@@ -66,7 +66,7 @@ func needTools(t testing.TB) {
 
 // fixture copies testdata/modules/base, then testdata/modules/<name> over
 // it, into a temporary folder and loads it as a module.
-func fixture(t *testing.T, name string, overrides map[string]string) *module.Module {
+func fixture(t *testing.T, name string, overrides map[string]string) *workspace.Module {
 	t.Helper()
 	dir := t.TempDir()
 	for _, layer := range []string{"base", name} {
@@ -85,11 +85,17 @@ func fixture(t *testing.T, name string, overrides map[string]string) *module.Mod
 		// would otherwise be found first).
 		overrides["KERNEL_BUILD_PATH"] = testkernel.Dir(t)
 	}
-	m, err := module.Load(context.Background(), dir, overrides)
+	return load(t, dir, overrides)
+}
+
+// load assembles the module at dir as every caller of Run does.
+func load(t *testing.T, dir string, overrides map[string]string) *workspace.Module {
+	t.Helper()
+	w, err := workspace.NewLoader(nil).Load(context.Background(), dir, workspace.Options{Overrides: overrides})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return m
+	return w
 }
 
 func copyTree(src, dst string) error {
@@ -111,7 +117,7 @@ func copyTree(src, dst string) error {
 }
 
 // build runs the pipeline and logs what a person would see.
-func build(t *testing.T, m *module.Module, opts Options) (*Result, error) {
+func build(t *testing.T, m *workspace.Module, opts Options) (*Result, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -180,7 +186,7 @@ func TestBuildFailureMapping(t *testing.T) {
 // calls a static inline C function, and maps modpost's location-less
 // "undefined!" back to the Rust call. (The build reported the object
 // check's prediction instead, which makes modpost's own report a duplicate.)
-func checkModpostMapping(t *testing.T, m *module.Module, res *Result) {
+func checkModpostMapping(t *testing.T, m *workspace.Module, res *Result) {
 	t.Helper()
 	if res.RustObject == "" {
 		t.Fatal("the Rust object was not built")

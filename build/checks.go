@@ -2,16 +2,12 @@ package build
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/module"
 )
 
 // checkObject runs the object checks on the Rust object before kbuild
@@ -19,20 +15,12 @@ import (
 // (FP/SIMD, red zone, GOT), and the undefined symbols modpost would report,
 // each on the Rust line responsible.
 func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error) {
-	var symvers *module.Symvers
-	if b.kernel.Symvers != "" {
-		s, err := readSymvers(b.kernel.Symvers)
-		if err != nil {
-			return nil, err
-		}
-		symvers = s
-	}
 	license := ""
-	if l, err := module.ReadLicense(append(b.cFiles(), b.crateRoot())); err == nil {
-		license = l.Value
+	if b.w.License != nil {
+		license = b.w.License.Value
 	}
 	return objcheck.Check(ctx, b.rustObj, objcheck.Options{
-		Symvers: symvers,
+		Symvers: b.w.Symvers,
 		Defined: cDefinitions(b.cFiles()),
 		Sources: b.m.Root,
 		Crate:   b.crateRoot(),
@@ -42,35 +30,6 @@ func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error
 		ReturnThunk: b.codegen.ReturnThunk,
 		Retpoline:   b.codegen.Retpoline,
 	})
-}
-
-// symversCache keeps parsed Module.symvers files: 25k lines is too much to
-// reparse on every save, and the file changes only with the headers package.
-var symversCache struct {
-	sync.Mutex
-	path string
-	mod  time.Time
-	size int64
-	s    *module.Symvers
-}
-
-func readSymvers(path string) (*module.Symvers, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the kernel's exported symbols: %w", err)
-	}
-	symversCache.Lock()
-	defer symversCache.Unlock()
-	c := &symversCache
-	if c.s != nil && c.path == path && c.mod.Equal(st.ModTime()) && c.size == st.Size() {
-		return c.s, nil
-	}
-	s, err := module.ReadSymvers(path)
-	if err != nil {
-		return nil, err
-	}
-	c.path, c.mod, c.size, c.s = path, st.ModTime(), st.Size(), s
-	return s, nil
 }
 
 // cFuncDefRE matches a function definition's head at the start of a line:

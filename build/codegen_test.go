@@ -298,7 +298,8 @@ func TestBuildKernelCodegen612(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(m.Root, "src", "lib.rs"), []byte(codegenLib), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			res, err := build(t, m, Options{Mode: tt.mode, Kernel: k})
+			m = load(t, m.Root, map[string]string{"RUST_ROOT": tt.rustRoot, "KERNEL_BUILD_PATH": k.Dir})
+			res, err := build(t, m, Options{Mode: tt.mode})
 			if err != nil {
 				t.Fatal(err)
 			}

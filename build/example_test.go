@@ -1,7 +1,6 @@
 package build
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,12 +8,12 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
-	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // exampleModule copies examples/hello, without build products, into a
 // temporary folder and loads it with RUST_ROOT set.
-func exampleModule(t *testing.T, rustRoot string) *module.Module {
+func exampleModule(t *testing.T, rustRoot string) *workspace.Module {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join("..", "examples", "hello")
@@ -41,11 +40,7 @@ func exampleModule(t *testing.T, rustRoot string) *module.Module {
 			t.Fatal(err)
 		}
 	}
-	m, err := module.Load(context.Background(), dir, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": testkernel.Dir(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return load(t, dir, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": testkernel.Dir(t)})
 }
 
 // TestExampleHelloBothModes builds examples/hello as `make demo` does, in

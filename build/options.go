@@ -85,9 +85,6 @@ type Options struct {
 	Stdout, Stderr io.Writer
 	// Verbose forces V=1 whatever the module's V says.
 	Verbose bool
-	// Kernel overrides the kernel tree; nil resolves KERNEL_BUILD_PATH the
-	// way module.FindKernel does.
-	Kernel *module.Kernel
 	// Rustko is the rustko-lsp executable the generated kbuild rule calls
 	// for what only rustko can do (host mode's GOT relaxation) when kbuild
 	// rebuilds the Rust object on its own; "" means this executable.
@@ -95,8 +92,6 @@ type Options struct {
 	// CacheDir holds the sysroots built in rust-src mode and what each
 	// rustc said about itself; "" means module.CacheDir().
 	CacheDir string
-	// Version is rustko's version, stamped into generated bindings.
-	Version string
 }
 
 // StepTime is how long one step took.

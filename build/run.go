@@ -14,11 +14,13 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // builder is one build's state, step by step.
 type builder struct {
-	m       *module.Module
+	w       *workspace.Module // the assembled module: kernel, flags, exports, licence
+	m       *module.Module    // w.Module
 	opts    Options
 	r       *runner
 	verbose bool
@@ -45,7 +47,8 @@ type builder struct {
 	rustDepFiles []string // what cargo says the object depends on
 }
 
-// Run builds m into <root>/<module>.ko. Findings about the module's sources
+// Run builds w into <root>/<module>.ko, against the kernel tree, flags and
+// exported symbols the workspace read for it. Findings about the module's sources
 // (compile errors, modpost's undefined symbols) come back in the Result with
 // a nil error; an error means the build could not run at all (no toolchain,
 // no kernel tree, cancelled) and says what to do about it.
@@ -53,11 +56,14 @@ type builder struct {
 // Builds of one module never overlap: a second Run for the same
 // BUILD_DIRECTORY waits for the first (or for ctx). Cancelling ctx kills
 // every process the build started, with their children.
-func Run(ctx context.Context, m *module.Module, opts Options) (*Result, error) {
-	if m == nil {
+func Run(ctx context.Context, w *workspace.Module, opts Options) (*Result, error) {
+	if w == nil {
 		return nil, errors.New("build: no module given")
 	}
-	b, err := newBuilder(m, opts)
+	if w.Untrusted {
+		return nil, fmt.Errorf("module %s is not trusted: its build would run its Makefile", w.Root)
+	}
+	b, err := newBuilder(w, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +81,8 @@ func Run(ctx context.Context, m *module.Module, opts Options) (*Result, error) {
 	return b.res, nil
 }
 
-func newBuilder(m *module.Module, opts Options) (*builder, error) {
+func newBuilder(w *workspace.Module, opts Options) (*builder, error) {
+	m := w.Module
 	v := m.Vars
 	if v.KernelModule == "" {
 		return nil, fmt.Errorf("module %s: KERNEL_MODULE is empty; set it in the Makefile or config.mk (KERNEL_MODULE := hello)", m.Root)
@@ -87,6 +94,7 @@ func newBuilder(m *module.Module, opts Options) (*builder, error) {
 		return nil, fmt.Errorf("module %s: BUILD_DIRECTORY is empty; set it (BUILD_DIRECTORY := build)", m.Root)
 	}
 	b := &builder{
+		w:       w,
 		m:       m,
 		opts:    opts,
 		verbose: v.Verbose || opts.Verbose,
@@ -118,13 +126,9 @@ func newBuilder(m *module.Module, opts Options) (*builder, error) {
 
 // prepare resolves the kernel, the toolchain and the mode.
 func (b *builder) prepare(ctx context.Context) error {
-	b.kernel = b.opts.Kernel
+	b.kernel = b.w.Kernel
 	if b.kernel == nil {
-		k, err := module.FindKernel(ctx, b.m.Vars.KernelBuildPath)
-		if err != nil {
-			return err
-		}
-		b.kernel = k
+		return b.w.KernelErr
 	}
 	b.res.Kernel = b.kernel
 	if err := checkMakePath("the kernel tree", b.kernel.Dir); err != nil {

@@ -1,7 +1,6 @@
 package build
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,12 +9,12 @@ import (
 	"github.com/rustko/rustko-lsp/build/scaffold"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
-	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // runtimeModule writes a module made by `rustko-lsp new NAME` whose
 // src/lib.rs is crates/rustko/testdata/NAME.rs, and loads it.
-func runtimeModule(t *testing.T, name, rustRoot string) *module.Module {
+func runtimeModule(t *testing.T, name, rustRoot string) *workspace.Module {
 	t.Helper()
 	files, err := scaffold.Files(name)
 	if err != nil {
@@ -36,11 +35,7 @@ func runtimeModule(t *testing.T, name, rustRoot string) *module.Module {
 			t.Fatal(err)
 		}
 	}
-	m, err := module.Load(context.Background(), dir, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": testkernel.Dir(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return load(t, dir, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": testkernel.Dir(t)})
 }
 
 // hostRustRoot is rustup's stable toolchain (no rust-src: host mode), or

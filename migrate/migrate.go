@@ -90,7 +90,7 @@ func (r *reader) run() error {
 	r.makefile()
 	rs := r.rustFiles()
 	for _, f := range rs {
-		if data, err := os.ReadFile(f); err == nil {
+		if data, err := readSource(f); err == nil {
 			for _, l := range splitLines(data) {
 				if m := langRE.FindStringSubmatch(l); m != nil && !obsoleteLangItems[m[1]] {
 					r.remainingLang = true
@@ -421,6 +421,20 @@ var (
 	externRE  = regexp.MustCompile(`^(\s*)extern\s+crate\s+([A-Za-z0-9_]+)(\s+as\s+([A-Za-z0-9_]+))?\s*;`)
 )
 
+// readSource reads a source file of the module, refusing anything but a
+// regular file: a fifo at src/bindings.rs (RUST_FILES is a wildcard) would
+// block the module's load forever.
+func readSource(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
+}
+
 func (r *reader) rustFiles() []string {
 	seen := map[string]bool{}
 	var out []string
@@ -442,7 +456,7 @@ func (r *reader) rustFiles() []string {
 }
 
 func (r *reader) rustFile(file string) {
-	data, err := os.ReadFile(file)
+	data, err := readSource(file)
 	if err != nil {
 		return
 	}
@@ -589,7 +603,7 @@ func stripLineComment(l string) string {
 var cHackRE = regexp.MustCompile(`^\s*char\s+(_GLOBAL_OFFSET_TABLE_|__morestack)\b[^;]*;\s*$`)
 
 func (r *reader) cShim(file string) {
-	data, err := os.ReadFile(file)
+	data, err := readSource(file)
 	if err != nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // Backend is everything the server asks of the packages below it. The real
@@ -48,6 +49,9 @@ type LoadOptions struct {
 	// it, and it is never built. Analysis, hover and the C index still work
 	// from the system's kernel headers.
 	Untrusted bool
+	// ExtraHelpers and ExtraHeaders are the editor's list settings: they
+	// add to KERNEL_HELPERS and KERNEL_INCLUDE.
+	ExtraHelpers, ExtraHeaders []string
 }
 
 // Project is one loaded module: what Load found, read-only once returned.
@@ -61,9 +65,10 @@ type Project struct {
 	// Warnings are problems with no place in a file (a configured kernel
 	// tree that was not usable); the user is told each once.
 	Warnings []string
-	// extra is the real backend's own data about the project (kbuild
-	// flags, symbol versions, licence), kept with it so later calls reuse it.
-	extra any
+	// assembled is what the real backend's Load read (kbuild flags, symbol
+	// versions, licence, toolchain, header index), kept with the project so
+	// later calls reuse it; nil from other backends.
+	assembled *workspace.Module
 }
 
 // Analysis is one file's analysis at one text.

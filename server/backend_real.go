@@ -3,26 +3,21 @@ package server
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"sync"
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/build"
-	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
-	"github.com/rustko/rustko-lsp/targets"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // BackendOptions configure the real backend.
@@ -35,15 +30,16 @@ type BackendOptions struct {
 	Rustko string
 }
 
-// realBackend runs the packages below the server the way `rustko-lsp
-// check` and `build` do, so the editor and CI report the same findings.
+// realBackend runs the packages below the server through the workspace
+// loader, as `rustko-lsp check` and `build` do, so the editor and CI report
+// the same findings.
 type realBackend struct {
-	opts BackendOptions
-	log  *slog.Logger
+	opts   BackendOptions
+	log    *slog.Logger
+	loader *workspace.Loader
 
-	mu      sync.Mutex
-	envs    map[*Project]*envEntry         // the analysis environment per project and index
-	headers map[string]*bridge.HeaderIndex // "which header declares NAME", per include path list
+	mu   sync.Mutex
+	envs map[*Project]*envEntry // the analysis environment per project and index
 	// files holds each file's last parse: a keystroke reparses only the
 	// region that changed (tree-sitter reuses the rest of the old tree).
 	files map[string]*rustsrc.File
@@ -58,151 +54,34 @@ type envEntry struct {
 	env *rustsrc.Env
 }
 
-// projectData is what Load learns besides the module and kernel.
-type projectData struct {
-	flags     *module.Flags
-	symvers   *module.Symvers
-	license   *module.License
-	toolchain *targets.Toolchain
-	headers   *bridge.HeaderIndex
-}
-
 // NewBackend returns the backend that uses module, bindings, build,
 // diagnostics/rustsrc and targets.
 func NewBackend(opts BackendOptions) Backend {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	return &realBackend{opts: opts, log: opts.Logger, envs: map[*Project]*envEntry{}, headers: map[string]*bridge.HeaderIndex{}, files: map[string]*rustsrc.File{}, kept: map[string]bool{}}
+	return &realBackend{opts: opts, log: opts.Logger, loader: workspace.NewLoader(opts.Logger), envs: map[*Project]*envEntry{}, files: map[string]*rustsrc.File{}, kept: map[string]bool{}}
 }
 
 func (b *realBackend) FindRoot(path string) (string, error) { return module.FindRoot(path) }
 
 func (b *realBackend) Load(ctx context.Context, root string, o LoadOptions) (*Project, error) {
-	var m *module.Module
-	var err error
-	if o.Untrusted {
-		m, err = module.LoadWithoutMake(root, o.Overrides)
-	} else {
-		m, err = module.Load(ctx, root, o.Overrides)
-	}
+	w, err := b.loader.Load(ctx, root, workspace.Options{
+		Overrides: o.Overrides, Untrusted: o.Untrusted, Version: b.opts.Version,
+		ExtraHelpers: o.ExtraHelpers, ExtraHeaders: o.ExtraHeaders,
+	})
 	if err != nil {
 		return nil, err
 	}
-	p := &Project{Module: m}
-	data := &projectData{}
-	p.extra = data
-	licFiles := append(append([]string(nil), m.Vars.CFiles...), m.Vars.RustFiles...)
-	if srcs, err := rustsrc.ModuleSources(m); err == nil {
-		licFiles = srcs.Files() // what check reads: kbuild's C files, the whole crate
-	}
-	if lic, err := module.ReadLicense(licFiles); err == nil {
-		data.license = lic
-	} else if !errors.Is(err, module.ErrNoLicense) {
-		b.log.Warn("reading the module licence", "root", root, "error", err)
-	}
-	if m.Vars.Target != "" && !(m.Untrusted && inside(m.Root, m.Vars.RustRoot)) {
-		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
-			data.toolchain = &tc
-		}
-	}
-	kdir := m.Vars.KernelBuildPath
-	if m.Untrusted && kdir != "" && inside(m.Root, kdir) {
-		// Capturing the flags runs make in the tree: its Makefile would be
-		// the module's own file. The system's trees are not.
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s lies inside the module %s, which is not trusted; "+
-			"rustko runs nothing from an untrusted workspace, so it looks for the system's kernel trees instead (trust the workspace to use it)", kdir, m.Root))
-		kdir = ""
-	}
-	k, err := module.FindKernel(ctx, kdir)
-	if err != nil {
-		p.KernelErr = err
-	} else {
-		p.Kernel = k
-		if w := skippedConfigured(m, k); w != "" {
-			p.Warnings = append(p.Warnings, w)
-		}
-		if data.flags, err = module.CaptureFlags(ctx, k); err != nil {
-			p.Kernel, p.KernelErr = nil, fmt.Errorf("kernel tree %s found, but kbuild's compiler flags could not be captured: %w", k.Dir, err)
-		} else {
-			if k.Symvers != "" {
-				if data.symvers, err = module.ReadSymvers(k.Symvers); err != nil {
-					b.log.Warn("reading Module.symvers; export checks are off", "file", k.Symvers, "error", err)
-				}
-			}
-			data.headers = b.headerIndex(ctx, data.flags.IncludeDirs)
-		}
-	}
-	p.Findings = rustsrc.CheckModule(&rustsrc.Env{Module: m, License: data.license, Toolchain: data.toolchain})
-	return p, nil
+	return &Project{Module: w.Module, Kernel: w.Kernel, KernelErr: w.KernelErr, Findings: w.Findings, Warnings: w.Warnings, assembled: w}, nil
 }
 
-// skippedConfigured explains a kernel tree the user set on purpose (in
-// config.mk, the environment or the editor) that was not usable, so the
-// search went on. rust.ko's Makefile default (/lib/modules/$(uname -r)/build)
-// is wrong on many machines and not worth a warning.
-func skippedConfigured(m *module.Module, k *module.Kernel) string {
-	if m.Vars.KernelBuildPath == "" || k.FoundBy == "configured" {
-		return ""
-	}
-	switch m.Origin["KERNEL_BUILD_PATH"] {
-	case "", module.OriginDefault, "Makefile":
-		return ""
-	}
-	why := "it is not a kernel build tree"
-	if len(k.Skipped) > 0 {
-		why = k.Skipped[0]
-	}
-	return fmt.Sprintf("rustko-lsp: KERNEL_BUILD_PATH %s (from %s) is not usable: %s; using %s (%s) instead",
-		m.Vars.KernelBuildPath, m.Origin["KERNEL_BUILD_PATH"], why, k.Dir, k.FoundBy)
-}
-
-// inside reports whether path lies in root, symbolic links resolved where
-// they exist, so a link inside the module that points elsewhere is judged by
-// where it leads.
-func inside(root, path string) bool {
-	if path == "" {
-		return false
-	}
-	resolve := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			return r
-		}
-		return filepath.Clean(p)
-	}
-	rel, err := filepath.Rel(resolve(root), resolve(path))
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
-}
-
-// headerIndex returns the loaded "which header declares NAME" index for a
-// set of include directories, shared by every module using the same tree.
-func (b *realBackend) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderIndex {
-	key := strings.Join(dirs, "\x00")
-	b.mu.Lock()
-	h, ok := b.headers[key]
-	if !ok {
-		cache, err := module.CacheDir()
-		if err != nil {
-			cache = ""
-		}
-		h = bridge.NewHeaderIndex(dirs, cache)
-		b.headers[key] = h
-	}
-	b.mu.Unlock()
-	if err := h.Load(ctx); err != nil {
-		b.log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
-	}
-	return h
-}
-
-func dataOf(p *Project) *projectData {
+// dataOf is what Load assembled for p; nil for a project of another backend.
+func dataOf(p *Project) *workspace.Module {
 	if p == nil {
-		return &projectData{}
+		return nil
 	}
-	if d, ok := p.extra.(*projectData); ok {
-		return d
-	}
-	return &projectData{}
+	return p.assembled
 }
 
 func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progress func(string)) (*index.Index, error) {
@@ -210,17 +89,13 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 		return nil, errors.New("no kernel tree, so no bindings")
 	}
 	d := dataOf(p)
-	o := bindings.Options{Kernel: p.Kernel, Flags: d.flags, Symvers: d.symvers, Version: b.opts.Version, NoCache: force, Progress: progress}
-	// The module's headers, bindings file and KERNEL_HELPERS exactly as the
-	// build and bindgen read them, or each would keep rewriting the others'
-	// bindings file.
-	o.FromModule(p.Module)
-	if p.Module.Untrusted {
-		// Nothing is written into an untrusted module: its bindings path
-		// could be a link to any file of the user's. The cache folder
-		// keeps the output, so a reload still hits the bindings cache.
-		o.Out, o.IndexOut, o.HelpersOut = untrustedBindings(&o), "", ""
+	if d == nil {
+		return nil, errors.New("the project was not loaded by this backend")
 	}
+	// The options check and the build generate with (nothing written into
+	// an untrusted module), or each would keep rewriting the others' file.
+	o := d.BindingsOptions()
+	o.NoCache, o.Progress = force, progress
 	res, err := bindings.Generate(ctx, o)
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", p.Module.Vars.Bindings, strings.Join(p.Module.Vars.KernelInclude, " "), err)
@@ -244,27 +119,6 @@ func (b *realBackend) Index(ctx context.Context, p *Project, force bool, progres
 	return res.Index, nil
 }
 
-// untrustedBindings is where an untrusted module's bindings are generated:
-// a folder of the user's cache named after what decides their content
-// (kernel tree, rustko version, headers, helpers), so every untrusted module
-// configured alike shares one instead of each leaving its own behind; writes
-// there are atomic. "" (write nothing, no cache) when there is no cache
-// folder.
-func untrustedBindings(o *bindings.Options) string {
-	cache, err := module.CacheDir()
-	if err != nil {
-		return ""
-	}
-	h := sha256.New()
-	parts := []string{o.Kernel.Dir, o.Kernel.Release, o.Version, "headers"}
-	parts = append(append(append(parts, o.Headers...), "helpers"), o.Helpers...)
-	for _, part := range parts {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	return filepath.Join(cache, "untrusted", hex.EncodeToString(h.Sum(nil)[:8]), "bindings.rs")
-}
-
 // env returns the analysis environment for a project and index, made once
 // and shared by the analyses of every file (rustsrc prepares its tables on
 // first use).
@@ -274,10 +128,8 @@ func (b *realBackend) env(p *Project, ix *index.Index) *rustsrc.Env {
 	if e, ok := b.envs[p]; ok && e.ix == ix {
 		return e.env
 	}
-	d := dataOf(p)
-	env := &rustsrc.Env{Index: ix, Symvers: d.symvers, License: d.license, Toolchain: d.toolchain, Headers: d.headers}
+	env := dataOf(p).Env(ix)
 	if p != nil {
-		env.Module = p.Module
 		// Only the newest project of a module is analysed again: forget
 		// the environments of its older loads.
 		for old := range b.envs {
@@ -291,10 +143,18 @@ func (b *realBackend) env(p *Project, ix *index.Index) *rustsrc.Env {
 }
 
 func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, path string, src []byte) (*Analysis, error) {
-	if p != nil && p.Module != nil && p.Module.Untrusted && path == p.Module.Vars.Bindings {
-		// The module's own generated file (the index of an untrusted one
-		// names the cache's copy, so the session cannot tell): findings
-		// there are nothing its author can act on.
+	d := dataOf(p)
+	if d.Generated(path, ix) {
+		// Generated (the index of an untrusted module names the cache's
+		// copy, so the session cannot tell), or a file of the user's that
+		// rustko left alone, as check treats it: only the note on the
+		// latter says anything.
+		b.mu.Lock()
+		kept := b.kept[path]
+		b.mu.Unlock()
+		if kept {
+			return &Analysis{Findings: bindings.KeptFindings([]string{path})}, nil
+		}
 		return &Analysis{}, nil
 	}
 	env := b.env(p, ix)
@@ -314,16 +174,7 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	b.mu.Lock()
 	b.files[path] = f
 	b.mu.Unlock()
-	found := rustsrc.Analyze(f, env)
-	b.mu.Lock()
-	kept := b.kept[path]
-	b.mu.Unlock()
-	if kept {
-		found = append(bindings.KeptFindings([]string{path}), found...)
-	}
-	if p != nil && p.Module != nil && p.Module.Untrusted {
-		found = noteUntrusted(p.Module, found)
-	}
+	found := d.FileFindings(f, env)
 	return &Analysis{
 		Findings: found,
 		Resolve: func(line, col int) *index.Item {
@@ -335,42 +186,18 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	}, nil
 }
 
-// untrustedNote qualifies a finding whose advice rests on the list variable
-// name (KERNEL_INCLUDE, KERNEL_HELPERS) when an untrusted load could not read
-// it: it is not set in the makefiles as plain text, and only make could say
-// what it holds.
-func untrustedNote(name string) string {
-	return " (The workspace is not trusted, so rustko has not evaluated its makefiles, which do not set " + name +
-		" as plain text: the module may already list this.)"
-}
-
-func noteUntrusted(m *module.Module, fs []diagnostics.Finding) []diagnostics.Finding {
-	out := slices.Clone(fs) // the analysis may keep its own
-	for i := range out {
-		name := ""
-		switch out[i].Code {
-		case rustsrc.CodeNotDeclared:
-			name = "KERNEL_INCLUDE"
-		case rustsrc.CodeInlineFunction:
-			name = "KERNEL_HELPERS"
-		}
-		if name != "" && m.Origin[name] == module.OriginNotEvaluated {
-			out[i].Message += untrustedNote(name)
-		}
-	}
-	return out
-}
-
 func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error) {
 	if p.Module.Untrusted {
 		return nil, errUntrusted(p.Module.Root)
 	}
 	out := &logWriter{log: b.log, root: p.Module.Root}
 	defer out.flush()
-	res, err := build.Run(ctx, p.Module, build.Options{
-		Kernel:  p.Kernel,
-		Version: b.opts.Version,
-		Rustko:  b.opts.Rustko,
+	d := dataOf(p)
+	if d == nil {
+		return nil, errors.New("the project was not loaded by this backend")
+	}
+	res, err := build.Run(ctx, d, build.Options{
+		Rustko: b.opts.Rustko,
 		// Never the process's stdout: that is the protocol stream.
 		Stdout: out, Stderr: out,
 		Progress: func(e build.Event) {

@@ -67,9 +67,11 @@ func (s Settings) buildOnSave() bool {
 
 func (s Settings) trusted() bool { return s.Trusted == nil || *s.Trusted }
 
-// loadOptions are what Backend.Load needs from the settings.
+// loadOptions are what Backend.Load needs from the settings. The list
+// settings add to what the module configures rather than replace it (a make
+// command-line assignment could only replace the whole list).
 func (s Settings) loadOptions() LoadOptions {
-	return LoadOptions{Overrides: s.overrides(), Untrusted: !s.trusted()}
+	return LoadOptions{Overrides: s.overrides(), Untrusted: !s.trusted(), ExtraHelpers: slices.Clone(s.Helpers), ExtraHeaders: slices.Clone(s.ExtraHeaders)}
 }
 
 // overrides turns the scalar settings into make variable assignments.
@@ -82,13 +84,6 @@ func (s Settings) overrides() map[string]string {
 		o["RUST_ROOT"] = s.RustRoot
 	}
 	return o
-}
-
-// extraLists are the list settings, which add to what the module configures
-// rather than replace it, so the server appends them to the loaded variables
-// (a make command-line assignment could only replace the whole list).
-func (s Settings) extraLists() (helpers, headers []string) {
-	return slices.Clone(s.Helpers), slices.Clone(s.ExtraHeaders)
 }
 
 func (s Settings) equal(o Settings) bool {

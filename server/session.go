@@ -168,7 +168,6 @@ func (se *session) load(ctx context.Context, force bool) bool {
 		}
 		s.log.Warn("module load failed", "root", se.root, "error", err)
 	} else {
-		proj = withSettings(proj, settings)
 		next.proj = proj
 		projFindings = append(projFindings, proj.Findings...)
 		for _, w := range proj.Warnings {
@@ -258,29 +257,6 @@ func headersFinding(p *Project, err error) diagnostics.Finding {
 		File: file, Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning,
 		Code: diagnostics.CodeKernelHeaders, Source: diagnostics.SourceRustko, Message: msg,
 	}
-}
-
-// withSettings appends the editor's list settings to the module's own.
-func withSettings(p *Project, st Settings) *Project {
-	helpers, headers := st.extraLists()
-	if p.Module == nil || (len(helpers) == 0 && len(headers) == 0) {
-		return p
-	}
-	m := *p.Module
-	m.Vars.KernelHelpers = appendNew(slices.Clone(m.Vars.KernelHelpers), helpers...)
-	m.Vars.KernelInclude = appendNew(slices.Clone(m.Vars.KernelInclude), headers...)
-	cp := *p
-	cp.Module = &m
-	return &cp
-}
-
-func appendNew(list []string, add ...string) []string {
-	for _, a := range add {
-		if !slices.Contains(list, a) {
-			list = append(list, a)
-		}
-	}
-	return list
 }
 
 // makeErrorFinding puts make's complaint about a makefile on its line.

@@ -14,6 +14,7 @@ import (
 	"go.lsp.dev/uri"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // An untrusted workspace (VS Code's Restricted Mode, `trusted = false`)
@@ -212,7 +213,7 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 		}
 		return false
 	})
-	if msg := messageOf(inline); !strings.Contains(msg, "kmalloc") || !strings.HasSuffix(msg, untrustedNote("KERNEL_HELPERS")) {
+	if msg := messageOf(inline); !strings.Contains(msg, "kmalloc") || !strings.HasSuffix(msg, workspace.UntrustedNote("KERNEL_HELPERS")) {
 		t.Errorf("inline-function finding %q, want it about kmalloc and ending with the untrusted note", msg)
 	}
 	acts, err := h.server.CodeAction(h.ctx, &protocol.CodeActionParams{
@@ -274,37 +275,4 @@ fn panic(_info: &core::panic::PanicInfo) -> ! {
 		return slices.ContainsFunc(h.rec.progress, func(p string) bool { return strings.Contains(p, "begin: rustko: building") })
 	})
 	h.shutdown(t)
-}
-
-// inside decides whether an untrusted module's kernel tree or RUST_ROOT is
-// the module's own (and so must not be run).
-func TestInside(t *testing.T) {
-	dir, err := filepath.EvalSymlinks(t.TempDir())
-	must(t, err)
-	root := filepath.Join(dir, "mod")
-	outside := filepath.Join(dir, "elsewhere")
-	must(t, os.MkdirAll(filepath.Join(root, "linux"), 0o755))
-	must(t, os.MkdirAll(outside, 0o755))
-	must(t, os.Symlink(outside, filepath.Join(root, "link-out")))
-	must(t, os.Symlink(filepath.Join(root, "linux"), filepath.Join(dir, "link-in")))
-	tests := []struct {
-		path string
-		want bool
-	}{
-		{root, true},
-		{filepath.Join(root, "linux"), true},
-		{filepath.Join(root, "not-yet", "there"), true},
-		{filepath.Join(root, "linux", "..", "..", "elsewhere"), false},
-		{dir + "/mod-sibling", false},
-		{dir, false},
-		{"/usr/src", false},
-		{"", false},
-		{filepath.Join(root, "link-out"), false}, // leads outside the module
-		{filepath.Join(dir, "link-in"), true},    // leads into it
-	}
-	for _, tc := range tests {
-		if got := inside(root, tc.path); got != tc.want {
-			t.Errorf("inside(%s, %s) = %v, want %v", root, tc.path, got, tc.want)
-		}
-	}
 }

@@ -61,6 +61,9 @@ func untrustedBindings(o *bindings.Options) string {
 // bindings exist). Make one per index and share it between the files:
 // rustsrc prepares its tables on first use.
 func (w *Module) Env(ix *index.Index) *rustsrc.Env {
+	if w == nil {
+		return &rustsrc.Env{Index: ix}
+	}
 	return &rustsrc.Env{
 		Index: ix, Module: w.Module, Symvers: w.Symvers, License: w.License,
 		Toolchain: w.Toolchain, Headers: w.Headers, Elsewhere: w.Elsewhere, Sources: w.Sources,
@@ -70,9 +73,10 @@ func (w *Module) Env(ix *index.Index) *rustsrc.Env {
 // FileFindings is what one parsed Rust file of the module gets: rustko's
 // checks and, in an untrusted module, the caveat on advice that rests on
 // variables make did not evaluate. Generated files get none (Generated).
+// A nil w (no module loaded) gives rustko's checks alone.
 func (w *Module) FileFindings(f *rustsrc.File, env *rustsrc.Env) []diagnostics.Finding {
 	found := rustsrc.Analyze(f, env)
-	if w.Untrusted {
+	if w != nil && w.Untrusted {
 		found = noteUntrusted(w.Module, found)
 	}
 	return found
@@ -163,5 +167,5 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 // author cannot change, or, where rustko left a file of the user's alone,
 // someone's bindgen output, which only gets the bindings-not-ours note.
 func (w *Module) Generated(path string, ix *index.Index) bool {
-	return path == w.Vars.Bindings || ix != nil && ix.BindingsFile != "" && filepath.Clean(ix.BindingsFile) == path
+	return w != nil && path == w.Vars.Bindings || ix != nil && ix.BindingsFile != "" && filepath.Clean(ix.BindingsFile) == path
 }

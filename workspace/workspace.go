@@ -9,9 +9,11 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -44,10 +46,14 @@ type Options struct {
 	ExtraHelpers, ExtraHeaders []string
 }
 
-// key identifies what a load with these options reads, for the cache.
+// key identifies what a load with these options reads, for the cache. The
+// environment is part of it: make sees it (RUST_ROOT, KDIR, $(HOME) in a
+// default).
 func (o Options) key(root string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%v\x00%s\x00", root, o.Untrusted, o.Version)
+	env := os.Environ()
+	sort.Strings(env)
+	fmt.Fprintf(&b, "%s\x00%v\x00%s\x00%s\x00", root, o.Untrusted, o.Version, strings.Join(env, "\x00"))
 	names := make([]string, 0, len(o.Overrides))
 	for k := range o.Overrides {
 		names = append(names, k)
@@ -57,7 +63,8 @@ func (o Options) key(root string) string {
 		fmt.Fprintf(&b, "%s=%s\x00", k, o.Overrides[k])
 	}
 	fmt.Fprintf(&b, "helpers=%s\x00headers=%s", strings.Join(o.ExtraHelpers, " "), strings.Join(o.ExtraHeaders, " "))
-	return b.String()
+	sum := sha256.Sum256([]byte(b.String()))
+	return string(sum[:])
 }
 
 // Tree is a kernel build tree and what is read from it.
@@ -119,11 +126,9 @@ type symversEntry struct {
 	s  *module.Symvers
 }
 
-// NewLoader returns a Loader logging to log (slog.Default() when nil).
+// NewLoader returns a Loader logging to log (nil: slog.Default() at the
+// time of logging, so a command's logging set up later applies).
 func NewLoader(log *slog.Logger) *Loader {
-	if log == nil {
-		log = slog.Default()
-	}
 	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*bridge.HeaderIndex{}, others: map[string]*bridge.Elsewhere{}, symvers: map[string]symversEntry{}}
 }
 
@@ -181,6 +186,11 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 	if w.Sources != nil {
 		licFiles = w.Sources.Files()
 	}
+	// Only regular files: a fifo at the bindings path would block the read.
+	licFiles = slices.DeleteFunc(licFiles, func(p string) bool {
+		st, err := os.Stat(p)
+		return err == nil && !st.Mode().IsRegular()
+	})
 	switch lic, err := module.ReadLicense(licFiles); {
 	case err == nil:
 		w.License = lic
@@ -279,7 +289,11 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderI
 	}
 	l.mu.Unlock()
 	if err := h.Load(ctx); err != nil {
-		l.log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
+		log := l.log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
 	}
 	return h
 }

@@ -121,6 +121,12 @@ func TestLoadAssemblesAndCaches(t *testing.T) {
 	if len(w3.Findings) != 1 || w3.Findings[0].Code != "non-gpl-license" {
 		t.Errorf("module findings %v, want the non-gpl-license one", w3.Findings)
 	}
+	// make sees the environment: a changed one is another reading.
+	t.Setenv("BUILD_DIRECTORY", "elsewhere")
+	w4, err := l.Load(ctx, root, o)
+	if err != nil || w4 == w3 || w4.Vars.BuildDirectory != filepath.Join(root, "elsewhere") {
+		t.Fatalf("after the environment changed: BUILD_DIRECTORY %q, %v", w4.Vars.BuildDirectory, err)
+	}
 }
 
 // TestLoadUntrustedKernelInside: an untrusted module's own kernel tree is

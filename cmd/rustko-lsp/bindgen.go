@@ -13,6 +13,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 func init() {
@@ -56,63 +57,49 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 			return exitTool, fmt.Errorf("flag %s after the headers: put flags first (rustko-lsp bindgen -o FILE linux/fs.h)", h)
 		}
 	}
-	// Inside a module folder the module's configuration fills the gaps.
-	var m *module.Module
-	if root, err := module.FindRoot("."); err == nil {
-		overrides := map[string]string{}
-		if o.kdir != "" {
-			overrides["KERNEL_BUILD_PATH"] = o.kdir
-		}
-		if m, err = module.Load(ctx, root, overrides); err != nil {
+	// Inside a module folder the module's configuration fills the gaps,
+	// with the options check, build and the editor generate with.
+	var w *workspace.Module
+	var gopts bindings.Options
+	if _, err := module.FindRoot("."); err == nil {
+		if w, err = loadWorkspace(ctx, ".", o.kdir); err != nil {
 			return exitTool, err
 		}
+		if w.KernelErr != nil {
+			return exitTool, w.KernelErr
+		}
+		for _, warning := range w.Warnings {
+			fmt.Fprintln(stderr, warning)
+		}
+		gopts = w.BindingsOptions()
 	} else if len(o.headers) == 0 {
 		return exitTool, fmt.Errorf("no headers given and %v; name headers (rustko-lsp bindgen linux/fs.h) or run it in a module folder", err)
-	}
-	headers, out, kdir := o.headers, o.out, o.kdir
-	if m != nil {
-		if len(headers) == 0 {
-			headers = m.Vars.KernelInclude
-		}
-		if out == "" {
-			out = m.Vars.Bindings
-		}
-		if kdir == "" {
-			kdir = m.Vars.KernelBuildPath
-		}
-	}
-	if out == "" {
-		out = "bindings.rs"
-	}
-	helpersOut, helperNames := o.helpers, []string(nil)
-	if m != nil {
-		var mo bindings.Options
-		mo.FromModule(m)
-		helperNames = mo.Helpers
-		if helpersOut == "" {
-			helpersOut = mo.HelpersOut
-		}
-	}
-	k, err := module.FindKernel(ctx, kdir)
-	if err != nil {
-		return exitTool, err
-	}
-	flags, err := module.CaptureFlags(ctx, k)
-	if err != nil {
-		return exitTool, err
-	}
-	var symvers *module.Symvers
-	if k.Symvers != "" {
-		if symvers, err = module.ReadSymvers(k.Symvers); err != nil {
+	} else {
+		tree, warnings, err := modules.LoadTree(ctx, o.kdir)
+		if err != nil {
 			return exitTool, err
 		}
+		for _, warning := range warnings {
+			fmt.Fprintln(stderr, warning)
+		}
+		gopts = bindings.Options{Kernel: tree.Kernel, Flags: tree.Flags, Symvers: tree.Symvers, Version: versionString(), Out: "bindings.rs"}
 	}
+	if len(o.headers) > 0 {
+		gopts.Headers = o.headers
+	}
+	if o.out != "" {
+		gopts.Out = o.out
+	}
+	if o.index != "" {
+		gopts.IndexOut = o.index
+	}
+	if o.helpers != "" {
+		gopts.HelpersOut = o.helpers
+	}
+	gopts.LayoutTests, gopts.NoCache = o.layoutTests, o.noCache
 	p := newProgress(stderr)
-	res, err := bindings.Generate(ctx, bindings.Options{
-		Kernel: k, Flags: flags, Headers: headers, Out: out, IndexOut: o.index,
-		LayoutTests: o.layoutTests, NoCache: o.noCache, Symvers: symvers, Version: versionString(),
-		Progress: p.stage, Helpers: helperNames, HelpersOut: helpersOut,
-	})
+	gopts.Progress = p.stage
+	res, err := bindings.Generate(ctx, gopts)
 	p.done()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -124,12 +111,17 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	if res.Cached {
 		state = "up to date (cached)"
 	}
+	headers := gopts.Headers
 	if len(headers) == 0 {
 		headers = bindings.DefaultHeaders()
 	}
 	fmt.Fprintf(stderr, "rustko-lsp bindgen: %s: %d Rust items, %d C names indexed (%s) from %s; %s\n",
 		relWD(res.RustFile), res.Emitted, res.Items, relWD(res.IndexFile), strings.Join(headers, " "), state)
 	if h := res.Helpers; h != nil {
+		var m *module.Module
+		if w != nil {
+			m = w.Module
+		}
 		return reportHelpers(stderr, m, h), nil
 	}
 	return exitOK, nil

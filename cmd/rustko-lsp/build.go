@@ -80,7 +80,7 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 		return exitTool, err
 	}
 	defer closeLog()
-	m, err := loadModule(ctx, dir, kdir)
+	m, err := loadWorkspace(ctx, dir, kdir)
 	if err != nil {
 		return exitTool, err
 	}
@@ -90,7 +90,6 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 		Stdout:   stderr, // commands and tool output are progress, not results
 		Stderr:   stderr,
 		Progress: func(e build.Event) { printEvent(stderr, e) },
-		Version:  versionString(),
 	}
 	res, err := build.Run(ctx, m, opts)
 	if err != nil {

@@ -14,10 +14,8 @@ import (
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
-	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
-	"github.com/rustko/rustko-lsp/targets"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 func init() {
@@ -129,45 +127,43 @@ type checkOptions struct {
 // target JSON and licence, and with o.build the build's own findings.
 // Findings go to stdout; the summary and progress go to stderr.
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (int, error) {
-	m, err := loadModule(ctx, o.dir, o.kdir)
+	w, err := loadWorkspace(ctx, o.dir, o.kdir)
 	if err != nil {
 		return exitTool, err
 	}
-	root := m.Root
-	k, err := module.FindKernel(ctx, m.Vars.KernelBuildPath)
-	if err != nil {
-		return exitTool, err
+	root := w.Root
+	if w.KernelErr != nil {
+		return exitTool, w.KernelErr
 	}
+	k := w.Kernel
 	if o.kdir != "" && !sameDir(k.Dir, o.kdir) {
 		// FindKernel falls back to other trees; a tree named on the command
 		// line must be the one used.
-		return exitTool, fmt.Errorf("--kdir %s is not a usable kernel build tree (it needs Makefile, .config and Module.symvers):\n%s", o.kdir, k.Summary())
+		return exitTool, fmt.Errorf("--kdir %s is not a usable kernel build tree (it needs Makefile and .config):\n%s", o.kdir, k.Summary())
 	}
-	flags, symvers, err := kernelInputs(ctx, k)
-	if err != nil {
-		return exitTool, err
+	for _, warning := range w.Warnings {
+		fmt.Fprintln(stderr, warning)
 	}
 	text := o.format == "text"
 	if text {
 		fmt.Fprintln(stderr, k.Summary())
-		fmt.Fprintln(stderr, flags.Summary())
-		fmt.Fprintln(stderr, m.Summary())
+		fmt.Fprintln(stderr, w.Flags.Summary())
+		fmt.Fprintln(stderr, w.Summary())
 	}
 	var progress io.Writer
 	if text {
 		progress = stderr
 	}
-	findings, err := analyse(ctx, m, k, flags, symvers, "", progress)
+	findings, err := analyse(ctx, w, "", progress)
 	if err != nil {
 		return exitTool, err
 	}
 
 	if o.build {
-		res, err := build.Run(ctx, m, build.Options{
-			// The same version as above, so the build's bindings step finds
-			// the bindings just generated in the cache.
-			Version: versionString(),
-			Stdout:  stderr, Stderr: stderr,
+		// The same workspace as above, so the build's bindings step finds
+		// the bindings just generated in the cache.
+		res, err := build.Run(ctx, w, build.Options{
+			Stdout: stderr, Stderr: stderr,
 			Progress: func(e build.Event) {
 				if text && e.Phase == build.End {
 					fmt.Fprintf(stderr, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))
@@ -193,7 +189,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		err = diagnostics.WriteSARIF(stdout, findings, root, versionString())
 	default:
 		err = diagnostics.WriteText(stdout, findings, diagnostics.TextOptions{Root: root, Color: isTerminalWriter(stdout)})
-		fmt.Fprintf(stderr, "rustko: %s: %s\n", m.Vars.KernelModule, tally(findings))
+		fmt.Fprintf(stderr, "rustko: %s: %s\n", w.Vars.KernelModule, tally(findings))
 	}
 	if err != nil {
 		return exitTool, fmt.Errorf("writing the findings: %w", err)
@@ -204,95 +200,43 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	return exitOK, nil
 }
 
-// kernelInputs reads what the analysis needs from a kernel tree: kbuild's
-// flags for a module object, and the symbols the kernel exports.
-func kernelInputs(ctx context.Context, k *module.Kernel) (*module.Flags, *module.Symvers, error) {
-	flags, err := module.CaptureFlags(ctx, k)
+// analyseKernel is check --kernels' analysis of m against kernel k: the
+// module assembled for that tree, its bindings in the kernel's stage.
+func analyseKernel(ctx context.Context, m *module.Module, k *module.Kernel, progress io.Writer) ([]diagnostics.Finding, error) {
+	w, err := modules.Load(ctx, m.Root, workspace.Options{Overrides: map[string]string{"KERNEL_BUILD_PATH": k.Dir}, Version: versionString()})
 	if err != nil {
-		return nil, nil, err
-	}
-	symvers, err := module.ReadSymvers(k.Symvers)
-	if err != nil {
-		return nil, nil, err
-	}
-	return flags, symvers, nil
-}
-
-// analyse runs rustko's own analysis of m against kernel k: every Rust file
-// against the index of its configured headers, the target JSON and the
-// licence. The bindings go where the module says (src/bindings.rs), or, with
-// stage set, to the same place under stage: a check against another kernel
-// must not rewrite the bindings the editor and the build use. Progress, when
-// not nil, is told whether the bindings were generated.
-func analyse(ctx context.Context, m *module.Module, k *module.Kernel, flags *module.Flags, symvers *module.Symvers, stage string, progress io.Writer) ([]diagnostics.Finding, error) {
-	root := m.Root
-	// FromModule, as build and the server do: the same headers and helpers
-	// give the same cache key, so check never rewrites the build's bindings.
-	gopts := bindings.Options{Kernel: k, Flags: flags, Symvers: symvers, Version: versionString()}
-	gopts.FromModule(m)
-	if stage != "" {
-		gopts.Out = stagedPath(m.Root, stage, gopts.Out)
-		gopts.IndexOut = ""
-		if gopts.HelpersOut != "" {
-			gopts.HelpersOut = stagedPath(m.Root, stage, gopts.HelpersOut)
-		}
-	}
-	gen, err := bindings.Generate(ctx, gopts)
-	if err != nil {
-		return nil, fmt.Errorf("generating the bindings for %s: %w", root, err)
-	}
-	if progress != nil {
-		state := "generated"
-		if gen.Cached {
-			state = "up to date"
-		}
-		fmt.Fprintf(progress, "rustko: bindings %s (%s, %d C names)\n", state, rel(root, gen.RustFile), len(gen.Index.Items))
-	}
-
-	// The whole crate, as the server walks it: crate roots, mod
-	// declarations, path-dependency crates, kbuild's C files.
-	srcs, err := rustsrc.ModuleSources(m)
-	if err != nil {
-		return nil, fmt.Errorf("listing the module's sources: %w", err)
-	}
-	env := &rustsrc.Env{Index: gen.Index, Module: m, Symvers: symvers, Sources: srcs}
-	lic, err := module.ReadLicense(srcs.Files())
-	switch {
-	case err == nil:
-		env.License = lic
-	case !errors.Is(err, module.ErrNoLicense):
 		return nil, err
 	}
-	if cache, err := module.CacheDir(); err == nil {
-		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, cache)
-	} else {
-		env.Headers = bridge.NewHeaderIndex(flags.IncludeDirs, "")
-	}
-	if err := env.Headers.Load(ctx); err != nil {
-		return nil, fmt.Errorf("indexing the kernel headers: %w", err)
-	}
-	if m.Vars.Target != "" {
-		if tc, err := targets.Probe(ctx, filepath.Join(m.Vars.RustRoot, "bin", "rustc")); err == nil {
-			env.Toolchain = &tc
-		}
-	}
+	return analyse(ctx, w, kernelStage(m, k), progress)
+}
 
-	findings := bindings.KeptFindings(gen.Kept)
-	for _, f := range srcs.Rust {
-		if f == gen.RustFile || f == m.Vars.Bindings {
-			continue // generated: not the author's code
+// analyse is the whole-module analysis the editor's findings add up to
+// (workspace.Module.Analyse). The bindings go where the module says
+// (src/bindings.rs), or, with stage set, to the same place under stage: a
+// check against another kernel must not rewrite the bindings the editor and
+// the build use. Progress, when not nil, is told whether the bindings were
+// generated.
+func analyse(ctx context.Context, w *workspace.Module, stage string, progress io.Writer) ([]diagnostics.Finding, error) {
+	var o workspace.AnalyseOptions
+	if stage != "" {
+		o.Bindings = func(g *bindings.Options) {
+			g.Out = stagedPath(w.Root, stage, g.Out)
+			g.IndexOut = ""
+			if g.HelpersOut != "" {
+				g.HelpersOut = stagedPath(w.Root, stage, g.HelpersOut)
+			}
 		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", f, err)
-		}
-		pf, err := rustsrc.ParseWith(f, src, env)
-		if err != nil {
-			return nil, err
-		}
-		findings = append(findings, rustsrc.Analyze(pf, env)...)
 	}
-	return append(findings, rustsrc.CheckModule(env)...), nil
+	if progress != nil {
+		o.Generated = func(gen *bindings.Result) {
+			state := "generated"
+			if gen.Cached {
+				state = "up to date"
+			}
+			fmt.Fprintf(progress, "rustko: bindings %s (%s, %d C names)\n", state, rel(w.Root, gen.RustFile), len(gen.Index.Items))
+		}
+	}
+	return w.Analyse(ctx, o)
 }
 
 func sameDir(a, b string) bool {

@@ -19,6 +19,7 @@ import (
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // matrixParallel bounds how many kernels are checked or built at once. A
@@ -287,12 +288,12 @@ func buildForKernel(ctx context.Context, m *module.Module, k *module.Kernel, kb 
 	if _, ok := inside(m.Root, m.Vars.Bindings); !ok {
 		ov["BINDINGS"] = stagedPath(m.Root, stage, m.Vars.Bindings)
 	}
-	sm, err := module.Load(ctx, stage, ov)
+	sm, err := modules.Load(ctx, stage, workspace.Options{Overrides: ov, Version: versionString()})
 	if err != nil {
 		return nil, fmt.Errorf("loading the module's copy for %s: %w", k.Release, err)
 	}
 	res, err := build.Run(ctx, sm, build.Options{
-		Mode: kb.mode, Kernel: k, Verbose: kb.verbose, Version: versionString(),
+		Mode: kb.mode, Verbose: kb.verbose,
 		Stdout: kb.out, Stderr: kb.out, Progress: kb.progress,
 	})
 	if err != nil {
@@ -414,11 +415,7 @@ func runCheckKernels(ctx context.Context, o checkOptions, stdout, stderr io.Writ
 			defer w.Flush()
 			progress = w
 		}
-		flags, symvers, err := kernelInputs(ctx, k)
-		if err != nil {
-			return diagnostics.KernelRun{Err: err.Error()}
-		}
-		findings, err := analyse(ctx, m, k, flags, symvers, kernelStage(m, k), progress)
+		findings, err := analyseKernel(ctx, m, k, progress)
 		if err != nil {
 			return diagnostics.KernelRun{Err: err.Error()}
 		}

@@ -4,12 +4,17 @@ import (
 	"context"
 
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
-// loadModule reads the module whose root is dir or above it, with kdir (when
-// set) in place of KERNEL_BUILD_PATH: what every command that works on a
-// module starts with.
-func loadModule(ctx context.Context, dir, kdir string) (*module.Module, error) {
+// modules assembles every module a command works on (workspace.Loader):
+// check, build, bindgen, run and dkms read a module the way the editor does.
+var modules = workspace.NewLoader(nil)
+
+// loadWorkspace assembles the module whose root is dir or above it, with
+// kdir (when set) in place of KERNEL_BUILD_PATH: what every command that
+// works on a module starts with.
+func loadWorkspace(ctx context.Context, dir, kdir string) (*workspace.Module, error) {
 	root, err := module.FindRoot(dir)
 	if err != nil {
 		return nil, err
@@ -18,5 +23,15 @@ func loadModule(ctx context.Context, dir, kdir string) (*module.Module, error) {
 	if kdir != "" {
 		overrides["KERNEL_BUILD_PATH"] = kdir
 	}
-	return module.Load(ctx, root, overrides)
+	return modules.Load(ctx, root, workspace.Options{Overrides: overrides, Version: versionString()})
+}
+
+// loadModule is loadWorkspace for commands that need only the module's
+// variables.
+func loadModule(ctx context.Context, dir, kdir string) (*module.Module, error) {
+	w, err := loadWorkspace(ctx, dir, kdir)
+	if err != nil {
+		return nil, err
+	}
+	return w.Module, nil
 }

@@ -186,14 +186,13 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 // runBuildFor builds the module around o.dir as `rustko-lsp build` does;
 // m and res are nil when it could not (code, err say why).
 func runBuildFor(ctx context.Context, o runOptions, stdout, stderr io.Writer) (*module.Module, *build.Result, int, error) {
-	m, err := loadModule(ctx, o.dir, o.kdir)
+	w, err := loadWorkspace(ctx, o.dir, o.kdir)
 	if err != nil {
 		return nil, nil, exitTool, err
 	}
-	res, err := build.Run(ctx, m, build.Options{
+	res, err := build.Run(ctx, w, build.Options{
 		Mode: o.mode, Stdout: stderr, Stderr: stderr,
 		Progress: func(e build.Event) { printEvent(stderr, e) },
-		Version:  versionString(),
 	})
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -201,7 +200,7 @@ func runBuildFor(ctx context.Context, o runOptions, stdout, stderr io.Writer) (*
 		}
 		return nil, nil, exitTool, err
 	}
-	return m, res, exitOK, nil
+	return w.Module, res, exitOK, nil
 }
 
 func writeFindings(w io.Writer, format string, findings []diagnostics.Finding, root string) error {
