@@ -57,6 +57,7 @@ const (
 	CodeToolError     = "tool-error"
 	CodeKernelHeaders = "kernel-headers"
 	CodeMakefileError = "makefile-error"
+	CodeFileTooLarge  = "file-too-large"
 )
 
 // HelpURI is where the findings are listed for users, one row a code; a
@@ -112,6 +113,7 @@ var registry = []Rule{
 	{CodeToolError, Error, "rustko-lsp could not check the module (exit 2): the module, kernel tree or toolchain could not be read.", HelpURI},
 	{CodeKernelHeaders, Warning, "The kernel headers do not parse, so the editor has no bindings: hover, definition and the checks that need the kernel's declarations are off.", HelpURI},
 	{CodeMakefileError, Error, "make cannot read the module's makefile, so the editor cannot load the module.", HelpURI},
+	{CodeFileTooLarge, Info, "The file is over 1 MiB, so the editor does not run rustko's checks, hover or definition on it (rustc still checks it at build time).", HelpURI},
 }
 
 var byCode = func() map[string]Rule {

@@ -18,7 +18,7 @@ const maxAnalysedBytes = 1 << 20
 
 // CodeFileTooLarge marks the one note a file over maxAnalysedBytes gets
 // instead of rustko's findings.
-const CodeFileTooLarge = "file-too-large"
+const CodeFileTooLarge = diagnostics.CodeFileTooLarge
 
 // tooLargeFinding is what an over-size file shows: one note on its first
 // line, published once and kept (unchanged lists are not sent again) while
