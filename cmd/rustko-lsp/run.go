@@ -121,6 +121,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	var (
 		ko, root, crate string
 		findings        []diagnostics.Finding
+		m               *module.Module
 	)
 	if st, err := os.Stat(o.dir); err == nil && !st.IsDir() && strings.HasSuffix(o.dir, ".ko") {
 		// A built module: nothing to build; its sources, when it sits in
@@ -134,15 +135,17 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		// only printed (a finding at the binary would show its bytes).
 		if c := filepath.Join(root, "src", "lib.rs"); fileExists(c) {
 			crate = c
+			m = moduleOfKO(ctx, root)
 		}
 		if abs, err := filepath.Abs(ko); err == nil {
 			ko = abs
 		}
 	} else {
-		m, res, code, err := runBuildFor(ctx, o, stdout, stderr)
-		if m == nil || res == nil {
+		built, res, code, err := runBuildFor(ctx, o, stdout, stderr)
+		if built == nil || res == nil {
 			return code, err
 		}
+		m = built
 		root, ko, findings = m.Root, res.KO, res.Findings
 		crate = crateFile(m)
 		if res.HasErrors() {
@@ -165,6 +168,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return exitTool, err
 	}
+	b.placeSymbols(m, o.kdir)
 	// The log lines are the result in text; with JSON or SARIF on stdout
 	// they are progress.
 	logOut := stdout
