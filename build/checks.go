@@ -2,12 +2,11 @@ package build
 
 import (
 	"context"
-	"os"
-	"regexp"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 )
 
 // checkObject runs the object checks on the Rust object before kbuild
@@ -21,7 +20,7 @@ func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error
 	}
 	return objcheck.Check(ctx, b.rustObj, objcheck.Options{
 		Symvers: b.w.Symvers,
-		Defined: cDefinitions(b.cFiles()),
+		Defined: rustsrc.CDefinitions(b.cFiles()),
 		Sources: b.m.Root,
 		Crate:   b.crateRoot(),
 		License: license,
@@ -30,44 +29,6 @@ func (b *builder) checkObject(ctx context.Context) ([]diagnostics.Finding, error
 		ReturnThunk: b.codegen.ReturnThunk,
 		Retpoline:   b.codegen.Retpoline,
 	})
-}
-
-// cFuncDefRE matches a function definition's head at the start of a line:
-// return type words, the name, the parameter list (maybe over several
-// lines) and the opening brace.
-var cFuncDefRE = regexp.MustCompile(`(?m)^([A-Za-z_][\w \t\*]*?[\s\*])([A-Za-z_]\w*)\s*\([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*\)\s*\{`)
-
-// cDefinitions lists the functions the C files define with external
-// linkage: the Rust object may call them (helpers), and they are not the
-// kernel's to export. Text is enough here: kernel C shims define functions
-// in the one style kernel code uses.
-func cDefinitions(files []string) []string {
-	var defs []string
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			continue
-		}
-		inBlock := false
-		var clean strings.Builder
-		for _, line := range strings.Split(string(data), "\n") {
-			clean.WriteString(blankComments(line, &inBlock))
-			clean.WriteByte('\n')
-		}
-		for _, m := range cFuncDefRE.FindAllStringSubmatch(clean.String(), -1) {
-			words := strings.Fields(strings.ReplaceAll(m[1], "*", " "))
-			static := false
-			for _, w := range words {
-				if w == "static" {
-					static = true
-				}
-			}
-			if !static && len(words) > 0 {
-				defs = append(defs, m[2])
-			}
-		}
-	}
-	return defs
 }
 
 // dropDuplicateUndefined removes modpost's findings about symbols that the

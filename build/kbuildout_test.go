@@ -197,33 +197,6 @@ fn f() {
 	}
 }
 
-func TestCDefinitions(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "x.c")
-	src := `#include <linux/module.h>
-static int __init x_init(void) { return 0; }
-int rust_helper_spin_lock(spinlock_t *lock)
-{
-	spin_lock(lock);
-	return 0;
-}
-void *rust_helper_kmalloc(size_t size,
-			  gfp_t flags)
-{
-	return kmalloc(size, flags);
-}
-/* int commented_out(void) { } */
-void declared_only(void);
-`
-	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Join(cDefinitions([]string{p}), " ")
-	if got != "rust_helper_spin_lock rust_helper_kmalloc" {
-		t.Errorf("cDefinitions = %q", got)
-	}
-}
-
 func FuzzParseKbuildOutput(f *testing.F) {
 	files, _ := filepath.Glob("testdata/kbuild/*.txt")
 	for _, p := range files {
