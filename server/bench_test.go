@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
@@ -59,8 +60,13 @@ func realBench(b *testing.B, lib string) (*harness, string) {
 
 // BenchmarkHover: hover requests on kernel names (a record, a field of a
 // struct literal, a macro constant, a function). "wire" is what the editor
-// waits for: a request over the LSP pipe, JSON both ways; "handler" is the
-// server's own work (resolution and rendering), without the transport.
+// waits for: a request over the LSP pipe, JSON both ways, the reply decoded
+// into protocol.Hover by this process; "wire-raw" the same with the reply
+// left as bytes, since an editor decodes in its own process (the Go
+// decoder's escaped-string path costs more CPU than the server's whole
+// answer and, run in-process, competes with the server for the two cores);
+// "handler" is the server's own work (resolution and rendering), without
+// the transport.
 func BenchmarkHover(b *testing.B) {
 	src, err := os.ReadFile("testdata/hello/src/lib.rs")
 	must(b, err)
@@ -75,10 +81,23 @@ func BenchmarkHover(b *testing.B) {
 			Position:     body.position(strings.Index(lib, at), utf16),
 		}}
 	}
-	for _, via := range []string{"wire", "handler"} {
+	raw := func(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
+		var reply jsonrpc2.RawMessage
+		if _, err := h.conn.Call(ctx, protocol.MethodTextDocumentHover, p, &reply); err != nil {
+			return nil, err
+		}
+		if !strings.Contains(string(reply), `"contents"`) {
+			return nil, fmt.Errorf("hover reply without contents: %.200s", reply)
+		}
+		return &protocol.Hover{}, nil
+	}
+	for _, via := range []string{"wire", "wire-raw", "handler"} {
 		b.Run(via, func(b *testing.B) {
 			hover := h.server.Hover
-			if via == "handler" {
+			switch via {
+			case "wire-raw":
+				hover = raw
+			case "handler":
 				hover = h.srv.Hover
 			}
 			var lat []time.Duration
