@@ -214,17 +214,29 @@ var twentyHeaders = "linux/module.h linux/kernel.h linux/printk.h linux/slab.h l
 // BenchmarkServeRSS5MB: the process's memory with a 5 MB .rs file of the
 // module open (after its analysis, or the server's refusal to analyse it,
 // is published) and a hover answered in lib.rs; the budget is 300 MiB.
-func BenchmarkServeRSS5MB(b *testing.B) {
+func BenchmarkServeRSS5MB(b *testing.B) { serveRSSBigFile(b, 5<<20) }
+
+// BenchmarkServeRSSAtBound: the same with the largest file the server
+// analyses (just under maxAnalysedBytes): what the bound costs.
+func BenchmarkServeRSSAtBound(b *testing.B) { serveRSSBigFile(b, maxAnalysedBytes-4<<10) }
+
+func serveRSSBigFile(b *testing.B, size int) {
 	requireRealTools(b)
 	bin := rustkoBinary(b)
 	cache := b.TempDir()
 	root := copyModule(b, "")
 	var big strings.Builder
-	for i := 0; big.Len() < 5<<20; i++ {
+	// A finding on the first lines, so an analysed file publishes too.
+	big.WriteString("use crate::bindings;\nfn k() { let _p = unsafe { bindings::kmalloc(8, bindings::GFP_KERNEL) }; }\n")
+	for big.Len() < size {
 		big.WriteString(filler(2000))
 	}
+	text := big.String()
+	if len(text) > size {
+		text = text[:strings.LastIndex(text[:size], "\n}")+2]
+	}
 	bigPath := filepath.Join(root, "src", "big.rs")
-	must(b, os.WriteFile(bigPath, []byte(big.String()), 0o644))
+	must(b, os.WriteFile(bigPath, []byte(text), 0o644))
 	serveRSS(b, bin, cache, root) // the bindings into the cache: memory of the editing, not of a generation
 	b.ResetTimer()
 	for range b.N {
@@ -232,6 +244,7 @@ func BenchmarkServeRSS5MB(b *testing.B) {
 		b.ReportMetric(r.rss, "rss-MiB")
 		b.ReportMetric(r.hwm, "peak-rss-MiB")
 		b.ReportMetric(float64(r.extraPublish.Milliseconds()), "big-publish-ms")
+		b.ReportMetric(float64(len(text))/(1<<20), "file-MiB")
 	}
 }
 

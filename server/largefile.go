@@ -7,13 +7,14 @@ import (
 )
 
 // maxAnalysedBytes is the largest Rust file rustko's own checks, hover and
-// definition look at. Parsing and resolving a file costs about 90 MiB of
-// memory per MiB of source (syntax trees in C and in Go, references), so
-// one 5 MB file took the server from 60 to 518 MiB, past its 300 MiB
-// budget, and tree-sitter's 5 s timeout on a loaded machine kept its
-// findings from ever appearing. A hand-written kernel module's file is a
-// few thousand lines (100-200 KB); 1 MiB is about 40,000 lines. rustc still
-// checks a larger file at build time; docs/BENCHMARKS.md has the figures.
+// definition look at. Parsing and resolving a file costs memory and CPU in
+// proportion to its size (syntax trees in C and in Go, references, the
+// checks' walks on every keystroke): a file just under this bound takes
+// the server from about 109 to 136 MiB (BenchmarkServeRSSAtBound), and the
+// CPU per keystroke grows with it (23 ms for 10,000 lines, 220 KB). A
+// hand-written kernel module's file is a few thousand lines (100-200 KB);
+// 1 MiB is about 40,000 lines. rustc still checks a larger file at build
+// time; docs/BENCHMARKS.md has the figures.
 const maxAnalysedBytes = 1 << 20
 
 // CodeFileTooLarge marks the one note a file over maxAnalysedBytes gets
