@@ -14,6 +14,7 @@ import (
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/targets"
 	"github.com/rustko/rustko-lsp/workspace"
 )
 
@@ -263,7 +264,7 @@ func TestBuildToolchainErrors(t *testing.T) {
 		})
 	}
 	t.Run("auto picks host mode without rust-src", func(t *testing.T) {
-		tc, err := findToolchain(context.Background(), &runner{}, bare, "", t.TempDir())
+		tc, err := targets.Find(context.Background(), bare, "", t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

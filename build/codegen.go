@@ -14,6 +14,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
 )
 
 // kernelCodegen is what the kernel's configuration asks of the code in a
@@ -214,7 +215,7 @@ func flagKey(flags []string) string { return strings.Join(flags, "\x00") }
 // options a rustc has depends on its release alone, so the answers are
 // kept on disk keyed by what rustc -vV said (release, commit, LLVM): a
 // rustup proxy that switches toolchains says something else.
-func probeFlags(ctx context.Context, r *runner, tc *Toolchain, cacheDir string, sets [][]string) (map[string]bool, error) {
+func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cacheDir string, sets [][]string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(sets) == 0 {
 		return out, nil
@@ -247,12 +248,12 @@ func probeFlags(ctx context.Context, r *runner, tc *Toolchain, cacheDir string, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := r.run(ctx, command{Path: tc.Rustc, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
+			res, err := r.run(ctx, command{Path: tc.Path, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				if firstErr == nil {
-					firstErr = fmt.Errorf("asking %s whether it accepts %s: %w", tc.Rustc, strings.Join(s, " "), err)
+					firstErr = fmt.Errorf("asking %s whether it accepts %s: %w", tc.Path, strings.Join(s, " "), err)
 				}
 				return
 			}

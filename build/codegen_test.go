@@ -15,6 +15,7 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
 	"golang.org/x/arch/x86/x86asm"
 )
 
@@ -161,7 +162,7 @@ func TestCodegenFinding(t *testing.T) {
 
 	b := testBuilder(ModeRustSrc, module.Vars{})
 	b.m.Where = map[string]string{"RUST_ROOT": "config.mk:3"}
-	b.tc.Release = "1.63.0"
+	b.tc.Release = targets.Version{Major: 1, Minor: 63}
 	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64"}
 	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
 	f := b.codegenFinding()
@@ -209,11 +210,11 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 		t.Run(tt.root, func(t *testing.T) {
 			cache := t.TempDir()
 			r := &runner{}
-			tc, err := findToolchain(context.Background(), r, tt.root, "test", cache)
+			tc, err := targets.Find(context.Background(), tt.root, "test", cache)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.root != "/usr" && !versionLess("1.94", tc.Release) {
+			if tt.root != "/usr" && !versionLess("1.94", tc.Release.String()) {
 				t.Fatalf("rustup's stable rustc is %s; the test expects 1.95 or later", tc.Release)
 			}
 			var sets [][]string

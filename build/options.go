@@ -7,6 +7,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
 )
 
 // Mode is how the Rust object is compiled.
@@ -112,7 +113,7 @@ type Result struct {
 	// chosen, e.g. "rustc 1.63.0 from /usr has rust-src".
 	Mode       Mode
 	ModeReason string
-	Toolchain  *Toolchain
+	Toolchain  *targets.Toolchain
 	Kernel     *module.Kernel
 	// RustObject is the Rust object kbuild links, in BUILD_DIRECTORY/kbuild.
 	RustObject string

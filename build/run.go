@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,7 +26,7 @@ type builder struct {
 	res     *Result
 
 	kernel *module.Kernel
-	tc     *Toolchain
+	tc     *targets.Toolchain
 	mode   Mode
 
 	buildDir  string // BUILD_DIRECTORY
@@ -142,8 +141,13 @@ func (b *builder) prepare(ctx context.Context) error {
 		}
 		b.cacheDir = c
 	}
-	tc, err := findToolchain(ctx, b.r, b.m.Vars.RustRoot, b.where("RUST_ROOT"), b.cacheDir)
-	if err != nil {
+	// The workspace found the toolchain (targets.Find) when it read the
+	// module; a build needs cargo too.
+	tc := b.w.Toolchain
+	if tc == nil {
+		return b.w.ToolchainErr
+	}
+	if err := tc.CheckCargo(b.where("RUST_ROOT")); err != nil {
 		return err
 	}
 	b.tc = tc
@@ -304,7 +308,6 @@ func (b *builder) emit(e Event) {
 // module ships the canonical file, rustko adapts it.
 func (b *builder) resolveTarget() error {
 	dir := filepath.Join(b.buildDir, "target")
-	ttc := targetsToolchain(b.tc)
 	name := ""
 	// TargetFor: a spec found by rust.ko's <UTS_MACHINE>-unknown-none-gnu
 	// name must be the one for this kernel's architecture.
@@ -329,7 +332,7 @@ func (b *builder) resolveTarget() error {
 		}
 		name = n
 	}
-	p, err := targets.WriteFor(dir, name, ttc)
+	p, err := targets.WriteFor(dir, name, *b.tc)
 	if err != nil {
 		return fmt.Errorf("writing the target specification for rustc %s: %w", b.tc.Release, err)
 	}
@@ -338,20 +341,4 @@ func (b *builder) resolveTarget() error {
 	}
 	b.targetJSON, b.cargoTarget = p, p
 	return nil
-}
-
-// targetsToolchain describes tc the way the targets package renders specs
-// for, from the rustc -vV output already at hand (no more rustc runs).
-func targetsToolchain(tc *Toolchain) targets.Toolchain {
-	t := targets.Toolchain{Path: tc.Rustc}
-	if v, err := targets.ParseVersion(tc.Release); err == nil {
-		t.Release = v
-	}
-	for _, line := range strings.Split(tc.VersionInfo, "\n") {
-		if v, ok := strings.CutPrefix(line, "LLVM version:"); ok {
-			major, _, _ := strings.Cut(strings.TrimSpace(v), ".")
-			t.LLVMMajor, _ = strconv.Atoi(major)
-		}
-	}
-	return t
 }

@@ -56,7 +56,7 @@ func (b *builder) rustCommand() command {
 		"CARGO_TARGET_DIR": b.cargoDir,
 		// cargo would otherwise run the first rustc on PATH, which is
 		// rustup's when ~/.cargo/bin comes first, not RUST_ROOT's.
-		"RUSTC": b.tc.Rustc,
+		"RUSTC": b.tc.Path,
 		// Plain RUSTFLAGS (not the encoded form) because kbuild's rule
 		// repeats it in a shell command; the sysroot path is checked for
 		// blanks instead.

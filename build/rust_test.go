@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/targets"
 )
 
 func TestSplitWords(t *testing.T) {
@@ -33,7 +34,7 @@ func testBuilder(mode Mode, v module.Vars) *builder {
 	m := &module.Module{Root: "/m", Vars: v}
 	return &builder{
 		m: m, mode: mode, verbose: v.Verbose,
-		tc:       &Toolchain{Root: "/usr", Rustc: "/usr/bin/rustc", Cargo: "/usr/bin/cargo"},
+		tc:       &targets.Toolchain{Root: "/usr", Path: "/usr/bin/rustc", Cargo: "/usr/bin/cargo"},
 		buildDir: "/m/build", kbuildDir: "/m/build/kbuild", cargoDir: "/m/build/cargo",
 		rustObj: "/m/build/kbuild/hello-rust.o", rustko: "/opt/rustko-lsp",
 		cargoTarget: map[Mode]string{ModeHost: "x86_64-unknown-linux-gnu", ModeRustSrc: "/m/build/target/x86_64-unknown-none-gnu.json"}[mode],
@@ -153,12 +154,12 @@ func TestKbuildFiles(t *testing.T) {
 }
 
 func TestChooseMode(t *testing.T) {
-	withSrc := &Toolchain{Root: "/usr", Release: "1.63.0", Host: "x86_64-unknown-linux-gnu", CoreSrc: "/usr/lib/rustlib/src/rust/library/core"}
-	noSrc := &Toolchain{Root: "/r", Release: "1.95.0", Host: "x86_64-unknown-linux-gnu", Sysroot: "/r/tc"}
-	arm := &Toolchain{Root: "/a", Release: "1.95.0", Host: "aarch64-unknown-linux-gnu", Sysroot: "/a/tc"}
+	withSrc := &targets.Toolchain{Root: "/usr", Release: targets.Version{Major: 1, Minor: 63}, Host: "x86_64-unknown-linux-gnu", CoreSrc: "/usr/lib/rustlib/src/rust/library/core"}
+	noSrc := &targets.Toolchain{Root: "/r", Release: targets.Version{Major: 1, Minor: 95}, Host: "x86_64-unknown-linux-gnu", Sysroot: "/r/tc"}
+	arm := &targets.Toolchain{Root: "/a", Release: targets.Version{Major: 1, Minor: 95}, Host: "aarch64-unknown-linux-gnu", Sysroot: "/a/tc"}
 	tests := []struct {
 		want Mode
-		tc   *Toolchain
+		tc   *targets.Toolchain
 		got  Mode
 		err  string
 	}{

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/targets"
 )
 
 // sysrootVersion changes whenever the way sysroots are built changes, so an
@@ -37,7 +39,7 @@ type sysroot struct {
 // toolchain and target. No cargo -Z build-std: it wants crates.io, and
 // fails offline with distribution rust-src packages. Concurrent builds of
 // the same sysroot wait for each other instead of doing the work twice.
-func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, cacheDir string, codegen []string) (*sysroot, error) {
+func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, targetJSON, cacheDir string, codegen []string) (*sysroot, error) {
 	spec, err := os.ReadFile(targetJSON)
 	if err != nil {
 		return nil, fmt.Errorf("reading the target specification: %w", err)
@@ -48,7 +50,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 		return nil, err
 	}
 	h := sha256.New()
-	for _, part := range []string{sysrootVersion, tc.VersionInfo, tc.Rustc, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " "), strings.Join(codegen, " ")} {
+	for _, part := range []string{sysrootVersion, tc.VersionInfo, tc.Path, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " "), strings.Join(codegen, " ")} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}
@@ -89,7 +91,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *Toolchain, targetJSON, ca
 		args = append(args, codegen...)
 		args = append(args, extra...)
 		args = append(args, "--out-dir", libDir, src)
-		res, err := r.run(ctx, command{Dir: tmp, Env: env, Path: tc.Rustc, Args: args})
+		res, err := r.run(ctx, command{Dir: tmp, Env: env, Path: tc.Path, Args: args})
 		if err != nil {
 			return fmt.Errorf("compiling %s for %s: %w", crate, stem, err)
 		}

@@ -67,16 +67,30 @@ func ParseVersion(s string) (Version, error) {
 	return v, nil
 }
 
-// Toolchain is what rendering and validating a target spec need to know about
-// one rustc. The zero Toolchain means "unknown": the validator then judges
-// against current rustc and says which versions each rule concerns.
+// Toolchain is one Rust toolchain: what rendering and validating a target
+// spec need to know about its rustc (Probe), and, when Find resolved it under
+// RUST_ROOT, what a build needs besides (cargo, the host, the sysroot and the
+// core sources). The zero Toolchain means "unknown": the validator then
+// judges against current rustc and says which versions each rule concerns.
 type Toolchain struct {
-	Path      string
+	Path      string // rustc
 	Release   Version
 	LLVMMajor int
+	Host      string // host triple, e.g. x86_64-unknown-linux-gnu
+	// VersionInfo is rustc -vV's whole output: it names the compiler build
+	// exactly, so it keys the caches of what the compiler produced.
+	VersionInfo string
 	// DataLayouts maps a spec arch ("x86_64") to the data-layout this rustc's
 	// LLVM requires; rustc refuses a custom target whose layout differs.
 	DataLayouts map[string]string
+
+	Root    string // RUST_ROOT
+	Cargo   string // RUST_ROOT/bin/cargo
+	Sysroot string // rustc --print sysroot
+	// CoreSrc is the core library's source folder
+	// (<sysroot>/lib/rustlib/src/rust/library/core), "" when rust-src is
+	// not installed for this toolchain.
+	CoreSrc string
 }
 
 // referenceTargets are built-in targets, present in every rustc since well
@@ -92,7 +106,7 @@ var referenceTargets = map[string]string{
 // of each supported architecture. It runs rustc five times (about 0.2 s in
 // all); callers cache the result per rustc.
 func Probe(ctx context.Context, rustc string) (Toolchain, error) {
-	tc := Toolchain{Path: rustc, DataLayouts: map[string]string{}}
+	tc := Toolchain{Path: rustc}
 	out, err := runRustc(ctx, rustc, "-vV")
 	if err != nil {
 		return tc, err
@@ -100,11 +114,21 @@ func Probe(ctx context.Context, rustc string) (Toolchain, error) {
 	if err := tc.parseVerbose(string(out)); err != nil {
 		return tc, fmt.Errorf("%s -vV: %w", rustc, err)
 	}
+	return tc, tc.ProbeLayouts(ctx)
+}
+
+// ProbeLayouts asks rustc for the data-layout of each supported
+// architecture's built-in target (four runs); an old rustc without one
+// leaves DataLayout to LLVM's history.
+func (tc *Toolchain) ProbeLayouts(ctx context.Context) error {
+	if tc.DataLayouts == nil {
+		tc.DataLayouts = map[string]string{}
+	}
 	for _, arch := range archOrder {
-		out, err := runRustc(ctx, rustc, "-Z", "unstable-options", "--print", "target-spec-json", "--target", referenceTargets[arch])
+		out, err := runRustc(ctx, tc.Path, "-Z", "unstable-options", "--print", "target-spec-json", "--target", referenceTargets[arch])
 		if err != nil {
 			if ctx.Err() != nil {
-				return tc, ctx.Err()
+				return ctx.Err()
 			}
 			// An old rustc without this built-in target: fall back to the table.
 			continue
@@ -117,11 +141,13 @@ func Probe(ctx context.Context, rustc string) (Toolchain, error) {
 			tc.DataLayouts[arch] = m.value.str
 		}
 	}
-	return tc, nil
+	return nil
 }
 
-// parseVerbose reads `rustc -vV` output ("release: 1.63.0", "LLVM version: 14.0.6").
+// parseVerbose reads `rustc -vV` output ("release: 1.63.0", "LLVM version:
+// 14.0.6", "host: x86_64-unknown-linux-gnu"), the one reading of it.
 func (tc *Toolchain) parseVerbose(out string) error {
+	tc.VersionInfo = out
 	for _, line := range strings.Split(out, "\n") {
 		k, val, ok := strings.Cut(line, ":")
 		if !ok {
@@ -135,6 +161,8 @@ func (tc *Toolchain) parseVerbose(out string) error {
 				return err
 			}
 			tc.Release = v
+		case "host":
+			tc.Host = val
 		case "LLVM version":
 			major, _, _ := strings.Cut(val, ".")
 			n, err := strconv.Atoi(major)

@@ -38,7 +38,7 @@ func TestParseVersion(t *testing.T) {
 func TestParseVerbose(t *testing.T) {
 	var tc Toolchain
 	err := tc.parseVerbose("rustc 1.63.0\nbinary: rustc\ncommit-hash: unknown\nhost: x86_64-unknown-linux-gnu\nrelease: 1.63.0\nLLVM version: 14.0.6\n")
-	if err != nil || tc.Release != (Version{1, 63, 0, ""}) || tc.LLVMMajor != 14 {
+	if err != nil || tc.Release != (Version{1, 63, 0, ""}) || tc.LLVMMajor != 14 || tc.Host != "x86_64-unknown-linux-gnu" || !strings.HasPrefix(tc.VersionInfo, "rustc 1.63.0\n") {
 		t.Errorf("got %+v, %v", tc, err)
 	}
 	if err := (&Toolchain{}).parseVerbose("cargo 1.65.0\n"); err == nil {

@@ -92,10 +92,13 @@ type Module struct {
 	// tree that was not usable, a Module.symvers that does not parse).
 	Warnings []string
 	License  *module.License // nil when no source file sets MODULE_LICENSE
-	// Toolchain is the module's rustc, probed when the module names a
-	// target specification (its findings speak of the compiler that
-	// reads the file); nil otherwise or when it could not be probed.
-	Toolchain *targets.Toolchain
+	// Toolchain is the toolchain under RUST_ROOT (targets.Find), with the
+	// data layouts probed when the module names a target specification (its
+	// findings speak of the compiler that reads the file); nil with
+	// ToolchainErr saying why when there is none, or when it lies in an
+	// untrusted module (nothing of it may run).
+	Toolchain    *targets.Toolchain
+	ToolchainErr error
 	// Sources are the files the build compiles (crate roots, mod
 	// declarations, path dependencies, kbuild's C files); nil with
 	// SourcesErr when the crate could not be walked.
@@ -198,12 +201,7 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		w.Warnings = append(w.Warnings, fmt.Sprintf("rustko-lsp: reading the module licence of %s: %v", m.Root, err))
 	}
 
-	rustc := filepath.Join(m.Vars.RustRoot, "bin", "rustc")
-	if m.Vars.Target != "" && !(m.Untrusted && inside(m.Root, m.Vars.RustRoot)) {
-		if tc, err := targets.Probe(ctx, rustc); err == nil {
-			w.Toolchain = &tc
-		}
-	}
+	w.Toolchain, w.ToolchainErr = findToolchain(ctx, m)
 
 	kdir := m.Vars.KernelBuildPath
 	if m.Untrusted && kdir != "" && inside(m.Root, kdir) {
@@ -227,6 +225,32 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 	w.Findings = rustsrc.CheckModule(w.Env(nil))
 	w.stamps = w.inputs()
 	return w, nil
+}
+
+// findToolchain is the module's toolchain: rustc described (cached per
+// binary), and with a target specification its data layouts too.
+func findToolchain(ctx context.Context, m *module.Module) (*targets.Toolchain, error) {
+	if m.Untrusted && inside(m.Root, m.Vars.RustRoot) {
+		return nil, fmt.Errorf("RUST_ROOT %s lies inside the module %s, which is not trusted: rustko runs nothing of it", m.Vars.RustRoot, m.Root)
+	}
+	origin := m.Origin["RUST_ROOT"]
+	if w := m.Where["RUST_ROOT"]; w != "" {
+		origin = filepath.Join(m.Root, w)
+	}
+	cache, err := module.CacheDir()
+	if err != nil {
+		cache = ""
+	}
+	tc, err := targets.Find(ctx, m.Vars.RustRoot, origin, cache)
+	if err != nil {
+		return nil, err
+	}
+	if m.Vars.Target != "" {
+		if err := tc.ProbeLayouts(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return tc, nil
 }
 
 // LoadTree finds the kernel tree (kdir, or the search module.FindKernel

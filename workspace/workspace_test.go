@@ -82,7 +82,7 @@ func TestLoadAssemblesAndCaches(t *testing.T) {
 	if w.License == nil || w.License.Value != "GPL" || filepath.Base(w.License.File) != "hello.c" {
 		t.Errorf("licence %+v, want GPL from src/hello.c", w.License)
 	}
-	if w.Toolchain == nil || !w.Toolchain.Release.Known() {
+	if w.Toolchain == nil || !w.Toolchain.Release.Known() || len(w.Toolchain.DataLayouts) == 0 || w.Toolchain.Cargo == "" {
 		t.Errorf("toolchain %+v, want Debian's rustc probed (examples/hello names a target spec)", w.Toolchain)
 	}
 	if w.Sources == nil || len(w.Sources.Rust) == 0 || len(w.Warnings) != 0 || len(w.Findings) != 0 {

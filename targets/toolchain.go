@@ -1,0 +1,169 @@
+package targets
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// InstallHint is what to do when no usable toolchain is found. Debian's
+// packages are the one way that works offline and brings rust-src.
+const InstallHint = "install one with `apt-get install rustc rust-src cargo` and set RUST_ROOT := /usr in config.mk, " +
+	"or point RUST_ROOT at a rustup installation (RUST_ROOT := $HOME/.cargo)"
+
+// Find resolves the toolchain under rustRoot (RUST_ROOT; origin says where
+// it was set, for the errors): rustc's release, host and sysroot, and
+// whether the core library's sources are installed. It never consults PATH:
+// rustup's ~/.cargo/bin usually comes first there and would silently replace
+// the toolchain the module asked for. What rustc says about itself is cached
+// in cacheDir ("" for none), keyed by the rustc binary's identity, as cargo
+// does in .rustc_info.json: starting rustc costs half a second or more on a
+// busy machine. A rustup proxy's answer depends on rustup's settings, not on
+// the proxy binary: it is never cached.
+func Find(ctx context.Context, rustRoot, origin, cacheDir string) (*Toolchain, error) {
+	if rustRoot == "" {
+		return nil, fmt.Errorf("RUST_ROOT is empty; %s", InstallHint)
+	}
+	from := ""
+	if origin != "" {
+		from = " (set by " + origin + ")"
+	}
+	tc := &Toolchain{
+		Root:  rustRoot,
+		Path:  filepath.Join(rustRoot, "bin", "rustc"),
+		Cargo: filepath.Join(rustRoot, "bin", "cargo"),
+	}
+	if !isExecutable(tc.Path) {
+		return nil, fmt.Errorf("RUST_ROOT is %s%s, but %s is not an executable: the Rust toolchain is missing there; %s",
+			rustRoot, from, tc.Path, InstallHint)
+	}
+	if err := tc.describe(ctx, cacheDir); err != nil {
+		return nil, fmt.Errorf("%w; check the toolchain under RUST_ROOT=%s%s or %s", err, rustRoot, from, InstallHint)
+	}
+	core := filepath.Join(tc.Sysroot, "lib", "rustlib", "src", "rust", "library", "core")
+	if st, err := os.Stat(filepath.Join(core, "src", "lib.rs")); err == nil && st.Mode().IsRegular() {
+		tc.CoreSrc = core
+	}
+	return tc, nil
+}
+
+// CheckCargo says whether RUST_ROOT has cargo, which a build needs and the
+// analysis does not.
+func (tc *Toolchain) CheckCargo(origin string) error {
+	if isExecutable(tc.Cargo) {
+		return nil
+	}
+	from := ""
+	if origin != "" {
+		from = " (set by " + origin + ")"
+	}
+	return fmt.Errorf("RUST_ROOT is %s%s, but %s is not an executable: the Rust toolchain is missing there; %s",
+		tc.Root, from, tc.Cargo, InstallHint)
+}
+
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
+}
+
+// toolchainInfo is one cached rustc's answers.
+type toolchainInfo struct {
+	Key         string `json:"key"`
+	VersionInfo string `json:"version_info"`
+	Sysroot     string `json:"sysroot"`
+}
+
+// describe fills in what rustc says about itself (-vV, --print sysroot),
+// from the cache when it has this binary's answers; the two questions are
+// asked at once otherwise.
+func (tc *Toolchain) describe(ctx context.Context, cacheDir string) error {
+	key, cacheable := rustcIdentity(tc.Path, filepath.Join(tc.Root, "bin", "rustup"))
+	var cacheFile string
+	if cacheable && cacheDir != "" {
+		cacheFile = filepath.Join(cacheDir, "toolchain", key+".json")
+		var c toolchainInfo
+		if data, err := os.ReadFile(cacheFile); err == nil && json.Unmarshal(data, &c) == nil && c.Key == key {
+			tc.Sysroot = c.Sysroot
+			if err := tc.parseVerbose(c.VersionInfo); err == nil {
+				return nil
+			}
+		}
+	}
+	var sysroot []byte
+	var sysErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { sysroot, sysErr = runRustc(ctx, tc.Path, "--print", "sysroot") })
+	verbose, err := runRustc(ctx, tc.Path, "-vV")
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if sysErr != nil {
+		return sysErr
+	}
+	if err := tc.parseVerbose(string(verbose)); err != nil {
+		return fmt.Errorf("%s -vV: %w", tc.Path, err)
+	}
+	tc.Sysroot = strings.TrimSpace(string(sysroot))
+	if cacheFile != "" {
+		data, _ := json.Marshal(toolchainInfo{Key: key, VersionInfo: tc.VersionInfo, Sysroot: tc.Sysroot})
+		// Best effort: without the cache the next load asks rustc again.
+		_ = writeAtomic(cacheFile, data)
+	}
+	return nil
+}
+
+// writeAtomic writes a cache file through a temporary file and a rename, so
+// a concurrent reader never sees half of it.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// rustcIdentity names the rustc binary behind path: its real path, size,
+// modification and change times and inode, which any reinstall changes.
+// It is not cacheable when it is rustup's proxy.
+func rustcIdentity(path, rustup string) (string, bool) {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", false
+	}
+	st, err := os.Stat(real)
+	if err != nil {
+		return "", false
+	}
+	if filepath.Base(real) == "rustup" || filepath.Base(real) == "rustup-init" {
+		return "", false
+	}
+	if rst, err := os.Stat(rustup); err == nil && os.SameFile(st, rst) {
+		return "", false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return "", false
+	}
+	h := sha256.Sum256(fmt.Appendf(nil, "rustc-info v1\x00%s\x00%d\x00%d\x00%d.%d\x00%d", real, st.Size(), st.ModTime().UnixNano(),
+		sys.Ctim.Sec, sys.Ctim.Nsec, sys.Ino))
+	return hex.EncodeToString(h[:16]), true
+}
