@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net"
+	"net/textproto"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/server"
+)
+
+// TestCheckAndEditorAgree (issue 12, step 2): every module of the corpus
+// (examples/hello, the server's and cmd's testdata modules, rust.ko's own
+// layout, every module of the analysis corpus) gets the same findings from
+// `check --format json` as from a language server session on the same
+// folder (in process, the real backend, nothing opened or saved): the same
+// code, file, line and message. They read the module through one
+// workspace.Loader and analyse through one Module.Analyse/FileFindings, so
+// a difference means one side grew its own path again.
+func TestCheckAndEditorAgree(t *testing.T) {
+	kdir := testkernel.Dir(t)
+	corpus := parityCorpus(t)
+	for _, name := range slices.Sorted(maps.Keys(corpus)) {
+		t.Run(name, func(t *testing.T) {
+			dir := checkModuleDir(t, "parity-"+name, corpus[name])
+			cli := checkFindings(t, dir, kdir)
+			ed := editorFindings(t, dir, kdir, cli)
+			if strings.Join(cli, "\n") != strings.Join(ed, "\n") {
+				t.Errorf("check and the editor disagree on %s\ncheck:\n  %s\neditor:\n  %s\nonly check: %q\nonly editor: %q", name,
+					strings.Join(cli, "\n  "), strings.Join(ed, "\n  "), minus(cli, ed), minus(ed, cli))
+			}
+		})
+	}
+}
+
+// parityCorpus is every module the tests keep, by name.
+func parityCorpus(t *testing.T) map[string]map[string]string {
+	t.Helper()
+	out := map[string]map[string]string{}
+	generated := func(files map[string]string) map[string]string {
+		for p := range files {
+			if strings.HasPrefix(p, "build/") || strings.HasSuffix(p, ".ko") || p == "src/bindings.rs" || p == "src/bindings.index" {
+				delete(files, p)
+			}
+		}
+		return files
+	}
+	for name, dir := range map[string]string{
+		"examples-hello": filepath.Join("..", "..", "examples", "hello"),
+		"server-hello":   filepath.Join("..", "..", "server", "testdata", "hello"),
+		"rustko-era":     filepath.Join("testdata", "rustko-era"),
+		"crash":          filepath.Join("testdata", "crash"),
+		"rustko-layout":  filepath.Join("..", "..", "module", "testdata", "rustko"),
+	} {
+		out[name] = generated(treeFiles(t, dir))
+	}
+	txtars, err := filepath.Glob(filepath.Join("..", "..", "diagnostics", "rustsrc", "testdata", "corpus", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range txtars {
+		name := strings.TrimSuffix(filepath.Base(f), ".txtar")
+		if name != "_skeleton" {
+			out["corpus-"+name] = corpusFiles(t, name)
+		}
+	}
+	if len(out) < 20 {
+		t.Fatalf("corpus of %d modules; the analysis corpus went missing?", len(out))
+	}
+	return out
+}
+
+// findingLine is what the comparison sees of a finding.
+func findingLine(file string, line int, code, msg string) string {
+	return fmt.Sprintf("%s:%d [%s] %s", file, line, code, msg)
+}
+
+// checkFindings runs check --format json on dir, in process.
+func checkFindings(t *testing.T, dir, kdir string) []string {
+	t.Helper()
+	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, kdir: kdir, format: "json"})
+	if err != nil || code == exitTool {
+		t.Fatalf("check: exit %d, %v\n%s", code, err, errs)
+	}
+	var doc struct {
+		Diagnostics []struct {
+			File, Code, Message string
+			Line                int
+		} `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("check's JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, d := range doc.Diagnostics {
+		got = append(got, findingLine(d.File, d.Line, d.Code, d.Message))
+	}
+	// The editor shows a finding reported twice at the same place once.
+	slices.Sort(got)
+	return slices.Compact(got)
+}
+
+// editorFindings opens an LSP session on dir with the real backend and
+// returns what it published once it has been quiet for a while after the
+// module loaded (or once it equals want, and stays so).
+func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
+	t.Helper()
+	srvEnd, cliEnd := net.Pipe()
+	srv := server.New(server.Options{
+		Backend: server.NewBackend(server.BackendOptions{Version: versionString(), Logger: slog.New(slog.DiscardHandler)}),
+		Logger:  slog.New(slog.DiscardHandler), Version: versionString(),
+		BuildDelay: 30 * time.Millisecond, AnalysisDelay: 2 * time.Millisecond, ReloadDelay: 10 * time.Millisecond,
+	})
+	exited := make(chan int, 1)
+	go func() { exited <- srv.Run(context.Background(), srvEnd) }()
+	c := newLSPClient(cliEnd)
+	defer func() {
+		c.request("shutdown", nil)
+		c.notify("exit", nil)
+		cliEnd.Close()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			t.Error("the server did not stop")
+		}
+	}()
+	uri := (&url.URL{Scheme: "file", Path: dir}).String()
+	c.request("initialize", map[string]any{
+		"processId": nil, "rootUri": uri,
+		"workspaceFolders":      []map[string]string{{"uri": uri, "name": filepath.Base(dir)}},
+		"initializationOptions": map[string]any{"kernelDir": kdir, "buildOnSave": false},
+		"capabilities": map[string]any{"textDocument": map[string]any{
+			"publishDiagnostics": map[string]any{"relatedInformation": true}}},
+	})
+	c.notify("initialized", map[string]any{})
+
+	deadline := time.Now().Add(3 * time.Minute)
+	var got []string
+	for time.Now().Before(deadline) {
+		quiet := c.quietFor()
+		got = c.findings(dir)
+		if c.loaded() && (quiet > 3*time.Second || quiet > time.Second && slices.Equal(got, want)) {
+			return got
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the server was still publishing after 3 minutes; so far:\n  %s", strings.Join(got, "\n  "))
+	return nil
+}
+
+// lspClient is the client end of a session: it answers the server's
+// requests with null and keeps the last diagnostics published per file.
+type lspClient struct {
+	w  io.Writer
+	mu sync.Mutex
+	id int
+	// diags holds the last publish per URI; status says a load finished.
+	diags  map[string][]lspDiagnostic
+	status bool
+	last   time.Time
+	resp   map[int]chan struct{}
+	wmu    sync.Mutex
+}
+
+type lspDiagnostic struct {
+	Range struct {
+		Start struct{ Line int } `json:"start"`
+	} `json:"range"`
+	Code    any    `json:"code"`
+	Message string `json:"message"`
+}
+
+func newLSPClient(conn net.Conn) *lspClient {
+	c := &lspClient{w: conn, diags: map[string][]lspDiagnostic{}, last: time.Now(), resp: map[int]chan struct{}{}}
+	go c.read(bufio.NewReader(conn))
+	return c
+}
+
+func (c *lspClient) send(msg map[string]any) {
+	msg["jsonrpc"] = "2.0"
+	b, _ := json.Marshal(msg)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	fmt.Fprintf(c.w, "Content-Length: %d\r\n\r\n%s", len(b), b)
+}
+
+// request sends a request and waits (up to a minute) for its response.
+func (c *lspClient) request(method string, params any) {
+	c.mu.Lock()
+	c.id++
+	id := c.id
+	done := make(chan struct{})
+	c.resp[id] = done
+	c.mu.Unlock()
+	c.send(map[string]any{"id": id, "method": method, "params": params})
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+}
+
+func (c *lspClient) notify(method string, params any) {
+	c.send(map[string]any{"method": method, "params": params})
+}
+
+func (c *lspClient) read(r *bufio.Reader) {
+	tp := textproto.NewReader(r)
+	for {
+		h, err := tp.ReadMIMEHeader()
+		if err != nil {
+			return
+		}
+		n, err := strconv.Atoi(h.Get("Content-Length"))
+		if err != nil {
+			return
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r, body); err != nil {
+			return
+		}
+		var msg struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+			Params json.RawMessage `json:"params"`
+		}
+		if json.Unmarshal(body, &msg) != nil {
+			continue
+		}
+		c.mu.Lock()
+		c.last = time.Now()
+		switch {
+		case msg.Method == "" && len(msg.ID) > 0: // a response
+			if id, err := strconv.Atoi(string(msg.ID)); err == nil && c.resp[id] != nil {
+				close(c.resp[id])
+				delete(c.resp, id)
+			}
+		case msg.Method == "textDocument/publishDiagnostics":
+			var p struct {
+				URI         string          `json:"uri"`
+				Diagnostics []lspDiagnostic `json:"diagnostics"`
+			}
+			if json.Unmarshal(msg.Params, &p) == nil {
+				c.diags[p.URI] = p.Diagnostics
+			}
+		case msg.Method == "rustko/status":
+			c.status = true
+		}
+		c.mu.Unlock()
+		if msg.Method != "" && len(msg.ID) > 0 && !bytes.Equal(msg.ID, []byte("null")) {
+			c.send(map[string]any{"id": msg.ID, "result": nil})
+		}
+	}
+}
+
+func (c *lspClient) quietFor() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Since(c.last)
+}
+
+func (c *lspClient) loaded() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.status
+}
+
+// findings are the published diagnostics as check prints them: the file
+// relative to root, the line 1-based.
+func (c *lspClient) findings(root string) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for u, ds := range c.diags {
+		p := u
+		if pu, err := url.Parse(u); err == nil {
+			p = pu.Path
+		}
+		if r, err := filepath.Rel(root, p); err == nil && !strings.HasPrefix(r, "..") {
+			p = r
+		}
+		for _, d := range ds {
+			code := ""
+			if d.Code != nil {
+				code = fmt.Sprint(d.Code)
+			}
+			out = append(out, findingLine(p, d.Range.Start.Line+1, code, d.Message))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// minus is what a has and b lacks.
+func minus(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
