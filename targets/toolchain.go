@@ -13,9 +13,9 @@ import (
 	"syscall"
 )
 
-// InstallHint is what to do when no usable toolchain is found. Debian's
+// installHint is what to do when no usable toolchain is found. Debian's
 // packages are the one way that works offline and brings rust-src.
-const InstallHint = "install one with `apt-get install rustc rust-src cargo` and set RUST_ROOT := /usr in config.mk, " +
+const installHint = "install one with `apt-get install rustc rust-src cargo` and set RUST_ROOT := /usr in config.mk, " +
 	"or point RUST_ROOT at a rustup installation (RUST_ROOT := $HOME/.cargo)"
 
 // Find resolves the toolchain under rustRoot (RUST_ROOT; origin says where
@@ -29,11 +29,7 @@ const InstallHint = "install one with `apt-get install rustc rust-src cargo` and
 // the proxy binary: it is never cached.
 func Find(ctx context.Context, rustRoot, origin, cacheDir string) (*Toolchain, error) {
 	if rustRoot == "" {
-		return nil, fmt.Errorf("RUST_ROOT is empty; %s", InstallHint)
-	}
-	from := ""
-	if origin != "" {
-		from = " (set by " + origin + ")"
+		return nil, fmt.Errorf("RUST_ROOT is empty; %s", installHint)
 	}
 	tc := &Toolchain{
 		Root:  rustRoot,
@@ -41,11 +37,10 @@ func Find(ctx context.Context, rustRoot, origin, cacheDir string) (*Toolchain, e
 		Cargo: filepath.Join(rustRoot, "bin", "cargo"),
 	}
 	if !isExecutable(tc.Path) {
-		return nil, fmt.Errorf("RUST_ROOT is %s%s, but %s is not an executable: the Rust toolchain is missing there; %s",
-			rustRoot, from, tc.Path, InstallHint)
+		return nil, missingTool(rustRoot, origin, tc.Path)
 	}
 	if err := tc.describe(ctx, cacheDir); err != nil {
-		return nil, fmt.Errorf("%w; check the toolchain under RUST_ROOT=%s%s or %s", err, rustRoot, from, InstallHint)
+		return nil, fmt.Errorf("%w; check the toolchain under RUST_ROOT=%s%s or %s", err, rustRoot, setBy(origin), installHint)
 	}
 	core := filepath.Join(tc.Sysroot, "lib", "rustlib", "src", "rust", "library", "core")
 	if st, err := os.Stat(filepath.Join(core, "src", "lib.rs")); err == nil && st.Mode().IsRegular() {
@@ -60,12 +55,19 @@ func (tc *Toolchain) CheckCargo(origin string) error {
 	if isExecutable(tc.Cargo) {
 		return nil
 	}
-	from := ""
-	if origin != "" {
-		from = " (set by " + origin + ")"
-	}
+	return missingTool(tc.Root, origin, tc.Cargo)
+}
+
+func missingTool(root, origin, tool string) error {
 	return fmt.Errorf("RUST_ROOT is %s%s, but %s is not an executable: the Rust toolchain is missing there; %s",
-		tc.Root, from, tc.Cargo, InstallHint)
+		root, setBy(origin), tool, installHint)
+}
+
+func setBy(origin string) string {
+	if origin == "" {
+		return ""
+	}
+	return " (set by " + origin + ")"
 }
 
 func isExecutable(p string) bool {
