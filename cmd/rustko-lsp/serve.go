@@ -31,9 +31,9 @@ func init() {
 				defer closeLog()
 				limitMemory()
 				srv := server.New(server.Options{
-					Backend: server.NewBackend(server.BackendOptions{Version: version, Logger: slog.Default()}),
+					Backend: server.NewBackend(server.BackendOptions{Version: versionString(), Logger: slog.Default()}),
 					Logger:  slog.Default(),
-					Version: version,
+					Version: versionString(),
 				})
 				// The exit code is LSP's: 0 after shutdown+exit, 1 otherwise.
 				return srv.Run(ctx, stdio{}), nil
