@@ -14,8 +14,9 @@ import (
 	"modernc.org/cc/v4"
 
 	"github.com/rustko/rustko-lsp/bindings/cwrap"
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -115,7 +116,7 @@ func planHelpers(ctx context.Context, ast *cc.AST, l *lowerer, u *Unit, o *Optio
 // header scan, loaded only when a listed name is not in the configured
 // headers.
 func elsewhere(ctx context.Context, dirs []string) func(string) (cwrap.Location, bool) {
-	var hi *bridge.HeaderIndex
+	var hi *headerscan.HeaderIndex
 	var loadErr error
 	return func(name string) (cwrap.Location, bool) {
 		if hi == nil && loadErr == nil {
@@ -123,7 +124,7 @@ func elsewhere(ctx context.Context, dirs []string) func(string) (cwrap.Location,
 			if err != nil {
 				cache = ""
 			}
-			hi = bridge.NewHeaderIndex(dirs, cache)
+			hi = headerscan.NewHeaderIndex(dirs, cache)
 			if loadErr = hi.Load(ctx); loadErr != nil {
 				slog.Warn("cannot scan the kernel headers for KERNEL_HELPERS names", "err", loadErr)
 			}
@@ -297,7 +298,7 @@ func (hp *helperPlan) appendRust(rust []byte, w *rustWriter) ([]byte, error) {
 
 // annotate records the helpers in the index: a wrapped function now has a
 // Rust item, a refused one says why it has none, and a refused macro
-// carries the bridge's advice.
+// carries the verdict's advice.
 func (hp *helperPlan) annotate(ix *index.Index) *Helpers {
 	if hp == nil {
 		return nil
@@ -329,7 +330,7 @@ func (hp *helperPlan) annotate(ix *index.Index) *Helpers {
 		for _, it := range byName[r.Name] {
 			switch {
 			case r.Kind == cwrap.Macro && (it.Kind == index.FunctionMacro || it.Kind == index.Macro):
-				if v := bridge.Classify(ix, it); v != nil && v.Advice != "" {
+				if v := verdict.Classify(ix, it); v != nil && v.Advice != "" {
 					hp.res.Refused[i].Reason = strings.TrimSuffix(r.Reason, ".") + ". " + v.Advice
 				}
 			case it.Kind == index.InlineFunction:

@@ -14,7 +14,7 @@ root=${RUSTKO_TRIXIE_ROOT:-/var/lib/rustko-lsp/trixie}
 # Packages whose tests read the pinned tree: flag capture and kernel discovery,
 # the bindings and their gcc oracle, the helpers bridge, the header scan.
 pkgs=("$@")
-((${#pkgs[@]})) || pkgs=(./module ./bindings ./bindings/cwrap ./diagnostics/bridge)
+((${#pkgs[@]})) || pkgs=(./module ./bindings ./bindings/cwrap ./bindings/headerscan ./bindings/verdict)
 
 trees=()
 for t in "$root"/usr/src/linux-headers-7.*+deb13-amd64; do

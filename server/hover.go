@@ -17,7 +17,7 @@ const maxDeclLines = 40
 
 // Hover shows the kernel item behind a Rust identifier: its C declaration,
 // where it is declared, the generated Rust item, and what only the kernel
-// knows (layout, macro values, export status, the bridge's verdict).
+// knows (layout, macro values, export status, the macro verdict).
 func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
 	tg, _ := s.at(ctx, p.TextDocumentPositionParams)
 	if tg == nil {

@@ -7,7 +7,7 @@ import (
 	"go.lsp.dev/protocol"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/bindings/verdict"
 )
 
 // target is what the identifier under the cursor denotes in the kernel.
@@ -16,8 +16,8 @@ type target struct {
 	item  *index.Item
 	field *index.Field // set when the identifier is a field of item
 	text  *text        // the buffer the identifier is in
-	// verdict is the bridge's advice for a name without a symbol: the
-	// index's own, or the bridge's classification as the findings use.
+	// verdict is the advice for a name without a symbol: the
+	// index's own, or the verdict classification as the findings use.
 	verdict *index.Verdict
 }
 
@@ -56,7 +56,7 @@ func (s *Server) at(ctx context.Context, p protocol.TextDocumentPositionParams) 
 		tg.text = t
 		tg.verdict = tg.item.Verdict
 		if tg.verdict == nil && tg.field == nil {
-			tg.verdict = bridge.Classify(snap.ix, tg.item)
+			tg.verdict = verdict.Classify(snap.ix, tg.item)
 		}
 	}
 	return tg, se

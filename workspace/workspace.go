@@ -20,8 +20,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
@@ -73,10 +73,10 @@ type Tree struct {
 	Flags   *module.Flags   // kbuild's flags for a module object
 	Symvers *module.Symvers // nil when the tree has no Module.symvers (export checks off)
 	// Headers says which kernel header declares a name (loaded).
-	Headers *bridge.HeaderIndex
+	Headers *headerscan.HeaderIndex
 	// Elsewhere says which other installed kernel declares a name this
 	// one lacks (loaded on the first such name).
-	Elsewhere *bridge.Elsewhere
+	Elsewhere *headerscan.Elsewhere
 }
 
 // Module is one assembled module, read-only once returned: the same value
@@ -118,10 +118,10 @@ type Loader struct {
 	log *slog.Logger
 
 	mu      sync.Mutex
-	modules map[string]*Module             // by Options.key
-	headers map[string]*bridge.HeaderIndex // by include directories
-	others  map[string]*bridge.Elsewhere   // by kernel tree
-	symvers map[string]symversEntry        // by path
+	modules map[string]*Module                 // by Options.key
+	headers map[string]*headerscan.HeaderIndex // by include directories
+	others  map[string]*headerscan.Elsewhere   // by kernel tree
+	symvers map[string]symversEntry            // by path
 }
 
 type symversEntry struct {
@@ -132,7 +132,7 @@ type symversEntry struct {
 // NewLoader returns a Loader logging to log (nil: slog.Default() at the
 // time of logging, so a command's logging set up later applies).
 func NewLoader(log *slog.Logger) *Loader {
-	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*bridge.HeaderIndex{}, others: map[string]*bridge.Elsewhere{}, symvers: map[string]symversEntry{}}
+	return &Loader{log: log, modules: map[string]*Module{}, headers: map[string]*headerscan.HeaderIndex{}, others: map[string]*headerscan.Elsewhere{}, symvers: map[string]symversEntry{}}
 }
 
 // Load returns the module at root, assembled with o: from the cache when
@@ -299,7 +299,7 @@ func (l *Loader) readSymvers(path string) (*module.Symvers, error) {
 
 // headerIndex returns the loaded "which header declares NAME" index for a
 // set of include directories, shared by every module using the same tree.
-func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderIndex {
+func (l *Loader) headerIndex(ctx context.Context, dirs []string) *headerscan.HeaderIndex {
 	key := strings.Join(dirs, "\x00")
 	l.mu.Lock()
 	h, ok := l.headers[key]
@@ -308,7 +308,7 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderI
 		if err != nil {
 			cache = ""
 		}
-		h = bridge.NewHeaderIndex(dirs, cache)
+		h = headerscan.NewHeaderIndex(dirs, cache)
 		l.headers[key] = h
 	}
 	l.mu.Unlock()
@@ -325,7 +325,7 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *bridge.HeaderI
 // elsewhere returns the other-kernels lookup for k, one per tree so that
 // its one-time load serves every module built against k. It outlives the
 // load that asked for it, so its context is not cancelled with ctx.
-func (l *Loader) elsewhere(ctx context.Context, k *module.Kernel) *bridge.Elsewhere {
+func (l *Loader) elsewhere(ctx context.Context, k *module.Kernel) *headerscan.Elsewhere {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e := l.others[k.Dir]; e != nil {
@@ -335,7 +335,7 @@ func (l *Loader) elsewhere(ctx context.Context, k *module.Kernel) *bridge.Elsewh
 	if err != nil {
 		cache = ""
 	}
-	e := bridge.ElsewhereFor(context.WithoutCancel(ctx), k, cache)
+	e := headerscan.ElsewhereFor(context.WithoutCancel(ctx), k, cache)
 	l.others[k.Dir] = e
 	return e
 }

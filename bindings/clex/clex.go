@@ -221,3 +221,35 @@ func needSpace(a, b Token) bool {
 	}
 	return true
 }
+
+// Args reads the parenthesised argument list starting at ts[open] (a macro
+// invocation's or a call's); it returns the arguments and the index of the
+// closing parenthesis, false when the list does not close.
+func Args(ts []Token, open int) ([][]Token, int, bool) {
+	depth := 0
+	var args [][]Token
+	var cur []Token
+	for i := open; i < len(ts); i++ {
+		switch ts[i].Text {
+		case "(", "[", "{":
+			depth++
+			if depth == 1 {
+				continue
+			}
+		case ")", "]", "}":
+			depth--
+			if depth == 0 {
+				args = append(args, cur)
+				return args, i, true
+			}
+		case ",":
+			if depth == 1 {
+				args = append(args, cur)
+				cur = nil
+				continue
+			}
+		}
+		cur = append(cur, ts[i])
+	}
+	return nil, 0, false
+}

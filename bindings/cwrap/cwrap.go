@@ -87,7 +87,7 @@ type Options struct {
 	// types, so C and Rust always agree on the set of helpers.
 	Bindable func(name string, params int) error
 	// Elsewhere says which kernel header declares a name the configured
-	// headers do not (diagnostics/bridge's header scan).
+	// headers do not (bindings/headerscan's header scan).
 	Elsewhere func(name string) (Location, bool)
 	// Rel shortens a header path for messages and comments
 	// (/usr/src/.../include/linux/slab.h -> linux/slab.h).

@@ -1,7 +1,7 @@
 // Package index holds what rustko knows about every C name the configured
 // kernel headers declare: its kind, declaration, header position, the Rust item
 // it became (or why none), layout, export status and, for inline functions and
-// macros, the bridge's verdict. Hover and diagnostics read it; bindings/ writes
+// macros, the macro verdict. Hover and diagnostics read it; bindings/ writes
 // it. It is a leaf package so readers need not link the C front end.
 package index
 
@@ -65,7 +65,7 @@ type Param struct {
 	CType string `json:"ctype,omitempty"` // "" for macro parameters
 }
 
-// Verdict is the bridge's advice for a name that has no symbol to link:
+// Verdict is the verdict's advice for a name that has no symbol to link:
 // what it expands to and what the author should do instead.
 type Verdict struct {
 	Class  string `json:"class"`            // e.g. "exported-call", "inline", "declares", "hidden-state", "idiom", "no-value"

@@ -5,9 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -180,13 +181,13 @@ func (a *analysis) functionMacro(r *Ref) {
 		return
 	}
 	switch v.Class {
-	case bridge.ClassExportedCall:
+	case verdict.ClassExportedCall:
 		// Only here is the rename alone right: same arguments. An idiom
 		// (pr_info's level prefix) or an explicit key needs the author.
 		if t := a.env.item(v.Target, false); t != nil && t.Kind == index.Function {
 			f.Fixes = append(f.Fixes, a.replaceFix("Call "+v.Target+" instead", r.Range, v.Target, true))
 		}
-	case bridge.ClassInline:
+	case verdict.ClassInline:
 		f.Fixes = append(f.Fixes, a.helperAndRename(r, v.Target, v.Target)...)
 	}
 }
@@ -221,7 +222,7 @@ func (a *analysis) macroWithoutValue(r *Ref) {
 	}
 	f := a.add(CodeMacroWithoutValue, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a macro with no value the bindings could give it (%s): %s", it.Name, a.where(it), reason))
 	a.declaredHere(f, it)
-	if v != nil && v.Class == bridge.ClassInline && v.Target != "" {
+	if v != nil && v.Class == verdict.ClassInline && v.Target != "" {
 		f.Fixes = a.helperAndRename(r, v.Target, v.Target+"()")
 	}
 }
@@ -434,8 +435,8 @@ func (a *analysis) notDeclared(r *Ref) {
 // this one does not: removed (or renamed) when only older releases have it,
 // added later when only newer ones do. Installed trees bound what can be
 // said: "removed after" names the newest older release that still has it.
-func (a *analysis) notInThisKernel(r *Ref, seen []bridge.Sighting) {
-	var older, newer *bridge.Sighting
+func (a *analysis) notInThisKernel(r *Ref, seen []headerscan.Sighting) {
+	var older, newer *headerscan.Sighting
 	for i := range seen {
 		s := &seen[i]
 		if s.Older && older == nil {
@@ -450,7 +451,7 @@ func (a *analysis) notInThisKernel(r *Ref, seen []bridge.Sighting) {
 		this = "this kernel (" + a.env.Index.Kernel + ")"
 	}
 	var msg string
-	var decl *bridge.Sighting
+	var decl *headerscan.Sighting
 	switch {
 	case older != nil && newer == nil:
 		decl = older

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/diagnostics"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -58,7 +58,7 @@ func TestCorpus(t *testing.T) {
 
 // analyzeModule does what `rustko-lsp check` does for one module, minus
 // printing: load it with make, read its licence, analyse every Rust file.
-func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *bridge.HeaderIndex) []diagnostics.Finding {
+func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *headerscan.HeaderIndex) []diagnostics.Finding {
 	t.Helper()
 	// The module names the pinned tree, the one realIndex reads, not the
 	// skeleton's $(uname -r) default.

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -71,14 +71,14 @@ func TestNotInThisKernel(t *testing.T) {
 			ctx := context.Background()
 			ck, cur := treeFlags(t, tc.current)
 			ok, of := treeFlags(t, tc.other)
-			headers := bridge.NewHeaderIndex(cur.IncludeDirs, cache)
+			headers := headerscan.NewHeaderIndex(cur.IncludeDirs, cache)
 			if err := headers.Load(ctx); err != nil {
 				t.Fatal(err)
 			}
 			asked := 0
-			elsewhere := bridge.NewElsewhere(ctx, func(context.Context) ([]bridge.OtherTree, error) {
+			elsewhere := headerscan.NewElsewhere(ctx, func(context.Context) ([]headerscan.OtherTree, error) {
 				asked++
-				return []bridge.OtherTree{{Release: ok.Release, Older: tc.older,
+				return []headerscan.OtherTree{{Release: ok.Release, Older: tc.older,
 					IncludeDirs: func(context.Context) ([]string, error) { return of.IncludeDirs, nil }}}, nil
 			}, cache)
 			ix := *fixtureIndex(t)

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -31,11 +32,11 @@ type Env struct {
 	BindingsPaths []string
 	// Headers says which other kernel header declares a name; Load it first
 	// (the check command does; the server loads it in the background).
-	Headers *bridge.HeaderIndex
+	Headers *headerscan.HeaderIndex
 	// Elsewhere says which other installed kernel declares a name that no
 	// header of this kernel does: a name a newer kernel removed is not a
 	// typo. Nil: the finding says to check the spelling.
-	Elsewhere *bridge.Elsewhere
+	Elsewhere *headerscan.Elsewhere
 	// Toolchain is the module's rustc (targets.Probe), so target JSON
 	// findings speak of the compiler that will read the file.
 	Toolchain *targets.Toolchain
@@ -168,7 +169,7 @@ func (e *Env) verdict(it *index.Item) *index.Verdict {
 	if v, ok := e.verdicts.Load(it.Name); ok {
 		return v.(*index.Verdict)
 	}
-	v := bridge.Classify(e.Index, it)
+	v := verdict.Classify(e.Index, it)
 	e.verdicts.Store(it.Name, v)
 	return v
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -27,14 +27,14 @@ var (
 	kernel     *module.Kernel
 	kflags     *module.Flags
 	symvers    *module.Symvers
-	headers    *bridge.HeaderIndex
+	headers    *headerscan.HeaderIndex
 	kernelErr  error
 )
 
 // realKernel is the pinned test tree (testkernel.Dir: Debian 12's 6.1 unless
 // RUSTKO_TEST_KDIR says otherwise), whatever else is installed; it needs gcc
 // and make and fails (never skips) without them, naming what to install.
-func realKernel(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *bridge.HeaderIndex) {
+func realKernel(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *headerscan.HeaderIndex) {
 	t.Helper()
 	kdir := testkernel.Dir(t)
 	kernelOnce.Do(func() {
@@ -54,7 +54,7 @@ func realKernel(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *
 			kernelErr = err
 			return
 		}
-		headers = bridge.NewHeaderIndex(kflags.IncludeDirs, cache)
+		headers = headerscan.NewHeaderIndex(kflags.IncludeDirs, cache)
 		kernelErr = headers.Load(ctx)
 	})
 	if kernelErr != nil {

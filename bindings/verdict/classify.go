@@ -1,10 +1,11 @@
-package bridge
+package verdict
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/bindings/clex"
 	"github.com/rustko/rustko-lsp/bindings/index"
 )
 
@@ -185,7 +186,7 @@ func callTaking(ts []token, key string) string {
 		if ts[i].Kind != tIdent || ts[i+1].Text != "(" {
 			continue
 		}
-		args, _, ok := collectArgs(ts, i+1)
+		args, _, ok := clex.Args(ts, i+1)
 		if !ok {
 			continue
 		}
@@ -314,7 +315,7 @@ func singleCall(ts []token) (string, [][]token, bool) {
 	if len(ts) < 3 || ts[0].Kind != tIdent || ts[1].Text != "(" || matching(ts[1:])+1 != len(ts)-1 {
 		return "", nil, false
 	}
-	args, _, ok := collectArgs(ts, 1)
+	args, _, ok := clex.Args(ts, 1)
 	return ts[0].Text, args, ok
 }
 

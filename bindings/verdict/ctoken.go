@@ -1,4 +1,4 @@
-package bridge
+package verdict
 
 import "github.com/rustko/rustko-lsp/bindings/clex"
 

@@ -1,4 +1,4 @@
-package bridge
+package headerscan
 
 import (
 	"bytes"
@@ -633,7 +633,7 @@ func declarator(ts []clex.Token) int {
 		if p := ts[i-1]; p.Kind != clex.Ident && p.Text != "*" {
 			continue
 		}
-		if args, _, ok := collectArgs(ts, i+1); ok && allLiterals(args) && strings.HasPrefix(t.Text, "__") {
+		if args, _, ok := clex.Args(ts, i+1); ok && allLiterals(args) && strings.HasPrefix(t.Text, "__") {
 			continue
 		}
 		return i
@@ -706,7 +706,7 @@ func typedefName(ts []clex.Token) (clex.Token, bool) {
 // not itself a call (an attribute macro).
 func lastName(ts []clex.Token) (clex.Token, bool) {
 	depth := 0
-	var best token
+	var best clex.Token
 	ok := false
 	for i, t := range ts {
 		switch t.Text {

@@ -1,4 +1,4 @@
-package bridge_test
+package verdict_test
 
 import (
 	"context"
@@ -11,17 +11,17 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/index"
-	"github.com/rustko/rustko-lsp/diagnostics/bridge"
+	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// This test lives outside package bridge: bindings may import bridge to fill
+// This test lives outside package verdict: bindings imports verdict to fill
 // Item.Verdict, and an in-package test importing bindings would then cycle.
 
 // TestVerdictsRealHeaders pins the verdicts on the index generated from the
 // pinned test tree (testkernel.Dir: Debian 12's 6.1, the default header set),
-// so a change in the bridge or in what bindings records shows up here, and an
+// so a change in the classification or in what bindings records shows up here, and an
 // rt or newer tree installed beside it changes nothing.
 func TestVerdictsRealHeaders(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -48,28 +48,28 @@ func TestVerdictsRealHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		name, class, target, advice string
 	}{
-		{"printk", bridge.ClassExportedCall, "_printk", "same arguments"},
-		{"pr_info", bridge.ClassIdiom, "_printk", "KERN_INFO"},
-		{"pr_err", bridge.ClassIdiom, "_printk", "KERN_ERR"},
-		{"container_of", bridge.ClassIdiom, "", "offset"},
-		{"spin_lock_init", bridge.ClassHiddenState, "", "C shim"},
-		{"mutex_init", bridge.ClassHiddenState, "__mutex_init", "lock_class_key"},
-		{"module_init", bridge.ClassDeclares, "", "C shim"},
-		{"current", bridge.ClassInline, "get_current", "KERNEL_HELPERS"},
-		{"THIS_MODULE", bridge.ClassIdiom, "", "__this_module"},
-		{"ARRAY_SIZE", bridge.ClassIdiom, "", ".len()"},
-		{"BIT", bridge.ClassIdiom, "", "<<"},
-		{"min", bridge.ClassIdiom, "", "min"},
-		{"WARN_ON", bridge.ClassIdiom, "", "asm"},
-		{"BUG_ON", bridge.ClassIdiom, "", "panic!"},
-		{"DEFINE_MUTEX", bridge.ClassDeclares, "__mutex_init", "static mut"},
+		{"printk", verdict.ClassExportedCall, "_printk", "same arguments"},
+		{"pr_info", verdict.ClassIdiom, "_printk", "KERN_INFO"},
+		{"pr_err", verdict.ClassIdiom, "_printk", "KERN_ERR"},
+		{"container_of", verdict.ClassIdiom, "", "offset"},
+		{"spin_lock_init", verdict.ClassHiddenState, "", "C shim"},
+		{"mutex_init", verdict.ClassHiddenState, "__mutex_init", "lock_class_key"},
+		{"module_init", verdict.ClassDeclares, "", "C shim"},
+		{"current", verdict.ClassInline, "get_current", "KERNEL_HELPERS"},
+		{"THIS_MODULE", verdict.ClassIdiom, "", "__this_module"},
+		{"ARRAY_SIZE", verdict.ClassIdiom, "", ".len()"},
+		{"BIT", verdict.ClassIdiom, "", "<<"},
+		{"min", verdict.ClassIdiom, "", "min"},
+		{"WARN_ON", verdict.ClassIdiom, "", "asm"},
+		{"BUG_ON", verdict.ClassIdiom, "", "panic!"},
+		{"DEFINE_MUTEX", verdict.ClassDeclares, "__mutex_init", "static mut"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			it := firstMacro(ix, tc.name)
 			if it == nil {
 				t.Fatalf("the index of %v has no macro %s", ix.Headers, tc.name)
 			}
-			v := bridge.Classify(ix, it)
+			v := verdict.Classify(ix, it)
 			if v == nil || v.Class != tc.class || v.Target != tc.target || !strings.Contains(v.Advice, tc.advice) {
 				t.Errorf("%s (%s): got %+v, want class %s target %q advice containing %q", tc.name, it.Decl, v, tc.class, tc.target, tc.advice)
 			}
@@ -77,7 +77,7 @@ func TestVerdictsRealHeaders(t *testing.T) {
 	}
 	// GFP_KERNEL has a value: no verdict needed, and the value is the 6.1 one.
 	gfp := firstMacro(ix, "GFP_KERNEL")
-	if gfp == nil || bridge.Classify(ix, gfp) != nil || gfp.ValueType != "gfp_t" {
+	if gfp == nil || verdict.Classify(ix, gfp) != nil || gfp.ValueType != "gfp_t" {
 		t.Errorf("GFP_KERNEL: %+v", gfp)
 	}
 }

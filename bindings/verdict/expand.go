@@ -1,9 +1,10 @@
-package bridge
+package verdict
 
 import (
 	"slices"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/bindings/clex"
 	"github.com/rustko/rustko-lsp/bindings/index"
 )
 
@@ -164,7 +165,7 @@ func (e *expander) once(ts []token) ([]token, bool) {
 			out = append(out, t)
 			continue
 		}
-		args, end, ok := collectArgs(ts, i+1)
+		args, end, ok := clex.Args(ts, i+1)
 		if !ok {
 			out = append(out, ts[i:]...)
 			break
@@ -183,37 +184,6 @@ func paint(ts []token, hide []string) []token {
 		out[i] = t
 	}
 	return out
-}
-
-// collectArgs reads the parenthesised argument list starting at ts[open];
-// it returns the arguments and the index of the closing parenthesis.
-func collectArgs(ts []token, open int) ([][]token, int, bool) {
-	depth := 0
-	var args [][]token
-	var cur []token
-	for i := open; i < len(ts); i++ {
-		switch ts[i].Text {
-		case "(", "[", "{":
-			depth++
-			if depth == 1 {
-				continue
-			}
-		case ")", "]", "}":
-			depth--
-			if depth == 0 {
-				args = append(args, cur)
-				return args, i, true
-			}
-		case ",":
-			if depth == 1 {
-				args = append(args, cur)
-				cur = nil
-				continue
-			}
-		}
-		cur = append(cur, ts[i])
-	}
-	return nil, 0, false
 }
 
 // substitute replaces the parameters in d's body with args, applying '#'
