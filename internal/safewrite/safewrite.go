@@ -142,31 +142,43 @@ func Rename(root, tmp, path string, header []byte) error {
 }
 
 func replace(dst string, data []byte) error {
-	dir := filepath.Dir(dst)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	// CreateTemp makes 0600; generated sources are read by other users'
-	// tools (a build as another user, an editor's server).
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	if err := os.Rename(f.Name(), dst); err != nil {
-		os.Remove(f.Name())
+	if err := Atomic(dst, data, 0o644); err != nil {
 		return fmt.Errorf("writing %s: %w", dst, err)
 	}
 	return nil
+}
+
+// Atomic replaces path with data through a temporary file in path's own
+// folder (created when missing) and a rename, so a reader (cargo, kbuild, a
+// second rustko) sees the old file or the new one, never half of one, and a
+// cancelled or crashed write leaves the old file. perm is the new file's
+// mode: CreateTemp makes 0600, and rustko's files are read by other users'
+// tools (a build as another user, an editor's server). It makes no Check:
+// it is for files rustko owns outright (its cache, its build folder, an
+// object it just compiled); a file in a module goes through Write.
+func Atomic(path string, data []byte, perm fs.FileMode) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), perm)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func effectiveRoot(root, abs string) string {

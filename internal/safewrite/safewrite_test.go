@@ -218,3 +218,39 @@ func symlink(t *testing.T, target, link string) {
 		t.Fatal(err)
 	}
 }
+
+// TestAtomic: the file is replaced whole with the asked mode, no temporary
+// file stays behind, and a write that cannot finish leaves the old file.
+func TestAtomic(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "entry")
+	for _, tc := range []struct {
+		data string
+		perm os.FileMode
+	}{{"first", 0o644}, {"second, longer than the first", 0o755}, {"", 0o600}} {
+		if err := Atomic(p, []byte(tc.data), tc.perm); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(p)
+		st, serr := os.Stat(p)
+		if err != nil || serr != nil || string(b) != tc.data || st.Mode().Perm() != tc.perm {
+			t.Errorf("after writing %q %v: read %q (err %v), mode %v (err %v)", tc.data, tc.perm, b, err, st.Mode().Perm(), serr)
+		}
+	}
+	ents, _ := os.ReadDir(filepath.Dir(p))
+	if len(ents) != 1 {
+		t.Errorf("the folder holds %d files, want the entry alone", len(ents))
+	}
+
+	// A folder at the path: the rename fails, the temporary file goes.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.MkdirAll(filepath.Join(blocked, "child"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Atomic(blocked, []byte("x"), 0o644); err == nil {
+		t.Error("replacing a non-empty folder succeeded")
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("a failed write left files behind: %v", ents)
+	}
+}
