@@ -35,7 +35,7 @@ func ParseWith(path string, src []byte, env *Env) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", path, err)
 	}
-	return newFile(path, src, t, env), nil
+	return newFile(path, src, t, env, 0), nil
 }
 
 // Reparse parses src, a new version of f's text, reusing f's syntax tree
@@ -46,13 +46,13 @@ func (f *File) Reparse(src []byte, env *Env) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", f.Path, err)
 	}
-	return newFile(f.Path, src, t, env), nil
+	return newFile(f.Path, src, t, env, len(f.refs)), nil
 }
 
-func newFile(path string, src []byte, t *syntax.Tree, env *Env) *File {
+func newFile(path string, src []byte, t *syntax.Tree, env *Env, refsHint int) *File {
 	f := &File{Path: path, Src: src, tree: t, root: t.Root, env: env}
 	f.syms = collectSymbols(t.Root, env.bindingsPaths(), env.cfgFor(path))
-	f.refs = resolveAll(t.Root, f.syms, env)
+	f.refs = resolveAllSized(t.Root, f.syms, env, refsHint)
 	return f
 }
 
