@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
@@ -44,25 +45,12 @@ func CaptureFlags(ctx context.Context, k *Kernel) (*Flags, error) {
 	if err != nil {
 		return nil, fmt.Errorf("capturing kbuild flags for %s: %w", k.Dir, err)
 	}
-	cacheFile := ""
-	if dir, err := CacheDir(); err != nil {
-		slog.Warn("kbuild flags will not be cached", "err", err)
-	} else {
-		cacheFile = filepath.Join(dir, "flags", key[:16]+".json")
-		if f := readFlagsCache(cacheFile, key, k.Dir); f != nil {
-			return f, nil
-		}
-	}
-	f, err := probe(ctx, k)
+	c, err := filecache.Default()
 	if err != nil {
-		return nil, err
+		slog.Warn("kbuild flags will not be cached", "err", err)
+		return probe(ctx, k)
 	}
-	if cacheFile != "" {
-		if err := writeFlagsCache(cacheFile, key, k.Dir, f); err != nil {
-			slog.Warn("could not cache kbuild flags", "file", cacheFile, "err", err)
-		}
-	}
-	return f, nil
+	return cachedFlags(ctx, c, key, k)
 }
 
 // probeFlags builds the probe object with V=1 and parses the compiler

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
@@ -136,8 +137,8 @@ func checkRealFlags(t *testing.T, k *Kernel, f *Flags) {
 	}
 }
 
-// checkFlagsCache: the cache answers the second call, and a corrupt entry is
-// ignored and rewritten.
+// checkFlagsCache: the cache answers the second call; a damaged entry and
+// one that reads back incomplete are ignored and rewritten.
 func checkFlagsCache(t *testing.T, k *Kernel, f *Flags, probes *int) {
 	t.Helper()
 	g, err := CaptureFlags(context.Background(), k)
@@ -147,19 +148,29 @@ func checkFlagsCache(t *testing.T, k *Kernel, f *Flags, probes *int) {
 	eq(t, "probe builds after a cached call", *probes, 1)
 	eq(t, "cached flags", norm(g), norm(f))
 
-	entries, _ := filepath.Glob(filepath.Join(os.Getenv("RUSTKO_CACHE_DIR"), "flags", "*.json"))
+	c, err := filecache.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(os.Getenv("RUSTKO_CACHE_DIR"), "entries", flagsKind, "*"))
 	if len(entries) != 1 {
 		t.Fatalf("cache entries = %q, want one", entries)
 	}
-	if err := os.WriteFile(entries[0], []byte(`{"version": 2, "flags": {`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := CaptureFlags(context.Background(), k); err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "probe builds after corrupting the cache", *probes, 2)
-	if readFlagsCache(entries[0], mustKey(t, k.Dir), k.Dir) == nil {
-		t.Error("the corrupt cache entry was not rewritten")
+	key := mustKey(t, k.Dir)
+	for i, damage := range []func(){
+		func() { os.WriteFile(entries[0], []byte(`{"version": 2, "flags": {`), 0o644) },
+		func() { c.Set(flagsKind, key, []byte(`{"Compiler": "gcc"}`)) },
+	} {
+		damage()
+		if _, err := CaptureFlags(context.Background(), k); err != nil {
+			t.Fatal(err)
+		}
+		eq(t, "probe builds after damaging the cache entry", *probes, 2+i)
+		if b, err := c.Get(flagsKind, key); err != nil {
+			t.Errorf("the damaged cache entry was not rewritten: %v", err)
+		} else if _, err := decodeFlags(b); err != nil {
+			t.Errorf("the rewritten cache entry: %v", err)
+		}
 	}
 }
 
@@ -167,7 +178,7 @@ func checkFlagsCache(t *testing.T, k *Kernel, f *Flags, probes *int) {
 // so the package's tests build the probe fewer times.
 var capturedReal *Flags
 
-func mustKey(t *testing.T, kdir string) string {
+func mustKey(t *testing.T, kdir string) filecache.Key {
 	key, err := flagsCacheKey(kdir)
 	if err != nil {
 		t.Fatal(err)
@@ -260,25 +271,5 @@ func TestCaptureFlagsBrokenTree(t *testing.T) {
 	}
 	if _, err := CaptureFlags(context.Background(), nil); err == nil || !strings.Contains(err.Error(), "FindKernel") {
 		t.Errorf("nil kernel: err = %v", err)
-	}
-}
-
-func TestCacheDir(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("RUSTKO_CACHE_DIR", "")
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(tmp, "xdg"))
-	d, err := CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "XDG cache dir", d, filepath.Join(tmp, "xdg", "rustko-lsp"))
-	t.Setenv("RUSTKO_CACHE_DIR", filepath.Join(tmp, "own"))
-	d, err = CacheDir()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eq(t, "RUSTKO_CACHE_DIR", d, filepath.Join(tmp, "own"))
-	if !isDir(d) {
-		t.Error("CacheDir did not create the folder")
 	}
 }

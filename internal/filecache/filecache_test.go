@@ -429,8 +429,9 @@ func TestDir(t *testing.T) {
 		t.Errorf("Dir did not create %s", d)
 	}
 	t.Setenv("RUSTKO_CACHE_DIR", "")
-	t.Setenv("XDG_CACHE_HOME", filepath.Join(t.TempDir(), "xdg"))
-	if d, err := Dir(); err != nil || filepath.Base(d) != "rustko-lsp" {
-		t.Errorf("Dir without RUSTKO_CACHE_DIR = %q, %v", d, err)
+	xdg := filepath.Join(t.TempDir(), "xdg")
+	t.Setenv("XDG_CACHE_HOME", xdg)
+	if d, err := Dir(); err != nil || d != filepath.Join(xdg, "rustko-lsp") {
+		t.Errorf("Dir without RUSTKO_CACHE_DIR = %q, %v; want $XDG_CACHE_HOME/rustko-lsp", d, err)
 	}
 }
