@@ -13,6 +13,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/targets"
 	"github.com/rustko/rustko-lsp/workspace"
@@ -264,7 +265,7 @@ func TestBuildToolchainErrors(t *testing.T) {
 		})
 	}
 	t.Run("auto picks host mode without rust-src", func(t *testing.T) {
-		tc, err := targets.Find(context.Background(), bare, "", t.TempDir())
+		tc, err := targets.Find(context.Background(), bare, "", filecache.Open(t.TempDir()))
 		if err != nil {
 			t.Fatal(err)
 		}

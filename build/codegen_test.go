@@ -13,6 +13,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
@@ -210,7 +211,7 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 		t.Run(tt.root, func(t *testing.T) {
 			cache := t.TempDir()
 			r := &runner{}
-			tc, err := targets.Find(context.Background(), tt.root, "test", cache)
+			tc, err := targets.Find(context.Background(), tt.root, "test", filecache.Open(cache))
 			if err != nil {
 				t.Fatal(err)
 			}

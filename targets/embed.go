@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/rustko/rustko-lsp/internal/safewrite"
 )
 
 //go:embed specs/*.json
@@ -98,30 +100,14 @@ func WriteFor(dir, name string, tc Toolchain) (string, error) {
 }
 
 func writeSpec(dir, name string, data []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("writing target spec %s: %w", name, err)
-	}
 	path := filepath.Join(dir, strings.TrimSuffix(name, ".json")+".json")
 	// Rewriting an identical file would bump its mtime and make cargo and
 	// kbuild rebuild everything that depends on the target.
 	if old, err := os.ReadFile(path); err == nil && string(old) == string(data) {
 		return path, nil
 	}
-	tmp, err := os.CreateTemp(dir, ".target-*.json")
-	if err != nil {
+	if err := safewrite.Atomic(path, data, 0o644); err != nil {
 		return "", fmt.Errorf("writing target spec %s: %w", path, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("writing target spec %s: %w", path, werr)
 	}
 	return path, nil
 }

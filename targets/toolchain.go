@@ -2,8 +2,6 @@ package targets
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/rustko/rustko-lsp/internal/filecache"
 )
 
 // installHint is what to do when no usable toolchain is found. Debian's
@@ -23,11 +23,11 @@ const installHint = "install one with `apt-get install rustc rust-src cargo` and
 // whether the core library's sources are installed. It never consults PATH:
 // rustup's ~/.cargo/bin usually comes first there and would silently replace
 // the toolchain the module asked for. What rustc says about itself is cached
-// in cacheDir ("" for none), keyed by the rustc binary's identity, as cargo
+// in cache (nil for none), keyed by the rustc binary's identity, as cargo
 // does in .rustc_info.json: starting rustc costs half a second or more on a
 // busy machine. A rustup proxy's answer depends on rustup's settings, not on
 // the proxy binary: it is never cached.
-func Find(ctx context.Context, rustRoot, origin, cacheDir string) (*Toolchain, error) {
+func Find(ctx context.Context, rustRoot, origin string, cache *filecache.Cache) (*Toolchain, error) {
 	if rustRoot == "" {
 		return nil, fmt.Errorf("RUST_ROOT is empty; %s", installHint)
 	}
@@ -39,7 +39,7 @@ func Find(ctx context.Context, rustRoot, origin, cacheDir string) (*Toolchain, e
 	if !isExecutable(tc.Path) {
 		return nil, missingTool(rustRoot, origin, tc.Path)
 	}
-	if err := tc.describe(ctx, cacheDir); err != nil {
+	if err := tc.describe(ctx, cache); err != nil {
 		return nil, fmt.Errorf("%w; check the toolchain under RUST_ROOT=%s%s or %s", err, rustRoot, setBy(origin), installHint)
 	}
 	core := filepath.Join(tc.Sysroot, "lib", "rustlib", "src", "rust", "library", "core")
@@ -75,9 +75,11 @@ func isExecutable(p string) bool {
 	return err == nil && !st.IsDir() && st.Mode()&0o111 != 0
 }
 
+// toolchainKind is the cache kind of what one rustc said about itself.
+const toolchainKind = "rustc-info"
+
 // toolchainInfo is one cached rustc's answers.
 type toolchainInfo struct {
-	Key         string `json:"key"`
 	VersionInfo string `json:"version_info"`
 	Sysroot     string `json:"sysroot"`
 }
@@ -85,13 +87,12 @@ type toolchainInfo struct {
 // describe fills in what rustc says about itself (-vV, --print sysroot),
 // from the cache when it has this binary's answers; the two questions are
 // asked at once otherwise.
-func (tc *Toolchain) describe(ctx context.Context, cacheDir string) error {
+func (tc *Toolchain) describe(ctx context.Context, cache *filecache.Cache) error {
 	key, cacheable := rustcIdentity(tc.Path, filepath.Join(tc.Root, "bin", "rustup"))
-	var cacheFile string
-	if cacheable && cacheDir != "" {
-		cacheFile = filepath.Join(cacheDir, "toolchain", key+".json")
+	cacheable = cacheable && cache != nil
+	if cacheable {
 		var c toolchainInfo
-		if data, err := os.ReadFile(cacheFile); err == nil && json.Unmarshal(data, &c) == nil && c.Key == key {
+		if data, err := cache.Get(toolchainKind, key); err == nil && json.Unmarshal(data, &c) == nil {
 			tc.Sysroot = c.Sysroot
 			if err := tc.parseVerbose(c.VersionInfo); err == nil {
 				return nil
@@ -114,58 +115,36 @@ func (tc *Toolchain) describe(ctx context.Context, cacheDir string) error {
 		return fmt.Errorf("%s -vV: %w", tc.Path, err)
 	}
 	tc.Sysroot = strings.TrimSpace(string(sysroot))
-	if cacheFile != "" {
-		data, _ := json.Marshal(toolchainInfo{Key: key, VersionInfo: tc.VersionInfo, Sysroot: tc.Sysroot})
+	if cacheable {
+		data, _ := json.Marshal(toolchainInfo{VersionInfo: tc.VersionInfo, Sysroot: tc.Sysroot})
 		// Best effort: without the cache the next load asks rustc again.
-		_ = writeAtomic(cacheFile, data)
+		_ = cache.Set(toolchainKind, key, data)
 	}
 	return nil
-}
-
-// writeAtomic writes a cache file through a temporary file and a rename, so
-// a concurrent reader never sees half of it.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // rustcIdentity names the rustc binary behind path: its real path, size,
 // modification and change times and inode, which any reinstall changes.
 // It is not cacheable when it is rustup's proxy.
-func rustcIdentity(path, rustup string) (string, bool) {
+func rustcIdentity(path, rustup string) (filecache.Key, bool) {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
-		return "", false
+		return filecache.Key{}, false
 	}
 	st, err := os.Stat(real)
 	if err != nil {
-		return "", false
+		return filecache.Key{}, false
 	}
 	if filepath.Base(real) == "rustup" || filepath.Base(real) == "rustup-init" {
-		return "", false
+		return filecache.Key{}, false
 	}
 	if rst, err := os.Stat(rustup); err == nil && os.SameFile(st, rst) {
-		return "", false
+		return filecache.Key{}, false
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !ok {
-		return "", false
+		return filecache.Key{}, false
 	}
-	h := sha256.Sum256(fmt.Appendf(nil, "rustc-info v1\x00%s\x00%d\x00%d\x00%d.%d\x00%d", real, st.Size(), st.ModTime().UnixNano(),
-		sys.Ctim.Sec, sys.Ctim.Nsec, sys.Ino))
-	return hex.EncodeToString(h[:16]), true
+	return filecache.KeyOf("rustc-info v1", real, fmt.Sprint(st.Size()), fmt.Sprint(st.ModTime().UnixNano()),
+		fmt.Sprintf("%d.%d", sys.Ctim.Sec, sys.Ctim.Nsec), fmt.Sprint(sys.Ino)), true
 }

@@ -2,17 +2,21 @@ package targets
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/filecache"
 )
 
 // TestFind resolves Debian's toolchain under RUST_ROOT=/usr, the second time
 // from the cache, and explains a RUST_ROOT without one.
 func TestFind(t *testing.T) {
 	ctx := context.Background()
-	cache := t.TempDir()
+	dir := t.TempDir()
+	cache := filecache.Open(dir)
 	tc, err := Find(ctx, "/usr", "config.mk:2", cache)
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +27,7 @@ func TestFind(t *testing.T) {
 	if tc.CoreSrc == "" {
 		t.Errorf("no core sources found under %s: is rust-src installed (apt-get install rust-src)?", tc.Sysroot)
 	}
-	cached, _ := filepath.Glob(filepath.Join(cache, "toolchain", "*.json"))
+	cached, _ := filepath.Glob(filepath.Join(dir, "entries", toolchainKind, "*"))
 	if len(cached) != 1 {
 		t.Fatalf("cache files %v, want one", cached)
 	}
@@ -31,12 +35,30 @@ func TestFind(t *testing.T) {
 	if err != nil || again.Release != tc.Release || again.Host != tc.Host || again.Sysroot != tc.Sysroot || again.VersionInfo != tc.VersionInfo {
 		t.Errorf("from the cache: %+v, %v; want %+v", again, err, tc)
 	}
-	// A cache entry that is not rustc's answer is asked again.
-	if err := os.WriteFile(cached[0], []byte("{}"), 0o644); err != nil {
-		t.Fatal(err)
+	// A cache entry that is not rustc's answer is asked again, and so is
+	// a damaged one; either is replaced.
+	key, _ := rustcIdentity(tc.Path, "/usr/bin/rustup")
+	for _, damage := range []func() error{
+		func() error { return cache.Set(toolchainKind, key, []byte("{}")) },
+		func() error { return os.WriteFile(cached[0], []byte("RKC1"), 0o644) },
+	} {
+		if err := damage(); err != nil {
+			t.Fatal(err)
+		}
+		if fresh, err := Find(ctx, "/usr", "", cache); err != nil || fresh.Release != tc.Release {
+			t.Errorf("after a broken cache entry: %+v, %v", fresh, err)
+		}
+		var info toolchainInfo
+		b, err := cache.Get(toolchainKind, key)
+		if err == nil {
+			err = json.Unmarshal(b, &info)
+		}
+		if err != nil || info.VersionInfo != tc.VersionInfo {
+			t.Errorf("the broken entry was not replaced: %q, %v", b, err)
+		}
 	}
-	if fresh, err := Find(ctx, "/usr", "", cache); err != nil || fresh.Release != tc.Release {
-		t.Errorf("after a broken cache entry: %+v, %v", fresh, err)
+	if _, err := Find(ctx, "/usr", "", nil); err != nil {
+		t.Errorf("without a cache: %v", err)
 	}
 
 	for _, tt := range []struct{ root, want string }{

@@ -23,6 +23,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -237,10 +238,7 @@ func findToolchain(ctx context.Context, m *module.Module) (*targets.Toolchain, e
 	if w := m.Where["RUST_ROOT"]; w != "" {
 		origin = filepath.Join(m.Root, w)
 	}
-	cache, err := module.CacheDir()
-	if err != nil {
-		cache = ""
-	}
+	cache, _ := filecache.Default() // nil: rustc is asked every time
 	tc, err := targets.Find(ctx, m.Vars.RustRoot, origin, cache)
 	if err != nil {
 		return nil, err

@@ -86,16 +86,20 @@ type Cache struct {
 	Budget int64
 }
 
-// Open returns the cache kept in dir, which need not exist yet.
-func Open(dir string) *Cache { return &Cache{dir: dir, Budget: DefaultBudget} }
+// Open returns the cache whose entries are in root's "entries" folder
+// (root need not exist yet); the rest of root is for what is not a byte
+// value, beside it and outside the budget.
+func Open(root string) *Cache {
+	return &Cache{dir: filepath.Join(root, "entries"), Budget: DefaultBudget}
+}
 
-// Default is the cache in Dir's "entries" folder.
+// Default is the cache in Dir.
 func Default() (*Cache, error) {
 	d, err := Dir()
 	if err != nil {
 		return nil, err
 	}
-	return Open(filepath.Join(d, "entries")), nil
+	return Open(d), nil
 }
 
 // An entry file is the magic, the value's length and SHA-256, then the

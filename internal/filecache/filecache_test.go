@@ -366,8 +366,8 @@ func TestEvict(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	stale := filepath.Join(dir, "one", ".entry.tmp123")
-	fresh := filepath.Join(dir, "one", ".other.tmp456")
+	stale := filepath.Join(c.dir, "one", ".entry.tmp123")
+	fresh := filepath.Join(c.dir, "one", ".other.tmp456")
 	for _, p := range []string{stale, fresh} {
 		if err := os.WriteFile(p, value, 0o644); err != nil {
 			t.Fatal(err)
