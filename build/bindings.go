@@ -9,6 +9,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // generateBindings writes the module's BINDINGS file from the default
@@ -35,7 +36,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		})
 		return "failed", false, nil
 	}
-	b.res.Findings = append(b.res.Findings, bindings.KeptFindings(res.Kept)...)
+	b.res.Findings = append(b.res.Findings, workspace.KeptFindings(res.Kept)...)
 	if h := res.Helpers; h != nil {
 		// C_FILES was read before the helper file first existed: link it
 		// whether or not the wildcard saw it.

@@ -153,7 +153,7 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 		kept := b.kept[path]
 		b.mu.Unlock()
 		if kept {
-			return &Analysis{Findings: bindings.KeptFindings([]string{path})}, nil
+			return &Analysis{Findings: workspace.KeptFindings([]string{path})}, nil
 		}
 		return &Analysis{}, nil
 	}

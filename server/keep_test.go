@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"go.lsp.dev/protocol"
 )
 
@@ -27,10 +27,10 @@ func TestRealKeepsForeignBindings(t *testing.T) {
 		return h.hoverAt(t, lib, src, "file_operations {") != nil
 	})
 	h.open(t, gen, own)
-	h.waitFor(t, realTimeout, "a "+bindings.KeptCode+" finding at src/bindings.rs", func() bool {
+	h.waitFor(t, realTimeout, "a "+diagnostics.CodeBindingsNotOurs+" finding at src/bindings.rs", func() bool {
 		ds, _ := h.rec.diagsOf(gen)
 		for _, d := range ds {
-			if c, ok := d.Code.(protocol.String); ok && string(c) == bindings.KeptCode {
+			if c, ok := d.Code.(protocol.String); ok && string(c) == diagnostics.CodeBindingsNotOurs {
 				return true
 			}
 		}

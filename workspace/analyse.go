@@ -141,7 +141,7 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 		o.Generated(gen)
 	}
 	env := w.Env(gen.Index)
-	findings := bindings.KeptFindings(gen.Kept)
+	findings := KeptFindings(gen.Kept)
 	for _, f := range w.Sources.Rust {
 		if w.Generated(f, gen.Index) {
 			continue

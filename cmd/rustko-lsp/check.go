@@ -174,7 +174,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 			return exitTool, fmt.Errorf("building %s: %w", root, err)
 		}
 		for _, f := range res.Findings {
-			if f.Code == bindings.KeptCode {
+			if f.Code == diagnostics.CodeBindingsNotOurs {
 				continue // the analysis above reported the kept file
 			}
 			findings = append(findings, f)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 )
 
@@ -120,13 +121,13 @@ func TestCheckNeverOverwrites(t *testing.T) {
 			}
 			var notOurs []finding
 			for _, f := range res.Diagnostics {
-				if f.Code == bindings.KeptCode {
+				if f.Code == diagnostics.CodeBindingsNotOurs {
 					notOurs = append(notOurs, f)
 				}
 			}
 			if c.kept {
 				if len(notOurs) != 1 || notOurs[0].File != "src/bindings.rs" || !strings.Contains(notOurs[0].Message, "BINDINGS :=") {
-					t.Fatalf("want one %s finding at %s naming BINDINGS, got %+v\n%s", bindings.KeptCode, bfile, notOurs, out)
+					t.Fatalf("want one %s finding at %s naming BINDINGS, got %+v\n%s", diagnostics.CodeBindingsNotOurs, bfile, notOurs, out)
 				}
 				if c.build {
 					if _, err := os.Stat(filepath.Join(dir, "hello.ko")); err != nil {
@@ -136,7 +137,7 @@ func TestCheckNeverOverwrites(t *testing.T) {
 				return
 			}
 			if len(notOurs) != 0 {
-				t.Errorf("unexpected %s: %+v", bindings.KeptCode, notOurs)
+				t.Errorf("unexpected %s: %+v", diagnostics.CodeBindingsNotOurs, notOurs)
 			}
 			if got := mustRead(t, filepath.Join(dir, filepath.FromSlash(c.regenerated))); string(got) != string(generated) {
 				t.Errorf("%s was not regenerated:\n%.300s", c.regenerated, got)
