@@ -440,37 +440,6 @@ func processesMentioning(dir string) []string {
 	return found
 }
 
-func TestLockDir(t *testing.T) {
-	dir := t.TempDir()
-	unlock, err := lockDir(context.Background(), dir, "l")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	if _, err := lockDir(ctx, dir, "l"); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("second lock while held: %v, want to wait until the deadline", err)
-	}
-	got := make(chan error, 1)
-	go func() {
-		u, err := lockDir(context.Background(), dir, "l")
-		if err == nil {
-			u()
-		}
-		got <- err
-	}()
-	time.Sleep(100 * time.Millisecond)
-	unlock()
-	select {
-	case err := <-got:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the waiting lock was not granted after unlock")
-	}
-}
-
 // TestBuildLinksHelpers builds a module whose Rust code calls kmalloc, a
 // static inline C function, through the helper KERNEL_HELPERS generates:
 // the helper's C file joins the kbuild link (even though C_FILES was read

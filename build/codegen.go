@@ -2,17 +2,15 @@ package build
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -155,7 +153,7 @@ func (b *builder) resolveCodegen(ctx context.Context) error {
 		return fmt.Errorf("kernel tree %s: %w", b.kernel.Dir, err)
 	}
 	sets := candidateFlags(cfg, b.kernel.Arch, b.mode)
-	accepted, err := probeFlags(ctx, b.r, b.tc, b.cacheDir, sets)
+	accepted, err := probeFlags(ctx, b.r, b.tc, b.cache, sets)
 	if err != nil {
 		return err
 	}
@@ -207,6 +205,9 @@ func versionLess(a, b string) bool {
 	return false
 }
 
+// flagProbesKind is the cache kind of one rustc's answers to probeFlags.
+const flagProbesKind = "rustc-flags"
+
 func flagKey(flags []string) string { return strings.Join(flags, "\x00") }
 
 // probeFlags asks rustc whether it accepts each flag set: an unknown -Z or
@@ -215,18 +216,17 @@ func flagKey(flags []string) string { return strings.Join(flags, "\x00") }
 // options a rustc has depends on its release alone, so the answers are
 // kept on disk keyed by what rustc -vV said (release, commit, LLVM): a
 // rustup proxy that switches toolchains says something else.
-func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cacheDir string, sets [][]string) (map[string]bool, error) {
+func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *filecache.Cache, sets [][]string) (map[string]bool, error) {
 	out := map[string]bool{}
 	if len(sets) == 0 {
 		return out, nil
 	}
-	var cacheFile string
+	key := filecache.KeyOf("rustc-flags v1", tc.VersionInfo)
+	cacheable := tc.VersionInfo != "" && cache != nil
 	cached := map[string]bool{}
-	if tc.VersionInfo != "" && cacheDir != "" {
-		h := sha256.Sum256([]byte("rustc-flags v1\x00" + tc.VersionInfo))
-		cacheFile = filepath.Join(cacheDir, "toolchain", "flags-"+hex.EncodeToString(h[:12])+".json")
-		if data, err := os.ReadFile(cacheFile); err == nil {
-			_ = json.Unmarshal(data, &cached) // a damaged cache is asked again
+	if cacheable {
+		if data, err := cache.Get(flagProbesKind, key); err == nil {
+			_ = json.Unmarshal(data, &cached) // a damaged entry is asked again
 		}
 	}
 	var todo [][]string
@@ -265,13 +265,11 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cacheDir 
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	if cacheFile != "" {
+	if cacheable {
 		data, _ := json.Marshal(cached)
 		// Best effort: without the cache the next build asks rustc again.
-		if err := os.MkdirAll(filepath.Dir(cacheFile), 0o755); err == nil {
-			if err := writeIfChanged(cacheFile, data); err != nil {
-				slog.Debug("rustc flag probes not cached", "err", err)
-			}
+		if err := cache.Set(flagProbesKind, key, data); err != nil {
+			slog.Debug("rustc flag probes not cached", "err", err)
 		}
 	}
 	return out, nil

@@ -209,9 +209,10 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 		{filepath.Join(home, ".cargo"), rustc195},
 	} {
 		t.Run(tt.root, func(t *testing.T) {
-			cache := t.TempDir()
+			dir := t.TempDir()
+			cache := filecache.Open(dir)
 			r := &runner{}
-			tc, err := targets.Find(context.Background(), tt.root, "test", filecache.Open(cache))
+			tc, err := targets.Find(context.Background(), tt.root, "test", cache)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -235,7 +236,7 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 			// A second ask is answered from the cache, rustup's proxy
 			// included: the answers depend on what rustc -vV says.
 			{
-				files, _ := filepath.Glob(filepath.Join(cache, "toolchain", "flags-*.json"))
+				files, _ := filepath.Glob(filepath.Join(dir, "entries", flagProbesKind, "*"))
 				if len(files) != 1 {
 					t.Fatalf("no flag cache written: %v", files)
 				}

@@ -90,8 +90,9 @@ type Options struct {
 	// for what only rustko can do (host mode's GOT relaxation) when kbuild
 	// rebuilds the Rust object on its own; "" means this executable.
 	Rustko string
-	// CacheDir holds the sysroots built in rust-src mode and what each
-	// rustc said about itself; "" means module.CacheDir().
+	// CacheDir holds the sysroots built in rust-src mode and the cache
+	// (filecache.Open) of what each rustc said about itself; "" means
+	// filecache.Dir().
 	CacheDir string
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 	"github.com/rustko/rustko-lsp/workspace"
@@ -29,12 +30,13 @@ type builder struct {
 	tc     *targets.Toolchain
 	mode   Mode
 
-	buildDir  string // BUILD_DIRECTORY
-	kbuildDir string // kbuild's M= folder
-	cargoDir  string // cargo's target folder
-	rustObj   string // the Rust object kbuild links
-	rustko    string // this executable, for kbuild's rule in host mode
-	cacheDir  string // sysroots and toolchain descriptions
+	buildDir  string           // BUILD_DIRECTORY
+	kbuildDir string           // kbuild's M= folder
+	cargoDir  string           // cargo's target folder
+	rustObj   string           // the Rust object kbuild links
+	rustko    string           // this executable, for kbuild's rule in host mode
+	cacheDir  string           // sysroots beside cache's entries
+	cache     *filecache.Cache // rustc's answers to flag probes
 
 	targetJSON  string        // rust-src mode: the target specification used
 	cargoTarget string        // what cargo's --target gets: the spec's path, or the host triple
@@ -66,9 +68,9 @@ func Run(ctx context.Context, w *workspace.Module, opts Options) (*Result, error
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := lockDir(ctx, b.buildDir, ".rustko-build.lock")
+	unlock, err := filecache.Lock(ctx, filepath.Join(b.buildDir, ".rustko-build.lock"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("waiting for another build of this module: %w", err)
 	}
 	defer unlock()
 	if err := b.prepare(ctx); err != nil {
@@ -135,12 +137,13 @@ func (b *builder) prepare(ctx context.Context) error {
 	}
 	b.cacheDir = b.opts.CacheDir
 	if b.cacheDir == "" {
-		c, err := module.CacheDir()
+		c, err := filecache.Dir()
 		if err != nil {
 			return err
 		}
 		b.cacheDir = c
 	}
+	b.cache = filecache.Open(b.cacheDir)
 	// The workspace found the toolchain (targets.Find) when it read the
 	// module; a build needs cargo too.
 	tc := b.w.Toolchain

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/targets"
 )
 
@@ -61,9 +62,9 @@ func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, target
 	if isFile(stamp) {
 		return s, nil
 	}
-	unlock, err := lockDir(ctx, parent, stem+"-"+key+".lock")
+	unlock, err := filecache.Lock(ctx, filepath.Join(parent, stem+"-"+key+".lock"))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("waiting for another build of the sysroot: %w", err)
 	}
 	defer unlock()
 	if isFile(stamp) { // another build finished it while we waited

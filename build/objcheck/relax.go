@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/arch/x86/x86asm"
+
+	"github.com/rustko/rustko-lsp/internal/safewrite"
 )
 
 // RelaxGOT rewrites every GOT-relative relocation in the x86_64 ELF
@@ -34,8 +35,14 @@ func RelaxGOT(path string) error {
 	if n == 0 {
 		return nil
 	}
-	if err := writeFileAtomic(path, o.data); err != nil {
-		return fmt.Errorf("relaxing GOT relocations: %w", err)
+	// Atomic, so that a crash or a cancelled build never leaves a
+	// half-written object for kbuild to link.
+	st, err := os.Stat(path)
+	if err == nil {
+		err = safewrite.Atomic(path, o.data, st.Mode().Perm())
+	}
+	if err != nil {
+		return fmt.Errorf("relaxing GOT relocations in %s: %w", path, err)
 	}
 	return nil
 }
@@ -184,33 +191,4 @@ func loaderAccepts(t elf.R_X86_64) bool {
 		return true
 	}
 	return false
-}
-
-// writeFileAtomic replaces path with data so that a crash or a cancelled
-// build never leaves a half-written object for kbuild to link.
-func writeFileAtomic(path string, data []byte) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".relax-*")
-	if err != nil {
-		return fmt.Errorf("creating a temporary file next to %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("setting the mode of %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replacing %s: %w", path, err)
-	}
-	return nil
 }
