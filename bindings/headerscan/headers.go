@@ -20,6 +20,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings/clex"
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 )
 
 // Declared is where a kernel header declares a name.
@@ -88,6 +89,9 @@ type hdecl struct {
 
 const headerIndexVersion = 2
 
+// headerIndexKind is the cache kind of a stored index.
+const headerIndexKind = "header-index"
+
 var declKinds = []string{"", "macro", "function", "struct", "typedef", "enum-constant", "variable"}
 
 const (
@@ -99,8 +103,9 @@ const (
 	kVariable
 )
 
-// NewHeaderIndex prepares an index over includeDirs (kbuild's -I order);
-// cacheDir may be "" to keep it in memory only. Nothing is read until Load.
+// NewHeaderIndex prepares an index over includeDirs (kbuild's -I order),
+// cached in filecache.Open(cacheDir); cacheDir may be "" to keep it in
+// memory only. Nothing is read until Load.
 func NewHeaderIndex(includeDirs []string, cacheDir string) *HeaderIndex {
 	return &HeaderIndex{dirs: slicesClone(includeDirs), cacheDir: cacheDir}
 }
@@ -129,12 +134,14 @@ func (h *HeaderIndex) Load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cacheFile := ""
+	var cache *filecache.Cache
 	if h.cacheDir != "" {
-		cacheFile = filepath.Join(h.cacheDir, "headers-"+key[:16]+".idx")
-		if d := readHeaderCache(cacheFile, key); d != nil {
-			h.data, h.loaded = d, true
-			return nil
+		cache = filecache.Open(h.cacheDir)
+		if b, err := cache.Get(headerIndexKind, filecache.KeyOf(key)); err == nil {
+			if d, err := decodeHeaderData(b); err == nil && d.Key == key {
+				h.data, h.loaded = d, true
+				return nil
+			}
 		}
 	}
 	start := time.Now()
@@ -143,10 +150,10 @@ func (h *HeaderIndex) Load(ctx context.Context) error {
 		return err
 	}
 	slog.Debug("scanned kernel headers", "files", len(d.Files), "names", d.count(), "elapsed", time.Since(start))
-	if cacheFile != "" {
-		if err := writeHeaderCache(cacheFile, raw); err != nil {
+	if cache != nil {
+		if err := cache.Set(headerIndexKind, filecache.KeyOf(key), raw); err != nil {
 			// The index works without its cache; the next run scans again.
-			slog.Warn("could not cache the header index", "file", cacheFile, "err", err)
+			slog.Warn("could not cache the header index", "err", err)
 		}
 	}
 	h.data, h.loaded = d, true
@@ -203,39 +210,6 @@ func (h *HeaderIndex) key() (string, error) {
 }
 
 const headerMagic = "RKHI"
-
-func readHeaderCache(file, key string) *headerData {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	d, err := decodeHeaderData(b)
-	if err != nil || d.Key != key {
-		return nil
-	}
-	return d
-}
-
-func writeHeaderCache(file string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".headers-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	// Rename so a concurrent reader never sees half a file.
-	return os.Rename(tmp.Name(), file)
-}
 
 // encodeHeaderData writes magic, version, key, files, then the blob,
 // offsets and declarations as they sit in memory; lengths and numbers are

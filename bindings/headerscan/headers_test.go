@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -178,18 +179,36 @@ func TestHeaderIndexErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no headers") {
 		t.Fatalf("got %v", err)
 	}
-	// A corrupt cache file is ignored, and rewritten.
+	// A damaged cache entry, and a whole one that is not an index, are
+	// ignored and rewritten.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.h"), []byte("int foo(void);\n"), 0o644)
-	cache := t.TempDir()
-	h = NewHeaderIndex([]string{dir}, cache)
-	key, _ := h.key()
-	os.WriteFile(filepath.Join(cache, "headers-"+key[:16]+".idx"), []byte("garbage"), 0o644)
-	if err := h.Load(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if d, ok := h.Lookup("foo"); !ok || d.Header != "a.h" {
-		t.Fatalf("got %+v %v", d, ok)
+	cacheDir := t.TempDir()
+	cache := filecache.Open(cacheDir)
+	key, _ := NewHeaderIndex([]string{dir}, cacheDir).key()
+	for _, damage := range []func(){
+		func() {
+			p := filepath.Join(cacheDir, "entries", headerIndexKind, filecache.KeyOf(key).String())
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, []byte("garbage"), 0o644)
+		},
+		func() { cache.Set(headerIndexKind, filecache.KeyOf(key), []byte("RKHI garbage")) },
+	} {
+		damage()
+		h = NewHeaderIndex([]string{dir}, cacheDir)
+		if err := h.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if d, ok := h.Lookup("foo"); !ok || d.Header != "a.h" {
+			t.Fatalf("got %+v %v", d, ok)
+		}
+		b, err := cache.Get(headerIndexKind, filecache.KeyOf(key))
+		if err == nil {
+			_, err = decodeHeaderData(b)
+		}
+		if err != nil {
+			t.Errorf("the damaged entry was not rewritten: %v", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
