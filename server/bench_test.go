@@ -41,6 +41,9 @@ func percentile(d []time.Duration, p float64) float64 {
 func realBench(b *testing.B, lib string) (*harness, string) {
 	b.Helper()
 	requireRealTools(b)
+	// The collector settings of `rustko-lsp serve`, whose server this
+	// process hosts here.
+	b.Cleanup(TuneMemory())
 	root := copyModule(b, lib)
 	logs := &syncBuffer{}
 	opts := testOptions(nil, logs)

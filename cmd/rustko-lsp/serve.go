@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime/debug"
 
 	"github.com/rustko/rustko-lsp/server"
 )
@@ -29,7 +28,7 @@ func init() {
 					return exitTool, err
 				}
 				defer closeLog()
-				limitMemory()
+				server.TuneMemory()
 				srv := server.New(server.Options{
 					Backend: server.NewBackend(server.BackendOptions{Version: versionString(), Logger: slog.Default()}),
 					Logger:  slog.Default(),
@@ -40,21 +39,6 @@ func init() {
 			}
 		},
 	})
-}
-
-// serveMemoryLimit is the soft heap limit of a language server process.
-// The server lives as long as the editor; its steady state with the
-// 20-header index is about 100 MiB, but a cold bindings generation allocates
-// hundreds of MiB of short-lived C tokens, and with the default GOGC the
-// process would peak near 370 MiB. A soft limit makes the collector work
-// harder in that burst instead (peak about 260 MiB, same duration).
-const serveMemoryLimit = 256 << 20
-
-// limitMemory applies serveMemoryLimit unless the user set GOMEMLIMIT.
-func limitMemory() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(serveMemoryLimit)
-	}
 }
 
 // stdio is the server's connection: stdin for reading, stdout for writing.
