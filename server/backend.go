@@ -5,6 +5,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/workspace"
 )
@@ -74,10 +75,10 @@ type Project struct {
 // Analysis is one file's analysis at one text.
 type Analysis struct {
 	Findings []diagnostics.Finding
-	// Resolve returns the kernel item the identifier at a 1-based line and
-	// byte column refers to, as the analysis resolved it (through `use`,
-	// globs, extern blocks and link_name); nil when none. May be nil.
-	Resolve func(line, col int) *index.Item
+	// File is the parse the findings came from, resolved against the
+	// module's index: hover and definition ask it (rustsrc.Hover), so they
+	// agree with the findings. May be nil.
+	File *rustsrc.File
 }
 
 // BuildResult is what one build produced.

@@ -175,15 +175,7 @@ func (b *realBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	b.files[path] = f
 	b.mu.Unlock()
 	found := d.FileFindings(f, env)
-	return &Analysis{
-		Findings: found,
-		Resolve: func(line, col int) *index.Item {
-			if r, ok := f.Resolve(line, col); ok {
-				return r.Item
-			}
-			return nil
-		},
-	}, nil
+	return &Analysis{Findings: found, File: f}, nil
 }
 
 func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage, message string)) (*BuildResult, error) {

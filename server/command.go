@@ -13,7 +13,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
-	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 )
 
 // ExecuteCommand runs rustko.rebuild, rustko.regenerateBindings and
@@ -130,17 +130,11 @@ func (s *Server) showBinding(snap *snapshot, name string) *binding {
 	if snap.ix == nil {
 		return nil
 	}
-	items := snap.ix.Lookup(name)
-	if len(items) == 0 {
-		if it := snap.ix.LookupRust(name); it != nil {
-			items = []*index.Item{it}
-		}
-	}
-	if len(items) == 0 {
+	it := rustsrc.ItemNamed(snap.ix, name)
+	if it == nil {
 		return nil
 	}
-	it := preferred(items)
-	b := &binding{Name: it.Name, Kind: string(it.Kind), Rust: it.Rust, Text: it.RustDecl, C: s.location(it.Pos)}
+	b := &binding{Name: it.Name, Kind: string(it.Kind), Rust: it.Rust, Text: it.RustDecl, C: s.location(rustsrc.LocationOf(it.Pos))}
 	if it.Rust == "" {
 		b.Text = "no Rust item: " + it.Why
 		return b

@@ -23,6 +23,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -133,7 +134,11 @@ func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	}
 	a := &Analysis{Findings: out}
 	if f.resolve {
-		a.Resolve = func(int, int) *index.Item { return nil }
+		pf, err := rustsrc.Parse(path, src)
+		if err != nil {
+			return nil, err
+		}
+		a.File = pf
 	}
 	return a, nil
 }

@@ -54,12 +54,13 @@ type session struct {
 	analyses map[string]*latest // per open document
 }
 
-// resolver is one analysis's identifier resolution: valid for the document
-// version (-1: the file on disk) and snapshot it was made from.
+// resolver is one analysis's parse, which hover and definition ask: valid
+// for the document version (-1: the file on disk) and snapshot it was made
+// from.
 type resolver struct {
 	version int32
 	snap    *snapshot
-	resolve func(line, col int) *index.Item
+	file    *rustsrc.File
 }
 
 // snapshot is the immutable state requests read: replaced, never modified.
@@ -69,7 +70,6 @@ type snapshot struct {
 	proj        *Project     // nil when the module could not be loaded
 	loadErr     error        // why proj is nil
 	ix          *index.Index // nil until bindings were generated
-	fields      map[string][]*index.Item
 }
 
 func (s *Server) newSession(root string) *session {
@@ -207,7 +207,6 @@ func (se *session) load(ctx context.Context, force bool) bool {
 		// Keep the last good index: hover on a half-edited config is still useful.
 		next.ix = se.current().ix
 	}
-	next.fields = fieldIndex(next.ix)
 	if proj != nil && proj.Module != nil && proj.Module.Vars.Target != "" {
 		next.fingerprint = configFingerprint(proj, se.root)
 	}
@@ -330,7 +329,6 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	if newIndex {
 		next := *se.snap
 		next.ix = res.Index
-		next.fields = fieldIndex(res.Index)
 		se.snap = &next
 	}
 	se.mu.Unlock()
@@ -411,7 +409,7 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 		return // generated code: nothing the author can act on, and large
 	}
 	var found []diagnostics.Finding
-	var resolve func(int, int) *index.Item
+	var parsed *rustsrc.File
 	switch {
 	case len(src) > maxAnalysedBytes:
 		found = []diagnostics.Finding{tooLargeFinding(path, len(src))}
@@ -422,7 +420,7 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 			s.log.Warn("analysis failed", "file", path, "error", err)
 			return
 		}
-		found, resolve = a.Findings, a.Resolve
+		found, parsed = a.Findings, a.File
 		if version == -1 {
 			// Only an open buffer is parsed again soon (keystrokes reuse
 			// its tree); a file on disk waits for the next reload.
@@ -451,8 +449,8 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 	// Only an open buffer keeps its resolver: it holds the file's syntax
 	// tree, hundreds of MiB for a file of megabytes, and a client hovers
 	// only in open documents (a closed file's hover resolves by name).
-	if resolve != nil && version != -1 {
-		se.resolvers[path] = resolver{version: version, snap: snap, resolve: resolve}
+	if parsed != nil && version != -1 {
+		se.resolvers[path] = resolver{version: version, snap: snap, file: parsed}
 	} else {
 		delete(se.resolvers, path)
 	}
@@ -500,28 +498,4 @@ func keys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	return out
-}
-
-// fieldIndex maps a Rust field name to the records that have it, so a hover
-// on `x.f_op` can find the record when only one has such a field.
-func fieldIndex(ix *index.Index) map[string][]*index.Item {
-	if ix == nil {
-		return nil
-	}
-	m := map[string][]*index.Item{}
-	for _, it := range ix.Items {
-		if it.Kind != index.Struct && it.Kind != index.Union {
-			continue
-		}
-		for _, f := range it.Fields {
-			name := f.RustName
-			if name == "" {
-				name = f.Name
-			}
-			if name != "" {
-				m[name] = append(m[name], it)
-			}
-		}
-	}
-	return m
 }

@@ -121,6 +121,9 @@ type Index struct {
 	once   sync.Once
 	byName map[string][]*Item
 	byRust map[string]*Item
+
+	fieldsOnce sync.Once
+	byField    map[string][]*Item // fields.go
 }
 
 func (ix *Index) build() {

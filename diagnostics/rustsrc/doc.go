@@ -9,6 +9,8 @@
 // printk formats, #[no_mangle] functions the C shim calls without
 // extern "C", hard-coded flag numbers, and the target JSON.
 //
-// Hover and definition in the server use the same resolver (File.Resolve),
-// so what a finding says and what hover shows cannot disagree.
+// Hover and Definition answer for the identifier under a cursor with the
+// same resolver, so what a finding says and what hover shows cannot
+// disagree; they return protocol-free content (text, byte offsets, header
+// positions) that the server turns into LSP.
 package rustsrc

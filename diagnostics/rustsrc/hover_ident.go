@@ -1,19 +1,16 @@
-package server
+package rustsrc
 
 import "strings"
 
-// ident is the Rust identifier under the cursor with just enough syntax
-// around it to map it to a kernel item without a type checker.
+// ident is the Rust identifier under the cursor, read from the text with
+// just enough syntax around it to map it to a kernel item by spelling when
+// the resolver has no answer (fields, text not analysed yet).
 type ident struct {
 	name       string
 	start, end int      // byte offsets in the source
 	path       []string // qualifiers before it: bindings::file_operations → [bindings]
 	field      bool     // a field: after '.' or before a single ':' in a struct literal
 	record     string   // for a struct-literal field: the literal's type name
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 var rustKeywords = map[string]bool{
@@ -54,9 +51,9 @@ func identAt(src string, off int) (ident, bool) {
 	id := ident{name: name, start: start, end: end}
 
 	// Qualifiers: a::b::name.
-	i := skipSpaceBack(src, start)
+	i := spaceBefore(src, start)
 	for i >= 2 && src[i-1] == ':' && src[i-2] == ':' {
-		j := skipSpaceBack(src, i-2)
+		j := spaceBefore(src, i-2)
 		k := j
 		for k > 0 && isIdentByte(src[k-1]) {
 			k--
@@ -65,14 +62,14 @@ func identAt(src string, off int) (ident, bool) {
 			break
 		}
 		id.path = append([]string{src[k:j]}, id.path...)
-		i = skipSpaceBack(src, k)
+		i = spaceBefore(src, k)
 	}
 	if len(id.path) == 0 && i > 0 && src[i-1] == '.' && (i < 2 || src[i-2] != '.') {
 		id.field = true
 		return id, true
 	}
 	// A struct-literal field: `name:` (not `name::`) inside `Type { ... }`.
-	j := skipSpace(src, end)
+	j := spaceAfter(src, end)
 	if len(id.path) == 0 && j < len(src) && src[j] == ':' && (j+1 >= len(src) || src[j+1] != ':') {
 		if rec, ok := literalType(src, start); ok {
 			id.field = true
@@ -100,7 +97,7 @@ func literalType(src string, off int) (string, bool) {
 				depth--
 				continue
 			}
-			j := skipSpaceBack(src, i)
+			j := spaceBefore(src, i)
 			k := j
 			for k > 0 && isIdentByte(src[k-1]) {
 				k--
@@ -119,16 +116,16 @@ func literalType(src string, off int) (string, bool) {
 	return "", false
 }
 
-func skipSpace(s string, i int) int {
+func spaceAfter(s string, i int) int {
 	for i < len(s) && strings.IndexByte(" \t\r\n", s[i]) >= 0 {
 		i++
 	}
 	return i
 }
 
-// skipSpaceBack returns the offset just after the last non-space byte
+// spaceBefore returns the offset just after the last non-space byte
 // before i.
-func skipSpaceBack(s string, i int) int {
+func spaceBefore(s string, i int) int {
 	for i > 0 && strings.IndexByte(" \t\r\n", s[i-1]) >= 0 {
 		i--
 	}
