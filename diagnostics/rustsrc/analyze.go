@@ -155,6 +155,9 @@ func (a *analysis) replaceFix(title string, r diagnostics.Range, text string, pr
 // module: #[cfg(test)] (host-side unit tests may use floats and need no
 // kernel symbols) or a predicate the build's cfg set decides false.
 func (a *analysis) inTest(n *syntax.Node) bool {
+	if len(a.syms.cfgOff) == 0 {
+		return false // most files: no walk up from every node checked
+	}
 	for p := n; p != nil; p = p.Parent {
 		if a.syms.cfgOff[p] {
 			return true

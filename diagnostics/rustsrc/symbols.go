@@ -118,8 +118,15 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 		}
 	}
 
+	// Parents with an attribute_item child met so far: only their later
+	// children can carry attributes, and reading attributes (a search of
+	// the siblings) for every node of the file was a tenth of a
+	// keystroke's symbol collection.
+	attrParents := map[*syntax.Node]bool{}
 	root.Walk(func(n *syntax.Node) bool {
 		switch n.Kind {
+		case "attribute_item":
+			attrParents[n.Parent] = true
 		case "use_declaration":
 			if a := n.ChildByField("argument"); a != nil {
 				useTree(a, nil)
@@ -151,7 +158,7 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 				}
 			}
 		}
-		if n.Kind != "source_file" && cfgOff(n, cfg) {
+		if n.Kind != "source_file" && attrParents[n.Parent] && cfgOff(n, cfg) {
 			s.cfgOff[n] = true
 		}
 		return true
