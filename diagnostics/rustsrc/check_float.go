@@ -36,14 +36,18 @@ func (a *analysis) checkFloat() {
 		return true
 	})
 	isFloat := func(n *syntax.Node, name string) bool {
+		if len(floatVars) == 0 {
+			return false // the usual module: no walk up to the scope
+		}
 		return floatVars[scopeOf(n, a.f.root)][name] || floatVars[a.f.root][name]
 	}
+	off := len(a.syms.cfgOff) > 0
 	a.f.root.Walk(func(n *syntax.Node) bool {
 		switch n.Kind {
 		case "macro_definition", "attribute_item", "inner_attribute_item":
 			return false
 		}
-		if a.syms.cfgOff[n] {
+		if off && a.syms.cfgOff[n] {
 			return false
 		}
 		switch n.Kind {
