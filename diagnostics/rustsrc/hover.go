@@ -6,6 +6,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
 )
 
 // Cursor is the place in a Rust file that hover and definition ask about.
@@ -43,8 +44,7 @@ type Location struct {
 // Lookup resolves the identifier at the cursor to a kernel item: through
 // the analysis's own resolver when the file is analysed (imports, globs,
 // extern blocks, #[link_name], so hover and the findings agree), else by
-// its spelling; fields always by spelling, since the resolver does not
-// type expressions.
+// its spelling, as for `x.field`: the resolver does not type expressions.
 func Lookup(c Cursor) (*Target, bool) {
 	if c.Index == nil {
 		return nil, false
@@ -53,11 +53,11 @@ func Lookup(c Cursor) (*Target, bool) {
 	if !ok {
 		return nil, false
 	}
-	var tg *Target
-	if it := c.File.itemAt(id); it != nil {
-		tg = &Target{Item: it}
-	} else if tg = byName(c.Index, id); tg == nil {
-		return nil, false
+	tg := c.File.resolved(id)
+	if tg == nil {
+		if tg = byName(c.Index, id); tg == nil {
+			return nil, false
+		}
 	}
 	tg.Start, tg.End = id.start, id.end
 	tg.Verdict = tg.Item.Verdict
@@ -104,18 +104,59 @@ func (tg *Target) declPos() index.Pos {
 	return tg.Item.Pos
 }
 
-// itemAt is the item the analysis resolved the identifier to, or nil. A
-// field is never a reference, and f may be nil.
-func (f *File) itemAt(id ident) *index.Item {
-	if f == nil || id.field {
+// resolved is what the analysis's resolver says the identifier is: a
+// reference, or a field of a struct literal whose type is one (so a renamed
+// import or a glob resolves it as the findings do). Nil when f is nil or the
+// resolver does not know; a field of an expression (x.f) needs types it
+// does not have.
+func (f *File) resolved(id ident) *Target {
+	if f == nil {
 		return nil
 	}
+	if !id.field {
+		if it := f.itemAt(id.start); it != nil {
+			return &Target{Item: it}
+		}
+		return nil
+	}
+	n := nodeAt(f.root, id.start)
+	if id.record == "" || n.Start != id.start || n.Parent == nil || n.Parent.Kind != "field_initializer" {
+		return nil
+	}
+	name := n.Ancestor("struct_expression").ChildByField("name")
+	if name != nil && name.Kind == "scoped_type_identifier" {
+		name = name.ChildByField("name")
+	}
+	if name == nil {
+		return nil
+	}
+	if it := f.itemAt(name.Start); it != nil {
+		if fl := fieldOf(it, id.name); fl != nil {
+			return &Target{Item: it, Field: fl}
+		}
+	}
+	return nil
+}
+
+// itemAt is the item of the reference that starts at byte offset off.
+func (f *File) itemAt(off int) *index.Item {
 	rs := f.refs
-	// Refs are in source order, so byte order: the first that ends at or
-	// after the identifier's start.
-	i := sort.Search(len(rs), func(i int) bool { return rs[i].node.End >= id.start })
-	if i < len(rs) && rs[i].node.Start <= id.start {
+	// Refs are in source order, so in byte order.
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].node.End > off })
+	if i < len(rs) && rs[i].node.Start == off {
 		return rs[i].Item
 	}
 	return nil
+}
+
+// nodeAt is the deepest node that holds byte offset off.
+func nodeAt(n *syntax.Node, off int) *syntax.Node {
+	for {
+		kids := n.Children
+		i := sort.Search(len(kids), func(i int) bool { return kids[i].End > off })
+		if i == len(kids) || kids[i].Start > off {
+			return n
+		}
+		n = kids[i]
+	}
 }

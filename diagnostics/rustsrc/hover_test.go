@@ -32,6 +32,8 @@ func hoverIndex() *index.Index {
 }
 
 const hoverSrc = `use bindings::msleep as nap;
+use bindings::file_operations as Fops;
+static EMPTY: Fops = Fops { owner: core::ptr::null_mut(), ..ZERO };
 extern "C" {
     #[link_name = "msleep"]
     fn sleep_ms(ms: u32);
@@ -70,6 +72,7 @@ func TestHoverAndDefinition(t *testing.T) {
 		// Only the analysis's resolver knows these names.
 		{"renamed import", "nap(", true, []string{"**function msleep**", "exported to modules"}, diagnostics.Position{Line: 3, Column: 6}, false},
 		{"link_name", "sleep_ms(1)", true, []string{"**function msleep**"}, diagnostics.Position{Line: 3, Column: 6}, false},
+		{"field of a renamed record", "owner:", false, []string{"field owner of struct file_operations", "offset 0 bytes"}, diagnostics.Position{Line: 2, Column: 8}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
