@@ -12,10 +12,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/safewrite"
-	"github.com/rustko/rustko-lsp/module"
 )
 
 // The cache maps everything that decides the output to the output. Its key
@@ -28,18 +27,28 @@ import (
 // file whose stat changed is read and hashed, so touching a header costs a
 // hash, not a regeneration.
 
+//
+// The manifest is a filecache entry of kind manifestKind under the key; the
+// Rust and the index are entries of kind outputKind under their own
+// SHA-256, so two keys with the same output share it. Eviction may take an
+// output and leave its manifest: a hit whose output is gone regenerates.
+
 // cacheFormat changes whenever the entry layout or the generator's output
-// for the same inputs changes. 6: entries no longer depend on the output
-// path (the index is stored without it).
-const cacheFormat = 6
+// for the same inputs changes. 7: entries in filecache, helpers in the
+// manifest.
+const cacheFormat = 7
+
+const (
+	manifestKind = "bindings"
+	outputKind   = "bindings-output"
+)
 
 type cacheManifest struct {
-	Format int          `json:"format"`
-	Key    string       `json:"key"`
-	Files  []cachedFile `json:"files"`
-	Dirs   []cachedDir  `json:"dirs"`
-	Rust   string       `json:"rust"`  // sha256 of the Rust output
-	Index  string       `json:"index"` // sha256 of the index
+	Files   []cachedFile `json:"files"`
+	Dirs    []cachedDir  `json:"dirs"`
+	Rust    string       `json:"rust"`  // sha256 of the Rust output
+	Index   string       `json:"index"` // sha256 of the index
+	Helpers *Helpers     `json:"helpers,omitempty"`
 }
 
 type cachedFile struct {
@@ -60,7 +69,7 @@ type cachedDir struct {
 
 // cacheKey hashes the inputs that are not files. The output paths stay
 // out: the Rust and the stored index do not depend on them.
-func cacheKey(o *Options, headers []string) string {
+func cacheKey(o *Options, headers []string) filecache.Key {
 	h := sha256.New()
 	w := func(parts ...string) {
 		for _, p := range parts {
@@ -89,7 +98,9 @@ func cacheKey(o *Options, headers []string) string {
 	if o.Symvers != nil {
 		w(o.Symvers.Path)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	var k filecache.Key
+	h.Sum(k[:0])
+	return k
 }
 
 func absOrEmpty(p string) string {
@@ -103,27 +114,17 @@ func absOrEmpty(p string) string {
 	return a
 }
 
-type cacheEntry struct {
-	dir string
-	m   *cacheManifest
-}
-
-func (c *cacheEntry) rustPath() string  { return filepath.Join(c.dir, "bindings.rs") }
-func (c *cacheEntry) indexPath() string { return filepath.Join(c.dir, "bindings.index") }
-func (c *cacheEntry) manPath() string   { return filepath.Join(c.dir, "manifest.json") }
-
-// lookupCache returns the entry for key if every input file is unchanged.
-func lookupCache(dir, key string) (*cacheEntry, string) {
-	e := &cacheEntry{dir: filepath.Join(dir, key[:32])}
-	b, err := os.ReadFile(e.manPath())
+// lookupCache returns the manifest for key if every input file is
+// unchanged, or why not.
+func lookupCache(cache *filecache.Cache, key filecache.Key) (*cacheManifest, string) {
+	b, err := cache.Get(manifestKind, key)
 	if err != nil {
 		return nil, "no cache entry"
 	}
 	m := &cacheManifest{}
-	if err := json.Unmarshal(b, m); err != nil || m.Format != cacheFormat || m.Key != key {
-		return nil, "cache entry of another version"
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, "unreadable cache entry"
 	}
-	e.m = m
 	changed := false
 	for i := range m.Files {
 		f := &m.Files[i]
@@ -161,54 +162,11 @@ func lookupCache(dir, key string) (*cacheEntry, string) {
 		changed = true
 	}
 	if changed {
-		if err := writeJSONAtomic(e.manPath(), m); err != nil {
+		if err := setJSON(cache, manifestKind, key, m); err != nil {
 			slog.Debug("bindings cache: manifest not refreshed", "err", err)
 		}
-	} else {
-		// The manifest's mtime is the entry's last use, for pruning.
-		now := time.Now()
-		os.Chtimes(e.manPath(), now, now)
 	}
-	return e, ""
-}
-
-// cacheEntries is how many generations the cache keeps: one per module and
-// header set a person works on, with room to spare. Each entry is the
-// bindings (about 1 MB for the default headers) and their index (4 MB).
-const cacheEntries = 24
-
-// pruneCache removes the least recently used entries beyond cacheEntries.
-func pruneCache(dir string) {
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
-	type used struct {
-		path string
-		at   time.Time
-	}
-	var all []used
-	for _, e := range ents {
-		if !e.IsDir() {
-			continue
-		}
-		p := filepath.Join(dir, e.Name())
-		st, err := os.Stat(filepath.Join(p, "manifest.json"))
-		at := time.Time{}
-		if err == nil {
-			at = st.ModTime()
-		}
-		all = append(all, used{p, at})
-	}
-	if len(all) <= cacheEntries {
-		return
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].at.After(all[j].at) })
-	for _, u := range all[cacheEntries:] {
-		if err := os.RemoveAll(u.path); err != nil {
-			slog.Debug("bindings cache: pruning", "entry", u.path, "err", err)
-		}
-	}
+	return m, ""
 }
 
 func hashFile(p string) (string, error) {
@@ -230,12 +188,8 @@ func sha(b []byte) string {
 }
 
 // storeCache writes a new entry; a failure only costs the next run time.
-func storeCache(dir, key string, fs *recordingFS, extra []string, rust, ix []byte) error {
-	e := &cacheEntry{dir: filepath.Join(dir, key[:32])}
-	if err := os.MkdirAll(e.dir, 0o755); err != nil {
-		return err
-	}
-	m := &cacheManifest{Format: cacheFormat, Key: key, Rust: sha(rust), Index: sha(ix)}
+func storeCache(cache *filecache.Cache, key filecache.Key, fs *recordingFS, extra []string, rust, ix []byte, helpers *Helpers) error {
+	m := &cacheManifest{Rust: sha(rust), Index: sha(ix), Helpers: helpers}
 	fs.mu.Lock()
 	var paths []string
 	for p := range fs.files {
@@ -296,17 +250,13 @@ func storeCache(dir, key string, fs *recordingFS, extra []string, rust, ix []byt
 		sort.Strings(probes)
 		m.Dirs = append(m.Dirs, cachedDir{Path: d, MTime: st.ModTime().UnixNano(), Probes: probes})
 	}
-	if err := writeAtomic(e.rustPath(), rust); err != nil {
-		return err
+	// The outputs first: a manifest is never stored before what it names.
+	for _, out := range [][]byte{rust, ix} {
+		if err := cache.Set(outputKind, sha256.Sum256(out), out); err != nil {
+			return err
+		}
 	}
-	if err := writeAtomic(e.indexPath(), ix); err != nil {
-		return err
-	}
-	if err := writeJSONAtomic(e.manPath(), m); err != nil {
-		return err
-	}
-	pruneCache(dir)
-	return nil
+	return setJSON(cache, manifestKind, key, m)
 }
 
 func existingAncestor(d string) string {
@@ -323,41 +273,12 @@ func existingAncestor(d string) string {
 	return ""
 }
 
-func writeJSONAtomic(path string, v any) error {
+func setJSON(cache *filecache.Cache, kind string, key filecache.Key, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	return writeAtomic(path, b)
-}
-
-// writeAtomic replaces path with data through a temporary file and a
-// rename, so a reader (cargo, rust-analyzer, a second rustko) never sees
-// half a file.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
+	return cache.Set(kind, key, b)
 }
 
 // writeIfChanged leaves an identical file alone: rewriting it would bump
@@ -371,27 +292,24 @@ func writeIfChanged(root, path string, data, header []byte) error {
 	return nil
 }
 
-// copyIfChanged makes dst hold the content of src, whose sha256 is want.
-func copyIfChanged(root, src, dst, want string, header []byte) error {
+// copyIfChanged makes dst hold the output whose sha256 is want, from the
+// cache when dst holds something else.
+func copyIfChanged(root string, cache *filecache.Cache, dst, want string, header []byte) error {
 	if sum, err := hashFile(dst); err == nil && sum == want {
 		return nil
 	}
-	b, err := os.ReadFile(src)
+	var key filecache.Key
+	if n, err := hex.Decode(key[:], []byte(want)); err != nil || n != len(key) {
+		return fmt.Errorf("cache entry names no output (%q)", want)
+	}
+	b, err := cache.Get(outputKind, key)
 	if err != nil {
 		return err
 	}
 	if sha(b) != want {
-		return errors.New("cache entry corrupt: " + src)
+		return errors.New("cache entry corrupt: " + want)
 	}
 	return writeIfChanged(root, dst, b, header)
-}
-
-func defaultCacheDir() (string, error) {
-	d, err := module.CacheDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(d, "bindings"), nil
 }
 
 // shortReason is for logs.

@@ -3,7 +3,6 @@ package bindings
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +78,17 @@ func TestCache(t *testing.T) {
 		{"header changed", func() { write(filepath.Join(d2, "b.h"), "struct b { long x; };\n") }, nil, false, "A_SIZE: c_ulong = 8"},
 		{"a header appears earlier in the search", func() { write(filepath.Join(d1, "b.h"), "struct b { char x[3]; };\n") }, nil, false, "A_SIZE: c_ulong = 3"},
 		{"again unchanged", func() {}, nil, true, "A_SIZE: c_ulong = 3"},
+		{"output deleted and evicted", func() {
+			os.Remove(out)
+			os.RemoveAll(filepath.Join(root, "cache", "entries", outputKind))
+		}, nil, false, "A_SIZE: c_ulong = 3"},
+		{"manifest damaged", func() {
+			ms, _ := filepath.Glob(filepath.Join(root, "cache", "entries", manifestKind, "*"))
+			for _, m := range ms {
+				write(m, "RKC1 damaged")
+			}
+		}, nil, false, "A_SIZE: c_ulong = 3"},
+		{"unchanged after the repairs", func() { os.Remove(out) }, nil, true, "A_SIZE: c_ulong = 3"},
 		{"layout tests on", func() {}, func(o Options) Options { o.LayoutTests = true; return o }, false, "_rk_probe"},
 		{"other version", func() {}, func(o Options) Options { o.Version = "u"; return o }, false, "rustko-lsp u"},
 		{"no cache", func() {}, func(o Options) Options { o.NoCache = true; return o }, false, "A_SIZE"},
@@ -183,34 +193,6 @@ func BenchmarkGenerateWarm(b *testing.B) {
 		if !res.Cached {
 			b.Fatal("warm run regenerated")
 		}
-	}
-}
-
-// TestCachePrune: the cache keeps the most recently used entries only.
-func TestCachePrune(t *testing.T) {
-	dir := t.TempDir()
-	for i := 0; i < cacheEntries+5; i++ {
-		e := filepath.Join(dir, fmt.Sprintf("entry%02d", i))
-		if err := os.MkdirAll(e, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		m := filepath.Join(e, "manifest.json")
-		if err := os.WriteFile(m, []byte("{}"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		at := time.Now().Add(time.Duration(i) * time.Minute)
-		os.Chtimes(m, at, at)
-	}
-	pruneCache(dir)
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != cacheEntries {
-		t.Fatalf("%d entries left, want %d", len(ents), cacheEntries)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "entry00")); err == nil {
-		t.Errorf("the oldest entry survived")
-	}
-	if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("entry%02d", cacheEntries+4))); err != nil {
-		t.Errorf("the newest entry was removed")
 	}
 }
 

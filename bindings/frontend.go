@@ -2,8 +2,6 @@ package bindings
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +15,7 @@ import (
 
 	"modernc.org/cc/v4"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -188,7 +187,7 @@ func isRegular(p string) bool {
 // gcc costs a tenth of a cold generation and its answer only changes when
 // the compiler or the flags do.
 func cachedPredefined(ctx context.Context, f *module.Flags) (string, error) {
-	dir, err := defaultCacheDir()
+	cache, err := filecache.Default()
 	if err != nil {
 		return predefinedMacros(ctx, f)
 	}
@@ -197,24 +196,23 @@ func cachedPredefined(ctx context.Context, f *module.Flags) (string, error) {
 	if bin == "" || err != nil {
 		return predefinedMacros(ctx, f)
 	}
-	h := sha256.New()
-	fmt.Fprintf(h, "predefined v1\x00%s\x00%d\x00%d\x00", bin, st.Size(), st.ModTime().UnixNano())
-	for _, a := range f.CompilerArgs() {
-		fmt.Fprintf(h, "%s\x00", a)
-	}
-	file := filepath.Join(dir, "predefined", hex.EncodeToString(h.Sum(nil))[:32]+".h")
-	if b, err := os.ReadFile(file); err == nil {
+	parts := []string{"predefined v1", bin, fmt.Sprint(st.Size()), fmt.Sprint(st.ModTime().UnixNano())}
+	key := filecache.KeyOf(append(parts, f.CompilerArgs()...)...)
+	if b, err := cache.Get(predefinedKind, key); err == nil {
 		return string(b), nil
 	}
 	s, err := predefinedMacros(ctx, f)
 	if err != nil {
 		return "", err
 	}
-	if err := writeAtomic(file, []byte(s)); err != nil {
-		slog.Debug("predefined macros not cached", "file", file, "err", err)
+	if err := cache.Set(predefinedKind, key, []byte(s)); err != nil {
+		slog.Debug("predefined macros not cached", "err", err)
 	}
 	return s, nil
 }
+
+// predefinedKind is the cache kind of a compiler's predefined macros.
+const predefinedKind = "predefined-macros"
 
 // predefinedMacros asks the kernel's compiler for its predefined macros
 // under kbuild's flags (target flags, -std, -O2 ... change them), with the

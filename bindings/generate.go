@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -29,9 +30,11 @@ type Options struct {
 	Out, IndexOut string
 	LayoutTests   bool // emit compile-time size/align/offset assertions
 	NoCache       bool // regenerate even when the cache has the answer
-	CacheDir      string
-	Symvers       *module.Symvers // export status for the index; may be nil
-	Version       string          // rustko's version, stamped into the output
+	// CacheDir is the cache's folder (filecache.Open); "" means
+	// filecache.Dir(). Kept outputs go to its bindings-kept folder.
+	CacheDir string
+	Symvers  *module.Symvers // export status for the index; may be nil
+	Version  string          // rustko's version, stamped into the output
 	// Progress, when set, is told what is happening ("parsing headers" ...).
 	Progress func(stage string)
 	// Helpers are static inline functions to wrap in C (KERNEL_HELPERS);
@@ -115,20 +118,26 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	}
 	cacheDir := o.CacheDir
 	if cacheDir == "" {
-		if cacheDir, err = defaultCacheDir(); err != nil {
+		if cacheDir, err = filecache.Dir(); err != nil {
 			slog.Warn("bindings will not be cached", "err", err)
 		}
 	}
-	kept, err := keepForeign(&o, cacheDir)
+	var cache *filecache.Cache
+	keptDir := ""
+	if cacheDir != "" {
+		cache = filecache.Open(cacheDir)
+		keptDir = filepath.Join(cacheDir, "bindings-kept")
+	}
+	kept, err := keepForeign(&o, keptDir)
 	if err != nil {
 		return nil, err
 	}
 	key := cacheKey(&o, append(paths, helpersKey(o.Helpers)...))
-	if cacheDir != "" && !o.NoCache && o.Out != "" {
-		if e, why := lookupCache(cacheDir, key); e != nil {
-			res, err := fromCache(e, &o, start)
+	if cache != nil && !o.NoCache && o.Out != "" {
+		if m, why := lookupCache(cache, key); m != nil {
+			res, err := fromCache(cache, m, &o, start)
 			if err == nil {
-				if res.Helpers, err = loadHelpers(cacheDir, key, &o); err == nil {
+				if res.Helpers, err = loadHelpers(m, &o); err == nil {
 					if res.Helpers, err = writeHelpers(&o, res.Helpers); err != nil {
 						return nil, err
 					}
@@ -155,15 +164,13 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 		if err := writeIfChanged(o.Root, o.IndexOut, ixBytes, []byte(indexMagic)); err != nil {
 			return nil, err
 		}
-		if cacheDir != "" {
+		if cache != nil {
 			extra := []string{compilerPath(o.Flags.Compiler)}
 			if o.Symvers != nil {
 				extra = append(extra, o.Symvers.Path)
 			}
-			if err := storeCache(cacheDir, key, g.fs, extra, rust, ixBytes); err != nil {
+			if err := storeCache(cache, key, g.fs, extra, rust, ixBytes, g.helpers); err != nil {
 				slog.Warn("bindings not cached", "dir", cacheDir, "err", err)
-			} else if err := storeHelpers(cacheDir, key, g.helpers); err != nil {
-				slog.Warn("helpers not cached", "dir", cacheDir, "err", err)
 			}
 		}
 	}
@@ -177,11 +184,11 @@ func Generate(ctx context.Context, o Options) (*Result, error) {
 	return res, nil
 }
 
-func fromCache(e *cacheEntry, o *Options, start time.Time) (*Result, error) {
-	if err := copyIfChanged(o.Root, e.rustPath(), o.Out, e.m.Rust, []byte(RustHeader)); err != nil {
+func fromCache(cache *filecache.Cache, m *cacheManifest, o *Options, start time.Time) (*Result, error) {
+	if err := copyIfChanged(o.Root, cache, o.Out, m.Rust, []byte(RustHeader)); err != nil {
 		return nil, err
 	}
-	if err := copyIfChanged(o.Root, e.indexPath(), o.IndexOut, e.m.Index, []byte(indexMagic)); err != nil {
+	if err := copyIfChanged(o.Root, cache, o.IndexOut, m.Index, []byte(indexMagic)); err != nil {
 		return nil, err
 	}
 	ix, err := LoadIndex(o.IndexOut)

@@ -2,7 +2,7 @@ package bindings
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +17,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/bindings/verdict"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -120,7 +121,7 @@ func elsewhere(ctx context.Context, dirs []string) func(string) (cwrap.Location,
 	var loadErr error
 	return func(name string) (cwrap.Location, bool) {
 		if hi == nil && loadErr == nil {
-			cache, err := module.CacheDir()
+			cache, err := filecache.Dir()
 			if err != nil {
 				cache = ""
 			}
@@ -341,43 +342,20 @@ func (hp *helperPlan) annotate(ix *index.Index) *Helpers {
 	return &Helpers{C: hp.res.C, Wrapped: hp.res.Wrapped, Refused: hp.res.Refused}
 }
 
-// helpersEntry is the helper result kept beside a bindings cache entry:
-// the C file is not part of the Rust or the index, and a cache hit must
-// still write it.
-func helpersEntry(cacheDir, key string) string {
-	return filepath.Join(cacheDir, key[:32], "helpers.json")
-}
-
-// storeHelpers keeps h for later cache hits.
-func storeHelpers(cacheDir, key string, h *Helpers) error {
-	if h == nil || cacheDir == "" {
-		return nil
-	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return err
-	}
-	return writeAtomic(helpersEntry(cacheDir, key), b)
-}
-
-// loadHelpers reads what storeHelpers kept; a cache entry without it is
-// a miss when helpers are configured.
-func loadHelpers(cacheDir, key string, o *Options) (*Helpers, error) {
+// loadHelpers reads the helper result a manifest kept: the C file is not
+// part of the Rust or the index, and a cache hit must still write it. An
+// entry without it is a miss when helpers are configured.
+func loadHelpers(m *cacheManifest, o *Options) (*Helpers, error) {
 	if len(o.Helpers) == 0 && o.HelpersOut == "" {
 		return nil, nil
 	}
 	if len(o.Helpers) == 0 {
 		return &Helpers{C: cwrap.EmptyFile(cleanHeaders(o.Headers), cwrap.Options{Banner: "rustko-lsp " + orDash(o.Version)})}, nil
 	}
-	b, err := os.ReadFile(helpersEntry(cacheDir, key))
-	if err != nil {
-		return nil, fmt.Errorf("the cached bindings have no helper file: %w", err)
+	if m.Helpers == nil {
+		return nil, errors.New("the cached bindings have no helper file")
 	}
-	h := &Helpers{}
-	if err := json.Unmarshal(b, h); err != nil {
-		return nil, fmt.Errorf("the cached helper file is damaged: %w", err)
-	}
-	return h, nil
+	return m.Helpers, nil
 }
 
 // writeHelpers writes the C file to o.HelpersOut (when set) and returns h
