@@ -20,9 +20,6 @@ const flagsCacheVersion = 3
 // flagsKind is the cache kind of captured flags.
 const flagsKind = "kbuild-flags"
 
-// CacheDir is filecache.Dir.
-func CacheDir() (string, error) { return filecache.Dir() }
-
 // flagsCacheKey hashes what decides kbuild's flags: the tree's path and its
 // .config and Makefile. A Debian headers update installs a new tree (a new
 // path), and a reconfigured tree has a new .config.

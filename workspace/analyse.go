@@ -14,6 +14,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -43,7 +44,7 @@ func (w *Module) BindingsOptions() bindings.Options {
 // there are atomic. "" (write nothing, no cache) when there is no cache
 // folder.
 func untrustedBindings(o *bindings.Options) string {
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil || o.Kernel == nil {
 		return ""
 	}

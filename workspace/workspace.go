@@ -302,7 +302,7 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *headerscan.Hea
 	l.mu.Lock()
 	h, ok := l.headers[key]
 	if !ok {
-		cache, err := module.CacheDir()
+		cache, err := filecache.Dir()
 		if err != nil {
 			cache = ""
 		}
@@ -329,7 +329,7 @@ func (l *Loader) elsewhere(ctx context.Context, k *module.Kernel) *headerscan.El
 	if e := l.others[k.Dir]; e != nil {
 		return e
 	}
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil {
 		cache = ""
 	}

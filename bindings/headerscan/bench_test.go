@@ -4,14 +4,14 @@ import (
 	"context"
 	"testing"
 
-	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 )
 
 // BenchmarkHeaderIndexLoad: a process's first "which header declares X"
 // once the scan is cached (every run after the first on a machine).
 func BenchmarkHeaderIndexLoad(b *testing.B) {
 	dirs := realIncludeDirs(b)
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil {
 		b.Fatal(err)
 	}

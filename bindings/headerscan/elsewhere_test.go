@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -19,7 +20,7 @@ func TestElsewhereForInstalledTrees(t *testing.T) {
 	if err != nil || k.Dir != current {
 		t.Fatalf("this test needs %s (scripts/kernels.sh 6.1 6.12): %v", current, err)
 	}
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}

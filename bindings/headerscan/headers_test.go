@@ -104,7 +104,7 @@ func TestHeaderIndexRealHeaders(t *testing.T) {
 	dirs := realIncludeDirs(t)
 	// The user's cache, as rustko uses it: only the first run on a machine
 	// pays for the scan. TestHeaderIndexErrors covers writing the cache.
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}

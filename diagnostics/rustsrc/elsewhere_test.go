@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -50,7 +51,7 @@ func treeFlags(t *testing.T, dir string) (*module.Kernel, *module.Flags) {
 // A name no header of this kernel declares is a typo unless another
 // installed kernel declares it: then the finding says removed or added.
 func TestNotInThisKernel(t *testing.T) {
-	cache, err := module.CacheDir()
+	cache, err := filecache.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -49,7 +50,7 @@ func realKernel(t testing.TB) (*module.Kernel, *module.Flags, *module.Symvers, *
 		if symvers, kernelErr = module.ReadSymvers(kernel.Symvers); kernelErr != nil {
 			return
 		}
-		cache, err := module.CacheDir()
+		cache, err := filecache.Dir()
 		if err != nil {
 			kernelErr = err
 			return
