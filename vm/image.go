@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
+	"github.com/rustko/rustko-lsp/internal/filecache"
 )
 
 // SetupError means the VM could not run at all (no QEMU, no kernel image):
@@ -138,15 +138,11 @@ func FindImage(ctx context.Context, cache, release string, progress io.Writer) (
 		return "", fmt.Errorf("kernel image cache: %w", err)
 	}
 	// One download at a time when several runs start on a fresh machine.
-	lock, err := os.OpenFile(filepath.Join(cache, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	unlock, err := filecache.Lock(ctx, filepath.Join(cache, ".lock"))
 	if err != nil {
-		return "", fmt.Errorf("kernel image cache: %w", err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return "", fmt.Errorf("locking the kernel image cache: %w", err)
 	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	defer unlock()
 	if st, err := os.Stat(img); err == nil && st.Size() > 0 {
 		return img, nil
 	}
