@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,17 +19,11 @@ func TestCheckNameRemovedFromThisKernel(t *testing.T) {
     let mut buf = [0u8; 8];
     unsafe { bindings::strlcpy(buf.as_mut_ptr() as *mut _, b"hi\0".as_ptr() as *const _, 8) };`, 1)
 	dir := checkModuleDir(t, "removed-name", files)
-	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, kdir: tree612, format: "json"})
-	if err != nil || code != exitFindings {
-		t.Fatalf("exit %d, err %v (is %s installed? scripts/kernels.sh 6.12)\n%s\n%s", code, err, tree612, out, errs)
+	code, diags, out := checkJSON(t, checkOptions{dir: dir, kdir: tree612})
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d (is %s installed? scripts/kernels.sh 6.12)\n%s", code, exitFindings, tree612, out)
 	}
-	var doc struct {
-		Diagnostics []struct{ File, Code, Message string } `json:"diagnostics"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
-	for _, d := range doc.Diagnostics {
+	for _, d := range diags {
 		if d.Code == "not-declared" {
 			if !strings.Contains(d.Message, "`strlcpy` is not in this kernel (6.12.118+deb12-amd64): removed after 6.1.0-57-amd64") {
 				t.Errorf("message %q does not say strlcpy was removed after 6.1", d.Message)

@@ -91,6 +91,30 @@ func runCheckFor(t *testing.T, o checkOptions) (int, string, string, error) {
 	return code, out.String(), errb.String(), err
 }
 
+// jsonDiagnostic is one diagnostic of check's JSON output.
+type jsonDiagnostic struct {
+	File, Severity, Code, Source, Message string
+	Line, Column, EndLine, EndColumn      int
+}
+
+// checkJSON runs check with JSON output in process and decodes its
+// diagnostics; a tool error (exit 2) fails the test.
+func checkJSON(t *testing.T, o checkOptions) (int, []jsonDiagnostic, string) {
+	t.Helper()
+	o.format = "json"
+	code, out, errs, err := runCheckFor(t, o)
+	if err != nil || code == exitTool {
+		t.Fatalf("check: exit %d, %v\n%s", code, err, errs)
+	}
+	var doc struct {
+		Diagnostics []jsonDiagnostic `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("check's JSON: %v\n%s", err, out)
+	}
+	return code, doc.Diagnostics, out
+}
+
 // TestCheckExample: the example module is clean — no finding, exit 0 — and
 // the text summary names the kernel and the module.
 func TestCheckExample(t *testing.T) {
@@ -113,21 +137,12 @@ func TestCheckExample(t *testing.T) {
 func TestCheckRustkoStyle(t *testing.T) {
 	dir := checkModuleDir(t, "rustko-original", corpusFiles(t, "rustko_original"))
 	kdir := testkernel.Dir(t)
-	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, kdir: kdir, format: "json"})
-	if err != nil || code != exitFindings {
-		t.Fatalf("exit %d, err %v\n%s", code, err, errs)
-	}
-	var doc struct {
-		Diagnostics []struct {
-			File, Severity, Code, Source, Message string
-			Line, Column, EndLine, EndColumn      int
-		} `json:"diagnostics"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
+	code, diags, _ := checkJSON(t, checkOptions{dir: dir, kdir: kdir})
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d", code, exitFindings)
 	}
 	var got []string
-	for _, d := range doc.Diagnostics {
+	for _, d := range diags {
 		got = append(got, fmt.Sprintf("%s:%d:%d %s", d.File, d.Line, d.Column, d.Code))
 	}
 	want := []string{
@@ -138,7 +153,7 @@ func TestCheckRustkoStyle(t *testing.T) {
 		t.Errorf("got\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
 
-	code, out, _, err = runCheckFor(t, checkOptions{dir: dir, kdir: kdir, format: "sarif"})
+	code, out, _, err := runCheckFor(t, checkOptions{dir: dir, kdir: kdir, format: "sarif"})
 	if err != nil || code != exitFindings {
 		t.Fatalf("sarif: exit %d, err %v", code, err)
 	}

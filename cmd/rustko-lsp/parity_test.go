@@ -93,21 +93,9 @@ func findingLine(file string, line int, code, msg string) string {
 // checkFindings runs check --format json on dir, in process.
 func checkFindings(t *testing.T, dir, kdir string) []string {
 	t.Helper()
-	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, kdir: kdir, format: "json"})
-	if err != nil || code == exitTool {
-		t.Fatalf("check: exit %d, %v\n%s", code, err, errs)
-	}
-	var doc struct {
-		Diagnostics []struct {
-			File, Code, Message string
-			Line                int
-		} `json:"diagnostics"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("check's JSON: %v\n%s", err, out)
-	}
+	_, diags, _ := checkJSON(t, checkOptions{dir: dir, kdir: kdir})
 	var got []string
-	for _, d := range doc.Diagnostics {
+	for _, d := range diags {
 		got = append(got, findingLine(d.File, d.Line, d.Code, d.Message))
 	}
 	// The editor shows a finding reported twice at the same place once.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -19,21 +18,12 @@ import (
 // finding).
 func TestCheckRustkoStdCrate(t *testing.T) {
 	dir := checkModuleDir(t, "rustko-std", treeFiles(t, filepath.Join("..", "..", "module", "testdata", "rustko")))
-	code, out, errs, err := runCheckFor(t, checkOptions{dir: dir, kdir: testkernel.Dir(t), format: "json"})
-	if err != nil || code != exitFindings {
-		t.Fatalf("exit %d, err %v\n%s", code, err, errs)
-	}
-	var doc struct {
-		Diagnostics []struct {
-			File, Code, Message string
-			Line                int
-		} `json:"diagnostics"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
+	code, diags, _ := checkJSON(t, checkOptions{dir: dir, kdir: testkernel.Dir(t)})
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d", code, exitFindings)
 	}
 	var got []string
-	for _, d := range doc.Diagnostics {
+	for _, d := range diags {
 		// JSON names files relative to the module.
 		rel := filepath.ToSlash(d.File)
 		if !strings.HasPrefix(rel, "std/") {
