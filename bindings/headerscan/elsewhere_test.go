@@ -2,6 +2,7 @@ package headerscan
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -16,6 +17,12 @@ func TestElsewhereForInstalledTrees(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	const current, other = "/usr/src/linux-headers-6.1.0-57-amd64", "6.12.118+deb12-amd64"
+	if kdir := os.Getenv("RUSTKO_TEST_KDIR"); kdir != "" && kdir != current {
+		// make unit-trixie runs this package inside the Debian 13 root,
+		// which holds only the 7.x tree: the comparison of two Debian 12
+		// trees is make unit's, on the host.
+		t.Skipf("compares the host's Debian 12 trees (6.1 with 6.12 beside it); RUSTKO_TEST_KDIR is %s", kdir)
+	}
 	k, err := module.FindKernel(ctx, current)
 	if err != nil || k.Dir != current {
 		t.Fatalf("this test needs %s (scripts/kernels.sh 6.1 6.12): %v", current, err)
