@@ -3,7 +3,6 @@ package cwrap
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"modernc.org/cc/v4"
@@ -106,15 +105,6 @@ type Result struct {
 	Refused []Refusal
 }
 
-// RefusedMap returns the refusals keyed by name.
-func (r *Result) RefusedMap() map[string]string {
-	m := make(map[string]string, len(r.Refused))
-	for _, x := range r.Refused {
-		m[x.Name] = x.Reason
-	}
-	return m
-}
-
 // Generate writes the helpers for names. headers are the configured
 // headers as #include names them (linux/slab.h) or absolute paths; the C
 // file includes them in that order, after kbuild's forced includes. Only a
@@ -174,16 +164,6 @@ func generate(ast *cc.AST, names []string, headers []string, o Options, unchecke
 	}
 	res.C = writeC(an.wrapped, headers, o)
 	return res, nil
-}
-
-// Names returns the wrapped names, sorted; handy for logs and tests.
-func (r *Result) Names() []string {
-	var out []string
-	for _, h := range r.Wrapped {
-		out = append(out, h.Name)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // CountByKind counts refusals per kind, for reports.
