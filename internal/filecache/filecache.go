@@ -41,16 +41,25 @@ import (
 func Dir() (string, error) {
 	dir := os.Getenv("RUSTKO_CACHE_DIR")
 	if dir == "" {
-		base, err := os.UserCacheDir() // $XDG_CACHE_HOME or ~/.cache
+		d, err := defaultDir()
 		if err != nil {
-			return "", fmt.Errorf("no cache folder: set RUSTKO_CACHE_DIR or HOME (%w)", err)
+			return "", err
 		}
-		dir = filepath.Join(base, "rustko-lsp")
+		dir = d
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("creating the cache folder: %w (set RUSTKO_CACHE_DIR to a writable folder)", err)
 	}
 	return dir, nil
+}
+
+// defaultDir is rustko's folder in the user's cache folder.
+func defaultDir() (string, error) {
+	base, err := os.UserCacheDir() // $XDG_CACHE_HOME or ~/.cache
+	if err != nil {
+		return "", fmt.Errorf("no cache folder: set RUSTKO_CACHE_DIR or HOME (%w)", err)
+	}
+	return filepath.Join(base, "rustko-lsp"), nil
 }
 
 // Key names an entry within its kind.
@@ -90,6 +99,7 @@ type Cache struct {
 // (root need not exist yet); the rest of root is for what is not a byte
 // value, beside it and outside the budget.
 func Open(root string) *Cache {
+	removeLegacy(root)
 	return &Cache{dir: filepath.Join(root, "entries"), Budget: DefaultBudget}
 }
 
