@@ -13,17 +13,37 @@ func cTypeName(t cc.Type) string { return cDecl(t, "", false) }
 // cDecl spells a C declaration of name with type t, the way hover shows
 // it. Typedef names are kept (gfp_t, not unsigned int), except at the top
 // when top is set: a typedef's own declaration spells what it names.
-func cDecl(t cc.Type, name string, top bool) string {
+func cDecl(t cc.Type, name string, top bool) string { return spellDecl(t, name, top, nil) }
+
+// spellDecl is cDecl with, when mc is not nil, the const qualifiers a
+// member's syntax has and its cc/v4 type lost (memberDecl).
+func spellDecl(t cc.Type, name string, top bool, mc *memberConst) string {
 	inner := name
+	k := 0 // pointers of mc still to spell, the outermost first
+	if mc != nil {
+		k = len(mc.quals)
+	}
+	base := func(t cc.Type) string {
+		if mc != nil && k == 0 && mc.base && constPrefix(t) == "" {
+			return "const "
+		}
+		return constPrefix(t)
+	}
 	for depth := 0; t != nil && depth < 64; depth++ {
 		if d := t.Typedef(); d != nil && !top {
-			return joinDecl(constPrefix(t)+d.Name(), inner)
+			return joinDecl(base(t)+d.Name(), inner)
 		}
 		top = false
 		switch x := t.(type) {
 		case *cc.PointerType:
+			if k > 0 {
+				if mc.quals[k-1] {
+					inner = "const " + inner
+				}
+				k--
+			}
 			inner = "*" + inner
-			if k := x.Elem().Kind(); k == cc.Array || k == cc.Function {
+			if e := x.Elem().Kind(); e == cc.Array || e == cc.Function {
 				inner = "(" + inner + ")"
 			}
 			t = x.Elem()
@@ -38,7 +58,7 @@ func cDecl(t cc.Type, name string, top bool) string {
 			inner += "(" + cParams(x) + ")"
 			t = x.Result()
 		default:
-			return joinDecl(constPrefix(t)+cBase(t), inner)
+			return joinDecl(base(t)+cBase(t), inner)
 		}
 	}
 	return joinDecl("?", inner)

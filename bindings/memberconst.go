@@ -1,7 +1,6 @@
 package bindings
 
 import (
-	"fmt"
 
 	"modernc.org/cc/v4"
 )
@@ -104,44 +103,5 @@ func memberDecl(t cc.Type, name string, mc memberConst, ok bool) string {
 	if !ok {
 		return cDecl(t, name, false)
 	}
-	inner := name
-	k := len(mc.quals) // pointers still to spell, the outermost first
-	base := func(t cc.Type) string {
-		if k == 0 && mc.base && constPrefix(t) == "" {
-			return "const "
-		}
-		return constPrefix(t)
-	}
-	for depth := 0; t != nil && depth < 64; depth++ {
-		if d := t.Typedef(); d != nil {
-			return joinDecl(base(t)+d.Name(), inner)
-		}
-		switch x := t.(type) {
-		case *cc.PointerType:
-			if k > 0 {
-				if mc.quals[k-1] {
-					inner = "const " + inner
-				}
-				k--
-			}
-			inner = "*" + inner
-			if e := x.Elem().Kind(); e == cc.Array || e == cc.Function {
-				inner = "(" + inner + ")"
-			}
-			t = x.Elem()
-		case *cc.ArrayType:
-			if x.Len() >= 0 {
-				inner = fmt.Sprintf("%s[%d]", inner, x.Len())
-			} else {
-				inner += "[]"
-			}
-			t = x.Elem()
-		case *cc.FunctionType:
-			inner += "(" + cParams(x) + ")"
-			t = x.Result()
-		default:
-			return joinDecl(base(t)+cBase(t), inner)
-		}
-	}
-	return joinDecl("?", inner)
+	return spellDecl(t, name, false, &mc)
 }
