@@ -1,11 +1,9 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
@@ -182,7 +180,8 @@ func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage
 	if p.Module.Untrusted {
 		return nil, errUntrusted(p.Module.Root)
 	}
-	out := &logWriter{log: b.log, root: p.Module.Root}
+	// The build's verbose output becomes debug log lines.
+	out := &lineWriter{emit: func(l string) { b.log.Debug("build output", "module", p.Module.Root, "line", l) }}
 	defer out.flush()
 	d := dataOf(p)
 	if d == nil {
@@ -209,37 +208,3 @@ func (b *realBackend) Build(ctx context.Context, p *Project, progress func(stage
 	}
 	return br, nil
 }
-
-// logWriter turns a build's verbose output into debug log lines.
-type logWriter struct {
-	log  *slog.Logger
-	root string
-	mu   sync.Mutex
-	buf  []byte
-}
-
-func (w *logWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		nl := bytes.IndexByte(w.buf, '\n')
-		if nl < 0 {
-			break
-		}
-		w.log.Debug("build output", "module", w.root, "line", string(w.buf[:nl]))
-		w.buf = w.buf[nl+1:]
-	}
-	return len(p), nil
-}
-
-func (w *logWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.buf) > 0 {
-		w.log.Debug("build output", "module", w.root, "line", string(w.buf))
-		w.buf = nil
-	}
-}
-
-var _ io.Writer = (*logWriter)(nil)
