@@ -135,7 +135,6 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		// only printed (a finding at the binary would show its bytes).
 		if c := filepath.Join(root, "src", "lib.rs"); fileExists(c) {
 			crate = c
-			m = moduleOfKO(ctx, root)
 		}
 		if abs, err := filepath.Abs(ko); err == nil {
 			ko = abs
@@ -168,7 +167,12 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	if err != nil {
 		return exitTool, err
 	}
-	b.placeSymbols(m, o.kdir)
+	b.placeSymbols(func() *module.Module {
+		if m == nil && crate != "" {
+			m = moduleOfKO(ctx, root) // a .ko in its module folder
+		}
+		return m
+	}, o.kdir)
 	// The log lines are the result in text; with JSON or SARIF on stdout
 	// they are progress.
 	logOut := stdout

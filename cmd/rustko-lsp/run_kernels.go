@@ -118,7 +118,7 @@ func runOnKernel(ctx context.Context, o runOptions, m *module.Module, k *module.
 	if err != nil {
 		return nil, diagnostics.KernelRun{Err: err.Error(), Artifact: res.KO}
 	}
-	b.placeSymbols(m, k.Dir)
+	b.placeSymbols(func() *module.Module { return m }, k.Dir)
 	b.unstage(kernelStage(m, k), m.Root, generatedFiles(m, kernelStage(m, k)))
 	return b, diagnostics.KernelRun{Findings: append(b.findings, res.Findings...), Artifact: res.KO}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"slices"
 
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -74,15 +75,21 @@ func exporterNote(sym string, symvers *module.Symvers) string {
 	}
 }
 
-// placeSymbols applies placeUnknownSymbols to a boot's findings: m is the
-// module (nil for a .ko outside one), kdir the tree whose Module.symvers
-// says who exports what.
-func (b *bootOutcome) placeSymbols(m *module.Module, kdir string) {
+// placeSymbols applies placeUnknownSymbols to a boot's findings: moduleOf
+// gives the module (nil for a .ko outside one), kdir is the tree whose
+// Module.symvers says who exports what. Both are read only when the kernel
+// refused an unknown symbol.
+func (b *bootOutcome) placeSymbols(moduleOf func() *module.Module, kdir string) {
+	if !slices.ContainsFunc(b.findings, func(f diagnostics.Finding) bool {
+		return f.Code == vm.CodeRunFailed && unknownSymbolRE.MatchString(f.Message)
+	}) {
+		return
+	}
 	var symvers *module.Symvers
 	if kdir != "" {
 		symvers, _ = module.ReadSymvers(filepath.Join(kdir, "Module.symvers"))
 	}
-	b.findings = placeUnknownSymbols(b.findings, m, symvers)
+	b.findings = placeUnknownSymbols(b.findings, moduleOf(), symvers)
 }
 
 // moduleOfKO reads the module a built .ko sits in (root from FindRoot),
