@@ -1,7 +1,6 @@
 package bindings
 
 import (
-
 	"modernc.org/cc/v4"
 )
 
