@@ -182,12 +182,15 @@ func (f *Flags) CompilerArgs() []string {
 	if f.Std != "" {
 		args = append(args, "-std="+f.Std)
 	}
-	system := map[string]bool{}
+	// A folder may be named by both -I and -isystem: count, so the
+	// arguments name it as a system folder as many times as the flags do.
+	system := map[string]int{}
 	for _, d := range f.SystemIncludeDirs {
-		system[d] = true
+		system[d]++
 	}
 	for _, d := range f.IncludeDirs {
-		if system[d] {
+		if system[d] > 0 {
+			system[d]--
 			args = append(args, "-isystem", d)
 		} else {
 			args = append(args, "-I"+d)
