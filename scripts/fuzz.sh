@@ -20,9 +20,12 @@ fuzz_one() {
 		return
 	fi
 	after=$(ls "$corpus" 2>/dev/null | sort || true)
-	# The last two progress lines' execution counts: equal means stalled.
+	# The execution counts of the last two progress lines at different
+	# times: equal means stalled. (Go repeats its last line at the deadline
+	# with the same time and count; that repeat is not a stall.)
 	local counts
-	counts=$(grep -oE 'execs: [0-9]+' /tmp/rustko-fuzz.log | awk '{print $2}' | tail -2 | tr '\n' ' ')
+	counts=$(grep -oE 'elapsed: [0-9]+s, execs: [0-9]+' /tmp/rustko-fuzz.log |
+		awk '{t=$2; n=$4; if (t != last) { prev=cur } cur=n; last=t} END {print prev, cur}')
 	if [ "$before" = "$after" ] && grep -q 'context deadline exceeded' /tmp/rustko-fuzz.log &&
 		! grep -qE 'panic:|Failing input written|hung or terminated' /tmp/rustko-fuzz.log &&
 		[ "$(echo "$counts" | awk '{print ($1 != $2)}')" = 1 ]; then
