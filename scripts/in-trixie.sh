@@ -20,11 +20,20 @@ sudo=""
 cache=${RUSTKO_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rustko-lsp/e2e}
 mounts=(/proc /dev /tmp "$here")
 [ -d "$cache" ] && mounts+=("$cache")
+# A mount left by an earlier checkout at the same path can outlive that
+# checkout (CI clones to the same folder again after deleting the last one:
+# the old mount then shows "//deleted" and an empty folder), so a mount counts
+# only when it shows the very folder it should: same device and inode.
+same() { [ "$(stat -Lc %d:%i "$1")" = "$(stat -Lc %d:%i "$2" 2>/dev/null)" ]; }
 for m in "${mounts[@]}"; do
 	mkdir -p "$root$m" 2>/dev/null || $sudo mkdir -p "$root$m"
+	if mountpoint -q "$root$m" && ! same "$m" "$root$m"; then
+		$sudo umount -l "$root$m"
+	fi
 	if ! mountpoint -q "$root$m"; then
 		$sudo mount --bind "$m" "$root$m"
 	fi
+	same "$m" "$root$m" || { echo "in-trixie.sh: $root$m does not show $m after mounting it" >&2; exit 2; }
 done
 env=(PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb)
 [ -d "$cache" ] && env+=("RUSTKO_E2E_CACHE=$cache")
