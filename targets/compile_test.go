@@ -72,7 +72,7 @@ func findToolchains() (tcs []Toolchain, problems []string, fatal string) {
 		if _, err := os.Stat(c); err != nil {
 			continue
 		}
-		tc, err := Probe(ctx, c)
+		tc, err := probe(ctx, c)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("probing %s: %v", c, err))
 			continue
@@ -144,7 +144,8 @@ func compileSpec(t *testing.T, tc Toolchain, specPath string) (string, string, e
 	obj := filepath.Join(dir, "probe.o")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	args := append(TargetArgs(specPath), "-O", "--emit", "obj", "-o", obj, src)
+	// rustc reads target JSON only under -Z unstable-options.
+	args := append([]string{"-Z", "unstable-options", "--target", specPath}, "-O", "--emit", "obj", "-o", obj, src)
 	cmd := exec.CommandContext(ctx, tc.Path, args...)
 	cmd.Env = append(os.Environ(), "RUSTC_BOOTSTRAP=1")
 	var stderr bytes.Buffer

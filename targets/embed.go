@@ -79,17 +79,6 @@ func ForArch(arch string) (name string, ok bool) {
 	return name, ok
 }
 
-// WriteTo writes the canonical embedded spec to dir/NAME.json and returns
-// that path. rustc names the sysroot folder after the file stem, so the
-// file keeps the target's name. Use WriteFor for a specific rustc.
-func WriteTo(dir, name string) (string, error) {
-	data := Data(name)
-	if data == nil {
-		return "", unknownSpec(name)
-	}
-	return writeSpec(dir, name, data)
-}
-
 // WriteFor writes the spec rendered for tc (see Render) to dir/NAME.json.
 func WriteFor(dir, name string, tc Toolchain) (string, error) {
 	data, err := Render(name, tc)

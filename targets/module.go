@@ -17,7 +17,7 @@ import (
 // content are at their lines in the spec; a variable that names a spec which
 // does not exist is reported where the variable is set (the Makefile or
 // config.mk line make read it from), never at the missing file. tc is the
-// module's rustc (Probe); nil judges against current rustc. The embedded
+// module's rustc (Find); nil judges against current rustc. The embedded
 // default needs no check.
 func CheckModule(m *module.Module, tc *Toolchain) []diagnostics.Finding {
 	if m == nil || m.Vars.Target == "" {

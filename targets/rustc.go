@@ -68,7 +68,7 @@ func ParseVersion(s string) (Version, error) {
 }
 
 // Toolchain is one Rust toolchain: what rendering and validating a target
-// spec need to know about its rustc (Probe), and, when Find resolved it under
+// spec need to know about its rustc, and, when Find resolved it under
 // RUST_ROOT, what a build needs besides (cargo, the host, the sysroot and the
 // core sources). The zero Toolchain means "unknown": the validator then
 // judges against current rustc and says which versions each rule concerns.
@@ -100,21 +100,6 @@ var referenceTargets = map[string]string{
 	"aarch64": "aarch64-unknown-none",
 	"arm":     "armv7a-none-eabi",
 	"riscv64": "riscv64imac-unknown-none-elf",
-}
-
-// Probe asks the rustc at path for its release, its LLVM and the data-layout
-// of each supported architecture. It runs rustc five times (about 0.2 s in
-// all); callers cache the result per rustc.
-func Probe(ctx context.Context, rustc string) (Toolchain, error) {
-	tc := Toolchain{Path: rustc}
-	out, err := runRustc(ctx, rustc, "-vV")
-	if err != nil {
-		return tc, err
-	}
-	if err := tc.parseVerbose(string(out)); err != nil {
-		return tc, fmt.Errorf("%s -vV: %w", rustc, err)
-	}
-	return tc, tc.ProbeLayouts(ctx)
 }
 
 // ProbeLayouts asks rustc for the data-layout of each supported
@@ -178,8 +163,8 @@ func (tc *Toolchain) parseVerbose(out string) error {
 	return nil
 }
 
-// DataLayout is the layout this toolchain needs for arch: measured by Probe
-// when it could, else from LLVM's history.
+// DataLayout is the layout this toolchain needs for arch: measured by
+// ProbeLayouts when it could, else from LLVM's history.
 func (tc Toolchain) DataLayout(arch string) (string, bool) {
 	if l, ok := tc.DataLayouts[arch]; ok {
 		return l, true
@@ -220,14 +205,6 @@ var knownLayouts = map[string][]struct {
 		{20, "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"},
 		{10, "e-m:e-p:64:64-i64:64-i128:128-n64-S128"},
 	},
-}
-
-// TargetArgs are the rustc arguments that select a custom target spec file.
-// Current rustc only reads target JSON under -Z unstable-options (run it with
-// RUSTC_BOOTSTRAP=1 in the environment); rustc 1.63 accepts the same flags.
-// The sysroot for the target must live in lib/rustlib/<file stem>.
-func TargetArgs(specPath string) []string {
-	return []string{"-Z", "unstable-options", "--target", specPath}
 }
 
 // runRustc runs rustc (proc.Run: its own process group, killed with

@@ -96,12 +96,23 @@ func TestProbeDebianRustc(t *testing.T) {
 	}
 }
 
+// probe describes the rustc at path as Find does (without the cache) and
+// measures its data-layouts: the test rustcs do not all sit under a
+// RUST_ROOT's bin/.
+func probe(ctx context.Context, rustc string) (Toolchain, error) {
+	tc := Toolchain{Path: rustc}
+	if err := tc.describe(ctx, nil); err != nil {
+		return tc, err
+	}
+	return tc, tc.ProbeLayouts(ctx)
+}
+
 func TestProbeErrors(t *testing.T) {
-	_, err := Probe(context.Background(), "/nonexistent/bin/rustc")
+	_, err := probe(context.Background(), "/nonexistent/bin/rustc")
 	if err == nil || !strings.Contains(err.Error(), "apt-get install rustc") {
 		t.Errorf("missing rustc: %v", err)
 	}
-	_, err = Probe(context.Background(), "/bin/false")
+	_, err = probe(context.Background(), "/bin/false")
 	if err == nil || !strings.Contains(err.Error(), "/bin/false -vV") {
 		t.Errorf("failing rustc: %v", err)
 	}

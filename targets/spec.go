@@ -31,17 +31,6 @@ type Spec struct {
 	MaxAtomicWidth  int
 }
 
-// HasFeature reports whether the feature list ends with name enabled
-// (+name) or disabled (-name); LLVM applies the list in order.
-func (s *Spec) HasFeature(name string) (enabled, mentioned bool) {
-	for _, f := range s.Features {
-		if len(f) > 1 && f[1:] == name {
-			enabled, mentioned = f[0] == '+', true
-		}
-	}
-	return enabled, mentioned
-}
-
 // Parse reads a target specification. Errors name the line and column of
 // the offending text; Validate reports every problem instead of the first.
 func Parse(data []byte) (*Spec, error) {

@@ -3,7 +3,6 @@ package targets
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -43,7 +42,7 @@ func Validate(file string, data []byte) []diagnostics.Finding {
 	return ValidateFor(file, data, Toolchain{})
 }
 
-// ValidateFor is Validate for the rustc described by tc (from Probe): format
+// ValidateFor is Validate for the rustc described by tc (from Find): format
 // rules then say exactly what that rustc accepts, and the data-layout is
 // compared with the one its LLVM requires.
 func ValidateFor(file string, data []byte, tc Toolchain) []diagnostics.Finding {
@@ -314,14 +313,4 @@ func (c *checker) checkRedZone() {
 		c.atValue(m, RuleRedZone, diagnostics.Error, "disable-redzone is false on x86_64: "+why,
 			c.replaceValue(m, "true"))
 	}
-}
-
-// ValidateFile reads and validates the target spec at path for tc (the zero
-// Toolchain for current rustc). The error is for a file that cannot be read.
-func ValidateFile(path string, tc Toolchain) ([]diagnostics.Finding, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading target spec: %w", err)
-	}
-	return ValidateFor(path, data, tc), nil
 }

@@ -97,6 +97,8 @@ func TestValidateRules(t *testing.T) {
 	}{
 		{"x86 +sse is positioned on the feature", in(x86, "-mmx,-sse,", "-mmx,+sse,"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 21)}, `"+sse" lets LLVM use`},
+		{"x86 the last mention of sse wins", in(x86, "-avx2,+soft-float", "-avx2,+sse,+soft-float"), Toolchain{},
+			[]at{e(RuleFPSIMD, 10, 72)}, `"+sse" lets LLVM use`},
 		{"x86 +avx512f", in(x86, "-avx2,+soft-float", "-avx2,+avx512f,+soft-float"), Toolchain{},
 			[]at{e(RuleFPSIMD, 10, 72)}, "-avx512f"},
 		{"x86 sse not disabled", in(x86, "-mmx,-sse,", "-mmx,"), Toolchain{},
@@ -317,16 +319,6 @@ func TestValidateEscapedFeatures(t *testing.T) {
 	data := mutate(t, x86, "-mmx,-sse,", `-mmx,\u002bsse,`)
 	fs := Validate("/m/x.json", data)
 	sameFindings(t, fs, []at{e(RuleFPSIMD, 10, 15)})
-}
-
-func TestValidateFile(t *testing.T) {
-	fs, err := ValidateFile("testdata/rustko-x86_64-unknown-none-gnu.json", Toolchain{})
-	if err != nil || len(fs) != 10 || fs[0].File != "testdata/rustko-x86_64-unknown-none-gnu.json" {
-		t.Errorf("ValidateFile: %d findings, %v", len(fs), err)
-	}
-	if _, err := ValidateFile("testdata/none.json", Toolchain{}); err == nil || !strings.Contains(err.Error(), "reading target spec") {
-		t.Errorf("missing file: %v", err)
-	}
 }
 
 func FuzzValidate(f *testing.F) {
