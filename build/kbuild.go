@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/proc"
 	"github.com/rustko/rustko-lsp/internal/safewrite"
 )
 
@@ -108,13 +109,13 @@ func (b *builder) cFiles() []string {
 // --emit writes and would otherwise call itself fresh.
 func (b *builder) kbuildRustRule() string {
 	parts := []string{
-		"cd " + shellQuote(b.m.Root),
-		"{ test -e " + shellQuote(b.rustObj) + " || rm -rf " + shellQuote(b.cargoDir) + "/*/*/.fingerprint; }",
+		"cd " + proc.ShellQuote(b.m.Root),
+		"{ test -e " + proc.ShellQuote(b.rustObj) + " || rm -rf " + proc.ShellQuote(b.cargoDir) + "/*/*/.fingerprint; }",
 		b.cargoShell(),
-		"test -e " + shellQuote(b.rustObj),
+		"test -e " + proc.ShellQuote(b.rustObj),
 	}
 	if b.mode == ModeHost {
-		parts = append(parts, shellQuote(b.rustko)+" build --relax-got "+shellQuote(b.rustObj))
+		parts = append(parts, proc.ShellQuote(b.rustko)+" build --relax-got "+proc.ShellQuote(b.rustObj))
 	}
 	return "(" + strings.Join(parts, " && ") + ")"
 }
@@ -126,15 +127,15 @@ func (b *builder) cargoShell() string {
 	c := b.rustCommand()
 	words := []string{"env"}
 	for _, k := range []string{"CARGO_TARGET_DIR", "RUSTC", "RUSTFLAGS"} {
-		words = append(words, shellQuote(k+"="+envValue(c.Env, k)))
+		words = append(words, proc.ShellQuote(k+"="+envValue(c.Env, k)))
 	}
 	words = append(words, "RUSTC_BOOTSTRAP="+b.bootstrap())
-	words = append(words, shellQuote(c.Path))
+	words = append(words, proc.ShellQuote(c.Path))
 	for _, a := range c.Args {
 		if a == "--message-format=json" || a == "-v" {
 			continue
 		}
-		words = append(words, shellQuote(a))
+		words = append(words, proc.ShellQuote(a))
 	}
 	return strings.Join(words, " ")
 }

@@ -75,7 +75,7 @@ func (r *runner) run(ctx context.Context, c command) (procResult, error) {
 func shellLine(c command) string {
 	var b strings.Builder
 	if c.Dir != "" {
-		b.WriteString("cd " + shellQuote(c.Dir) + " && ")
+		b.WriteString("cd " + proc.ShellQuote(c.Dir) + " && ")
 	}
 	if c.Env != nil {
 		ours := map[string]string{}
@@ -87,29 +87,18 @@ func shellLine(c command) string {
 		for _, kv := range c.Env {
 			k, v, _ := strings.Cut(kv, "=")
 			if old, ok := ours[k]; !ok || old != v {
-				set = append(set, shellQuote(kv))
+				set = append(set, proc.ShellQuote(kv))
 			}
 		}
 		if len(set) > 0 {
 			b.WriteString("env " + strings.Join(set, " ") + " ")
 		}
 	}
-	b.WriteString(shellQuote(c.Path))
+	b.WriteString(proc.ShellQuote(c.Path))
 	for _, a := range c.Args {
-		b.WriteString(" " + shellQuote(a))
+		b.WriteString(" " + proc.ShellQuote(a))
 	}
 	return b.String()
-}
-
-// shellQuote quotes s for a POSIX shell, leaving plain words alone so that
-// printed commands stay readable.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./=:,+@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // environ is os.Environ with overrides applied and an outer make's control

@@ -98,11 +98,3 @@ func splitShell(line string) ([][]string, error) {
 	endCmd()
 	return cmds, nil
 }
-
-// shellQuote quotes s for sh so splitShell (and sh) give s back.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_=+,./:@%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}

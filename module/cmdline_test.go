@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 func TestSplitShell(t *testing.T) {
@@ -300,7 +302,7 @@ func TestCaptureKbuildOutput(t *testing.T) {
 }
 
 // FuzzSplitShell checks that splitting never panics and that quoting any
-// word with shellQuote survives a split unchanged.
+// word with proc.ShellQuote survives a split unchanged.
 func FuzzSplitShell(f *testing.F) {
 	f.Add(kbuildLine)
 	f.Add(`-DKBUILD_MODNAME='"x"' -D"KBUILD_BASENAME=KBUILD_STR(x)"`)
@@ -314,7 +316,7 @@ func FuzzSplitShell(f *testing.F) {
 		for _, argv := range cmds {
 			var quoted []string
 			for _, a := range argv {
-				quoted = append(quoted, shellQuote(a))
+				quoted = append(quoted, proc.ShellQuote(a))
 			}
 			again, err := splitShell(strings.Join(quoted, " "))
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // cpioEntry is one file of the initramfs.
@@ -65,11 +67,6 @@ func pad4(b []byte) []byte {
 	return b
 }
 
-// shellQuote quotes s for the init script's /bin/sh.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 // initScript is the guest's /init: it loads the module with its parameters,
 // waits, unloads it and prints the kernel log, then powers off. The markers
 // go into the kernel log itself (/dev/kmsg) so that the log can be cut at
@@ -78,7 +75,7 @@ func shellQuote(s string) string {
 func initScript(modname string, params []string, waitSeconds int) string {
 	var q []string
 	for _, p := range params {
-		q = append(q, shellQuote(p))
+		q = append(q, proc.ShellQuote(p))
 	}
 	return fmt.Sprintf(`#!/bin/sh
 /bin/busybox --install -s /bin

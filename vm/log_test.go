@@ -202,7 +202,7 @@ func TestInitramfs(t *testing.T) {
 	if files["bin/busybox"] != "BUSYBOX" || files["m.ko"] != "KO" || files["bin/sh"] != "busybox" {
 		t.Errorf("archive holds %v", files)
 	}
-	if !strings.Contains(files["init"], `insmod /m.ko 'a=1' 's=it'\''s'`) || !strings.Contains(files["init"], "sleep 2") {
+	if !strings.Contains(files["init"], `insmod /m.ko a=1 's=it'\''s'`) || !strings.Contains(files["init"], "sleep 2") {
 		t.Errorf("init does not load the module with its quoted parameters:\n%s", files["init"])
 	}
 }

@@ -175,3 +175,12 @@ func reapGroup(pgid int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// ShellQuote quotes s for a POSIX shell, leaving plain words alone so that
+// printed commands stay readable.
+func ShellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

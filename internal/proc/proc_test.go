@@ -132,3 +132,21 @@ func TestRunCapturesAndStreams(t *testing.T) {
 		t.Errorf("cancelled before the start: %v", err)
 	}
 }
+
+// TestShellQuote: sh must give every word back; plain words stay bare so
+// that printed commands read as typed.
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"make": "make", "O=/k/build-1.0": "O=/k/build-1.0", "": "''", "a b": "'a b'",
+		"it's": `'it'\''s'`, "$(x)": "'$(x)'", "a\nb": "'a\nb'",
+	} {
+		got := ShellQuote(in)
+		if got != want {
+			t.Errorf("ShellQuote(%q) = %q, want %q", in, got, want)
+		}
+		out, err := exec.Command("/bin/sh", "-c", "printf %s "+got).Output()
+		if err != nil || string(out) != in {
+			t.Errorf("sh gave %q back for %q (%v)", out, got, err)
+		}
+	}
+}
