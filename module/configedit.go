@@ -24,33 +24,6 @@ type TextEdit struct {
 // ErrAlreadyListed means the word is already in the variable: no edit.
 var ErrAlreadyListed = errors.New("already listed")
 
-// Apply returns src with the edit made.
-func (e TextEdit) Apply(src []byte) ([]byte, error) {
-	if e.Offset < 0 || e.End < e.Offset || e.End > len(src) {
-		return nil, fmt.Errorf("edit of %s at bytes %d-%d does not fit the file's %d bytes (it changed since the edit was made)", e.File, e.Offset, e.End, len(src))
-	}
-	out := make([]byte, 0, len(src)-(e.End-e.Offset)+len(e.NewText))
-	out = append(out, src[:e.Offset]...)
-	out = append(out, e.NewText...)
-	return append(out, src[e.End:]...), nil
-}
-
-// ApplyFile makes the edit on disk, creating the file when Create is set.
-func (e TextEdit) ApplyFile() error {
-	src, err := os.ReadFile(e.File)
-	if err != nil && !(e.Create && errors.Is(err, os.ErrNotExist)) {
-		return fmt.Errorf("editing %s: %w", e.File, err)
-	}
-	out, err := e.Apply(src)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(e.File, out, 0o644); err != nil {
-		return fmt.Errorf("editing %s: %w", e.File, err)
-	}
-	return nil
-}
-
 // ListVarEdit returns the edit that adds word to the space-separated list
 // variable name (KERNEL_HELPERS, KERNEL_INCLUDE ...) in configFile: appended
 // to the last top-level `NAME := ...`, `NAME = ...` or `NAME += ...` line, or

@@ -2,7 +2,6 @@ package module
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"sort"
 	"strconv"
@@ -58,15 +57,6 @@ func ReadSymvers(path string) (*Symvers, error) {
 		return nil, fmt.Errorf("reading exported symbols: %w (the kernel tree needs a Module.symvers; on Debian it comes with linux-headers-<version>-<flavour>)", err)
 	}
 	return parseSymvers(path, string(b))
-}
-
-// ParseSymvers parses Module.symvers text from r; name is used in errors.
-func ParseSymvers(name string, r io.Reader) (*Symvers, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("reading exported symbols from %s: %w", name, err)
-	}
-	return parseSymvers(name, string(b))
 }
 
 // parseSymvers works on one string so every field is a substring of it: the

@@ -49,7 +49,7 @@ func TestParseSymvers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSymvers("Module.symvers", strings.NewReader(tt.text))
+			s, err := parseSymvers("Module.symvers", tt.text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -84,7 +84,7 @@ func TestParseSymversErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseSymvers("/k/Module.symvers", strings.NewReader(good+good+tt.bad+"\n"+good))
+			_, err := parseSymvers("/k/Module.symvers", good+good+tt.bad+"\n"+good)
 			if err == nil {
 				t.Fatal("parsed a malformed line")
 			}
@@ -175,7 +175,7 @@ func FuzzParseSymvers(f *testing.F) {
 	f.Add("0x1\ta\tNS\tm\tEXPORT_SYMBOL_GPL\r\n\n0x2\tb\tvmlinux\tEXPORT_SYMBOL")
 	f.Add("0x\t\t\t\t\t\t")
 	f.Fuzz(func(t *testing.T, text string) {
-		s, err := ParseSymvers("fuzz", strings.NewReader(text))
+		s, err := parseSymvers("fuzz", text)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz:") {
 				t.Fatalf("error without a position: %v", err)
