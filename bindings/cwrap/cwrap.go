@@ -166,15 +166,6 @@ func generate(ast *cc.AST, names []string, headers []string, o Options, unchecke
 	return res, nil
 }
 
-// CountByKind counts refusals per kind, for reports.
-func (r *Result) CountByKind() map[Kind]int {
-	m := map[Kind]int{}
-	for _, x := range r.Refused {
-		m[x.Kind]++
-	}
-	return m
-}
-
 func refuse(name string, k Kind, format string, args ...any) *Refusal {
 	return &Refusal{Name: name, Kind: k, Reason: fmt.Sprintf(format, args...)}
 }

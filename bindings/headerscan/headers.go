@@ -701,28 +701,3 @@ func lastName(ts []clex.Token) (clex.Token, bool) {
 	}
 	return best, ok
 }
-
-var (
-	sharedMu      sync.Mutex
-	sharedIndexes = map[string]*HeaderIndex{}
-)
-
-// FindDeclaringHeader answers for one name with a header index shared by
-// the whole process (one per include path list), loading or building it on
-// first use: "declared in linux/netdevice.h". ok is false when no header
-// under includeDirs declares name.
-func FindDeclaringHeader(ctx context.Context, includeDirs []string, cacheDir, name string) (d Declared, ok bool, err error) {
-	key := strings.Join(includeDirs, "\x00") + "\x01" + cacheDir
-	sharedMu.Lock()
-	h := sharedIndexes[key]
-	if h == nil {
-		h = NewHeaderIndex(includeDirs, cacheDir)
-		sharedIndexes[key] = h
-	}
-	sharedMu.Unlock()
-	if err := h.Load(ctx); err != nil {
-		return Declared{}, false, err
-	}
-	d, ok = h.Lookup(name)
-	return d, ok, nil
-}
