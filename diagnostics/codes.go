@@ -2,8 +2,6 @@ package diagnostics
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 )
 
@@ -131,13 +129,6 @@ var byCode = func() map[string]Rule {
 func Lookup(code string) (Rule, bool) {
 	r, ok := byCode[code]
 	return r, ok
-}
-
-// Rules lists every registered code, sorted by code.
-func Rules() []Rule {
-	out := slices.Clone(registry)
-	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
-	return out
 }
 
 // foreignCodes are the sources whose findings carry the tool's own code

@@ -196,9 +196,10 @@ func TestReadmeListsEveryCode(t *testing.T) {
 		}
 	}
 	var want []string
-	for _, r := range Rules() {
+	for _, r := range registry {
 		want = append(want, r.Code)
 	}
+	slices.Sort(want)
 	slices.Sort(listed)
 	if !slices.Equal(listed, want) {
 		for _, c := range want {
