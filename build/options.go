@@ -56,13 +56,6 @@ const (
 	End
 )
 
-func (p Phase) String() string {
-	if p == Begin {
-		return "begin"
-	}
-	return "end"
-}
-
 // Event is one progress report. Begin events carry what the step is about
 // to do; End events carry how long it took and whether it failed.
 type Event struct {
