@@ -74,8 +74,10 @@ func ValidateFor(file string, data []byte, tc Toolchain) []diagnostics.Finding {
 	c.checkDataLayout()
 	c.checkArch()
 	c.checkOS()
-	c.checkPanicStrategy()
-	c.checkRelocationModel()
+	c.checkDefaulted(RulePanicStrategy, "panic-strategy", "abort", "unwind",
+		"the kernel has no unwinder, and unwinding code references _Unwind_Resume and __rust_eh_personality, which modpost reports as undefined")
+	c.checkDefaulted(RuleRelocationModel, "relocation-model", "static", "pic",
+		"kbuild builds modules without PIC, and position-independent code reaches data through the GOT, whose relocations the module loader rejects (insmod: \"Unknown rela relocation\")")
 	c.checkCodeModel()
 	c.checkRedZone()
 	c.checkFloat()
@@ -248,29 +250,17 @@ func (c *checker) checkOS() {
 	}
 }
 
-func (c *checker) checkPanicStrategy() {
-	const why = "the kernel has no unwinder, and unwinding code references _Unwind_Resume and __rust_eh_personality, which modpost reports as undefined"
-	m, v, ok := c.str("panic-strategy")
+// checkDefaulted wants key to be want, where rustc's default dflt is wrong
+// for the kernel for the reason why.
+func (c *checker) checkDefaulted(rule, key, want, dflt, why string) {
+	m, v, ok := c.str(key)
 	switch {
 	case m == nil:
-		c.atTop(RulePanicStrategy, diagnostics.Error, `no "panic-strategy": rustc defaults to "unwind"; `+why,
-			c.insertMember("panic-strategy", `"abort"`))
-	case ok && v != "abort":
-		c.atValue(m, RulePanicStrategy, diagnostics.Error, fmt.Sprintf("panic-strategy %q: %s. Use \"abort\"", v, why),
-			c.replaceValue(m, `"abort"`))
-	}
-}
-
-func (c *checker) checkRelocationModel() {
-	const why = "kbuild builds modules without PIC, and position-independent code reaches data through the GOT, whose relocations the module loader rejects (insmod: \"Unknown rela relocation\")"
-	m, v, ok := c.str("relocation-model")
-	switch {
-	case m == nil:
-		c.atTop(RuleRelocationModel, diagnostics.Error, `no "relocation-model": rustc defaults to "pic"; `+why,
-			c.insertMember("relocation-model", `"static"`))
-	case ok && v != "static":
-		c.atValue(m, RuleRelocationModel, diagnostics.Error, fmt.Sprintf("relocation-model %q: %s. Use \"static\"", v, why),
-			c.replaceValue(m, `"static"`))
+		c.atTop(rule, diagnostics.Error, fmt.Sprintf("no %q: rustc defaults to %q; %s", key, dflt, why),
+			c.insertMember(key, quoteJSON(want)))
+	case ok && v != want:
+		c.atValue(m, rule, diagnostics.Error, fmt.Sprintf("%s %q: %s. Use %q", key, v, why, want),
+			c.replaceValue(m, quoteJSON(want)))
 	}
 }
 
