@@ -47,13 +47,21 @@ the kernels.`,
 				if err != nil {
 					return exitTool, err
 				}
-				if len(args) > 1 {
-					return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
+				dir, err := oneDir(args, "module folder")
+				if err != nil {
+					return exitTool, err
 				}
-				dir := "."
-				if len(args) == 1 {
-					dir = args[0]
+				// Packages log their progress at info level; the steps
+				// printed already say it, so only -v shows those logs.
+				level := "warn"
+				if *verbose {
+					level = "info"
 				}
+				closeLog, err := setupLogging(level, "")
+				if err != nil {
+					return exitTool, err
+				}
+				defer closeLog()
 				if *kernels != "" {
 					if *kdir != "" {
 						return exitTool, errors.New("--kdir and --kernels exclude each other: list the tree in --kernels")
@@ -69,17 +77,6 @@ the kernels.`,
 // runBuild loads the module around dir, builds it, and prints progress to
 // stderr and the findings to stdout.
 func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bool, stdout, stderr io.Writer) (int, error) {
-	// Packages log their progress at info level; the steps printed below
-	// already say it, so only -v shows those logs.
-	level := "warn"
-	if verbose {
-		level = "info"
-	}
-	closeLog, err := setupLogging(level, "")
-	if err != nil {
-		return exitTool, err
-	}
-	defer closeLog()
 	m, err := loadWorkspace(ctx, dir, kdir)
 	if err != nil {
 		return exitTool, err
@@ -132,15 +129,6 @@ func printEvent(w io.Writer, e build.Event) {
 // stage (BUILD_DIRECTORY/<release>), progress marked with the kernel on
 // stderr, the findings grouped per kernel on stdout.
 func runBuildKernels(ctx context.Context, dir, spec string, mode build.Mode, verbose bool, stdout, stderr io.Writer) (int, error) {
-	level := "warn"
-	if verbose {
-		level = "info"
-	}
-	closeLog, err := setupLogging(level, "")
-	if err != nil {
-		return exitTool, err
-	}
-	defer closeLog()
 	m, err := loadModule(ctx, dir, "")
 	if err != nil {
 		return exitTool, err

@@ -182,17 +182,11 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	}
 
 	diagnostics.Sort(findings)
-	switch o.format {
-	case "json":
-		err = diagnostics.WriteJSON(stdout, findings, root)
-	case "sarif":
-		err = diagnostics.WriteSARIF(stdout, findings, root, versionString())
-	default:
-		err = diagnostics.WriteText(stdout, findings, diagnostics.TextOptions{Root: root, Color: isTerminalWriter(stdout)})
-		fmt.Fprintf(stderr, "rustko: %s: %s\n", w.Vars.KernelModule, tally(findings))
+	if err := writeFindings(stdout, o.format, findings, root); err != nil {
+		return exitTool, err
 	}
-	if err != nil {
-		return exitTool, fmt.Errorf("writing the findings: %w", err)
+	if text {
+		fmt.Fprintf(stderr, "rustko: %s: %s\n", w.Vars.KernelModule, tally(findings))
 	}
 	if diagnostics.HasErrors(findings) {
 		return exitFindings, nil

@@ -27,12 +27,9 @@ PATH and a Rust toolchain, which dkms-pre-build.sh checks first.
 Then, as root:  dkms add DIR && dkms build -k <release> && dkms install -k <release>`,
 		flags: func(fs *flag.FlagSet) func(context.Context, []string) (int, error) {
 			return func(ctx context.Context, args []string) (int, error) {
-				if len(args) > 1 {
-					return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
-				}
-				dir := "."
-				if len(args) == 1 {
-					dir = args[0]
+				dir, err := oneDir(args, "module folder")
+				if err != nil {
+					return exitTool, err
 				}
 				return runDKMS(ctx, dir, os.Stdout, os.Stderr)
 			}

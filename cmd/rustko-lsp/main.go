@@ -133,6 +133,17 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'rustko-lsp help <command>' for a command's flags.")
 }
 
+// oneDir is a command's one optional folder argument, "." when there is none.
+func oneDir(args []string, what string) (string, error) {
+	if len(args) > 1 {
+		return "", fmt.Errorf("expected at most one %s, got %d arguments", what, len(args))
+	}
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	return ".", nil
+}
+
 func isTerminal(f *os.File) bool {
 	st, err := f.Stat()
 	if err != nil {

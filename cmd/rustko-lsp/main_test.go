@@ -27,6 +27,10 @@ func TestDispatch(t *testing.T) {
 		{[]string{"version"}, exitOK, ""},
 		{[]string{"check", "--no-such-flag"}, exitTool, "flag provided but not defined"},
 		{[]string{"check", "-h"}, exitOK, "usage: rustko-lsp check"},
+		{[]string{"build", "a", "b"}, exitTool, "expected at most one module folder, got 2 arguments"},
+		{[]string{"dkms", "a", "b"}, exitTool, "expected at most one module folder, got 2 arguments"},
+		{[]string{"migrate", "a", "b", "c"}, exitTool, "expected at most one folder, got 3 arguments"},
+		{[]string{"run", "a", "b"}, exitTool, "expected at most one module folder or .ko file, got 2 arguments"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -32,12 +32,9 @@ func init() {
 }
 
 func migrateCommand(ctx context.Context, write bool, args []string, stdout io.Writer) (int, error) {
-	if len(args) > 1 {
-		return exitTool, fmt.Errorf("expected at most one folder, got %d arguments", len(args))
-	}
-	dir := "."
-	if len(args) == 1 {
-		dir = args[0]
+	dir, err := oneDir(args, "folder")
+	if err != nil {
+		return exitTool, err
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

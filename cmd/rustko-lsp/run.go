@@ -82,13 +82,11 @@ VM could not run (no QEMU, no image), with what to install.`,
 					return exitTool, err
 				}
 				o.mode = m
-				if len(args) > 1 {
-					return exitTool, fmt.Errorf("expected at most one module folder or .ko file, got %d arguments", len(args))
+				dir, err := oneDir(args, "module folder or .ko file")
+				if err != nil {
+					return exitTool, err
 				}
-				o.dir = "."
-				if len(args) == 1 {
-					o.dir = args[0]
-				}
+				o.dir = dir
 				return runRun(ctx, o, os.Stdout, os.Stderr)
 			}
 		},
