@@ -59,6 +59,21 @@ func GPLCompatible(s string) bool {
 // GPLCompatibleLicenses returns the kernel's list, for messages and fixes.
 func GPLCompatibleLicenses() []string { return append([]string(nil), gplCompatible...) }
 
+// DualLicense is the GPL-compatible licence a fix proposes for v: the
+// author's licence kept and the GPL added, the way the kernel's own list
+// spells it.
+func DualLicense(v string) string {
+	switch strings.ToUpper(strings.TrimSpace(v)) {
+	case "MIT":
+		return "Dual MIT/GPL"
+	case "BSD":
+		return "Dual BSD/GPL"
+	case "MPL":
+		return "Dual MPL/GPL"
+	}
+	return "GPL"
+}
+
 // ReadLicense returns the first licence declared in files, in the order
 // given: MODULE_LICENSE("...") in C, or in Rust a #[link_section = ".modinfo"]
 // static whose bytes hold license=.... When there is none the error wraps

@@ -67,7 +67,7 @@ func (w *Module) Env(ix *index.Index) *rustsrc.Env {
 	}
 	return &rustsrc.Env{
 		Index: ix, Module: w.Module, Symvers: w.Symvers, License: w.License,
-		Toolchain: w.Toolchain, Headers: w.Headers, Elsewhere: w.Elsewhere, Sources: w.Sources,
+		Headers: w.Headers, Elsewhere: w.Elsewhere, Sources: w.Sources,
 	}
 }
 

@@ -223,7 +223,7 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		}
 	}
 
-	w.Findings = rustsrc.CheckModule(w.Env(nil))
+	w.Findings = moduleFindings(m, w.Sources, w.License, w.Toolchain)
 	w.stamps = w.inputs()
 	return w, nil
 }

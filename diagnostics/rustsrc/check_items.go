@@ -285,27 +285,13 @@ func (a *analysis) gplOnly(r *Ref) {
 			it.Name, lic.Source, lic.Value, rel, lic.Line, strings.Join(module.GPLCompatibleLicenses(), ", "), it.Name))
 		lr := diagnostics.Range{Start: diagnostics.Position{Line: lic.Line, Column: lic.Column}, End: diagnostics.Position{Line: lic.EndLine, Column: lic.EndColumn}}
 		f.Related = append(f.Related, diagnostics.Related{File: lic.File, Range: lr, Message: fmt.Sprintf("the licence is %q here", lic.Value)})
-		to := dualLicense(lic.Value)
+		to := module.DualLicense(lic.Value)
 		f.Fixes = append(f.Fixes, diagnostics.Fix{
 			Title: fmt.Sprintf("Change the licence to %q", to),
 			Edits: []diagnostics.Edit{{File: lic.File, Range: lr, NewText: to}},
 		})
 	}
 	a.declaredHere(f, it)
-}
-
-// dualLicense keeps the author's licence and adds the GPL, the way the
-// kernel's own list spells it.
-func dualLicense(v string) string {
-	switch strings.ToUpper(strings.TrimSpace(v)) {
-	case "MIT":
-		return "Dual MIT/GPL"
-	case "BSD":
-		return "Dual BSD/GPL"
-	case "MPL":
-		return "Dual MPL/GPL"
-	}
-	return "GPL"
 }
 
 // notInBindings says whether the index knows an item that the generated

@@ -7,7 +7,9 @@
 // export or exports GPL-only, names no configured header declares, extern
 // declarations that disagree with the C prototype, floating point, non-literal
 // printk formats, #[no_mangle] functions the C shim calls without
-// extern "C", hard-coded flag numbers, and the target JSON.
+// extern "C", hard-coded flag numbers. What is about the module as a whole
+// (its licence, the target JSON, rust.ko-era leftovers) is the composition
+// root's (workspace).
 //
 // Hover and Definition answer for the identifier under a cursor with the
 // same resolver, so what a finding says and what hover shows cannot

@@ -13,7 +13,6 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/bindings/verdict"
 	"github.com/rustko/rustko-lsp/module"
-	"github.com/rustko/rustko-lsp/targets"
 )
 
 // Env is what the analysis knows about the module and its kernel. Every
@@ -37,9 +36,6 @@ type Env struct {
 	// header of this kernel does: a name a newer kernel removed is not a
 	// typo. Nil: the finding says to check the spelling.
 	Elsewhere *headerscan.Elsewhere
-	// Toolchain is the module's rustc (targets.Probe), so target JSON
-	// findings speak of the compiler that will read the file.
-	Toolchain *targets.Toolchain
 	// CSources holds the text of C files whose editor buffer differs from
 	// disk, by absolute path; other C files of the module are read from disk.
 	CSources map[string][]byte

@@ -1,8 +1,7 @@
-package rustsrc
+package workspace
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,19 +11,26 @@ import (
 	"testing"
 	"unicode"
 
-	"github.com/rustko/rustko-lsp/bindings/headerscan"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
-	"github.com/rustko/rustko-lsp/module"
 )
 
-// TestCorpus runs every module under testdata/corpus through the analysis
-// and compares the findings with the markers written next to the code:
+// corpusDir is the corpus: modules in txtar archives, the findings each
+// must get marked next to the code. It sits with the analysis, whose own
+// tests read its Rust files.
+var corpusDir = filepath.Join("..", "diagnostics", "rustsrc", "testdata", "corpus")
+
+// corpusLoader is the corpus tests' one Loader: the kernel tree, its flags
+// and its header index are read once for all of them.
+var corpusLoader = NewLoader(nil)
+
+// TestCorpus runs every module of the corpus through what `rustko-lsp
+// check` runs (the per-file analysis and the module-level findings) and
+// compares the findings with the markers written next to the code:
 // missing and unexpected findings both fail.
 func TestCorpus(t *testing.T) {
-	_, _, sv, hi := realKernel(t)
-	skeleton := readTxtar(t, filepath.Join("testdata", "corpus", "_skeleton.txtar"))
-	cases, err := filepath.Glob(filepath.Join("testdata", "corpus", "*.txtar"))
+	skeleton := readTxtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
+	cases, err := filepath.Glob(filepath.Join(corpusDir, "*.txtar"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +48,7 @@ func TestCorpus(t *testing.T) {
 				files[k] = v
 			}
 			dir := writeTree(t, files)
-			got := analyzeModule(t, dir, sv, hi)
+			got := analyzeModule(t, dir)
 			want := parseMarkers(t, dir, files)
 			for _, p := range compareFindings(dir, got, want) {
 				t.Error(p)
@@ -56,44 +62,26 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// analyzeModule does what `rustko-lsp check` does for one module, minus
-// printing: load it with make, read its licence, analyse every Rust file.
-func analyzeModule(t testing.TB, dir string, sv *module.Symvers, hi *headerscan.HeaderIndex) []diagnostics.Finding {
+// analyzeModule is `rustko-lsp check` on one module, minus printing: the
+// module loaded (on the pinned kernel tree, not the skeleton's $(uname -r)
+// default) and analysed as a whole.
+func analyzeModule(t testing.TB, dir string) []diagnostics.Finding {
 	t.Helper()
-	// The module names the pinned tree, the one realIndex reads, not the
-	// skeleton's $(uname -r) default.
-	m, err := module.Load(context.Background(), dir, map[string]string{"KERNEL_BUILD_PATH": testkernel.Dir(t)})
+	ctx := context.Background()
+	w, err := corpusLoader.Load(ctx, dir, Options{Overrides: map[string]string{"KERNEL_BUILD_PATH": testkernel.Dir(t)}, Version: "test"})
 	if err != nil {
 		t.Fatalf("loading the module: %v", err)
 	}
-	// The index of the module's own KERNEL_INCLUDE, generated from the
-	// installed headers as `rustko-lsp check` makes it.
-	ix := realIndex(t, m.Vars.KernelInclude...)
-	srcs, err := ModuleSources(m)
+	// The corpus's target JSON cases are judged by current rustc's rules
+	// (no toolchain), not by the skeleton's RUST_ROOT=/usr, which is
+	// whatever rustc the machine has.
+	cp := *w
+	cp.Findings = moduleFindings(w.Module, w.Sources, w.License, nil)
+	got, err := cp.Analyse(ctx, AnalyseOptions{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("analysing the module: %v", err)
 	}
-	lic, err := module.ReadLicense(srcs.Files())
-	if err != nil && !errors.Is(err, module.ErrNoLicense) {
-		t.Fatal(err)
-	}
-	env := &Env{Index: ix, Module: m, License: lic, Symvers: sv, Headers: hi, Sources: srcs}
-	var got []diagnostics.Finding
-	for _, rs := range srcs.Rust {
-		if rs == m.Vars.Bindings || rs == ix.BindingsFile {
-			continue // generated: not the author's code
-		}
-		src, err := os.ReadFile(rs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := ParseWith(rs, src, env)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, Analyze(f, env)...)
-	}
-	return append(got, CheckModule(env)...)
+	return got
 }
 
 // marker is one expected finding.
@@ -321,9 +309,9 @@ func writeTree(t testing.TB, files map[string]string) string {
 // message, a missing and an extra finding are all caught.
 func TestCompareFindings(t *testing.T) {
 	dir := writeTree(t, map[string]string{"src/lib.rs": "fn f() { kmalloc(1, 2); }\n"})
-	f := diagnostics.Finding{File: filepath.Join(dir, "src/lib.rs"), Code: CodeInlineFunction, Source: diagnostics.SourceRustko,
+	f := diagnostics.Finding{File: filepath.Join(dir, "src/lib.rs"), Code: diagnostics.CodeInlineFunction, Source: diagnostics.SourceRustko,
 		Message: "kmalloc is inline", Range: diagnostics.Range{Start: diagnostics.Position{Line: 1, Column: 10}, End: diagnostics.Position{Line: 1, Column: 17}}}
-	ok := marker{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc", message: "inline"}
+	ok := marker{file: "src/lib.rs", line: 1, code: diagnostics.CodeInlineFunction, text: "kmalloc", message: "inline"}
 	for _, tc := range []struct {
 		name string
 		got  []diagnostics.Finding
@@ -333,9 +321,9 @@ func TestCompareFindings(t *testing.T) {
 		{"match", []diagnostics.Finding{f}, []marker{ok}, 0},
 		{"missing", nil, []marker{ok}, 1},
 		{"unexpected", []diagnostics.Finding{f}, nil, 1},
-		{"wrong text", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc("}}, 2},
-		{"wrong message", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: CodeInlineFunction, text: "kmalloc", message: "macro"}}, 1},
-		{"wrong line", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 2, code: CodeInlineFunction, text: "kmalloc"}}, 2},
+		{"wrong text", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: diagnostics.CodeInlineFunction, text: "kmalloc("}}, 2},
+		{"wrong message", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 1, code: diagnostics.CodeInlineFunction, text: "kmalloc", message: "macro"}}, 1},
+		{"wrong line", []diagnostics.Finding{f}, []marker{{file: "src/lib.rs", line: 2, code: diagnostics.CodeInlineFunction, text: "kmalloc"}}, 2},
 	} {
 		if p := compareFindings(dir, tc.got, tc.want); len(p) != tc.n {
 			t.Errorf("%s: got %d problems %q, want %d", tc.name, len(p), p, tc.n)

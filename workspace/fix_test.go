@@ -1,4 +1,4 @@
-package rustsrc
+package workspace
 
 import (
 	"fmt"
@@ -16,8 +16,7 @@ import (
 // and analyses again, until no finding offers a fix. What remains must be
 // exactly the findings that have no fix.
 func TestQuickFixes(t *testing.T) {
-	_, _, sv, hi := realKernel(t)
-	skeleton := readTxtar(t, filepath.Join("testdata", "corpus", "_skeleton.txtar"))
+	skeleton := readTxtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
 	for _, tc := range []struct {
 		corpus string
 		left   []string // code:text of the findings no fix removes
@@ -39,13 +38,13 @@ func TestQuickFixes(t *testing.T) {
 			for k, v := range skeleton {
 				files[k] = v
 			}
-			for k, v := range readTxtar(t, filepath.Join("testdata", "corpus", tc.corpus+".txtar")) {
+			for k, v := range readTxtar(t, filepath.Join(corpusDir, tc.corpus+".txtar")) {
 				files[k] = v
 			}
 			dir := writeTree(t, files)
 			var got []diagnostics.Finding
 			for round := 0; ; round++ {
-				got = analyzeModule(t, dir, sv, hi)
+				got = analyzeModule(t, dir)
 				i := slicesIndexFunc(got, func(f diagnostics.Finding) bool { return len(f.Fixes) > 0 })
 				if i < 0 {
 					break
