@@ -129,6 +129,27 @@ func TestLoadAssemblesAndCaches(t *testing.T) {
 	}
 }
 
+// TestBadCargoToml: a Cargo.toml that is not TOML stops check's analysis
+// with an error naming the file and its line (module.ReadManifest), as
+// cargo would stop the build.
+func TestBadCargoToml(t *testing.T) {
+	root := copyHello(t)
+	manifest := filepath.Join(root, "Cargo.toml")
+	touch(t, manifest, "[package]\nname = \"hello\"\nname = \"twice\"\n")
+	o := Options{Overrides: map[string]string{"KERNEL_BUILD_PATH": testkernel.Dir(t)}, Version: "test"}
+	w, err := NewLoader(nil).Load(context.Background(), root, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := manifest + ":3: "
+	if w.SourcesErr == nil || !strings.Contains(w.SourcesErr.Error(), want) {
+		t.Errorf("sources error %v, want one containing %q", w.SourcesErr, want)
+	}
+	if _, err := w.Analyse(context.Background(), AnalyseOptions{}); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("analysis error %v, want one containing %q", err, want)
+	}
+}
+
 // TestLoadUntrustedKernelInside: an untrusted module's own kernel tree is
 // never run (its Makefile is the module's); the system's is used and the
 // user told why.
