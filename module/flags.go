@@ -22,6 +22,10 @@ var pathValued = map[string]bool{"-imacros": true, "-idirafter": true, "-iquote"
 // dependency files), not to how kbuild compiles C in general.
 var droppedWithValue = map[string]bool{"-o": true, "-MF": true, "-MT": true, "-MQ": true}
 
+// ownValue are the options Flags keeps in fields of their own, written
+// here with the value as the next argument.
+var ownValue = map[string]bool{"-I": true, "-isystem": true, "-include": true, "-D": true, "-U": true}
+
 // targetFFlags are -f options that change the ABI or predefined macros
 // (__pie__, __WCHAR_TYPE__, __CHAR_UNSIGNED__, __SSP_STRONG__, __CET__ ...),
 // which a C front end that is not gcc must reproduce.
@@ -59,59 +63,39 @@ func parseCompileCommand(argv []string, dir, source string) (*Flags, error) {
 	f := &Flags{Compiler: argv[start], Raw: append([]string(nil), argv...), Dir: dir}
 	abs := func(p string) string { return absPath(dir, p) }
 	args := argv[start+1:]
-	value := func(i int, opt string) (string, error) {
-		if i+1 >= len(args) {
-			return "", fmt.Errorf("compiler command ends after %s, which needs a value", opt)
-		}
-		return args[i+1], nil
-	}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
+		if a == source || (source != "" && abs(a) == source) {
+			continue
+		}
+		var v string
+		if droppedWithValue[a] || argWithValue[a] || ownValue[a] {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("compiler command ends after %s, which needs a value", a)
+			}
+			i++
+			v = args[i]
+		}
 		switch {
 		case a == "-c", a == "-MD", a == "-MMD", a == "-MP":
 			// per-compilation: output mode and dependency tracking
-		case a == source || (source != "" && abs(a) == source):
 		case droppedWithValue[a]:
-			if _, err := value(i, a); err != nil {
-				return nil, err
-			}
-			i++
 		case strings.HasPrefix(a, "-Wp,-MD,"), strings.HasPrefix(a, "-Wp,-MMD,"), strings.HasPrefix(a, "-o") && len(a) > 2:
 		case a == "-I", a == "-isystem":
-			v, err := value(i, a)
-			if err != nil {
-				return nil, err
-			}
-			i++
 			f.addInclude(abs(v), a == "-isystem")
 		case strings.HasPrefix(a, "-isystem"):
 			f.addInclude(abs(a[len("-isystem"):]), true)
 		case strings.HasPrefix(a, "-I"):
 			f.addInclude(abs(a[2:]), false)
 		case a == "-include":
-			v, err := value(i, a)
-			if err != nil {
-				return nil, err
-			}
-			i++
 			f.ForcedIncludes = append(f.ForcedIncludes, abs(v))
 		case a == "-D", a == "-U":
-			v, err := value(i, a)
-			if err != nil {
-				return nil, err
-			}
-			i++
 			f.define(a[1], v)
 		case strings.HasPrefix(a, "-D"), strings.HasPrefix(a, "-U"):
 			f.define(a[1], a[2:])
 		case strings.HasPrefix(a, "-std="):
 			f.Std = strings.TrimPrefix(a, "-std=")
 		case argWithValue[a]:
-			v, err := value(i, a)
-			if err != nil {
-				return nil, err
-			}
-			i++
 			if pathValued[a] {
 				v = abs(v)
 			}
