@@ -134,7 +134,7 @@ func (f *fakeBackend) Analyze(ctx context.Context, p *Project, ix *index.Index, 
 	}
 	a := &Analysis{Findings: out}
 	if f.resolve {
-		pf, err := rustsrc.Parse(path, src)
+		pf, err := rustsrc.ParseWith(path, src, nil)
 		if err != nil {
 			return nil, err
 		}

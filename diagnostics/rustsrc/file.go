@@ -2,14 +2,13 @@ package rustsrc
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
 )
 
-// File is one parsed Rust source file. It does not change after Parse and
-// may be shared between goroutines.
+// File is one parsed Rust source file. It does not change after ParseWith
+// and may be shared between goroutines.
 type File struct {
 	Path string // absolute
 	Src  []byte
@@ -17,19 +16,14 @@ type File struct {
 	tree *syntax.Tree // kept for Reparse
 	root *syntax.Node
 	syms *symbols
-	env  *Env // what refs were resolved against; nil for Parse
-	refs []Ref
+	env  *Env  // what refs were resolved against; may be nil
+	refs []Ref // in source order
 }
 
-// Parse parses src (the text of path) and resolves its C references through
-// the default bindings paths, without an index: Ref.Item stays nil. Use
-// ParseWith to resolve against a module's index and configuration.
-func Parse(path string, src []byte) (*File, error) {
-	return ParseWith(path, src, nil)
-}
-
-// ParseWith parses src and resolves its references against env (which may
-// be nil). Syntax errors do not fail it: the tree keeps what it could read.
+// ParseWith parses src (the text of path) and resolves its references
+// against env. A nil env resolves through the default bindings paths
+// without an index (Ref.Item stays nil). Syntax errors do not fail it: the
+// tree keeps what it could read.
 func ParseWith(path string, src []byte, env *Env) (*File, error) {
 	t, err := syntax.ParseTree(syntax.Rust, src)
 	if err != nil {
@@ -54,29 +48,6 @@ func newFile(path string, src []byte, t *syntax.Tree, env *Env, refsHint int) *F
 	f.syms = collectSymbols(t.Root, env.bindingsPaths(), env.cfgFor(path))
 	f.refs = resolveAllSized(t.Root, f.syms, env, refsHint)
 	return f
-}
-
-// Refs returns every reference to a C item the file makes, in source order.
-func (f *File) Refs() []Ref { return f.refs }
-
-// Resolve returns the reference at a 1-based line and byte column (the
-// column just after the identifier counts too, where editors put the cursor
-// after typing).
-func (f *File) Resolve(line, col int) (*Ref, bool) {
-	rs := f.refs
-	// The first ref that ends at or after the position.
-	i := sort.Search(len(rs), func(i int) bool {
-		e := rs[i].Range.End
-		return e.Line > line || e.Line == line && e.Column >= col
-	})
-	if i < len(rs) {
-		r := &rs[i]
-		s := r.Range.Start
-		if s.Line < line || s.Line == line && s.Column <= col {
-			return r, true
-		}
-	}
-	return nil, false
 }
 
 // rangeOf converts a node's extent to a finding range.

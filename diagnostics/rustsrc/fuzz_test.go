@@ -41,9 +41,9 @@ func FuzzAnalyze(f *testing.F) {
 				t.Fatalf("finding outside the %d-line input: %s", lines, x)
 			}
 		}
-		for _, r := range pf.Refs() {
-			if got, ok := pf.Resolve(r.Range.Start.Line, r.Range.Start.Column); !ok || got.Range != r.Range {
-				t.Fatalf("Resolve does not find its own ref %+v", r)
+		for _, r := range pf.refs {
+			if got := pf.refAt(r.node.Start); got == nil || got.Range != r.Range {
+				t.Fatalf("refAt does not find its own ref %+v", r)
 			}
 		}
 	})

@@ -114,8 +114,8 @@ func (f *File) resolved(id ident) *Target {
 		return nil
 	}
 	if !id.field {
-		if it := f.itemAt(id.start); it != nil {
-			return &Target{Item: it}
+		if r := f.refAt(id.start); r != nil && r.Item != nil {
+			return &Target{Item: r.Item}
 		}
 		return nil
 	}
@@ -130,21 +130,21 @@ func (f *File) resolved(id ident) *Target {
 	if name == nil {
 		return nil
 	}
-	if it := f.itemAt(name.Start); it != nil {
-		if fl := fieldOf(it, id.name); fl != nil {
-			return &Target{Item: it, Field: fl}
+	if r := f.refAt(name.Start); r != nil && r.Item != nil {
+		if fl := fieldOf(r.Item, id.name); fl != nil {
+			return &Target{Item: r.Item, Field: fl}
 		}
 	}
 	return nil
 }
 
-// itemAt is the item of the reference that starts at byte offset off.
-func (f *File) itemAt(off int) *index.Item {
+// refAt is the reference that starts at byte offset off, or nil.
+func (f *File) refAt(off int) *Ref {
 	rs := f.refs
 	// Refs are in source order, so in byte order.
 	i := sort.Search(len(rs), func(i int) bool { return rs[i].node.End > off })
 	if i < len(rs) && rs[i].node.Start == off {
-		return rs[i].Item
+		return &rs[i]
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 				if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
 					t.Fatalf("edit %d: incremental findings differ from a fresh analysis\nincremental: %s\nfresh:       %s\ntext:\n%s", e, g, w, src)
 				}
-				if g, w := refsString(inc.Refs()), refsString(fresh.Refs()); g != w {
+				if g, w := refsString(inc.refs), refsString(fresh.refs); g != w {
 					t.Fatalf("edit %d: incremental refs differ\nincremental: %s\nfresh:       %s\ntext:\n%s", e, g, w, src)
 				}
 				findings += len(got)

@@ -37,10 +37,6 @@ type Ref struct {
 	extern *externFn // the extern "C" declaration behind a ViaExtern ref
 }
 
-// IsDeclaration reports whether the reference is an import or a
-// hand-written extern declaration rather than a use in code.
-func (r *Ref) IsDeclaration() bool { return r.role != roleCode }
-
 // declaringParents hold their own name under the "name" field.
 var declaringParents = map[string]bool{
 	"function_item": true, "function_signature_item": true, "struct_item": true, "enum_item": true,

@@ -18,13 +18,13 @@ func refsOf(t *testing.T, src string, paths ...string) []string {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, r := range f.Refs() {
+	for _, r := range f.refs {
 		kind := index.Kind("-")
 		if r.Item != nil {
 			kind = r.Item.Kind
 		}
 		role := "code"
-		if r.IsDeclaration() {
+		if r.role != roleCode {
 			role = "decl"
 		}
 		out = append(out, fmt.Sprintf("%d:%d %s %s %s %s", r.Range.Start.Line, r.Range.Start.Column, r.Name, r.Via, role, kind))
@@ -72,8 +72,23 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestResolvePosition(t *testing.T) {
+// TestRefAtCursor: a cursor at an identifier's start, inside it or just
+// after it (where editors put the cursor after typing) finds the resolver's
+// reference, the way hover and definition ask (identAt, then refAt).
+func TestRefAtCursor(t *testing.T) {
 	src := "use bindings::kfree;\nfn f() {\n    kfree(p); bindings::msleep(1);\n}\n"
+	lines := strings.SplitAfter(src, "\n")
+	at := func(f *File, line, col int) *Ref {
+		off := -1 // no such line: nothing under the cursor
+		if line >= 1 && line <= len(lines) {
+			off = len(strings.Join(lines[:line-1], "")) + col - 1
+		}
+		id, ok := identAt(src, off)
+		if !ok {
+			return nil
+		}
+		return f.refAt(id.start)
+	}
 	f, err := ParseWith("/m/src/lib.rs", []byte(src), &Env{Index: fixtureIndex(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -86,24 +101,23 @@ func TestResolvePosition(t *testing.T) {
 		{3, 11, ""}, {3, 15, ""}, {3, 25, "msleep"}, {3, 30, "msleep"},
 		{1, 15, "kfree"}, {2, 1, ""}, {99, 1, ""}, {0, 0, ""},
 	} {
-		r, ok := f.Resolve(tc.line, tc.col)
 		got := ""
-		if ok {
+		if r := at(f, tc.line, tc.col); r != nil {
 			got = r.Name
 		}
 		if got != tc.want {
-			t.Errorf("Resolve(%d, %d) = %q, want %q", tc.line, tc.col, got, tc.want)
+			t.Errorf("ref at %d:%d = %q, want %q", tc.line, tc.col, got, tc.want)
 		}
 	}
-	if r, ok := f.Resolve(3, 5); !ok || r.Item == nil || r.Item.Pos.Line == 0 || r.Via != ViaUse {
+	if r := at(f, 3, 5); r == nil || r.Item == nil || r.Item.Pos.Line == 0 || r.Via != ViaUse {
 		t.Errorf("kfree resolved without its item or via: %+v", r)
 	}
-	// Parse without an environment still finds paths, without items.
-	pf, err := Parse("/m/src/lib.rs", []byte(src))
+	// Without an environment the paths are still found, without items.
+	pf, err := ParseWith("/m/src/lib.rs", []byte(src), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r, ok := pf.Resolve(3, 25); !ok || r.Item != nil || r.Name != "msleep" {
-		t.Errorf("Parse: got %+v %v", r, ok)
+	if r := at(pf, 3, 25); r == nil || r.Item != nil || r.Name != "msleep" {
+		t.Errorf("without an environment: got %+v", r)
 	}
 }
