@@ -3,7 +3,6 @@ package module
 import (
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -146,13 +145,3 @@ func (s *Symvers) Lookup(name string) (Export, bool) {
 
 // Len is the number of distinct exported symbols.
 func (s *Symvers) Len() int { return len(s.exports) }
-
-// All returns every export in file order.
-func (s *Symvers) All() []Export {
-	out := make([]Export, 0, len(s.exports))
-	for _, e := range s.exports {
-		out = append(out, e)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
-	return out
-}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -192,4 +193,14 @@ func FuzzParseSymvers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// All returns every export in file order, for comparing whole parses.
+func (s *Symvers) All() []Export {
+	out := make([]Export, 0, len(s.exports))
+	for _, e := range s.exports {
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
 }
