@@ -172,7 +172,7 @@ func (b *builder) codegenFinding() diagnostics.Finding {
 	newest := "0"
 	for _, g := range b.codegen.Missing {
 		parts = append(parts, fmt.Sprintf("%s: %s needs rustc %s or later", g.What, g.Flag, g.Since))
-		if versionLess(newest, g.Since) {
+		if module.VersionLess(newest, g.Since) {
 			newest = g.Since
 		}
 	}
@@ -185,24 +185,6 @@ func (b *builder) codegenFinding() diagnostics.Finding {
 			"set RUST_ROOT to a toolchain with rustc %s or later for them",
 			b.tc.Release, b.tc.Root, b.kernel.Release, strings.Join(parts, "; "), newest),
 	}
-}
-
-// versionLess compares dotted release numbers ("1.76" < "1.81").
-func versionLess(a, b string) bool {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < max(len(as), len(bs)); i++ {
-		var x, y int
-		if i < len(as) {
-			fmt.Sscan(as[i], &x)
-		}
-		if i < len(bs) {
-			fmt.Sscan(bs[i], &y)
-		}
-		if x != y {
-			return x < y
-		}
-	}
-	return false
 }
 
 // flagProbesKind is the cache kind of one rustc's answers to probeFlags.

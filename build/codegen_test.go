@@ -180,17 +180,6 @@ func TestCodegenFinding(t *testing.T) {
 	}
 }
 
-func TestVersionLess(t *testing.T) {
-	for _, tt := range []struct {
-		a, b string
-		want bool
-	}{{"1.76", "1.81", true}, {"1.81", "1.76", false}, {"1.9", "1.10", true}, {"0", "1.63", true}, {"1.63", "1.63", false}} {
-		if got := versionLess(tt.a, tt.b); got != tt.want {
-			t.Errorf("versionLess(%s, %s) = %v", tt.a, tt.b, got)
-		}
-	}
-}
-
 // TestProbeFlagsRealToolchains asks the machine's two toolchains (Debian's
 // rustc 1.63 and rustup's current stable) about every flag the 6.12 tree's
 // configuration can lead to, and checks the answers against what each
@@ -216,7 +205,7 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.root != "/usr" && !versionLess("1.94", tc.Release.String()) {
+			if tt.root != "/usr" && !module.VersionLess("1.94", tc.Release.String()) {
 				t.Fatalf("rustup's stable rustc is %s; the test expects 1.95 or later", tc.Release)
 			}
 			var sets [][]string

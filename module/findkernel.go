@@ -175,7 +175,7 @@ func sortHeaderTrees(trees []headerTree) {
 	sort.SliceStable(trees, func(i, j int) bool {
 		a, b := trees[i], trees[j]
 		if a.version != b.version {
-			return versionLess(b.version, a.version)
+			return VersionLess(b.version, a.version)
 		}
 		if a.plain() != b.plain() {
 			return a.plain()
@@ -349,9 +349,9 @@ func unameRelease() string {
 	return string(b)
 }
 
-// versionLess orders names the way people read versions: digit runs compare
+// VersionLess orders names the way people read versions: digit runs compare
 // as numbers, so 6.1.0-9 sorts before 6.1.0-56 and 6.9 before 6.10.
-func versionLess(a, b string) bool {
+func VersionLess(a, b string) bool {
 	for a != "" && b != "" {
 		ca, ra := versionChunk(a)
 		cb, rb := versionChunk(b)

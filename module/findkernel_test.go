@@ -313,11 +313,20 @@ func TestVersionLess(t *testing.T) {
 		"linux-headers-6.10.0-1-amd64",
 	}
 	shuffled := []string{ordered[4], ordered[2], ordered[5], ordered[0], ordered[3], ordered[1]}
-	sort.Slice(shuffled, func(i, j int) bool { return versionLess(shuffled[i], shuffled[j]) })
+	sort.Slice(shuffled, func(i, j int) bool { return VersionLess(shuffled[i], shuffled[j]) })
 	eq(t, "sorted", shuffled, ordered)
 	for i := range ordered {
-		if versionLess(ordered[i], ordered[i]) {
-			t.Errorf("versionLess(%q, itself) = true", ordered[i])
+		if VersionLess(ordered[i], ordered[i]) {
+			t.Errorf("VersionLess(%q, itself) = true", ordered[i])
+		}
+	}
+	// rustc releases, as build compares them.
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{{"1.76", "1.81", true}, {"1.81", "1.76", false}, {"1.9", "1.10", true}, {"0", "1.63", true}, {"1.63", "1.63", false}} {
+		if got := VersionLess(tt.a, tt.b); got != tt.want {
+			t.Errorf("VersionLess(%s, %s) = %v", tt.a, tt.b, got)
 		}
 	}
 }
@@ -364,7 +373,7 @@ func TestFindKernelReal(t *testing.T) {
 			continue
 		}
 		other := parseHeaderTree(d, "")
-		if versionLess(chosen.version, other.version) {
+		if VersionLess(chosen.version, other.version) {
 			t.Errorf("chose %s, but %s is a newer release", k.Dir, d)
 		}
 		if other.version == chosen.version && other.plain() && !chosen.plain() {

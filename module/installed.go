@@ -117,7 +117,7 @@ func otherVersions(installed []*Kernel, release string) (kernels []*Kernel, olde
 		}
 		seen[v] = true
 		kernels = append(kernels, k)
-		older = append(older, versionLess(v, version))
+		older = append(older, VersionLess(v, version))
 	}
 	return kernels, older
 }
