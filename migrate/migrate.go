@@ -10,9 +10,11 @@ package migrate
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -255,12 +257,7 @@ func (r *reader) cargo(file string, data []byte) {
 	if !r.hasRustko {
 		crate, err := rustko.Files()
 		if err == nil {
-			names := make([]string, 0, len(crate))
-			for n := range crate {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
+			for _, n := range slices.Sorted(maps.Keys(crate)) {
 				p := filepath.Join(r.root, CrateDir, filepath.FromSlash(n))
 				if _, err := os.Lstat(p); err == nil {
 					continue // a file already there is the user's: never overwritten

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,12 +168,7 @@ func assigned(overrides map[string]string) (set map[string]string, fromEnv map[s
 // environment make runs with.
 func makeAssignments(overrides map[string]string) (cli []string, fromEnv map[string]bool, env []string) {
 	set, fromEnv, env := assigned(overrides)
-	names := make([]string, 0, len(set))
-	for n := range set {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(set)) {
 		// $$ keeps a literal $ in a path from being expanded by make.
 		cli = append(cli, n+"="+strings.ReplaceAll(set[n], "$", "$$"))
 	}

@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -432,11 +434,7 @@ func scanHeaders(ctx context.Context, dirs []string, key string) (*headerData, [
 	for i, f := range files {
 		abs[i], rel[i] = f.abs, f.rel
 	}
-	names := make([]string, 0, len(all))
-	for k := range all {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(all))
 	decls := make([]hdecl, len(names))
 	for i, k := range names {
 		f := all[k]

@@ -5,7 +5,9 @@ import (
 	"debug/elf"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -144,12 +146,7 @@ func (c *checker) result() []diagnostics.Finding {
 		}
 		return a.Range.Start.Line < b.Range.Start.Line
 	})
-	codes := make([]string, 0, len(c.counts))
-	for code := range c.counts {
-		codes = append(codes, code)
-	}
-	sort.Strings(codes)
-	for _, code := range codes {
+	for _, code := range slices.Sorted(maps.Keys(c.counts)) {
 		if n := c.counts[code]; n > maxFindingsByCode {
 			file, rg := c.fallback()
 			c.found = append(c.found, diagnostics.Finding{

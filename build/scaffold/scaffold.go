@@ -8,10 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/crates/rustko"
@@ -98,16 +99,6 @@ func Files(name string) (map[string][]byte, error) {
 	return files, nil
 }
 
-// Names lists Files' paths, sorted.
-func Names(files map[string][]byte) []string {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
 // Write creates a module called name in dir, which must not exist or be
 // empty, and returns the files it wrote (absolute, sorted).
 func Write(dir, name string) ([]string, error) {
@@ -121,7 +112,7 @@ func Write(dir, name string) ([]string, error) {
 		return nil, fmt.Errorf("checking %s: %w", dir, err)
 	}
 	var written []string
-	for _, rel := range Names(files) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return written, fmt.Errorf("creating %s: %w", filepath.Dir(p), err)

@@ -5,8 +5,10 @@ import (
 	"context"
 	"flag"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -41,7 +43,7 @@ func TestExampleMatchesTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *update {
-		for _, rel := range Names(files) {
+		for _, rel := range slices.Sorted(maps.Keys(files)) {
 			p := filepath.Join(exampleDir, filepath.FromSlash(rel))
 			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 				t.Fatal(err)
@@ -51,7 +53,7 @@ func TestExampleMatchesTemplate(t *testing.T) {
 			}
 		}
 	}
-	for _, rel := range Names(files) {
+	for _, rel := range slices.Sorted(maps.Keys(files)) {
 		got, err := os.ReadFile(filepath.Join(exampleDir, filepath.FromSlash(rel)))
 		if err != nil {
 			t.Errorf("examples/hello lacks %s (run this test with -update): %v", rel, err)
@@ -94,7 +96,7 @@ func TestFiles(t *testing.T) {
 		"rustko/Cargo.toml", "rustko/build.rs", "rustko/c/rustko_rt.c", "rustko/src/error.rs", "rustko/src/kalloc.rs",
 		"rustko/src/lib.rs", "rustko/src/panic.rs", "rustko/src/print.rs",
 		"src/blinky.c", "src/lib.rs", "x86_64-unknown-none-gnu.json"}
-	if got := Names(files); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := slices.Sorted(maps.Keys(files)); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files %v, want %v", got, want)
 	}
 	// The module's Cargo.toml names its copy of the crate, offline.

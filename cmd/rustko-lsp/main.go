@@ -10,9 +10,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"syscall"
 )
 
@@ -122,12 +123,7 @@ func hasFlags(fs *flag.FlagSet) bool {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "rustko-lsp: a language server and build companion for Linux kernel modules written in Rust (rust.ko style)")
 	fmt.Fprintln(w, "\nusage: rustko-lsp <command> [flags] [args]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(commands)) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'rustko-lsp help <command>' for a command's flags.")
