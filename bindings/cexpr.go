@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
 )
 
 // cexpr evaluates a macro-expanded C expression with C's semantics:
@@ -78,7 +80,7 @@ type cval struct {
 }
 
 type cparser struct {
-	toks []ptok
+	toks []clex.Token
 	pos  int
 	env  cenv
 	dm   dataModel
@@ -88,35 +90,35 @@ type cparser struct {
 }
 
 // evalExpr evaluates tokens as one C expression.
-func evalExpr(toks []ptok, env cenv) (cval, error) {
+func evalExpr(toks []clex.Token, env cenv) (cval, error) {
 	p := &cparser{toks: toks, env: env, dm: env.model(), eval: true}
 	v, err := p.comma()
 	if err != nil {
 		return cval{}, err
 	}
 	if p.pos < len(p.toks) {
-		return cval{}, whyf("not one C expression: %q follows it", p.toks[p.pos].text)
+		return cval{}, whyf("not one C expression: %q follows it", p.toks[p.pos].Text)
 	}
 	return v, nil
 }
 
-func (p *cparser) peek() ptok {
+func (p *cparser) peek() clex.Token {
 	if p.pos < len(p.toks) {
 		return p.toks[p.pos]
 	}
-	return ptok{kind: tPunct, text: ""}
+	return clex.Token{Kind: clex.Punct}
 }
 
-func (p *cparser) peekAt(n int) ptok {
+func (p *cparser) peekAt(n int) clex.Token {
 	if p.pos+n < len(p.toks) {
 		return p.toks[p.pos+n]
 	}
-	return ptok{kind: tPunct, text: ""}
+	return clex.Token{Kind: clex.Punct}
 }
 
 func (p *cparser) is(text string) bool {
 	t := p.peek()
-	return t.text == text && (t.kind == tPunct || t.kind == tIdent)
+	return t.Text == text && (t.Kind == clex.Punct || t.Kind == clex.Ident)
 }
 
 func (p *cparser) accept(text string) bool {
@@ -129,7 +131,7 @@ func (p *cparser) accept(text string) bool {
 
 func (p *cparser) expect(text string) error {
 	if !p.accept(text) {
-		got := p.peek().text
+		got := p.peek().Text
 		if got == "" {
 			got = "end of expression"
 		}
@@ -167,7 +169,7 @@ func (p *cparser) assign() (cval, error) {
 	if err != nil {
 		return v, err
 	}
-	switch p.peek().text {
+	switch p.peek().Text {
 	case "=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=":
 		return cval{}, whyf("runtime expression: an assignment")
 	}
@@ -224,8 +226,8 @@ func (p *cparser) binary(min int) (cval, error) {
 	}
 	for {
 		t := p.peek()
-		prec, ok := binPrec[t.text]
-		if !ok || t.kind != tPunct || prec <= min {
+		prec, ok := binPrec[t.Text]
+		if !ok || t.Kind != clex.Punct || prec <= min {
 			return l, nil
 		}
 		p.pos++
@@ -233,7 +235,7 @@ func (p *cparser) binary(min int) (cval, error) {
 		if err != nil {
 			return r, err
 		}
-		l, err = p.apply(t.text, l, r)
+		l, err = p.apply(t.Text, l, r)
 		if err != nil {
 			return l, err
 		}
@@ -666,15 +668,15 @@ func (p *cparser) unary() (cval, error) {
 	}
 	defer func() { p.depth-- }()
 	t := p.peek()
-	if t.kind == tPunct {
-		switch t.text {
+	if t.Kind == clex.Punct {
+		switch t.Text {
 		case "+", "-", "~", "!":
 			p.pos++
 			v, err := p.cast()
 			if err != nil {
 				return v, err
 			}
-			return p.unaryOp(t.text, v)
+			return p.unaryOp(t.Text, v)
 		case "*":
 			p.pos++
 			v, err := p.cast()
@@ -693,11 +695,11 @@ func (p *cparser) unary() (cval, error) {
 			}
 			return cval{t: p.pointerTo(v.t), why: "an address"}, nil
 		case "++", "--":
-			return cval{}, whyf("runtime expression: %s", t.text)
+			return cval{}, whyf("runtime expression: %s", t.Text)
 		}
 	}
-	if t.kind == tIdent {
-		switch t.text {
+	if t.Kind == clex.Ident {
+		switch t.Text {
 		case "sizeof":
 			p.pos++
 			return p.sizeofOrAlign(true)
@@ -817,10 +819,10 @@ func (p *cparser) postfix() (cval, error) {
 			}
 			v = cval{t: v.t.elem, why: "runtime expression: reads an array element"}
 		case p.is(".") || p.is("->"):
-			arrow := p.peek().text == "->"
+			arrow := p.peek().Text == "->"
 			p.pos++
 			name := p.peek()
-			if name.kind != tIdent {
+			if name.Kind != clex.Ident {
 				return cval{}, whyf("not a C expression: member name expected")
 			}
 			p.pos++
@@ -832,11 +834,11 @@ func (p *cparser) postfix() (cval, error) {
 				rec = rec.elem
 			}
 			if rec == nil || rec.kind != kRecord {
-				return cval{}, whyf("not a C expression: member %s of non-record %s", name.text, typeName(rec))
+				return cval{}, whyf("not a C expression: member %s of non-record %s", name.Text, typeName(rec))
 			}
-			mt, _, ok := p.env.member(rec, name.text)
+			mt, _, ok := p.env.member(rec, name.Text)
 			if !ok {
-				return cval{}, whyf("%s has no member %s", rec.name, name.text)
+				return cval{}, whyf("%s has no member %s", rec.name, name.Text)
 			}
 			v = cval{t: mt, why: "runtime expression: reads a member"}
 		case p.is("("):
@@ -844,7 +846,7 @@ func (p *cparser) postfix() (cval, error) {
 			p.pos++
 			depth := 1
 			for p.pos < len(p.toks) && depth > 0 {
-				switch p.toks[p.pos].text {
+				switch p.toks[p.pos].Text {
 				case "(":
 					depth++
 				case ")":
@@ -865,7 +867,7 @@ func (p *cparser) postfix() (cval, error) {
 			}
 			v = cval{t: rt, why: why}
 		case p.is("++") || p.is("--"):
-			return cval{}, whyf("runtime expression: %s", p.peek().text)
+			return cval{}, whyf("runtime expression: %s", p.peek().Text)
 		default:
 			return v, nil
 		}
@@ -881,22 +883,22 @@ func typeName(t *ctype) string {
 
 func (p *cparser) primary() (cval, error) {
 	t := p.peek()
-	switch t.kind {
-	case tNumber:
+	switch t.Kind {
+	case clex.Number:
 		p.pos++
-		return p.number(t.text)
-	case tChar:
+		return p.number(t.Text)
+	case clex.Char:
 		p.pos++
-		return p.charConst(t.text)
-	case tString:
+		return p.charConst(t.Text)
+	case clex.String:
 		var s []byte
-		for p.peek().kind == tString {
+		for p.peek().Kind == clex.String {
 			tok := p.peek()
 			p.pos++
-			if tok.text[0] != '"' {
+			if tok.Text[0] != '"' {
 				return cval{}, whyf("a wide or UTF string literal")
 			}
-			b, err := unquoteC(tok.text)
+			b, err := unquoteC(tok.Text)
 			if err != nil {
 				return cval{}, err
 			}
@@ -904,7 +906,7 @@ func (p *cparser) primary() (cval, error) {
 		}
 		ct := &ctype{kind: kArray, size: int64(len(s) + 1), align: 1, elem: p.builtin("char"), name: "char[]"}
 		return cval{t: ct, v: Value{Kind: VString, S: s}, known: true, str: true}, nil
-	case tIdent:
+	case clex.Ident:
 		return p.identifier()
 	}
 	if p.accept("(") {
@@ -917,15 +919,15 @@ func (p *cparser) primary() (cval, error) {
 		}
 		return v, p.expect(")")
 	}
-	if t.text == "" {
+	if t.Text == "" {
 		return cval{}, whyf("not a C expression: it ends too early")
 	}
-	return cval{}, whyf("not a C expression: unexpected %q", t.text)
+	return cval{}, whyf("not a C expression: unexpected %q", t.Text)
 }
 
 func (p *cparser) identifier() (cval, error) {
 	t := p.peek()
-	name := t.text
+	name := t.Text
 	switch name {
 	case "__builtin_offsetof", "offsetof":
 		p.pos++
@@ -1043,13 +1045,13 @@ func (p *cparser) offsetof() (cval, error) {
 			}
 		}
 		name := p.peek()
-		if name.kind != tIdent {
+		if name.Kind != clex.Ident {
 			return cval{}, whyf("offsetof: member name expected")
 		}
 		p.pos++
-		mt, o, ok := p.env.member(t, name.text)
+		mt, o, ok := p.env.member(t, name.Text)
 		if !ok {
-			return cval{}, whyf("offsetof: %s has no member %s", t.name, name.text)
+			return cval{}, whyf("offsetof: %s has no member %s", t.name, name.Text)
 		}
 		off += o
 		t = mt

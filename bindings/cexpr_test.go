@@ -1,9 +1,11 @@
 package bindings
 
 import (
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
+	"github.com/rustko/rustko-lsp/bindings/cmacro"
 )
 
 // mapEnv is a cenv over maps, for tests and fuzzing.
@@ -68,58 +70,18 @@ func (e *mapEnv) member(rec *ctype, name string) (*ctype, int64, bool) {
 // evalMacroText defines the macros in defs (one #define per line) and
 // evaluates name.
 func evalMacroText(defs, name string, env cenv) (cval, string) {
-	table := map[string]*macroDef{}
+	table := map[string]*cmacro.Def{}
 	for _, line := range strings.Split(defs, "\n") {
-		if d := parseDefine(line); d != nil {
-			table[d.name] = d
+		if d := cmacro.Parse(line); d != nil {
+			table[d.Name] = d
 		}
 	}
-	x := &expander{macros: func(n string) *macroDef { return table[n] }, limit: 100000}
-	toks, err := x.expand([]ptok{{kind: tIdent, text: name}})
+	x := &cmacro.Expander{Lookup: func(n string) *cmacro.Def { return table[n] }, Limit: 100000}
+	toks, err := x.Expand([]clex.Token{{Kind: clex.Ident, Text: name}})
 	if err != nil {
 		return cval{}, err.Error()
 	}
 	return evalConstant(toks, env)
-}
-
-// parseDefine reads "#define NAME(params) body" for tests and fuzzing.
-func parseDefine(line string) *macroDef {
-	line = strings.TrimSpace(line)
-	rest, ok := strings.CutPrefix(line, "#define ")
-	if !ok {
-		return nil
-	}
-	toks := lexC(rest)
-	if len(toks) == 0 || toks[0].kind != tIdent {
-		return nil
-	}
-	d := &macroDef{name: toks[0].text}
-	toks = toks[1:]
-	if len(toks) > 0 && toks[0].text == "(" && !toks[0].space {
-		d.fnLike = true
-		i := 1
-		for ; i < len(toks) && toks[i].text != ")"; i++ {
-			switch t := toks[i]; {
-			case t.text == ",":
-			case t.text == "...":
-				d.params = append(d.params, "__VA_ARGS__")
-				d.variadic = true
-			case t.kind == tIdent && i+1 < len(toks) && toks[i+1].text == "...":
-				d.params = append(d.params, t.text)
-				d.variadic = true
-				i++
-			case t.kind == tIdent:
-				d.params = append(d.params, t.text)
-			}
-		}
-		if i < len(toks) {
-			toks = toks[i+1:]
-		} else {
-			toks = nil
-		}
-	}
-	d.body = toks
-	return d
 }
 
 const kernelishDefs = `
@@ -226,55 +188,3 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
 }
-
-// TestExpander checks the preprocessor corner cases constants depend on.
-func TestExpander(t *testing.T) {
-	tests := []struct{ defs, in, want string }{
-		{kernelishDefs, "CALL(g)", "g ( 0 )"},
-		{kernelishDefs, "CALL(g, 1, 2)", "g ( 0 , 1 , 2 )"},
-		{kernelishDefs, "VA(f)", "f"},
-		{kernelishDefs, "VA(f, a, b)", "f , a , b"},
-		{kernelishDefs, "XSTR(HZ)", `"250"`},
-		{kernelishDefs, "STR(HZ)", `"HZ"`},
-		{kernelishDefs, "_AC(1, UL)", "( 1UL )"},
-		{"#define f(a) a*g\n#define g(a) f(a)", "f(2)(9)", "2 * 9 * g"},
-		{"#define a a b\n#define b a", "a", "a a"},
-		{"#define cat(a, b) a ## b\n#define e", "cat(, x) cat(y, ) cat(,)", "x y"},
-		{"#define h() H", "h() h", "H h"},
-	}
-	for _, tc := range tests {
-		table := map[string]*macroDef{}
-		for _, line := range strings.Split(tc.defs, "\n") {
-			if d := parseDefine(line); d != nil {
-				table[d.name] = d
-			}
-		}
-		x := &expander{macros: func(n string) *macroDef { return table[n] }, limit: 10000}
-		out, err := x.expand(lexC(tc.in))
-		if err != nil {
-			t.Errorf("%s: %v", tc.in, err)
-			continue
-		}
-		var texts []string
-		for _, tok := range out {
-			texts = append(texts, tok.text)
-		}
-		if got := strings.Join(texts, " "); got != tc.want {
-			t.Errorf("%s: got %q, want %q", tc.in, got, tc.want)
-		}
-	}
-}
-
-// TestExpansionLimit: an exponential macro set stops with an error.
-func TestExpansionLimit(t *testing.T) {
-	defs := "#define a0 x x\n"
-	for i := 1; i < 40; i++ {
-		defs += "#define a" + itoa(i) + " a" + itoa(i-1) + " a" + itoa(i-1) + "\n"
-	}
-	_, why := evalMacroText(defs, "a39", newMapEnv())
-	if !strings.Contains(why, "too large") {
-		t.Errorf("why %q", why)
-	}
-}
-
-func itoa(i int) string { return strconv.Itoa(i) }

@@ -1,6 +1,10 @@
 package bindings
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
+)
 
 // Type names inside macro expressions: casts, sizeof, _Alignof, offsetof
 // and typeof. Only what constant expressions use is supported: specifiers
@@ -21,22 +25,22 @@ func isTypeKeyword(s string) bool { return typeKeywords[s] }
 // startsType reports whether the token n places ahead starts a type name.
 func (p *cparser) startsType(n int) bool {
 	t := p.peekAt(n)
-	if t.kind != tIdent {
+	if t.Kind != clex.Ident {
 		return false
 	}
-	if typeKeywords[t.text] {
+	if typeKeywords[t.Text] {
 		return true
 	}
-	if t.text == "__attribute__" || t.text == "__attribute" {
-		return p.peekAt(n+1).text == "("
+	if t.Text == "__attribute__" || t.Text == "__attribute" {
+		return p.peekAt(n+1).Text == "("
 	}
-	if _, _, ok := p.env.enumConst(t.text); ok {
+	if _, _, ok := p.env.enumConst(t.Text); ok {
 		return false
 	}
-	if _, ok := p.env.object(t.text); ok {
+	if _, ok := p.env.object(t.Text); ok {
 		return false
 	}
-	return p.env.typedef(t.text) != nil
+	return p.env.typedef(t.Text) != nil
 }
 
 func (p *cparser) skipBalanced() error {
@@ -45,7 +49,7 @@ func (p *cparser) skipBalanced() error {
 	}
 	depth := 0
 	for p.pos < len(p.toks) {
-		switch p.toks[p.pos].text {
+		switch p.toks[p.pos].Text {
 		case "(":
 			depth++
 		case ")":
@@ -70,10 +74,10 @@ func (p *cparser) typeName() (*ctype, error) {
 	var base *ctype
 	for {
 		t := p.peek()
-		if t.kind != tIdent {
+		if t.Kind != clex.Ident {
 			break
 		}
-		switch t.text {
+		switch t.Text {
 		case "const", "volatile", "restrict", "__restrict", "__restrict__", "__const", "__const__",
 			"__volatile__", "__volatile", "__extension__":
 			p.pos++
@@ -89,14 +93,14 @@ func (p *cparser) typeName() (*ctype, error) {
 		case "void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "_Bool",
 			"__int128", "__signed__", "__signed":
 			if base != nil {
-				return nil, whyf("not a C expression: %s after a type name", t.text)
+				return nil, whyf("not a C expression: %s after a type name", t.Text)
 			}
 			p.pos++
-			words = append(words, t.text)
+			words = append(words, t.Text)
 			continue
 		case "__int128_t", "__uint128_t":
 			p.pos++
-			if t.text == "__uint128_t" {
+			if t.Text == "__uint128_t" {
 				base = p.builtin("unsigned __int128")
 			} else {
 				base = p.builtin("__int128")
@@ -105,16 +109,16 @@ func (p *cparser) typeName() (*ctype, error) {
 		case "struct", "union", "enum":
 			p.pos++
 			tag := p.peek()
-			if tag.kind != tIdent {
-				return nil, whyf("an anonymous %s in an expression", t.text)
+			if tag.Kind != clex.Ident {
+				return nil, whyf("an anonymous %s in an expression", t.Text)
 			}
 			p.pos++
 			if p.is("{") {
-				return nil, whyf("a %s definition in an expression", t.text)
+				return nil, whyf("a %s definition in an expression", t.Text)
 			}
-			base = p.env.tag(t.text, tag.text)
+			base = p.env.tag(t.Text, tag.Text)
 			if base == nil {
-				return nil, whyf("uses %s %s, which is not declared", t.text, tag.text)
+				return nil, whyf("uses %s %s, which is not declared", t.Text, tag.Text)
 			}
 			continue
 		case "typeof", "__typeof__", "__typeof":
@@ -144,7 +148,7 @@ func (p *cparser) typeName() (*ctype, error) {
 			continue
 		}
 		if base == nil && len(words) == 0 {
-			if td := p.env.typedef(t.text); td != nil {
+			if td := p.env.typedef(t.Text); td != nil {
 				p.pos++
 				base = td
 				continue
@@ -154,7 +158,7 @@ func (p *cparser) typeName() (*ctype, error) {
 	}
 	if base == nil {
 		if len(words) == 0 {
-			return nil, whyf("not a C expression: type name expected, found %q", p.peek().text)
+			return nil, whyf("not a C expression: type name expected, found %q", p.peek().Text)
 		}
 		name, ok := canonicalBase(words)
 		if !ok {
@@ -170,9 +174,9 @@ func (p *cparser) abstractDeclarator(t *ctype) (*ctype, error) {
 		switch {
 		case p.accept("*"):
 			t = p.pointerTo(t)
-			for p.peek().kind == tIdent && (typeKeywords[p.peek().text] && p.peek().text != "struct" ||
-				p.peek().text == "__attribute__") {
-				if p.peek().text == "__attribute__" {
+			for p.peek().Kind == clex.Ident && (typeKeywords[p.peek().Text] && p.peek().Text != "struct" ||
+				p.peek().Text == "__attribute__") {
+				if p.peek().Text == "__attribute__" {
 					p.pos++
 					if err := p.skipBalanced(); err != nil {
 						return nil, err
@@ -181,7 +185,7 @@ func (p *cparser) abstractDeclarator(t *ctype) (*ctype, error) {
 				}
 				p.pos++
 			}
-		case p.is("(") && p.peekAt(1).text == "*":
+		case p.is("(") && p.peekAt(1).Text == "*":
 			// (*)(params) or (*)[n]: a pointer to a function or array.
 			if err := p.skipBalanced(); err != nil {
 				return nil, err

@@ -9,8 +9,8 @@
 // gcc's layout rules (frontend.go). Lowering turns the checked AST into an IR
 // of records with their exact C layout, enums, typedefs, functions and
 // variables (lower*.go, ir.go); object-like macros are expanded from the
-// front end's final macro table and evaluated as C evaluates them
-// (macroexpand.go, cexpr.go, macros.go). Selection keeps what the configured
+// front end's final macro table (bindings/cmacro) and evaluated as C
+// evaluates them (cexpr.go, macros.go). Selection keeps what the configured
 // headers declare, every type that reaches, and every macro with a value
 // (select.go). The Rust writer (rustgen.go, layouttests.go) and the index
 // (indexgen.go, indexio.go) are written from the same IR; the cache

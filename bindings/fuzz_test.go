@@ -3,6 +3,8 @@ package bindings
 import (
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
 )
 
 // FuzzMacroEval: macro text comes from headers on disk; expanding and
@@ -44,7 +46,7 @@ func FuzzCExpr(f *testing.F) {
 	}
 	env := newMapEnv()
 	f.Fuzz(func(t *testing.T, s string) {
-		toks := lexC(s)
+		toks := clex.Lex(s)
 		if len(toks) > 2000 {
 			return
 		}

@@ -10,6 +10,9 @@ import (
 	"sync"
 
 	"modernc.org/cc/v4"
+
+	"github.com/rustko/rustko-lsp/bindings/clex"
+	"github.com/rustko/rustko-lsp/bindings/cmacro"
 )
 
 // expansionLimit bounds the tokens one macro's expansion may produce.
@@ -236,16 +239,16 @@ var intRank = map[cc.Kind]int{
 // macroDefs converts cc/v4's macro definitions on demand.
 type macroDefs struct {
 	ast  *cc.AST
-	defs map[string]*macroDef
-	memo map[string]*memoEntry // expansions shared by every macro evaluated
+	defs map[string]*cmacro.Def
+	memo cmacro.Memo // expansions shared by every macro evaluated
 }
 
-func (m *macroDefs) lookup(name string) *macroDef {
+func (m *macroDefs) lookup(name string) *cmacro.Def {
 	if d, ok := m.defs[name]; ok {
 		return d
 	}
 	cm := m.ast.Macros[name]
-	var d *macroDef
+	var d *cmacro.Def
 	// cc/v4 implements some gcc builtins as macros of its own (offsetof
 	// through a null pointer, types_compatible_p through compound
 	// literals); gcc has no such macros, and the evaluator knows the
@@ -257,29 +260,29 @@ func (m *macroDefs) lookup(name string) *macroDef {
 	return d
 }
 
-func convertMacro(name string, cm *cc.Macro) *macroDef {
-	d := &macroDef{name: name, fnLike: cm.IsFnLike, variadic: cm.VarArg >= 0}
+func convertMacro(name string, cm *cc.Macro) *cmacro.Def {
+	d := &cmacro.Def{Name: name, FuncLike: cm.IsFnLike, Variadic: cm.VarArg >= 0}
 	for _, p := range cm.Params {
-		d.params = append(d.params, p.SrcStr())
+		d.Params = append(d.Params, p.SrcStr())
 	}
-	if cm.VarArg >= 0 && cm.VarArg == len(d.params) {
-		d.params = append(d.params, "__VA_ARGS__")
+	if cm.VarArg >= 0 && cm.VarArg == len(d.Params) {
+		d.Params = append(d.Params, "__VA_ARGS__")
 	}
 	for _, t := range cm.ReplacementList() {
 		text := t.SrcStr()
-		d.body = append(d.body, ptok{kind: classify(text), text: text, space: len(t.Sep()) > 0})
+		d.Body = append(d.Body, clex.Token{Kind: cmacro.KindOf(text), Text: text, Space: len(t.Sep()) > 0})
 	}
 	return d
 }
 
 // macroText is a replacement list as written, with single spaces.
-func macroText(d *macroDef) string {
+func macroText(d *cmacro.Def) string {
 	var b strings.Builder
-	for i, t := range d.body {
-		if i > 0 && t.space {
+	for i, t := range d.Body {
+		if i > 0 && t.Space {
 			b.WriteByte(' ')
 		}
-		b.WriteString(t.text)
+		b.WriteString(t.Text)
 	}
 	return b.String()
 }
@@ -331,7 +334,7 @@ func (l *lowerer) lowerMacros(ctx context.Context) error {
 	sort.Strings(objects)
 	type expansion struct {
 		text string
-		toks []ptok
+		toks []clex.Token
 		err  error
 	}
 	results := make([]expansion, len(objects))
@@ -341,7 +344,7 @@ func (l *lowerer) lowerMacros(ctx context.Context) error {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			defs := &macroDefs{ast: l.ast, defs: map[string]*macroDef{}, memo: map[string]*memoEntry{}}
+			defs := &macroDefs{ast: l.ast, defs: map[string]*cmacro.Def{}, memo: cmacro.Memo{}}
 			for i := w; i < len(objects); i += workers {
 				if i%512 == w && ctx.Err() != nil {
 					return
@@ -350,15 +353,15 @@ func (l *lowerer) lowerMacros(ctx context.Context) error {
 				r := &results[i]
 				r.text = macroText(d)
 				switch {
-				case len(d.body) == 0:
-				case len(d.body) == 1 && d.body[0].kind == tNumber:
+				case len(d.Body) == 0:
+				case len(d.Body) == 1 && d.Body[0].Kind == clex.Number:
 					// Most macros (every CONFIG_ one) are a single number.
-					r.toks = d.body
+					r.toks = d.Body
 				default:
-					x := &expander{macros: defs.lookup, limit: expansionLimit, memo: defs.memo, used: map[string]bool{}}
-					r.toks, r.err = x.expand([]ptok{{kind: tIdent, text: objects[i]}})
+					x := &cmacro.Expander{Lookup: defs.lookup, Limit: expansionLimit, Memo: defs.memo, Used: map[string]bool{}}
+					r.toks, r.err = x.Expand([]clex.Token{{Kind: clex.Ident, Text: objects[i]}})
 					if r.err == nil {
-						r.err = positionDependent(x.used)
+						r.err = positionDependent(x.Used)
 					}
 				}
 			}
@@ -425,7 +428,7 @@ func posLess(order map[string]int, a, b Pos) bool {
 
 // typeMacro evaluates an object-like macro's expansion and gives the value
 // its Rust type, or says why it has none.
-func (l *lowerer) typeMacro(mc *MacroConst, toks []ptok, env cenv) {
+func (l *lowerer) typeMacro(mc *MacroConst, toks []clex.Token, env cenv) {
 	v, why := evalConstant(toks, env)
 	if why != "" {
 		mc.Why = why
@@ -448,21 +451,21 @@ func (l *lowerer) typeMacro(mc *MacroConst, toks []ptok, env cenv) {
 // evalConstant evaluates a macro's expansion and classifies what has no
 // value: empty, a type, a function alias, asm or attribute text, a
 // runtime expression, or not C at all.
-func evalConstant(toks []ptok, env cenv) (cval, string) {
+func evalConstant(toks []clex.Token, env cenv) (cval, string) {
 	if len(toks) == 0 {
 		return cval{}, "empty: expands to nothing"
 	}
 	for _, t := range toks {
-		switch t.text {
+		switch t.Text {
 		case "__attribute__", "__attribute":
 			return cval{}, "attribute: expands to __attribute__ text"
 		case "asm", "__asm__", "__asm", "asm_inline":
 			return cval{}, "asm text"
 		}
 	}
-	if len(toks) == 1 && toks[0].kind == tIdent {
-		if kind, ok := env.object(toks[0].text); ok && kind == "function" {
-			return cval{}, "function alias: expands to the function " + toks[0].text
+	if len(toks) == 1 && toks[0].Kind == clex.Ident {
+		if kind, ok := env.object(toks[0].Text); ok && kind == "function" {
+			return cval{}, "function alias: expands to the function " + toks[0].Text
 		}
 	}
 	p := &cparser{toks: toks, env: env, dm: env.model(), eval: true}

@@ -90,23 +90,23 @@ func classifyExpansion(ix *index.Index, it *index.Item) *index.Verdict {
 		return nil
 	}
 	e := newExpander(ix)
-	var start []token
-	if d.funcLike {
-		start = append(start, token{Kind: tIdent, Text: d.name}, token{Kind: tPunct, Text: "("})
-		for i, p := range d.params {
+	var start []clex.Token
+	if d.FuncLike {
+		start = append(start, clex.Token{Kind: clex.Ident, Text: d.Name}, clex.Token{Kind: clex.Punct, Text: "("})
+		for i, p := range d.Params {
 			if i > 0 {
-				start = append(start, token{Kind: tPunct, Text: ","})
+				start = append(start, clex.Token{Kind: clex.Punct, Text: ","})
 			}
 			// Parameters stand for themselves: never expand them.
-			start = append(start, token{Kind: tIdent, Text: p, Hide: []string{p}})
+			start = append(start, clex.Token{Kind: clex.Ident, Text: p, Hide: []string{p}})
 		}
-		start = append(start, token{Kind: tPunct, Text: ")"})
+		start = append(start, clex.Token{Kind: clex.Punct, Text: ")"})
 	} else {
-		start = []token{{Kind: tIdent, Text: d.name}}
+		start = []clex.Token{{Kind: clex.Ident, Text: d.Name}}
 	}
-	levels := e.levels(start)
+	levels := e.Levels(start, maxLevels)
 	final := levels[len(levels)-1]
-	name := "`" + d.name + "`"
+	name := "`" + d.Name + "`"
 
 	if v := hiddenState(ix, levels, name); v != nil {
 		return v
@@ -116,19 +116,19 @@ func classifyExpansion(ix *index.Index, it *index.Item) *index.Verdict {
 		return &index.Verdict{Class: ClassStatement, Advice: name + " expands to nothing on this kernel: leave it out."}
 	}
 	if isDeclaration(ix, stmts[0]) {
-		return &index.Verdict{Class: ClassDeclares, Advice: fmt.Sprintf("%s declares or defines something (`%s`), which no call can do: write the item in Rust, or keep it in the module's C shim.", name, clip(joinTokens(stmts[0]), 60))}
+		return &index.Verdict{Class: ClassDeclares, Advice: fmt.Sprintf("%s declares or defines something (`%s`), which no call can do: write the item in Rust, or keep it in the module's C shim.", name, clip(clex.Join(stmts[0]), 60))}
 	}
 	if len(stmts) == 1 {
 		if callee, args, ok := singleCall(stmts[0]); ok {
 			switch kindOf(ix, callee) {
 			case index.Function:
-				if sameArgs(args, d.params) {
+				if sameArgs(args, d.Params) {
 					return &index.Verdict{Class: ClassExportedCall, Target: callee,
 						Advice: fmt.Sprintf("%s is a macro over the exported function `%s` with the same arguments: call `%s` instead.", name, callee, callee)}
 				}
 			case index.InlineFunction:
 				return &index.Verdict{Class: ClassInline, Target: callee,
-					Advice: fmt.Sprintf("%s expands to `%s`, a static inline function: add `%s` to KERNEL_HELPERS and call it.", name, clip(joinTokens(stmts[0]), 60), callee)}
+					Advice: fmt.Sprintf("%s expands to `%s`, a static inline function: add `%s` to KERNEL_HELPERS and call it.", name, clip(clex.Join(stmts[0]), 60), callee)}
 			}
 		}
 	}
@@ -140,7 +140,7 @@ func classifyExpansion(ix *index.Index, it *index.Item) *index.Verdict {
 
 // hiddenState finds "static ... struct lock_class_key" in any level of the
 // expansion and the call that receives its address.
-func hiddenState(ix *index.Index, levels [][]token, name string) *index.Verdict {
+func hiddenState(ix *index.Index, levels [][]clex.Token, name string) *index.Verdict {
 	found := false
 	target := ""
 	for _, ts := range levels {
@@ -148,7 +148,7 @@ func hiddenState(ix *index.Index, levels [][]token, name string) *index.Verdict 
 		for i := 0; i+2 < len(ts); i++ {
 			if ts[i].Text == "static" {
 				for j := i + 1; j < len(ts) && ts[j].Text != ";"; j++ {
-					if ts[j].Text == "lock_class_key" && j+1 < len(ts) && ts[j+1].Kind == tIdent {
+					if ts[j].Text == "lock_class_key" && j+1 < len(ts) && ts[j+1].Kind == clex.Ident {
 						key = ts[j+1].Text
 					}
 				}
@@ -181,9 +181,9 @@ func hiddenState(ix *index.Index, levels [][]token, name string) *index.Verdict 
 
 // callTaking returns the function (or macro) called with &key among its
 // arguments.
-func callTaking(ts []token, key string) string {
+func callTaking(ts []clex.Token, key string) string {
 	for i := 0; i+1 < len(ts); i++ {
-		if ts[i].Kind != tIdent || ts[i+1].Text != "(" {
+		if ts[i].Kind != clex.Ident || ts[i+1].Text != "(" {
 			continue
 		}
 		args, _, ok := clex.Args(ts, i+1)
@@ -205,7 +205,7 @@ func callTaking(ts []token, key string) string {
 // parentheses, ({ ... }), do { ... } while (0) — and splits the body at
 // top-level semicolons, dropping empty statements. kind is "statement" when
 // a do/while or ({ }) wrapper was seen.
-func statements(ts []token) ([][]token, string) {
+func statements(ts []clex.Token) ([][]clex.Token, string) {
 	kind := "expression"
 	ts = stripParens(ts)
 	switch {
@@ -218,9 +218,9 @@ func statements(ts []token) ([][]token, string) {
 	case len(ts) > 0 && (ts[len(ts)-1].Text == ";" || ts[0].Text == "{"):
 		kind = "statement"
 	}
-	var out [][]token
+	var out [][]clex.Token
 	depth := 0
-	var cur []token
+	var cur []clex.Token
 	flush := func() {
 		cur = stripParens(cur)
 		if len(cur) > 0 && !isNoOp(cur) {
@@ -248,7 +248,7 @@ func statements(ts []token) ([][]token, string) {
 
 // doWhile0Body returns the statements inside "do { ... } while (0)" (an
 // optional trailing semicolon allowed).
-func doWhile0Body(ts []token) ([]token, bool) {
+func doWhile0Body(ts []clex.Token) ([]clex.Token, bool) {
 	if len(ts) > 0 && ts[len(ts)-1].Text == ";" {
 		ts = ts[:len(ts)-1]
 	}
@@ -264,14 +264,14 @@ func doWhile0Body(ts []token) ([]token, bool) {
 	return ts[2 : n-5], true
 }
 
-func isDoWhile(ts []token) bool {
+func isDoWhile(ts []clex.Token) bool {
 	_, ok := doWhile0Body(ts)
 	return ok
 }
 
 // isNoOp reports statements that do nothing: do {} while (0), (void)0.
-func isNoOp(ts []token) bool {
-	s := joinTokens(ts)
+func isNoOp(ts []clex.Token) bool {
+	s := clex.Join(ts)
 	switch strings.ReplaceAll(s, " ", "") {
 	case "do{}while(0)", "(void)0", "(void)(0)", "0", "{}":
 		return true
@@ -279,7 +279,7 @@ func isNoOp(ts []token) bool {
 	return false
 }
 
-func stripParens(ts []token) []token {
+func stripParens(ts []clex.Token) []clex.Token {
 	for len(ts) >= 2 && ts[0].Text == "(" && ts[len(ts)-1].Text == ")" && matching(ts) == len(ts)-1 && !(len(ts) >= 4 && ts[1].Text == "{") {
 		ts = ts[1 : len(ts)-1]
 	}
@@ -287,7 +287,7 @@ func stripParens(ts []token) []token {
 }
 
 // matching returns the index of the bracket closing ts[0].
-func matching(ts []token) int {
+func matching(ts []clex.Token) int {
 	depth := 0
 	for i, t := range ts {
 		switch t.Text {
@@ -304,15 +304,15 @@ func matching(ts []token) int {
 }
 
 // singleCall recognises "f(args)" and "(cast) f(args)".
-func singleCall(ts []token) (string, [][]token, bool) {
+func singleCall(ts []clex.Token) (string, [][]clex.Token, bool) {
 	ts = stripParens(ts)
 	// Drop a leading cast such as (void) or (long).
 	if len(ts) > 0 && ts[0].Text == "(" {
-		if end := matching(ts); end > 0 && end+1 < len(ts) && ts[end+1].Kind == tIdent {
+		if end := matching(ts); end > 0 && end+1 < len(ts) && ts[end+1].Kind == clex.Ident {
 			ts = ts[end+1:]
 		}
 	}
-	if len(ts) < 3 || ts[0].Kind != tIdent || ts[1].Text != "(" || matching(ts[1:])+1 != len(ts)-1 {
+	if len(ts) < 3 || ts[0].Kind != clex.Ident || ts[1].Text != "(" || matching(ts[1:])+1 != len(ts)-1 {
 		return "", nil, false
 	}
 	args, _, ok := clex.Args(ts, 1)
@@ -321,10 +321,10 @@ func singleCall(ts []token) (string, [][]token, bool) {
 
 // sameArgs compares call arguments with the macro's parameters in order,
 // ignoring parentheses and the "##" of GNU's comma rule.
-func sameArgs(args [][]token, params []string) bool {
+func sameArgs(args [][]clex.Token, params []string) bool {
 	var got []string
 	for _, a := range args {
-		var keep []token
+		var keep []clex.Token
 		for _, t := range a {
 			if t.Text != "##" {
 				keep = append(keep, t)
@@ -334,7 +334,7 @@ func sameArgs(args [][]token, params []string) bool {
 		if len(keep) == 0 {
 			continue
 		}
-		if len(keep) != 1 || keep[0].Kind != tIdent {
+		if len(keep) != 1 || keep[0].Kind != clex.Ident {
 			return false
 		}
 		got = append(got, keep[0].Text)
@@ -353,7 +353,7 @@ var typeWords = map[string]bool{
 
 // isDeclaration recognises a statement that declares something: it starts
 // with a storage class, or with a type followed by a declarator.
-func isDeclaration(ix *index.Index, ts []token) bool {
+func isDeclaration(ix *index.Index, ts []clex.Token) bool {
 	if len(ts) < 2 {
 		return false
 	}
@@ -363,18 +363,18 @@ func isDeclaration(ix *index.Index, ts []token) bool {
 		return true
 	case first == "struct" || first == "union" || first == "enum":
 		// struct mutex name = ...   or   struct x { ... } name;
-		return len(ts) >= 3 && ts[1].Kind == tIdent && (ts[2].Kind == tIdent || ts[2].Text == "*" || ts[2].Text == "{")
+		return len(ts) >= 3 && ts[1].Kind == clex.Ident && (ts[2].Kind == clex.Ident || ts[2].Text == "*" || ts[2].Text == "{")
 	case typeWords[first]:
 		for _, t := range ts[1:] {
-			if t.Kind == tIdent && !typeWords[t.Text] {
+			if t.Kind == clex.Ident && !typeWords[t.Text] {
 				return true
 			}
 			if t.Text != "*" && !typeWords[t.Text] {
 				return false
 			}
 		}
-	case ts[0].Kind == tIdent && kindOf(ix, first) == index.Typedef:
-		return ts[1].Kind == tIdent || ts[1].Text == "*"
+	case ts[0].Kind == clex.Ident && kindOf(ix, first) == index.Typedef:
+		return ts[1].Kind == clex.Ident || ts[1].Text == "*"
 	}
 	return false
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rustko/rustko-lsp/bindings/cmacro"
 	"github.com/rustko/rustko-lsp/bindings/index"
 )
 
@@ -13,12 +14,12 @@ import (
 // verdicts are checked on the generated index in the integration test.
 func fixture() *index.Index {
 	def := func(text string) *index.Item {
-		d := parseDefine(text)
+		d := cmacro.Parse(text)
 		k := index.Macro
-		if d.funcLike {
+		if d.FuncLike {
 			k = index.FunctionMacro
 		}
-		return &index.Item{Name: d.name, Kind: k, Decl: text}
+		return &index.Item{Name: d.Name, Kind: k, Decl: text}
 	}
 	return &index.Index{Items: []*index.Item{
 		def(`#define printk(fmt, ...) printk_index_wrap(_printk, fmt, ##__VA_ARGS__)`),
@@ -112,51 +113,6 @@ func TestClassifyNeedsNoVerdict(t *testing.T) {
 	}
 }
 
-func TestExpandLevels(t *testing.T) {
-	ix := fixture()
-	e := newExpander(ix)
-	lv := e.levels(lexC(`pr_info("x%d\n", n)`))
-	got := joinTokens(lv[len(lv)-1])
-	want := `({ do { } while (0); _printk("\001" "6" "x%d\n", n); })`
-	if strings.ReplaceAll(got, " ", "") != strings.ReplaceAll(want, " ", "") {
-		t.Errorf("pr_info expands to\n %s\nwant\n %s", got, want)
-	}
-	lv = e.levels(lexC(`printk("hi")`))
-	if got := joinTokens(lv[len(lv)-1]); !strings.Contains(strings.ReplaceAll(got, " ", ""), `_printk("hi")`) || strings.Contains(got, ",") {
-		t.Errorf("GNU comma rule: printk(\"hi\") expands to %s", got)
-	}
-}
-
-func TestParseDefine(t *testing.T) {
-	for _, tc := range []struct {
-		in       string
-		name     string
-		funcLike bool
-		params   string
-		variadic bool
-	}{
-		{"#define A 1", "A", false, "", false},
-		{"#define A (1)", "A", false, "", false},
-		{"#define F(a, b) a+b", "F", true, "a,b", false},
-		{"# define F(fmt, args...) x", "F", true, "fmt,args", true},
-		{"#define F(...) x", "F", true, "__VA_ARGS__", true},
-		{"#define F() x", "F", true, "", false},
-	} {
-		d := parseDefine(tc.in)
-		if d == nil {
-			t.Fatalf("%q: not parsed", tc.in)
-		}
-		if d.name != tc.name || d.funcLike != tc.funcLike || strings.Join(d.params, ",") != tc.params || d.variadic != tc.variadic {
-			t.Errorf("%q: got %+v", tc.in, d)
-		}
-	}
-	for _, bad := range []string{"", "define A", "#define", "#define (x)", "#define F(a"} {
-		if d := parseDefine(bad); d != nil {
-			t.Errorf("%q: parsed as %+v", bad, d)
-		}
-	}
-}
-
 func TestIdiomTable(t *testing.T) {
 	rows, err := Idioms()
 	if err != nil {
@@ -184,12 +140,12 @@ func FuzzClassify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b string) {
 		ix := &index.Index{}
 		for _, s := range []string{a, b} {
-			if d := parseDefine(s); d != nil {
+			if d := cmacro.Parse(s); d != nil {
 				k := index.Macro
-				if d.funcLike {
+				if d.FuncLike {
 					k = index.FunctionMacro
 				}
-				ix.Items = append(ix.Items, &index.Item{Name: d.name, Kind: k, Decl: s})
+				ix.Items = append(ix.Items, &index.Item{Name: d.Name, Kind: k, Decl: s})
 			}
 		}
 		for _, it := range ix.Items {
