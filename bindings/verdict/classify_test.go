@@ -58,6 +58,13 @@ func fixture() *index.Index {
 		def(`#define self_ref(x) self_ref(x)`),
 		{Name: "THIS_MODULE", Kind: index.Macro, Decl: `#define THIS_MODULE (&__this_module)`, Why: "runtime address of __this_module"},
 		def(`#define __unused_empty`),
+		// The index writes GNU's named variadic "X..." as "X" and sets
+		// Variadic (7.3's mk_vma_flags counts its flags this way).
+		{Name: "COUNT_ARGS", Kind: index.FunctionMacro, Variadic: true, Decl: `#define COUNT_ARGS(X) __COUNT_ARGS(, ##X, 3, 2, 1, 0)`},
+		{Name: "__COUNT_ARGS", Kind: index.FunctionMacro, Variadic: true, Decl: `#define __COUNT_ARGS(_0, _1, _2, _3, _n, X) _n`},
+		def(`#define mk_flags(...) __mk_flags(COUNT_ARGS(__VA_ARGS__), __VA_ARGS__)`),
+		{Name: "__mk_flags", Kind: index.InlineFunction},
+		{Name: "TWO_FLAGS", Kind: index.Macro, Decl: `#define TWO_FLAGS mk_flags(A, B)`},
 	}}
 }
 
@@ -84,6 +91,7 @@ func TestClassify(t *testing.T) {
 		{"self_ref", ClassExpression, "", "no function"},
 		{"THIS_MODULE", ClassIdiom, "", "__this_module"},
 		{"__unused_empty", ClassStatement, "", "expands to nothing"},
+		{"TWO_FLAGS", ClassInline, "__mk_flags", "`__mk_flags(2, A, B)`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			items := ix.Lookup(tc.name)

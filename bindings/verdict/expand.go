@@ -13,6 +13,9 @@ func defOf(it *index.Item) *cmacro.Def {
 		return nil
 	}
 	if d := cmacro.Parse(it.Decl); d != nil && d.Name == it.Name {
+		// The index writes GNU's named variadic "args..." as "args": it is
+		// the last parameter.
+		d.Variadic = d.Variadic || it.Variadic && d.FuncLike && len(d.Params) > 0
 		return d
 	}
 	d := &cmacro.Def{Name: it.Name, FuncLike: it.Kind == index.FunctionMacro, Body: clex.Lex(it.Expansion)}
