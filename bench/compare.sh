@@ -12,25 +12,35 @@
 # Each binary has its own cache folder: the formats differ between revisions.
 # Both build the base revision's examples/hello.
 #
-# usage: bench/compare.sh BASE_REV [ROUNDS]   (default 5 rounds)
+# usage: bench/compare.sh BASE_REV [ROUNDS] [NEW_REV]
+#   ROUNDS   default 5
+#   NEW_REV  default: this checkout as it is (uncommitted changes included)
 # needs what `make demo` installs; the Go benchmarks are compared separately
 # (docs/BENCHMARKS.md says how).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
-base=${1:?usage: bench/compare.sh BASE_REV [ROUNDS]}
+base=${1:?usage: bench/compare.sh BASE_REV [ROUNDS] [NEW_REV]}
 rounds=${2:-5}
+new=${3:-}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rustko-compare.XXXXXX")
 cleanup() {
 	git -C "$repo" worktree remove --force "$work/base-src" 2>/dev/null || true
+	git -C "$repo" worktree remove --force "$work/head-src" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 git -C "$repo" worktree add -q --detach "$work/base-src" "$base"
 (cd "$work/base-src" && go build -o "$work/base" ./cmd/rustko-lsp)
-go build -o "$work/head" ./cmd/rustko-lsp
-echo "base $(git -C "$repo" rev-parse --short "$base"), head $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ' (with uncommitted changes)')"
+if [ -n "$new" ]; then
+	git -C "$repo" worktree add -q --detach "$work/head-src" "$new"
+	(cd "$work/head-src" && go build -o "$work/head" ./cmd/rustko-lsp)
+	echo "base $(git -C "$repo" rev-parse --short "$base"), head $(git -C "$repo" rev-parse --short "$new")"
+else
+	go build -o "$work/head" ./cmd/rustko-lsp
+	echo "base $(git -C "$repo" rev-parse --short "$base"), head $(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD || echo ' (with uncommitted changes)')"
+fi
 
 for side in base head; do
 	mkdir -p "$work/$side-mod" "$work/$side-cache"
