@@ -104,7 +104,7 @@ func probe(ctx context.Context, rustc string) (Toolchain, error) {
 	if err := tc.describe(ctx, nil); err != nil {
 		return tc, err
 	}
-	return tc, tc.ProbeLayouts(ctx)
+	return tc, tc.ProbeLayouts(ctx, nil)
 }
 
 func TestProbeErrors(t *testing.T) {

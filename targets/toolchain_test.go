@@ -61,6 +61,28 @@ func TestFind(t *testing.T) {
 		t.Errorf("without a cache: %v", err)
 	}
 
+	// The data-layouts (four rustc runs) are cached the same way: a second
+	// toolchain with the same rustc takes them from the entry, which a
+	// planted value proves, and a damaged entry is asked again.
+	if err := tc.ProbeLayouts(ctx, cache); err != nil || tc.DataLayouts["x86_64"] == "" {
+		t.Fatalf("ProbeLayouts: %v, %v", tc.DataLayouts, err)
+	}
+	planted, _ := json.Marshal(map[string]string{"x86_64": "planted"})
+	if err := cache.Set(layoutsKind, key, planted); err != nil {
+		t.Fatal(err)
+	}
+	fromCache := &Toolchain{Root: "/usr", Path: tc.Path}
+	if err := fromCache.ProbeLayouts(ctx, cache); err != nil || fromCache.DataLayouts["x86_64"] != "planted" {
+		t.Errorf("second ProbeLayouts did not use the cache: %v, %v", fromCache.DataLayouts, err)
+	}
+	if err := cache.Set(layoutsKind, key, []byte("not json")); err != nil {
+		t.Fatal(err)
+	}
+	reprobed := &Toolchain{Root: "/usr", Path: tc.Path}
+	if err := reprobed.ProbeLayouts(ctx, cache); err != nil || reprobed.DataLayouts["x86_64"] != tc.DataLayouts["x86_64"] {
+		t.Errorf("after a damaged layouts entry: %v, %v; want %v", reprobed.DataLayouts, err, tc.DataLayouts)
+	}
+
 	for _, tt := range []struct{ root, want string }{
 		{"", "RUST_ROOT is empty"},
 		{"/nonexistent/rust", "/nonexistent/rust/bin/rustc is not an executable"},

@@ -244,7 +244,7 @@ func findToolchain(ctx context.Context, m *module.Module) (*targets.Toolchain, e
 		return nil, err
 	}
 	if m.Vars.Target != "" {
-		if err := tc.ProbeLayouts(ctx); err != nil {
+		if err := tc.ProbeLayouts(ctx, cache); err != nil {
 			return nil, err
 		}
 	}
