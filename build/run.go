@@ -82,6 +82,23 @@ func Run(ctx context.Context, w *workspace.Module, opts Options) (*Result, error
 	return b.res, nil
 }
 
+// RunStaged builds m against kernel k in k's stage (workspace.LoadStaged
+// with lo), as build, check and run --kernels do: BUILD_DIRECTORY/<release>
+// gets that kernel's bindings, build folder and <module>.ko. Findings on
+// the stage's copies of the sources come back on the module's own files.
+func RunStaged(ctx context.Context, l *workspace.Loader, m *module.Module, k *module.Kernel, lo workspace.Options, opts Options) (*Result, error) {
+	w, stage, err := l.LoadStaged(ctx, m, k, lo)
+	if err != nil {
+		return nil, err
+	}
+	res, err := Run(ctx, w, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.Findings = stage.Unstage(res.Findings)
+	return res, nil
+}
+
 func newBuilder(w *workspace.Module, opts Options) (*builder, error) {
 	m := w.Module
 	v := m.Vars

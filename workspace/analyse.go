@@ -111,9 +111,10 @@ func noteUntrusted(m *module.Module, fs []diagnostics.Finding) []diagnostics.Fin
 
 // AnalyseOptions adjust a whole-module analysis.
 type AnalyseOptions struct {
-	// Bindings, when set, adjusts the generation's options (check
-	// --kernels moves the outputs into a kernel's stage).
-	Bindings func(*bindings.Options)
+	// Stage, when set, is where the bindings go instead of the module's
+	// own files (check --kernels): a check against another kernel must not
+	// rewrite the bindings the editor and the build use.
+	Stage *Stage
 	// Generated, when set, is told the bindings are ready.
 	Generated func(*bindings.Result)
 }
@@ -131,8 +132,11 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 		return nil, fmt.Errorf("listing the module's sources: %w", w.SourcesErr)
 	}
 	gopts := w.BindingsOptions()
-	if o.Bindings != nil {
-		o.Bindings(&gopts)
+	if o.Stage != nil {
+		gopts.Out, gopts.IndexOut = o.Stage.Path(gopts.Out), ""
+		if gopts.HelpersOut != "" {
+			gopts.HelpersOut = o.Stage.Path(gopts.HelpersOut)
+		}
 	}
 	gen, err := bindings.Generate(ctx, gopts)
 	if err != nil {

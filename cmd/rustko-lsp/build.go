@@ -13,6 +13,8 @@ import (
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 func init() {
@@ -81,19 +83,9 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 	if err != nil {
 		return exitTool, err
 	}
-	opts := build.Options{
-		Mode:     mode,
-		Verbose:  verbose,
-		Stdout:   stderr, // commands and tool output are progress, not results
-		Stderr:   stderr,
-		Progress: func(e build.Event) { printEvent(stderr, e) },
-	}
-	res, err := build.Run(ctx, m, opts)
+	res, err := build.Run(ctx, m, buildOptions(mode, verbose, stderr))
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return exitTool, fmt.Errorf("cancelled")
-		}
-		return exitTool, err
+		return exitTool, cancelled(err)
 	}
 	color := false
 	if f, ok := stdout.(*os.File); ok {
@@ -108,6 +100,23 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 	}
 	fmt.Fprintf(stderr, "rustko: built %s (%s mode)\n", res.KO, res.Mode)
 	return exitOK, nil
+}
+
+// buildOptions print the commands, the tools' output and the steps to
+// progress: on the command line they are progress, not results.
+func buildOptions(mode build.Mode, verbose bool, progress io.Writer) build.Options {
+	return build.Options{
+		Mode: mode, Verbose: verbose, Stdout: progress, Stderr: progress,
+		Progress: func(e build.Event) { printEvent(progress, e) },
+	}
+}
+
+// cancelled is err, said shortly when it is only that ctx was cancelled.
+func cancelled(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return errors.New("cancelled")
+	}
+	return err
 }
 
 func printEvent(w io.Writer, e build.Event) {
@@ -133,19 +142,16 @@ func runBuildKernels(ctx context.Context, dir, spec string, mode build.Mode, ver
 	if err != nil {
 		return exitTool, err
 	}
-	trees, err := resolveKernels(ctx, spec)
+	trees, err := workspace.ResolveKernels(ctx, spec)
 	if err != nil {
 		return exitTool, err
 	}
 	fmt.Fprintf(stderr, "rustko: building %s for %d kernel(s): %s\n", m.Vars.KernelModule, len(trees), releases(trees))
 	logs := &lineLog{w: stderr}
-	runs := forEachKernel(ctx, trees, func(ctx context.Context, t matrixKernel) diagnostics.KernelRun {
-		w := logs.prefixed("[" + t.k.Release + "] ")
+	runs := workspace.ForEachKernel(ctx, trees, func(ctx context.Context, k *module.Kernel) diagnostics.KernelRun {
+		w := logs.prefixed("[" + k.Release + "] ")
 		defer w.Flush()
-		res, err := buildForKernel(ctx, m, t.k, kernelBuild{
-			mode: mode, verbose: verbose, out: w,
-			progress: func(e build.Event) { printEvent(w, e) },
-		})
+		res, err := build.RunStaged(ctx, modules, m, k, workspace.Options{Version: versionString()}, buildOptions(mode, verbose, w))
 		if err != nil {
 			return diagnostics.KernelRun{Err: err.Error()}
 		}

@@ -154,7 +154,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	if text {
 		progress = stderr
 	}
-	findings, err := analyse(ctx, w, "", progress)
+	findings, err := analyse(ctx, w, nil, progress)
 	if err != nil {
 		return exitTool, err
 	}
@@ -194,33 +194,11 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	return exitOK, nil
 }
 
-// analyseKernel is check --kernels' analysis of m against kernel k: the
-// module assembled for that tree, its bindings in the kernel's stage.
-func analyseKernel(ctx context.Context, m *module.Module, k *module.Kernel, progress io.Writer) ([]diagnostics.Finding, error) {
-	w, err := modules.Load(ctx, m.Root, workspace.Options{Overrides: map[string]string{"KERNEL_BUILD_PATH": k.Dir}, Version: versionString()})
-	if err != nil {
-		return nil, err
-	}
-	return analyse(ctx, w, kernelStage(m, k), progress)
-}
-
 // analyse is the whole-module analysis the editor's findings add up to
-// (workspace.Module.Analyse). The bindings go where the module says
-// (src/bindings.rs), or, with stage set, to the same place under stage: a
-// check against another kernel must not rewrite the bindings the editor and
-// the build use. Progress, when not nil, is told whether the bindings were
-// generated.
-func analyse(ctx context.Context, w *workspace.Module, stage string, progress io.Writer) ([]diagnostics.Finding, error) {
-	var o workspace.AnalyseOptions
-	if stage != "" {
-		o.Bindings = func(g *bindings.Options) {
-			g.Out = stagedPath(w.Root, stage, g.Out)
-			g.IndexOut = ""
-			if g.HelpersOut != "" {
-				g.HelpersOut = stagedPath(w.Root, stage, g.HelpersOut)
-			}
-		}
-	}
+// (workspace.Module.Analyse), with the bindings in stage when it is set.
+// Progress, when not nil, is told whether the bindings were generated.
+func analyse(ctx context.Context, w *workspace.Module, stage *workspace.Stage, progress io.Writer) ([]diagnostics.Finding, error) {
+	o := workspace.AnalyseOptions{Stage: stage}
 	if progress != nil {
 		o.Generated = func(gen *bindings.Result) {
 			state := "generated"

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -158,16 +157,18 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	}
 
 	signingNote(ctx, stderr, ko, true)
-	b, err := bootModule(ctx, o, vm.Config{
+	b, err := vm.Run(ctx, vm.Config{
 		KO: ko, Tree: o.kdir, Image: o.image, Params: o.params, Timeout: o.timeout, Wait: o.wait,
 		Accel: o.accel, SerialLog: o.log, Keep: o.keep, Progress: stderr,
-	}, crate, stderr)
+	}, o.expect, crate)
 	if err != nil {
-		return exitTool, err
+		return exitTool, cancelled(err)
 	}
-	b.placeSymbols(func() *module.Module {
+	b.Findings = build.PlaceUnknownSymbols(b.Findings, func() *module.Module {
 		if m == nil && crate != "" {
-			m = moduleOfKO(ctx, root) // a .ko in its module folder
+			if _, err := module.FindRoot(root); err == nil {
+				m, _ = module.Load(ctx, root, nil) // a .ko in its module folder; nil when unreadable
+			}
 		}
 		return m
 	}, o.kdir)
@@ -177,13 +178,13 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	if o.format != "text" {
 		logOut = stderr
 	}
-	b.print(logOut, root)
-	findings = append(b.findings, findings...)
+	printBoot(logOut, b, root)
+	findings = append(b.Findings, findings...)
 	if err := writeFindings(stdout, o.format, findings, root); err != nil {
 		return exitTool, err
 	}
-	b.verdict(stderr, o.log)
-	if len(b.problems) > 0 {
+	printVerdict(stderr, b, o.log)
+	if len(b.Problems) > 0 {
 		return exitFindings, nil
 	}
 	return exitOK, nil
@@ -196,15 +197,9 @@ func runBuildFor(ctx context.Context, o runOptions, stdout, stderr io.Writer) (*
 	if err != nil {
 		return nil, nil, exitTool, err
 	}
-	res, err := build.Run(ctx, w, build.Options{
-		Mode: o.mode, Stdout: stderr, Stderr: stderr,
-		Progress: func(e build.Event) { printEvent(stderr, e) },
-	})
+	res, err := build.Run(ctx, w, buildOptions(o.mode, false, stderr))
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, nil, exitTool, errors.New("cancelled")
-		}
-		return nil, nil, exitTool, err
+		return nil, nil, exitTool, cancelled(err)
 	}
 	return w.Module, res, exitOK, nil
 }
@@ -223,16 +218,6 @@ func writeFindings(w io.Writer, format string, findings []diagnostics.Finding, r
 		return fmt.Errorf("printing the findings: %w", err)
 	}
 	return nil
-}
-
-func lastLines(lines []string, n int) []string {
-	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return lines
 }
 
 func fileExists(p string) bool {

@@ -11,10 +11,10 @@ import (
 	"sync"
 
 	"github.com/rustko/rustko-lsp/build"
-	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/vm"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 // runRunKernels is run --kernels: for every kernel, its image found (or
@@ -38,7 +38,7 @@ func runRunKernels(ctx context.Context, o runOptions, stdout, stderr io.Writer) 
 	if err != nil {
 		return exitTool, err
 	}
-	trees, err := resolveKernels(ctx, o.kernels)
+	trees, err := workspace.ResolveKernels(ctx, o.kernels)
 	if err != nil {
 		return exitTool, err
 	}
@@ -48,15 +48,15 @@ func runRunKernels(ctx context.Context, o runOptions, stdout, stderr io.Writer) 
 	var (
 		bootMu sync.Mutex // one VM at a time
 		mu     sync.Mutex
-		boots  = map[string]*bootOutcome{} // by tree
+		boots  = map[string]*vm.Outcome{} // by tree
 	)
-	runs := forEachKernel(ctx, trees, func(ctx context.Context, t matrixKernel) diagnostics.KernelRun {
-		w := logs.prefixed("[" + t.k.Release + "] ")
+	runs := workspace.ForEachKernel(ctx, trees, func(ctx context.Context, k *module.Kernel) diagnostics.KernelRun {
+		w := logs.prefixed("[" + k.Release + "] ")
 		defer w.Flush()
-		b, run := runOnKernel(ctx, o, m, t.k, crate, &bootMu, w)
+		b, run := runOnKernel(ctx, o, m, k, crate, &bootMu, w)
 		if b != nil {
 			mu.Lock()
-			boots[t.k.Dir] = b
+			boots[k.Dir] = b
 			mu.Unlock()
 		}
 		return run
@@ -80,7 +80,7 @@ func runRunKernels(ctx context.Context, o runOptions, stdout, stderr io.Writer) 
 		case b == nil:
 			fmt.Fprintf(stderr, "rustko: %s: build of %s failed: %s\n", r.Label(), m.Vars.KernelModule, diagnostics.Summary(r.Findings))
 		default:
-			b.verdict(logs.prefixed("["+r.Label()+"] "), "")
+			printVerdict(logs.prefixed("["+r.Label()+"] "), b, "")
 		}
 	}
 	return worstExit(runs), nil
@@ -89,9 +89,8 @@ func runRunKernels(ctx context.Context, o runOptions, stdout, stderr io.Writer) 
 // runOnKernel is one kernel of run --kernels: the image, the build, the
 // boot. A kernel whose image cannot be had is not built: it could not be
 // run whatever the build said.
-func runOnKernel(ctx context.Context, o runOptions, m *module.Module, k *module.Kernel, crate string, bootMu *sync.Mutex, w io.Writer) (*bootOutcome, diagnostics.KernelRun) {
-	cache := vm.DefaultCache()
-	img, err := vm.FindImage(ctx, cache, k.Release, w)
+func runOnKernel(ctx context.Context, o runOptions, m *module.Module, k *module.Kernel, crate string, bootMu *sync.Mutex, w io.Writer) (*vm.Outcome, diagnostics.KernelRun) {
+	img, err := vm.FindImage(ctx, vm.DefaultCache(), k.Release, w)
 	if err != nil {
 		msg := "cannot run the VM: " + err.Error()
 		if strings.Contains(msg, "--image") {
@@ -99,10 +98,7 @@ func runOnKernel(ctx context.Context, o runOptions, m *module.Module, k *module.
 		}
 		return nil, diagnostics.KernelRun{Err: msg}
 	}
-	res, err := buildForKernel(ctx, m, k, kernelBuild{
-		mode: o.mode, out: w,
-		progress: func(e build.Event) { printEvent(w, e) },
-	})
+	res, err := build.RunStaged(ctx, modules, m, k, workspace.Options{Version: versionString()}, buildOptions(o.mode, false, w))
 	if err != nil {
 		return nil, diagnostics.KernelRun{Err: fmt.Sprintf("building %s: %v", m.Root, err)}
 	}
@@ -111,41 +107,25 @@ func runOnKernel(ctx context.Context, o runOptions, m *module.Module, k *module.
 	}
 	bootMu.Lock()
 	defer bootMu.Unlock()
-	b, err := bootModule(ctx, o, vm.Config{
+	b, err := vm.Run(ctx, vm.Config{
 		KO: res.KO, Tree: k.Dir, Image: img, Params: o.params, Timeout: o.timeout, Wait: o.wait,
 		Accel: o.accel, Keep: o.keep, Progress: w,
-	}, crate, w)
+	}, o.expect, crate)
 	if err != nil {
-		return nil, diagnostics.KernelRun{Err: err.Error(), Artifact: res.KO}
+		return nil, diagnostics.KernelRun{Err: cancelled(err).Error(), Artifact: res.KO}
 	}
-	b.placeSymbols(func() *module.Module { return m }, k.Dir)
-	b.unstage(kernelStage(m, k), m.Root, generatedFiles(m, kernelStage(m, k)))
-	return b, diagnostics.KernelRun{Findings: append(b.findings, res.Findings...), Artifact: res.KO}
-}
-
-// unstage moves what the boot found on the stage's copies of the module's
-// sources (the .ko's DWARF names them) back onto the sources, as the
-// build's findings are.
-func (b *bootOutcome) unstage(stage, root string, generated map[string]bool) {
-	b.findings = unstage(b.findings, stage, root, generated)
-	for i := range b.decoded {
-		frames := append([]vm.DecodedFrame(nil), b.decoded[i].Frames...)
-		for j := range frames {
-			locs := append([]objcheck.Location(nil), frames[j].Locations...)
-			for l := range locs {
-				locs[l].File = unstage([]diagnostics.Finding{{File: locs[l].File}}, stage, root, generated)[0].File
-			}
-			frames[j].Locations = locs
-		}
-		b.decoded[i].Frames = frames
-	}
+	// The .ko's DWARF names the stage's copies of the sources.
+	stage := workspace.StageFor(m, k)
+	b.Findings = stage.Unstage(build.PlaceUnknownSymbols(b.Findings, func() *module.Module { return m }, k.Dir))
+	b.MoveFrames(stage.Source)
+	return b, diagnostics.KernelRun{Findings: append(b.Findings, res.Findings...), Artifact: res.KO}
 }
 
 // writeRunKernels writes the runs grouped per kernel. In text each kernel's
 // section is its header and findings, then its log lines and decoded
 // backtraces; in JSON and SARIF the log lines are progress, on stderr,
 // marked with their kernel.
-func writeRunKernels(stdout, stderr io.Writer, format string, runs []diagnostics.KernelRun, boots map[string]*bootOutcome, root string) error {
+func writeRunKernels(stdout, stderr io.Writer, format string, runs []diagnostics.KernelRun, boots map[string]*vm.Outcome, root string) error {
 	var err error
 	switch format {
 	case "json":
@@ -159,22 +139,21 @@ func writeRunKernels(stdout, stderr io.Writer, format string, runs []diagnostics
 				break
 			}
 			if b := boots[r.Dir]; b != nil {
-				b.print(stdout, root)
+				printBoot(stdout, b, root)
 			}
 		}
-		if err != nil {
-			return fmt.Errorf("printing the findings: %w", err)
-		}
-		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("printing the findings: %w", err)
+	}
+	if format == "text" {
+		return nil
 	}
 	logs := &lineLog{w: stderr}
 	for _, r := range runs {
 		if b := boots[r.Dir]; b != nil {
 			w := logs.prefixed("[" + r.Label() + "] ")
-			b.print(w, root)
+			printBoot(w, b, root)
 			w.Flush()
 		}
 	}

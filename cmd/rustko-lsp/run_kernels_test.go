@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
-	"github.com/rustko/rustko-lsp/vm"
 )
 
 // noImageTree is the pinned tree under another release, one Debian has no
@@ -216,41 +215,6 @@ func TestRunKernelsNoImage(t *testing.T) {
 			code, _, _, err := runFor(t, tc.o)
 			if code != exitTool || err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("exit %d, error %v; want 2 with %q", code, err, tc.want)
-			}
-		})
-	}
-}
-
-// TestExpectFindings: a --expect line the kernel log lacks is an error at
-// the crate root even when the module loaded and unloaded cleanly, and
-// only once when the boot failed too.
-func TestExpectFindings(t *testing.T) {
-	clean := &vm.Result{Module: "m", Log: vm.Log{Started: true, Loaded: true, Complete: true, InsmodTried: true,
-		InsmodOK: true, RmmodOK: true, Tainted: 0, Kernel: []string{"m: init"}}}
-	failed := &vm.Result{Module: "m", Log: vm.Log{Started: true, Loaded: true, Complete: true, InsmodTried: true,
-		InsmodErr: "No such file", Tainted: 0, Kernel: []string{"m: Unknown symbol x (err -2)"}}}
-	for _, tc := range []struct {
-		name   string
-		res    *vm.Result
-		expect []string
-		crate  string
-		want   []string
-	}{
-		{"present", clean, []string{"m: init"}, "/m/src/lib.rs", nil},
-		{"lacking", clean, []string{"m: init", "m: exit"}, "/m/src/lib.rs", []string{`the kernel log lacks "m: exit"`}},
-		{"boot failed too", failed, []string{"m: exit"}, "/m/src/lib.rs", []string{`the kernel log lacks "m: exit"`}},
-		{"no crate", clean, []string{"m: exit"}, "", nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []string
-			for _, f := range expectFindings(tc.res, tc.expect, tc.crate) {
-				if f.File != tc.crate || f.Range.Start.Line != 1 || f.Code != vm.CodeRunFailed || f.Source != vm.SourceKernel {
-					t.Errorf("finding %+v: want a %s at %s:1", f, vm.CodeRunFailed, tc.crate)
-				}
-				got = append(got, f.Message)
-			}
-			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
-				t.Errorf("findings %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -1,0 +1,109 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/module"
+)
+
+func TestSymbolSearchFind(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	lib := write("lib.rs", "// crc32c in a comment\nfn f() {}\n")
+	shim := write("shim.c", "#include <linux/crc32c.h>\n/* crc32c */\nu32 sum(const u8 *p, size_t n)\n{\n\treturn crc32c(0, p, n);\n}\n")
+	rustCall := write("call.rs", "extern \"C\" { fn crc32c(crc: u32, p: *const u8, n: usize) -> u32; }\nfn g() { unsafe { crc32c(0, core::ptr::null(), 0); } }\n")
+	for _, tc := range []struct {
+		name       string
+		rust       []string
+		file       string
+		line, col  int
+		wantOthers int
+	}{
+		{"only the C shim calls it", []string{lib}, shim, 5, 9, 0},
+		{"a Rust call comes first", []string{lib, rustCall}, rustCall, 2, 19, 2},
+		{"nobody names it", []string{lib}, "", 0, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := []string{shim}
+			if tc.file == "" {
+				c = nil
+			}
+			use := (&symbolSearch{rustFiles: tc.rust, cFiles: c}).find("crc32c")
+			if p := use.Primary; p.File != tc.file || p.Range.Start.Line != tc.line || p.Range.Start.Column != tc.col {
+				t.Errorf("find = %s:%d:%d, want %s:%d:%d", p.File, p.Range.Start.Line, p.Range.Start.Column, tc.file, tc.line, tc.col)
+			}
+			if len(use.Related) != tc.wantOthers {
+				t.Errorf("others %+v, want %d", use.Related, tc.wantOthers)
+			}
+		})
+	}
+}
+
+// The kernel names no line for an unknown symbol: the finding moves to the
+// module's use of it and says who exports it, read from the tree's
+// Module.symvers (crc32c is libcrc32c's on Debian's 6.1).
+func TestPlaceUnknownSymbols(t *testing.T) {
+	root := t.TempDir()
+	if err := copyTree(filepath.Join("testdata", "modules", "base"), root); err != nil {
+		t.Fatal(err)
+	}
+	shim := filepath.Join(root, "src", "fixture.c")
+	text := "#include <linux/crc32c.h>\nu32 sum(const u8 *p, size_t n)\n{\n\treturn crc32c(0, p, n); /* UNKNOWN-SYMBOL */\n}\n"
+	if err := os.WriteFile(shim, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, err := module.Load(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crate := filepath.Join(root, "src", "lib.rs")
+	failed := func(msg string) diagnostics.Finding {
+		return diagnostics.Finding{File: crate, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
+			Code: diagnostics.CodeModuleRunFailed, Source: "kernel", Message: msg}
+	}
+	in := []diagnostics.Finding{
+		failed("insmod failed: Unknown symbol crc32c (err -2); Unknown symbol no_such_export (err -2)"),
+		failed("the module did not unload"),
+	}
+	read := 0
+	moduleOf := func() *module.Module { read++; return m }
+	out := PlaceUnknownSymbols(in, moduleOf, testkernel.Dir(t))
+	if len(out) != 3 {
+		t.Fatalf("got %d findings, want 3: %+v", len(out), out)
+	}
+	if f := out[0]; f.File != shim || f.Range.Start.Line != 4 || f.Range.Start.Column != 9 ||
+		!strings.Contains(f.Message, "Unknown symbol crc32c (err -2): `crc32c` is exported by the module lib/libcrc32c, which was not loaded") {
+		t.Errorf("crc32c: %s:%d:%d %q", f.File, f.Range.Start.Line, f.Range.Start.Column, f.Message)
+	}
+	if f := out[1]; f.File != crate || !strings.Contains(f.Message, "this kernel does not export `no_such_export`") {
+		t.Errorf("an unexported name nobody uses stays at the crate root with the reason: %s %q", f.File, f.Message)
+	}
+	if out[2].Message != "the module did not unload" {
+		t.Errorf("other failures are left alone: %q", out[2].Message)
+	}
+	if f := PlaceUnknownSymbols(in[:1], moduleOf, "")[0]; !strings.HasSuffix(f.Message, "nothing loaded exports `crc32c`") || f.File != shim {
+		t.Errorf("without Module.symvers: %s %q", f.File, f.Message)
+	}
+
+	// Nothing is read when the kernel refused no symbol, and without a
+	// module the findings stay where they are.
+	read = 0
+	if out := PlaceUnknownSymbols(in[1:], moduleOf, testkernel.Dir(t)); read != 0 || len(out) != 1 || out[0].Message != in[1].Message {
+		t.Errorf("no unknown symbol: module read %d times, %+v", read, out)
+	}
+	if out := PlaceUnknownSymbols(in, func() *module.Module { return nil }, testkernel.Dir(t)); len(out) != 2 || out[0].File != crate {
+		t.Errorf("no module: %+v", out)
+	}
+}
