@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,14 @@ func untrustedBindings(o *bindings.Options) string {
 func (w *Module) Env(ix *index.Index) *rustsrc.Env {
 	if w == nil {
 		return &rustsrc.Env{Index: ix}
+	}
+	if w.Headers != nil {
+		// Background: the index is shared by every module on this tree and
+		// outlives the caller. A failure is kept and said once per Env; the
+		// analysis then advises without naming the header.
+		if err := w.Headers.Load(context.Background()); err != nil {
+			w.logger().Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
+		}
 	}
 	return &rustsrc.Env{
 		Index: ix, Module: w.Module, Symvers: w.Symvers, License: w.License,
@@ -173,4 +182,11 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 // someone's bindgen output, which only gets the bindings-not-ours note.
 func (w *Module) Generated(path string, ix *index.Index) bool {
 	return w != nil && path == w.Vars.Bindings || ix != nil && ix.BindingsFile != "" && filepath.Clean(ix.BindingsFile) == path
+}
+
+func (w *Module) logger() *slog.Logger {
+	if w.log == nil {
+		return slog.Default()
+	}
+	return w.log
 }

@@ -73,7 +73,7 @@ type Tree struct {
 	Kernel  *module.Kernel
 	Flags   *module.Flags   // kbuild's flags for a module object
 	Symvers *module.Symvers // nil when the tree has no Module.symvers (export checks off)
-	// Headers says which kernel header declares a name (loaded).
+	// Headers says which kernel header declares a name (loaded by Env).
 	Headers *headerscan.HeaderIndex
 	// Elsewhere says which other installed kernel declares a name this
 	// one lacks (loaded on the first such name).
@@ -109,7 +109,8 @@ type Module struct {
 	// rust.ko-era leftovers), computed once per load.
 	Findings []diagnostics.Finding
 
-	stamps []stamp // the files this value was read from
+	stamps []stamp      // the files this value was read from
+	log    *slog.Logger // the Loader's (nil: slog.Default())
 }
 
 // Loader assembles modules and keeps what they share: the assembled
@@ -183,7 +184,7 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		cp.Vars.KernelInclude = appendNew(slices.Clone(m.Vars.KernelInclude), o.ExtraHeaders...)
 		m = &cp
 	}
-	w := &Module{Module: m, Options: o}
+	w := &Module{Module: m, Options: o, log: l.log}
 
 	w.Sources, w.SourcesErr = rustsrc.ModuleSources(m)
 	licFiles := append(slices.Clone(m.Vars.CFiles), m.Vars.RustFiles...)
@@ -270,7 +271,7 @@ func (l *Loader) LoadTree(ctx context.Context, kdir string) (*Tree, []string, er
 	} else if t.Symvers, err = l.readSymvers(k.Symvers); err != nil {
 		warnings = append(warnings, fmt.Sprintf("rustko-lsp: %v; the checks of exported and GPL-only symbols are off", err))
 	}
-	t.Headers = l.headerIndex(ctx, t.Flags.IncludeDirs)
+	t.Headers = l.headerIndex(t.Flags.IncludeDirs)
 	t.Elsewhere = l.elsewhere(ctx, k)
 	return t, warnings, nil
 }
@@ -295,11 +296,14 @@ func (l *Loader) readSymvers(path string) (*module.Symvers, error) {
 	return s, nil
 }
 
-// headerIndex returns the loaded "which header declares NAME" index for a
-// set of include directories, shared by every module using the same tree.
-func (l *Loader) headerIndex(ctx context.Context, dirs []string) *headerscan.HeaderIndex {
+// headerIndex returns the "which header declares NAME" index for a set of
+// include directories, shared by every module using the same tree. It is
+// loaded by the first Env, not here: bindgen, build and run never read it,
+// and loading it costs 50 MB and tens of milliseconds.
+func (l *Loader) headerIndex(dirs []string) *headerscan.HeaderIndex {
 	key := strings.Join(dirs, "\x00")
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	h, ok := l.headers[key]
 	if !ok {
 		cache, err := filecache.Dir()
@@ -308,14 +312,6 @@ func (l *Loader) headerIndex(ctx context.Context, dirs []string) *headerscan.Hea
 		}
 		h = headerscan.NewHeaderIndex(dirs, cache)
 		l.headers[key] = h
-	}
-	l.mu.Unlock()
-	if err := h.Load(ctx); err != nil {
-		log := l.log
-		if log == nil {
-			log = slog.Default()
-		}
-		log.Warn("indexing the kernel headers; findings will not say which header to add", "error", err)
 	}
 	return h
 }

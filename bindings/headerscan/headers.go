@@ -50,6 +50,7 @@ type HeaderIndex struct {
 	mu     sync.Mutex
 	loaded bool
 	data   *headerData
+	err    error // a failed Load's error, kept: scanning again would fail again
 }
 
 // headerData is the index in its stored form: names sorted and
@@ -129,9 +130,17 @@ func (h *HeaderIndex) Loaded() bool {
 func (h *HeaderIndex) Load(ctx context.Context) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.loaded {
-		return nil
+	if h.loaded || h.err != nil {
+		return h.err
 	}
+	err := h.load(ctx)
+	if err != nil && ctx.Err() == nil {
+		h.err = err // a cancelled load may be tried again
+	}
+	return err
+}
+
+func (h *HeaderIndex) load(ctx context.Context) error {
 	key, err := h.key()
 	if err != nil {
 		return err

@@ -209,8 +209,24 @@ func TestHeaderIndexErrors(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := NewHeaderIndex([]string{dir}, "").Load(ctx); err == nil {
+	retried := NewHeaderIndex([]string{dir}, "")
+	if err := retried.Load(ctx); err == nil {
 		t.Fatal("cancelled scan succeeded")
+	}
+	// A cancelled load is not the index's fault: the next one scans.
+	if err := retried.Load(context.Background()); err != nil || !retried.Loaded() {
+		t.Errorf("load after a cancelled one: %v, loaded %v", err, retried.Loaded())
+	}
+	// A failed one is kept: the workspace loads the index on every Env, and
+	// a tree without headers would be scanned again each time.
+	gone := filepath.Join(t.TempDir(), "gone")
+	os.Mkdir(gone, 0o755)
+	broken := NewHeaderIndex([]string{gone}, "")
+	os.Remove(gone)
+	first := broken.Load(context.Background())
+	os.Mkdir(gone, 0o755)
+	if first == nil || broken.Load(context.Background()) != first {
+		t.Errorf("failed load %v was not kept", first)
 	}
 }
 
