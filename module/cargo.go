@@ -190,3 +190,18 @@ func (m *Manifest) Members(root string) []string {
 	}
 	return out
 }
+
+// CrateFile is where findings without a line of their own go: the crate
+// root (Cargo.toml's [lib] path, cargo's src/lib.rs by default), or the
+// Makefile of a module without one.
+func (m *Module) CrateFile() string {
+	man, _ := ReadManifest(filepath.Join(m.Root, "Cargo.toml")) // unreadable: cargo's default
+	root := filepath.Join(m.Root, "src", "lib.rs")
+	if man != nil {
+		root = man.LibPath(m.Root)
+	}
+	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
+		return root
+	}
+	return filepath.Join(m.Root, "Makefile")
+}

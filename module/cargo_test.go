@@ -87,3 +87,33 @@ func FuzzManifest(f *testing.F) {
 		_ = m.Members(dir)
 	})
 }
+
+func TestCrateFile(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"cargo's default", map[string]string{"Cargo.toml": "[package]\nname = \"m\"\n", "src/lib.rs": ""}, "src/lib.rs"},
+		{"lib path", map[string]string{"Cargo.toml": "[package]\nname = \"m\"\n[lib]\npath = \"rust/m.rs\"\n", "rust/m.rs": "", "src/lib.rs": ""}, "rust/m.rs"},
+		{"no crate root", map[string]string{"Cargo.toml": "[package]\nname = \"m\"\n"}, "Makefile"},
+		{"no Cargo.toml", map[string]string{"src/lib.rs": ""}, "src/lib.rs"},
+		{"Cargo.toml that is not TOML", map[string]string{"Cargo.toml": "[lib\n", "src/lib.rs": ""}, "src/lib.rs"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			for name, text := range tc.files {
+				p := filepath.Join(root, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := (&Module{Root: root}).CrateFile(); got != filepath.Join(root, tc.want) {
+				t.Errorf("CrateFile() = %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -11,7 +11,9 @@ import (
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
+	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/vm"
 )
 
@@ -121,36 +123,26 @@ func (se *session) runVM(ctx context.Context, _ uint64) {
 			s.notify(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: cannot run the VM for %s: %v", name, err))
 			return
 		}
-		lines := res.Log.ModuleLines()
-		if res.TimedOut || !res.Log.Loaded {
+		b := vm.Judge(res, ko, nil, m.CrateFile(), lw)
+		b.Findings = build.PlaceUnknownSymbols(b.Findings, func() *module.Module { return m }, snap.proj.Kernel.Dir)
+		lw.flush()
+		if b.Console {
 			logLine(protocol.MessageTypeLog, "rustko: last lines of the VM's console:")
-			lines = res.Log.Console
-			if len(lines) > 30 {
-				lines = lines[len(lines)-30:]
-			}
 		}
-		for _, l := range lines {
+		for _, l := range b.Lines {
 			logLine(protocol.MessageTypeLog, l)
 		}
-		problems := res.Problems(nil)
-		if len(problems) == 0 {
+		if len(b.Problems) == 0 {
 			verdict = fmt.Sprintf("rustko: PASS: %s loaded and unloaded on %s (%s)", res.Module, res.Release, res.Accel)
 		} else {
-			dec, derr := vm.NewDecoder(ko, res.Module)
-			if derr != nil {
-				logLine(protocol.MessageTypeWarning, fmt.Sprintf("rustko: %v (backtraces are not decoded)", derr))
-				dec = nil
-			}
-			crate := filepath.Join(m.Root, "src", "lib.rs")
-			runFindings, decoded := res.Findings(dec, crate)
-			for _, d := range decoded {
+			for _, d := range b.Decoded {
 				logLine(protocol.MessageTypeLog, "rustko: decoded: "+d.Text(m.Root))
 			}
-			for _, p := range problems {
+			for _, p := range b.Problems {
 				logLine(protocol.MessageTypeError, "rustko: FAIL: "+p)
 			}
-			found = append(runFindings, found...)
-			verdict, msgType = fmt.Sprintf("rustko: FAIL: %s on %s: %s", res.Module, res.Release, problems[0]), protocol.MessageTypeError
+			found = append(b.Findings, found...)
+			verdict, msgType = fmt.Sprintf("rustko: FAIL: %s on %s: %s", res.Module, res.Release, b.Problems[0]), protocol.MessageTypeError
 		}
 	}
 	logLine(msgType, verdict)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
@@ -23,10 +24,7 @@ type Outcome struct {
 	Problems []string              // empty: the run passed
 }
 
-// Run boots cfg.KO (Boot) and judges the boot: expect are lines the
-// module's kernel log must contain, crate is where findings without a
-// source line of their own go (the module's crate root; "" for a .ko
-// outside its module: such failures are only printed). The error is for a
+// Run boots cfg.KO (Boot) and judges the boot (Judge). The error is for a
 // VM that could not run at all, "cannot run the VM" with what to install
 // when it is a *SetupError.
 func Run(ctx context.Context, cfg Config, expect []string, crate string) (*Outcome, error) {
@@ -38,24 +36,34 @@ func Run(ctx context.Context, cfg Config, expect []string, crate string) (*Outco
 		}
 		return nil, err
 	}
+	return Judge(res, cfg.KO, expect, crate, cfg.Progress), nil
+}
+
+// Judge reads one boot of ko: expect are lines the module's kernel log
+// must contain, crate is where findings without a source line of their own
+// go (the module's crate root; "" for a .ko outside its module: such
+// failures are only printed). Why backtraces could not be decoded goes to
+// progress (nil: nowhere). `run`, `run --kernels` and the editor's
+// rustko.run all judge through it.
+func Judge(res *Result, ko string, expect []string, crate string, progress io.Writer) *Outcome {
 	o := &Outcome{Result: res, Lines: res.Log.ModuleLines()}
 	if res.TimedOut || !res.Log.Loaded {
 		o.Lines, o.Console = lastLines(res.Log.Console, 30), true
 	}
 	o.Problems = res.Problems(expect)
 	if len(o.Problems) == 0 {
-		return o, nil
+		return o
 	}
-	dec, err := NewDecoder(cfg.KO, res.Module)
+	dec, err := NewDecoder(ko, res.Module)
 	if err != nil {
-		if cfg.Progress != nil {
-			fmt.Fprintf(cfg.Progress, "rustko: %v (backtraces are not decoded)\n", err)
+		if progress != nil {
+			fmt.Fprintf(progress, "rustko: %v (backtraces are not decoded)\n", err)
 		}
 		dec = nil
 	}
 	o.Findings, o.Decoded = res.Findings(dec, crate)
 	o.Findings = append(o.Findings, expectFindings(res, expect, crate)...)
-	return o, nil
+	return o
 }
 
 // expectFindings are the expected lines the kernel log lacks as errors at

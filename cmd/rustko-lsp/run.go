@@ -143,7 +143,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 		}
 		m = built
 		root, ko, findings = m.Root, res.KO, res.Findings
-		crate = crateFile(m)
+		crate = m.CrateFile()
 		if res.HasErrors() {
 			if err := writeFindings(stdout, o.format, findings, root); err != nil {
 				return exitTool, err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
@@ -43,7 +42,7 @@ func runRunKernels(ctx context.Context, o runOptions, stdout, stderr io.Writer) 
 		return exitTool, err
 	}
 	fmt.Fprintf(stderr, "rustko: running %s on %d kernel(s): %s\n", m.Vars.KernelModule, len(trees), releases(trees))
-	crate := crateFile(m)
+	crate := m.CrateFile()
 	logs := &lineLog{w: stderr}
 	var (
 		bootMu sync.Mutex // one VM at a time
@@ -158,13 +157,4 @@ func writeRunKernels(stdout, stderr io.Writer, format string, runs []diagnostics
 		}
 	}
 	return nil
-}
-
-// crateFile is where findings without a line of their own go: the crate
-// root, or the Makefile of a module without one.
-func crateFile(m *module.Module) string {
-	if c := filepath.Join(m.Root, "src", "lib.rs"); fileExists(c) {
-		return c
-	}
-	return filepath.Join(m.Root, "Makefile")
 }
