@@ -46,7 +46,7 @@ func migrateCommand(ctx context.Context, write bool, args []string, stdout io.Wr
 	if err != nil || root != abs {
 		return exitTool, fmt.Errorf("%s is not a module folder (it needs a Makefile or Kbuild together with Cargo.toml or config.mk)", dir)
 	}
-	m, err := module.Load(ctx, root, nil)
+	m, err := loadModule(ctx, root, "")
 	if err != nil {
 		return exitTool, fmt.Errorf("reading the module: %w", err)
 	}
