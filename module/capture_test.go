@@ -12,6 +12,8 @@ import (
 
 	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // needTools fails (never skips) when a tool the real-kernel tests drive is
@@ -256,7 +258,7 @@ func TestCaptureFlagsCancel(t *testing.T) {
 func TestCaptureFlagsBrokenTree(t *testing.T) {
 	needTools(t)
 	t.Setenv("RUSTKO_CACHE_DIR", t.TempDir())
-	dir := writeTree(t, map[string]string{
+	dir := testtree.Write(t, map[string]string{
 		"Makefile": probeName + ".o:\n\t@echo 'gcc-404: No such file or directory' >&2; exit 2\n",
 		".config":  "CONFIG_CC_VERSION_TEXT=\"gcc-404 (Debian) 404\"\nCONFIG_X86_64=y\n",
 	})

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 func TestListVarEdit(t *testing.T) {
@@ -40,7 +42,7 @@ func TestListVarEdit(t *testing.T) {
 			if tt.config != nil {
 				files["config.mk"] = *tt.config
 			}
-			root := writeTree(t, files)
+			root := testtree.Write(t, files)
 			cfg := filepath.Join(root, "config.mk")
 			e, err := ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc")
 			if err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // fakeTree is the minimum FindKernel accepts, plus the files it reads.
@@ -199,7 +201,7 @@ func TestFindKernel(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeTree(t, tt.files)
+			dir := testtree.Write(t, tt.files)
 			s := kernelSearch{
 				modulesDir: filepath.Join(dir, "lib/modules"),
 				srcDirs:    []string{filepath.Join(dir, "usr/src")},
@@ -276,7 +278,7 @@ func TestKernelArch(t *testing.T) {
 		{"CONFIG_X86_64=m\n", "", ""},
 	}
 	for _, tt := range tests {
-		dir := writeTree(t, map[string]string{".config": tt.config})
+		dir := testtree.Write(t, map[string]string{".config": tt.config})
 		arch, src, from := kernelArch(dir)
 		if arch != tt.arch || src != tt.srcArch {
 			t.Errorf("%q: arch %q/%q (from %s), want %q/%q", tt.config, arch, src, from, tt.arch, tt.srcArch)
@@ -295,7 +297,7 @@ func TestKernelReleaseFallbacks(t *testing.T) {
 		{map[string]string{"6.3.0-x/build/x": ""}, "6.3.0-x/build", "6.3.0-x", "folder name"},
 	}
 	for _, tt := range tests {
-		dir := writeTree(t, tt.files)
+		dir := testtree.Write(t, tt.files)
 		rel, src := kernelRelease(filepath.Join(dir, tt.sub))
 		if rel != tt.rel || src != tt.src {
 			t.Errorf("%s: %q from %q, want %q from %q", tt.sub, rel, src, tt.rel, tt.src)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 func TestReadLicense(t *testing.T) {
@@ -38,7 +40,7 @@ func TestReadLicense(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, map[string]string{tt.file: tt.src})
+			root := testtree.Write(t, map[string]string{tt.file: tt.src})
 			path := filepath.Join(root, tt.file)
 			l, err := ReadLicense([]string{path})
 			if tt.source == "" {
@@ -59,7 +61,7 @@ func TestReadLicense(t *testing.T) {
 }
 
 func TestReadLicenseOrder(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"src/module.c": "int x;\n",
 		"src/lib.rs":   "#[link_section = \".modinfo\"] static L: [u8; 16] = *b\"license=Dual BSD/GPL\";",
 		"src/other.c":  "MODULE_LICENSE(\"MIT\");\n",

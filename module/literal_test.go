@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // TestLiteralAssignmentAgreesWithMake: whenever the literal reader claims a
@@ -43,7 +45,7 @@ func TestLiteralAssignmentAgreesWithMake(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			root := writeTree(t, tc.files)
+			root := testtree.Write(t, tc.files)
 			name := "KERNEL_INCLUDE"
 			for _, c := range tc.files {
 				if strings.Contains(c, "KERNEL_HELPERS") {
@@ -71,7 +73,7 @@ func TestLiteralAssignmentAgreesWithMake(t *testing.T) {
 // An untrusted load of a rust.ko module takes its KERNEL_INCLUDE from the
 // Makefile as written, and still runs nothing.
 func TestLoadWithoutMakeReadsLiteralLists(t *testing.T) {
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"Makefile":   "KERNEL_INCLUDE ?= linux/panic.h\nX := $(shell touch SENTINEL)\n-include config.mk\n",
 		"config.mk":  "KERNEL_HELPERS = kmalloc kfree\n",
 		"Cargo.toml": "[package]\nname = \"m\"\n",

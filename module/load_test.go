@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // rustkoMakefile has the shape of rust.ko's user-facing Makefile: exported
@@ -171,7 +173,7 @@ func TestLoad(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			withEnviron(t, tt.env...)
-			root := writeTree(t, tt.files)
+			root := testtree.Write(t, tt.files)
 			m, err := Load(context.Background(), root, tt.overrides)
 			if err != nil {
 				t.Fatal(err)
@@ -210,7 +212,7 @@ func TestLoadBrokenConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, map[string]string{"Makefile": rustkoMakefile, "Cargo.toml": "", "config.mk": tt.config})
+			root := testtree.Write(t, map[string]string{"Makefile": rustkoMakefile, "Cargo.toml": "", "config.mk": tt.config})
 			_, err := Load(context.Background(), root, nil)
 			var me *MakeError
 			if !errors.As(err, &me) {
@@ -232,7 +234,7 @@ func TestLoadTimeout(t *testing.T) {
 	old := loadTimeout
 	loadTimeout = 500 * time.Millisecond
 	t.Cleanup(func() { loadTimeout = old })
-	root := writeTree(t, map[string]string{"Makefile": "X := $(shell sleep 20)\n", "config.mk": ""})
+	root := testtree.Write(t, map[string]string{"Makefile": "X := $(shell sleep 20)\n", "config.mk": ""})
 	start := time.Now()
 	_, err := Load(context.Background(), root, nil)
 	if err == nil || !strings.Contains(err.Error(), "did not finish") {
@@ -245,7 +247,7 @@ func TestLoadTimeout(t *testing.T) {
 
 func TestLoadBadInput(t *testing.T) {
 	withEnviron(t)
-	root := writeTree(t, map[string]string{"Makefile": "", "config.mk": ""})
+	root := testtree.Write(t, map[string]string{"Makefile": "", "config.mk": ""})
 	if _, err := Load(context.Background(), root, map[string]string{"NOT A NAME": "x"}); err == nil || !strings.Contains(err.Error(), "not a make variable name") {
 		t.Errorf("bad override name: err = %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 func TestFindRoot(t *testing.T) {
@@ -27,7 +29,7 @@ func TestFindRoot(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := writeTree(t, tt.files)
+			dir := testtree.Write(t, tt.files)
 			got, err := FindRoot(filepath.Join(dir, tt.from))
 			if tt.want == "" {
 				if err == nil {

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 func TestModuleSummary(t *testing.T) {
 	withEnviron(t, "RELEASE=1")
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"Makefile":     rustkoMakefile,
 		"Cargo.toml":   "[package]\nname = \"hello\"\n",
 		"config.mk":    "KERNEL_HELPERS := kmalloc spin_lock\n",

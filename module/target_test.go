@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 const specJSON = `{"llvm-target": "x86_64-unknown-none-gnu"}` + "\n"
@@ -58,7 +60,7 @@ func TestTargetChoice(t *testing.T) {
 			for k, v := range tc.files {
 				files[k] = v
 			}
-			root := writeTree(t, files)
+			root := testtree.Write(t, files)
 			m, err := Load(context.Background(), root, map[string]string{"KERNEL_BUILD_PATH": ""})
 			if err != nil {
 				t.Fatal(err)
@@ -84,7 +86,7 @@ func TestTargetChoice(t *testing.T) {
 // a spec a variable names does not.
 func TestTargetForArch(t *testing.T) {
 	withEnviron(t)
-	root := writeTree(t, map[string]string{"Makefile": "KERNEL_MODULE := hello\n",
+	root := testtree.Write(t, map[string]string{"Makefile": "KERNEL_MODULE := hello\n",
 		"x86_64-unknown-none-gnu.json": specJSON, "aarch64-unknown-none-gnu.json": specJSON})
 	m, err := Load(context.Background(), root, nil)
 	if err != nil {
@@ -151,7 +153,7 @@ func TestModuleNameFromObjM(t *testing.T) {
 			for k, v := range tc.files {
 				files[k] = v
 			}
-			root := writeTree(t, files)
+			root := testtree.Write(t, files)
 			m, err := Load(context.Background(), root, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -198,7 +200,7 @@ func TestShellWords(t *testing.T) {
 // ("linux/delay.h"); both loads read the header names without them.
 func TestQuotedKernelInclude(t *testing.T) {
 	withEnviron(t)
-	root := writeTree(t, map[string]string{
+	root := testtree.Write(t, map[string]string{
 		"Makefile":   "export KERNEL_INCLUDE := \"linux/delay.h\" 'linux/fs.h'\nexport KERNEL_HELPERS := \"spin_lock\"\n",
 		"Cargo.toml": "[package]\nname = \"hello\"\n",
 	})

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // sentinelMakefile creates SENTINEL (and config.mk creates SENTINEL2) the
@@ -90,7 +92,7 @@ func TestLoadWithoutMake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			withEnviron(t, tt.env...)
-			root := writeTree(t, tt.files)
+			root := testtree.Write(t, tt.files)
 			m, err := LoadWithoutMake(root, tt.overrides)
 			if err != nil {
 				t.Fatal(err)
@@ -137,7 +139,7 @@ func TestLoadWithoutMake(t *testing.T) {
 // there means something.
 func TestLoadWithoutMakeSentinelWorks(t *testing.T) {
 	withEnviron(t)
-	root := writeTree(t, map[string]string{"Makefile": sentinelMakefile, "config.mk": "Y := $(shell touch SENTINEL2)\n"})
+	root := testtree.Write(t, map[string]string{"Makefile": sentinelMakefile, "config.mk": "Y := $(shell touch SENTINEL2)\n"})
 	m, err := Load(context.Background(), root, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +167,7 @@ func TestLoadWithoutMakeMatchesLoad(t *testing.T) {
 	for _, tt := range trees {
 		t.Run(tt.name, func(t *testing.T) {
 			withEnviron(t)
-			root := writeTree(t, tt.files)
+			root := testtree.Write(t, tt.files)
 			withMake, err := Load(context.Background(), root, map[string]string{"RUST_ROOT": "/r"})
 			if err != nil {
 				t.Fatal(err)
@@ -190,7 +192,7 @@ func TestLoadWithoutMakeMatchesLoad(t *testing.T) {
 func TestLoadWithoutMakeNeedsNoMake(t *testing.T) {
 	withEnviron(t)
 	t.Setenv("PATH", t.TempDir()) // no make, no shell, nothing to run
-	root := writeTree(t, map[string]string{"Makefile": sentinelMakefile})
+	root := testtree.Write(t, map[string]string{"Makefile": sentinelMakefile})
 	if _, err := LoadWithoutMake(root, nil); err != nil {
 		t.Fatalf("LoadWithoutMake without make on PATH: %v", err)
 	}
@@ -201,7 +203,7 @@ func TestLoadWithoutMakeNeedsNoMake(t *testing.T) {
 
 func TestLoadWithoutMakeBadInput(t *testing.T) {
 	withEnviron(t)
-	root := writeTree(t, map[string]string{"Makefile": ""})
+	root := testtree.Write(t, map[string]string{"Makefile": ""})
 	tests := []struct {
 		name, root string
 		overrides  map[string]string

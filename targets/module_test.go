@@ -11,22 +11,9 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
-)
 
-func writeModule(t *testing.T, files map[string]string) string {
-	t.Helper()
-	root := t.TempDir()
-	for p, text := range files {
-		full := filepath.Join(root, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
-}
+	"github.com/rustko/rustko-lsp/internal/testtree"
+)
 
 // TestCheckModuleSpecChoice: findings about a module's target spec are in
 // the spec the module really uses, and a variable naming a missing spec is
@@ -78,7 +65,7 @@ func TestCheckModuleSpecChoice(t *testing.T) {
 			for k, v := range tc.files {
 				files[k] = v
 			}
-			root := writeModule(t, files)
+			root := testtree.Write(t, files)
 			ov := map[string]string{"KERNEL_BUILD_PATH": ""}
 			for k, v := range tc.overrides {
 				ov[k] = v

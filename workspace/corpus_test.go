@@ -13,6 +13,8 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // corpusDir is the corpus: modules in txtar archives, the findings each
@@ -29,7 +31,7 @@ var corpusLoader = NewLoader(nil)
 // compares the findings with the markers written next to the code:
 // missing and unexpected findings both fail.
 func TestCorpus(t *testing.T) {
-	skeleton := readTxtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
+	skeleton := testtree.Txtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
 	cases, err := filepath.Glob(filepath.Join(corpusDir, "*.txtar"))
 	if err != nil {
 		t.Fatal(err)
@@ -44,10 +46,10 @@ func TestCorpus(t *testing.T) {
 			for k, v := range skeleton {
 				files[k] = v
 			}
-			for k, v := range readTxtar(t, c) {
+			for k, v := range testtree.Txtar(t, c) {
 				files[k] = v
 			}
-			dir := writeTree(t, files)
+			dir := testtree.Write(t, files, "markers")
 			got := analyzeModule(t, dir)
 			want := parseMarkers(t, dir, files)
 			for _, p := range compareFindings(dir, got, want) {
@@ -255,60 +257,10 @@ func wellFormed(f diagnostics.Finding) []string {
 	return p
 }
 
-// readTxtar reads a txtar archive (golang.org/x/tools/txtar's format: a
-// comment, then files introduced by "-- name --" lines).
-func readTxtar(t testing.TB, path string) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	name := ""
-	var cur strings.Builder
-	flush := func() {
-		if name != "" {
-			files[name] = cur.String()
-		}
-		cur.Reset()
-	}
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		trim := strings.TrimRight(line, "\r\n")
-		if strings.HasPrefix(trim, "-- ") && strings.HasSuffix(trim, " --") && len(trim) > 6 {
-			flush()
-			name = strings.TrimSpace(trim[3 : len(trim)-3])
-			continue
-		}
-		if name != "" {
-			cur.WriteString(line)
-		}
-	}
-	flush()
-	return files
-}
-
-func writeTree(t testing.TB, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, text := range files {
-		if name == "markers" {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
-
 // TestCompareFindings checks the runner itself: a wrong text, a wrong
 // message, a missing and an extra finding are all caught.
 func TestCompareFindings(t *testing.T) {
-	dir := writeTree(t, map[string]string{"src/lib.rs": "fn f() { kmalloc(1, 2); }\n"})
+	dir := testtree.Write(t, map[string]string{"src/lib.rs": "fn f() { kmalloc(1, 2); }\n"}, "markers")
 	f := diagnostics.Finding{File: filepath.Join(dir, "src/lib.rs"), Code: diagnostics.CodeInlineFunction, Source: diagnostics.SourceRustko,
 		Message: "kmalloc is inline", Range: diagnostics.Range{Start: diagnostics.Position{Line: 1, Column: 10}, End: diagnostics.Position{Line: 1, Column: 17}}}
 	ok := marker{file: "src/lib.rs", line: 1, code: diagnostics.CodeInlineFunction, text: "kmalloc", message: "inline"}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // TestQuickFixes applies the quick fixes the findings carry, one at a time,
@@ -16,7 +18,7 @@ import (
 // and analyses again, until no finding offers a fix. What remains must be
 // exactly the findings that have no fix.
 func TestQuickFixes(t *testing.T) {
-	skeleton := readTxtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
+	skeleton := testtree.Txtar(t, filepath.Join(corpusDir, "_skeleton.txtar"))
 	for _, tc := range []struct {
 		corpus string
 		left   []string // code:text of the findings no fix removes
@@ -38,10 +40,10 @@ func TestQuickFixes(t *testing.T) {
 			for k, v := range skeleton {
 				files[k] = v
 			}
-			for k, v := range readTxtar(t, filepath.Join(corpusDir, tc.corpus+".txtar")) {
+			for k, v := range testtree.Txtar(t, filepath.Join(corpusDir, tc.corpus+".txtar")) {
 				files[k] = v
 			}
-			dir := writeTree(t, files)
+			dir := testtree.Write(t, files, "markers")
 			var got []diagnostics.Finding
 			for round := 0; ; round++ {
 				got = analyzeModule(t, dir)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
 	"github.com/rustko/rustko-lsp/module"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 func TestCfgDisables(t *testing.T) {
@@ -139,7 +141,7 @@ four = { path = "four" }
 		}, []string{"crates/ko/src/lib.rs", "crates/ko/src/x86/mod.rs", "crates/ko/src/x86/inner.rs"}, nil, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := writeTree(t, tc.files)
+			dir := testtree.Write(t, tc.files, "markers")
 			m := &module.Module{Root: dir}
 			s, err := ModuleSources(m)
 			if err != nil {

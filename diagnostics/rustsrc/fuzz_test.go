@@ -7,14 +7,20 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/module"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
+
+// The corpus (testdata/corpus) is a set of modules in txtar archives:
+// workspace's TestCorpus runs each through the whole check, the tests here
+// read their Rust files as inputs to the analysis.
 
 // FuzzAnalyze: no input makes the parser or any check panic, and every
 // finding stays inside the file.
 func FuzzAnalyze(f *testing.F) {
 	cases, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*.txtar"))
 	for _, c := range cases {
-		for name, text := range readTxtar(f, c) {
+		for name, text := range testtree.Txtar(f, c) {
 			if strings.HasSuffix(name, ".rs") {
 				f.Add([]byte(text))
 			}

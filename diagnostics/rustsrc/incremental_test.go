@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/module"
+
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // editPool is text an editing session types: calls that make findings
@@ -82,7 +84,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cases {
-		for name, text := range readTxtar(t, c) {
+		for name, text := range testtree.Txtar(t, c) {
 			if strings.HasSuffix(name, ".rs") {
 				texts[filepath.Base(c)+"/"+name] = text
 			}
