@@ -225,6 +225,22 @@ func TestKindOf(t *testing.T) {
 	}
 }
 
+// FuzzKindOf: the first-byte shortcut agrees with the lexer on any text.
+func FuzzKindOf(f *testing.F) {
+	for _, s := range []string{"x1", "$a", "0x1f", ".5", `L"s"`, `u8'c'`, "<<=", "", "a'b", "_", "9e+1", "U'x'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		want := clex.Punct
+		if tok, ok := clex.NewScanner(text).Next(); ok {
+			want = tok.Kind
+		}
+		if got := KindOf(text); got != want {
+			t.Errorf("KindOf(%q) = %d, the lexer says %d", text, got, want)
+		}
+	})
+}
+
 // FuzzExpand: header text is input rustko does not control; expanding any
 // of it ends (the limit) without a panic, a level never passes the limit,
 // and a memoised expansion is the plain one.
