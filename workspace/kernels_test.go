@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
@@ -88,10 +89,18 @@ func TestForEachKernel(t *testing.T) {
 		trees = append(trees, KernelTree{Dir: fmt.Sprint("/k", i), Kernel: &module.Kernel{Dir: fmt.Sprint("/k", i), Release: fmt.Sprint("6.", i)}})
 	}
 	trees[2] = KernelTree{Dir: "/bad", Err: errors.New("not a tree")}
+	// Each run waits for a partner (matrixParallel at once), then lingers
+	// so that a third the pool wrongly let in would be counted too: the
+	// test fails both when kernels run one at a time and when too many do.
 	var running, most atomic.Int32
 	runs := ForEachKernel(context.Background(), trees, func(_ context.Context, k *module.Kernel) diagnostics.KernelRun {
-		n := running.Add(1)
+		running.Add(1)
 		defer running.Add(-1)
+		for deadline := time.Now().Add(2 * time.Second); running.Load() < matrixParallel && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(20 * time.Millisecond)
+		n := running.Load()
 		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 		}
 		if k.Dir == "/bad" {
@@ -107,8 +116,8 @@ func TestForEachKernel(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("runs\n  %q\nwant\n  %q", got, want)
 	}
-	if most.Load() > matrixParallel {
-		t.Errorf("%d kernels ran at once, want at most %d", most.Load(), matrixParallel)
+	if most.Load() != matrixParallel {
+		t.Errorf("%d kernels ran at once, want %d", most.Load(), matrixParallel)
 	}
 }
 
