@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // installedFakeTree writes a kernel build tree under root/rel: what
@@ -28,16 +29,7 @@ func installedFakeTree(t *testing.T, root, rel, release string, config, symvers 
 	if symvers {
 		files["Module.symvers"] = "0x0\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
 	}
-	for p, text := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtree.WriteIn(t, dir, files)
 }
 
 func TestInstalledKernels(t *testing.T) {

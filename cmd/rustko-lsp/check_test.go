@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // checkModuleDir copies a module into a folder that stays the same from
@@ -24,16 +25,7 @@ func checkModuleDir(t *testing.T, name string, files map[string]string) string {
 	if err := os.RemoveAll(filepath.Join(dir, "src")); err != nil {
 		t.Fatal(err)
 	}
-	for p, text := range files {
-		full := filepath.Join(dir, filepath.FromSlash(p))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtree.WriteIn(t, dir, files)
 }
 
 // treeFiles reads a folder's files (what `cp -r` would copy).

@@ -11,23 +11,14 @@ import (
 
 	"github.com/rustko/rustko-lsp/build/scaffold"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
 // copyFixture copies testdata/rustko-era (an unmodified rust.ko-era module)
 // into a fresh folder.
 func copyFixture(t *testing.T) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "hello")
-	for rel, text := range treeFiles(t, filepath.Join("testdata", "rustko-era")) {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testtree.WriteIn(t, filepath.Join(t.TempDir(), "hello"), treeFiles(t, filepath.Join("testdata", "rustko-era")))
 }
 
 func runMigrate(t *testing.T, write bool, dir string) (int, string, error) {

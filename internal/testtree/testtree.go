@@ -16,12 +16,17 @@ import (
 // t.TempDir(), leaving out the names in except, and returns the folder.
 func Write(t testing.TB, files map[string]string, except ...string) string {
 	t.Helper()
-	root := t.TempDir()
+	return WriteIn(t, t.TempDir(), files, except...)
+}
+
+// WriteIn is Write into dir, which may already hold other files.
+func WriteIn(t testing.TB, dir string, files map[string]string, except ...string) string {
+	t.Helper()
 	for name, text := range files {
 		if slices.Contains(except, name) {
 			continue
 		}
-		p := filepath.Join(root, filepath.FromSlash(name))
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +34,7 @@ func Write(t testing.TB, files map[string]string, except ...string) string {
 			t.Fatal(err)
 		}
 	}
-	return root
+	return dir
 }
 
 // Txtar reads the files of a txtar archive by name.
