@@ -152,13 +152,7 @@ func TestParseKbuildOutput(t *testing.T) {
 
 func TestSymbolSearch(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeIn(t, dir, name, text) }
 	lib := write("lib.rs", `// kmalloc( in a comment
 /* kmalloc( in
    a block comment */
@@ -215,4 +209,14 @@ func FuzzParseKbuildOutput(f *testing.F) {
 			checkFinding(t, fd)
 		}
 	})
+}
+
+// writeIn writes one test file into dir and returns its path.
+func writeIn(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

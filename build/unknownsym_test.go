@@ -14,13 +14,7 @@ import (
 
 func TestSymbolSearchFind(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeIn(t, dir, name, text) }
 	lib := write("lib.rs", "// crc32c in a comment\nfn f() {}\n")
 	shim := write("shim.c", "#include <linux/crc32c.h>\n/* crc32c */\nu32 sum(const u8 *p, size_t n)\n{\n\treturn crc32c(0, p, n);\n}\n")
 	rustCall := write("call.rs", "extern \"C\" { fn crc32c(crc: u32, p: *const u8, n: usize) -> u32; }\nfn g() { unsafe { crc32c(0, core::ptr::null(), 0); } }\n")

@@ -166,9 +166,7 @@ func runRun(ctx context.Context, o runOptions, stdout, stderr io.Writer) (int, e
 	}
 	b.Findings = build.PlaceUnknownSymbols(b.Findings, func() *module.Module {
 		if m == nil && crate != "" {
-			if _, err := module.FindRoot(root); err == nil {
-				m, _ = loadModule(ctx, root, o.kdir) // a .ko in its module folder; nil when unreadable
-			}
+			m, _ = loadModule(ctx, root, o.kdir) // a .ko in its module folder; nil when unreadable
 		}
 		return m
 	}, o.kdir)
