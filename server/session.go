@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -226,26 +225,13 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	return true
 }
 
-// headersFinding says on line 1 of the crate's root file (src/lib.rs, or
-// the first Rust file) that the kernel headers could not be read, and what
-// that turns off.
+// headersFinding says on line 1 of the crate's root file (module.CrateFile:
+// Cargo.toml's [lib] path, where check puts findings without a line too)
+// that the kernel headers could not be read, and what that turns off.
 func headersFinding(p *Project, err error) diagnostics.Finding {
 	file := ""
 	if p.Module != nil {
-		files := slices.Clone(p.Module.Vars.RustFiles)
-		slices.Sort(files)
-		for _, f := range files {
-			if filepath.Base(f) == "lib.rs" {
-				file = f
-				break
-			}
-		}
-		if file == "" && len(files) > 0 {
-			file = files[0]
-		}
-		if file == "" {
-			file = filepath.Join(p.Module.Root, "src", "lib.rs")
-		}
+		file = p.Module.CrateFile()
 	}
 	tree := ""
 	if p.Kernel != nil {

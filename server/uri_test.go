@@ -135,6 +135,34 @@ func TestUnparsableHeadersSaidOnceWhereTheUserLooks(t *testing.T) {
 	h.shutdown(t)
 }
 
+// The headers note goes where check puts findings without a line: the crate
+// root Cargo.toml names, not a src/lib.rs the build never compiles.
+func TestUnparsableHeadersSaidOnTheCrateRoot(t *testing.T) {
+	root := tempModule(t, "// not the crate root\n")
+	driver := filepath.Join(root, "src", "driver.rs")
+	must(t, os.WriteFile(driver, []byte("fn f() {}\n"), 0o644))
+	must(t, os.WriteFile(filepath.Join(root, "Cargo.toml"),
+		[]byte("[package]\nname = \"m\"\nversion = \"0.1.0\"\n\n[lib]\npath = \"src/driver.rs\"\n"), 0o644))
+	fake := newFake(root)
+	fake.indexErr = errors.New("include/linux/fs.h:12:3: unexpected token")
+	h := start(t, fake)
+	h.initialize(t, nil)
+	h.open(t, driver, "fn f() {}\n")
+	h.waitFor(t, 3*time.Second, "the headers diagnostic on the crate root", func() bool {
+		d, _ := h.rec.diagsOf(driver)
+		for _, x := range d {
+			if x.Code == protocol.String("kernel-headers") && x.Range.Start.Line == 0 {
+				return true
+			}
+		}
+		return false
+	})
+	if d, _ := h.rec.diagsOf(filepath.Join(root, "src", "lib.rs")); len(d) != 0 {
+		t.Errorf("src/lib.rs got %+v; Cargo.toml names src/driver.rs as the crate root", d)
+	}
+	h.shutdown(t)
+}
+
 // A closed document's analysis state (its resolver, which holds the syntax
 // tree) is dropped; its findings stay, now from the disk.
 func TestClosedDocumentDropsItsResolver(t *testing.T) {
