@@ -66,6 +66,9 @@ type Project struct {
 	// Warnings are problems with no place in a file (a configured kernel
 	// tree that was not usable); the user is told each once.
 	Warnings []string
+	// Sources are the module's C and Rust files: the project findings are
+	// read from them too (the licence), so a change to one reloads it.
+	Sources []string
 	// assembled is what the real backend's Load read (kbuild flags, symbol
 	// versions, licence, toolchain, header index), kept with the project so
 	// later calls reuse it; nil from other backends.

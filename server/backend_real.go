@@ -71,7 +71,7 @@ func (b *realBackend) Load(ctx context.Context, root string, o LoadOptions) (*Pr
 	if err != nil {
 		return nil, err
 	}
-	return &Project{Module: w.Module, Kernel: w.Kernel, KernelErr: w.KernelErr, Findings: w.Findings, Warnings: w.Warnings, assembled: w}, nil
+	return &Project{Module: w.Module, Kernel: w.Kernel, KernelErr: w.KernelErr, Findings: w.Findings, Warnings: w.Warnings, Sources: w.SourceFiles(), assembled: w}, nil
 }
 
 // dataOf is what Load assembled for p; nil for a project of another backend.

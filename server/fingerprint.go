@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -36,4 +37,13 @@ func configFingerprint(p *Project, root string) string {
 func (se *session) configChanged() bool {
 	snap := se.current()
 	return snap.loaded && snap.fingerprint != configFingerprint(snap.proj, se.root)
+}
+
+// readBySources reports whether path is one of the module's C or Rust
+// files, which the project findings (the licence) are read from as well as
+// the analysis: a change to it reloads the module, as a configuration
+// change does.
+func (se *session) readBySources(path string) bool {
+	snap := se.current()
+	return snap.proj != nil && slices.Contains(snap.proj.Sources, path)
 }

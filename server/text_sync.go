@@ -56,8 +56,9 @@ func (s *Server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumen
 }
 
 // DidSave starts the build (debounced, superseding a build in flight) when
-// build-on-save is on; saving a makefile, Cargo.toml or target JSON first
-// reloads the module.
+// build-on-save is on; saving a makefile, Cargo.toml, target JSON or one of
+// the module's sources (the licence is read from them) first reloads the
+// module.
 func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentParams) error {
 	_, path := uriKey(p.TextDocument.URI)
 	if path == "" {
@@ -69,10 +70,8 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 		// leaves it out, or its didOpen was lost): what changed on disk
 		// is not something we were shown. A configuration file still
 		// reloads the module, as the file watcher would; nothing builds.
-		if configFile(path) {
-			if se := s.sessionFor(path); se != nil {
-				se.invalidate()
-			}
+		if se := s.sessionFor(path); se != nil && (configFile(path) || se.readBySources(path)) {
+			se.invalidate()
 		}
 		s.log.Debug("didSave for a document that is not open; no build", "uri", string(p.TextDocument.URI))
 		return nil
@@ -81,7 +80,7 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 	if se == nil {
 		return nil
 	}
-	if configFile(path) || se.configChanged() {
+	if configFile(path) || se.configChanged() || se.readBySources(path) {
 		se.invalidate()
 	}
 	s.mu.Lock()

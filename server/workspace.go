@@ -185,9 +185,10 @@ func (s *Server) DidChangeConfiguration(ctx context.Context, p *protocol.DidChan
 	return nil
 }
 
-// DidChangeWatchedFiles reloads the modules whose configuration changed on
-// disk (config.mk, Makefile, Kbuild, Cargo.toml, target JSON), and
-// re-analyses Rust files changed outside the editor.
+// DidChangeWatchedFiles reloads the modules whose configuration or sources
+// changed on disk (config.mk, Makefile, Kbuild, Cargo.toml, target JSON, the
+// C and Rust files the module compiles), and re-analyses other Rust files
+// changed outside the editor.
 func (s *Server) DidChangeWatchedFiles(ctx context.Context, p *protocol.DidChangeWatchedFilesParams) error {
 	for _, ch := range p.Changes {
 		_, path := uriKey(ch.URI)
@@ -199,8 +200,8 @@ func (s *Server) DidChangeWatchedFiles(ctx context.Context, p *protocol.DidChang
 			continue
 		}
 		switch {
-		case configFile(path):
-			se.invalidate()
+		case configFile(path) || se.readBySources(path):
+			se.invalidate() // its analyseAll covers a Rust file too
 		case isRust(path) && s.docs.byPath(path) == nil:
 			se.analyseSoon(path, s.opts.AnalysisDelay)
 		}
@@ -243,11 +244,12 @@ func (s *Server) DidChangeWorkspaceFolders(ctx context.Context, p *protocol.DidC
 }
 
 // registerWatchers asks the client to report changes of the files that
-// configure a module; clients without dynamic registration (Neovim 0.7)
-// still report them through didSave when edited in the editor.
+// configure a module or that it compiles; clients without dynamic
+// registration (Neovim 0.7) still report them through didSave when edited
+// in the editor.
 func (s *Server) registerWatchers() {
 	var watchers []protocol.FileSystemWatcher
-	for _, g := range []string{"**/config.mk", "**/Makefile", "**/Kbuild", "**/Cargo.toml", "**/*.json", "**/*.rs"} {
+	for _, g := range []string{"**/config.mk", "**/Makefile", "**/Kbuild", "**/Cargo.toml", "**/*.json", "**/*.rs", "**/*.c"} {
 		watchers = append(watchers, protocol.FileSystemWatcher{GlobPattern: protocol.Pattern(g)})
 	}
 	opts, err := protocol.Marshal(protocol.DidChangeWatchedFilesRegistrationOptions{Watchers: watchers})

@@ -187,12 +187,8 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 	w := &Module{Module: m, Options: o, log: l.log}
 
 	w.Sources, w.SourcesErr = rustsrc.ModuleSources(m)
-	licFiles := append(slices.Clone(m.Vars.CFiles), m.Vars.RustFiles...)
-	if w.Sources != nil {
-		licFiles = w.Sources.Files()
-	}
 	// Only regular files: a fifo at the bindings path would block the read.
-	licFiles = slices.DeleteFunc(licFiles, func(p string) bool {
+	licFiles := slices.DeleteFunc(w.SourceFiles(), func(p string) bool {
 		st, err := os.Stat(p)
 		return err == nil && !st.Mode().IsRegular()
 	})
@@ -227,6 +223,17 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 	w.Findings = moduleFindings(m, w.Sources, w.License, w.Toolchain)
 	w.stamps = w.inputs()
 	return w, nil
+}
+
+// SourceFiles are the module's C and Rust files (the crate walk's, or the
+// kbuild and RUST_FILES lists when the walk failed): what the licence and
+// the module findings are read from, so a change to one of them, not only
+// to the configuration, means the module must be read again.
+func (w *Module) SourceFiles() []string {
+	if w.Sources != nil {
+		return w.Sources.Files()
+	}
+	return append(slices.Clone(w.Vars.CFiles), w.Vars.RustFiles...)
 }
 
 // findToolchain is the module's toolchain: rustc described (cached per

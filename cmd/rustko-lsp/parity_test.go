@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/textproto"
 	"net/url"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -108,6 +109,14 @@ func checkFindings(t *testing.T, dir, kdir string) []string {
 // module loaded (or once it equals want, and stays so).
 func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
 	t.Helper()
+	c := startEditor(t, dir, kdir)
+	return c.settled(t, dir, want)
+}
+
+// startEditor opens an LSP session on dir with the real backend, the build
+// on save off; the session ends with the test.
+func startEditor(t *testing.T, dir, kdir string) *lspClient {
+	t.Helper()
 	srvEnd, cliEnd := net.Pipe()
 	srv := server.New(server.Options{
 		Backend: server.NewBackend(server.BackendOptions{Version: versionString(), Logger: slog.New(slog.DiscardHandler)}),
@@ -117,7 +126,7 @@ func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
 	exited := make(chan int, 1)
 	go func() { exited <- srv.Run(context.Background(), srvEnd) }()
 	c := newLSPClient(cliEnd)
-	defer func() {
+	t.Cleanup(func() {
 		c.request("shutdown", nil)
 		c.notify("exit", nil)
 		cliEnd.Close()
@@ -126,8 +135,8 @@ func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
 		case <-time.After(10 * time.Second):
 			t.Error("the server did not stop")
 		}
-	}()
-	uri := (&url.URL{Scheme: "file", Path: dir}).String()
+	})
+	uri := fileURI(dir)
 	c.request("initialize", map[string]any{
 		"processId": nil, "rootUri": uri,
 		"workspaceFolders":      []map[string]string{{"uri": uri, "name": filepath.Base(dir)}},
@@ -136,12 +145,19 @@ func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
 			"publishDiagnostics": map[string]any{"relatedInformation": true}}},
 	})
 	c.notify("initialized", map[string]any{})
+	return c
+}
 
+// settled returns the findings published for root once the server has been
+// quiet for a while after the module loaded (or once they equal want, and
+// stay so).
+func (c *lspClient) settled(t *testing.T, root string, want []string) []string {
+	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	var got []string
 	for time.Now().Before(deadline) {
 		quiet := c.quietFor()
-		got = c.findings(dir)
+		got = c.findings(root)
 		if c.loaded() && (quiet > 3*time.Second || quiet > time.Second && slices.Equal(got, want)) {
 			return got
 		}
@@ -150,6 +166,8 @@ func editorFindings(t *testing.T, dir, kdir string, want []string) []string {
 	t.Fatalf("the server was still publishing after 3 minutes; so far:\n  %s", strings.Join(got, "\n  "))
 	return nil
 }
+
+func fileURI(path string) string { return (&url.URL{Scheme: "file", Path: path}).String() }
 
 // lspClient is the client end of a session: it answers the server's
 // requests with null and keeps the last diagnostics published per file.
@@ -302,4 +320,60 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// TestCheckAndEditorAgreeAfterEdits: the module-level findings (the licence
+// here) follow the module's source files, not only its configuration:
+// after the licence moves out of the C shim (a change on disk the client's
+// file watcher reports) and into the Rust crate (an edit saved in the
+// editor), the editor shows what check says of the folder each time.
+func TestCheckAndEditorAgreeAfterEdits(t *testing.T) {
+	kdir := testkernel.Dir(t)
+	files := parityCorpus(t)["examples-hello"]
+	dir := checkModuleDir(t, "parity-after-edits", files)
+	shim, lib := filepath.Join(dir, "src", "hello.c"), filepath.Join(dir, "src", "lib.rs")
+	agree := func(c *lspClient, when string) []string {
+		t.Helper()
+		cli := checkFindings(t, dir, kdir)
+		ed := c.settled(t, dir, cli)
+		if !slices.Equal(cli, ed) {
+			t.Fatalf("%s, check and the editor disagree\ncheck:\n  %s\neditor:\n  %s", when, strings.Join(cli, "\n  "), strings.Join(ed, "\n  "))
+		}
+		return cli
+	}
+	hasMissingLicense := func(fs []string) bool {
+		return slices.ContainsFunc(fs, func(f string) bool { return strings.Contains(f, "[missing-license]") })
+	}
+
+	c := startEditor(t, dir, kdir)
+	if hasMissingLicense(agree(c, "at the start")) {
+		t.Fatal("examples/hello has MODULE_LICENSE; missing-license at the start")
+	}
+
+	noLicense := strings.Replace(files["src/hello.c"], `MODULE_LICENSE("GPL");`, "", 1)
+	if noLicense == files["src/hello.c"] {
+		t.Fatal(`src/hello.c has no MODULE_LICENSE("GPL") line to take out`)
+	}
+	if err := os.WriteFile(shim, []byte(noLicense), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("workspace/didChangeWatchedFiles", map[string]any{"changes": []map[string]any{{"uri": fileURI(shim), "type": 2}}})
+	if !hasMissingLicense(agree(c, "after MODULE_LICENSE left the C shim")) {
+		t.Fatal("check finds no missing-license without MODULE_LICENSE; the test's edit went wrong")
+	}
+
+	text := files["src/lib.rs"]
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
+		"uri": fileURI(lib), "languageId": "rust", "version": 1, "text": text}})
+	text += "\n#[link_section = \".modinfo\"]\n#[used]\npub static LICENSE: [u8; 12] = *b\"license=GPL\\0\";\n"
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": fileURI(lib), "version": 2},
+		"contentChanges": []map[string]any{{"text": text}}})
+	if err := os.WriteFile(lib, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c.notify("textDocument/didSave", map[string]any{"textDocument": map[string]any{"uri": fileURI(lib)}})
+	if hasMissingLicense(agree(c, "after a licence was saved in src/lib.rs")) {
+		t.Fatal("check still finds missing-license with the licence in src/lib.rs")
+	}
 }
