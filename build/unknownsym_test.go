@@ -2,8 +2,10 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -99,5 +101,110 @@ func TestPlaceUnknownSymbols(t *testing.T) {
 	}
 	if out := PlaceUnknownSymbols(in, func() *module.Module { return nil }, testkernel.Dir(t)); len(out) != 2 || out[0].File != crate {
 		t.Errorf("no module: %+v", out)
+	}
+}
+
+// Where the search puts a symbol, beyond TestSymbolSearchFind's: what is
+// not a use in either language, a #[link_name] rename, a static.
+func TestSymbolSearchPlaces(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string { return writeIn(t, dir, name, text) }
+	rustText := write("text.rs", "// crc32c(0)\n/// crc32c(0)\n/* crc32c(\n */\nfn f() -> &'static str { \"crc32c(1)\" }\nconst R: &str = r#\"crc32c\"#;\n")
+	cText := write("text.c", "/* crc32c(0) */\n// crc32c(0);\nstatic const char *s = \"crc32c(1)\";\nstatic char c = 'c';\n")
+	renamed := write("renamed.rs", "extern \"C\" {\n    #[link_name = \"rust_helper_crc32c\"]\n    fn crc32c(crc: u32, p: *const u8, n: usize) -> u32;\n}\n"+
+		"fn g(p: *const u8) -> u32 {\n    unsafe { crc32c(0, p, 1) }\n}\n")
+	static := write("static.rs", "extern \"C\" {\n    static mut jiffies_64: u64;\n}\nfn now() -> u64 {\n    unsafe { jiffies_64 }\n}\n")
+	for _, tc := range []struct {
+		name       string
+		rust, c    []string
+		sym        string
+		file       string
+		line, col  int
+		declInRust bool
+		inC        bool
+		related    []string // "line:col message" of the others
+	}{
+		{"a Rust comment, doc comment or string is not a use", []string{rustText}, nil, "crc32c", "", 0, 0, false, false, nil},
+		{"a C comment or string is not a use", nil, []string{cText}, "crc32c", "", 0, 0, false, false, nil},
+		{"#[link_name] leads to the Rust name's call", []string{renamed}, nil, "rust_helper_crc32c", renamed, 6, 14, true, false,
+			[]string{"3:8 declared here"}},
+		{"a static mut is reported where it is declared", []string{static}, nil, "jiffies_64", static, 2, 16, true, false,
+			[]string{"5:14 used here"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			use := (&symbolSearch{rustFiles: tc.rust, cFiles: tc.c}).find(tc.sym)
+			if p := use.Primary; p.File != tc.file || p.Range.Start.Line != tc.line || p.Range.Start.Column != tc.col {
+				t.Errorf("find = %s:%d:%d, want %s:%d:%d", p.File, p.Range.Start.Line, p.Range.Start.Column, tc.file, tc.line, tc.col)
+			}
+			if use.DeclaredInRust != tc.declInRust || use.InC != tc.inC {
+				t.Errorf("declared in Rust %v, in C %v; want %v, %v", use.DeclaredInRust, use.InC, tc.declInRust, tc.inC)
+			}
+			var rel []string
+			for _, r := range use.Related {
+				rel = append(rel, fmt.Sprintf("%d:%d %s", r.Range.Start.Line, r.Range.Start.Column, r.Message))
+			}
+			if !slices.Equal(rel, tc.related) {
+				t.Errorf("related %q, want %q", rel, tc.related)
+			}
+		})
+	}
+}
+
+// A use in a module file the crate root reaches through `mod` declarations
+// (src/net/mod.rs, then src/net/proto.rs) is where an unknown symbol lands.
+func TestPlaceUnknownSymbolsNestedModule(t *testing.T) {
+	root := t.TempDir()
+	if err := copyTree(filepath.Join("testdata", "modules", "base"), root); err != nil {
+		t.Fatal(err)
+	}
+	lib := filepath.Join(root, "src", "lib.rs")
+	text, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeIn(t, root, filepath.Join("src", "lib.rs"), string(text)+"\nmod net;\n")
+	if err := os.MkdirAll(filepath.Join(root, "src", "net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeIn(t, root, filepath.Join("src", "net", "mod.rs"), "mod proto;\n")
+	proto := writeIn(t, root, filepath.Join("src", "net", "proto.rs"),
+		"// crc32c over the header\nextern \"C\" {\n    fn crc32c(crc: u32, p: *const u8, n: usize) -> u32;\n}\n"+
+			"pub fn sum(p: *const u8) -> u32 {\n    unsafe { crc32c(0, p, 4) }\n}\n")
+	m, err := module.Load(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []diagnostics.Finding{{File: lib, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
+		Code: diagnostics.CodeModuleRunFailed, Source: "kernel", Message: "insmod failed: Unknown symbol crc32c (err -2)"}}
+	out := PlaceUnknownSymbols(in, func() *module.Module { return m }, "")
+	if len(out) != 1 {
+		t.Fatalf("got %d findings, want 1: %+v", len(out), out)
+	}
+	if f := out[0]; f.File != proto || f.Range.Start.Line != 6 || f.Range.Start.Column != 14 || len(f.Related) != 1 || f.Related[0].Range.Start.Line != 3 {
+		t.Errorf("crc32c: %s:%d:%d related %+v, want %s:6:14 with the declaration on line 3", f.File, f.Range.Start.Line, f.Range.Start.Column, f.Related, proto)
+	}
+}
+
+// modpost's undefined symbol gets objcheck's reasons, told apart by where
+// the module names it.
+func TestUndefinedMessage(t *testing.T) {
+	for _, tc := range []struct {
+		sym  string
+		use  symbolUse
+		want []string
+	}{
+		{"kmalloc", symbolUse{DeclaredInRust: true, InC: true}, []string{`"kmalloc" is not exported by the kernel`,
+			"the module declares it in an extern block. If it is a static inline function or a macro"}},
+		{"crc32c", symbolUse{InC: true}, []string{"cannot load. The C shim calls it: check its spelling"}},
+		{"__adddf3", symbolUse{InC: true}, []string{"It is a floating-point routine"}},
+		{"_ZN4core9panicking18panic_bounds_check17h0123456789abcdefE", symbolUse{},
+			[]string{`"core::panicking::panic_bounds_check" is not exported`, "It is a panic path from core"}},
+	} {
+		msg := undefinedMessage(tc.sym, tc.use)
+		for _, w := range tc.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("undefinedMessage(%s, %+v) = %q, want %q in it", tc.sym, tc.use, msg, w)
+			}
+		}
 	}
 }

@@ -102,7 +102,8 @@ func (c *checker) undefinedMessage(name string) string {
 		shown += " (" + name + ")"
 	}
 	msg := shown + " is neither exported by the kernel nor defined by the module (modpost: \"" + name + "\" undefined!)"
-	if h := c.hint(name, pretty); h != "" {
+	exported := func(s string) bool { ok, _ := c.exported(s); return ok }
+	if h := UndefinedHint(name, exported, false); h != "" {
 		msg += ". " + h
 	}
 	return msg
@@ -121,14 +122,20 @@ var libmFloat = []string{"fmod", "fmodf", "sqrt", "sqrtf", "floor", "floorf", "c
 	"round", "roundf", "fma", "fmaf", "pow", "powf", "exp", "expf", "log", "logf", "sin", "sinf", "cos", "cosf",
 	"fmin", "fminf", "fmax", "fmaxf", "rint", "rintf"}
 
-// hint explains the usual reasons a symbol is missing and what to do.
-func (c *checker) hint(name, pretty string) string {
+// UndefinedHint explains the usual reasons the kernel lacks a symbol a
+// module needs and what to do: this check's prediction and the build's
+// reading of modpost's "undefined!" say the same. exported says whether
+// the kernel exports a name (nil: not known, and no exported function is
+// suggested); fromC says only the C shim names the symbol, so it is no
+// static inline or macro (the compiler saw through those) and the likely
+// cause is the name or its exporter. "" when nothing applies.
+func UndefinedHint(name string, exported func(string) bool, fromC bool) string {
+	pretty := Demangle(name)
 	switch {
 	case isSoftFloat(name) || slices.Contains(libmFloat, name):
 		return "It is a floating-point routine: floating point in kernel code compiles to calls the kernel does not have. " +
 			"Use integer or fixed-point arithmetic"
-	case slices.Contains([]string{"__udivti3", "__umodti3", "__divti3", "__modti3", "__muloti4", "__multi3",
-		"__ashlti3", "__ashrti3", "__lshrti3", "__udivmodti4"}, name):
+	case slices.Contains([]string{"__muloti4", "__udivmodti4"}, name) || strings.HasPrefix(name, "__") && strings.HasSuffix(name, "ti3"):
 		return "It is a 128-bit integer helper from compiler-builtins, which the kernel does not have: " +
 			"avoid dividing or multiplying u128/i128 values (the kernel's div64_u64 covers 64-bit division)"
 	case strings.HasPrefix(pretty, "core::panicking::") || strings.HasPrefix(pretty, "core::slice::index::") ||
@@ -150,8 +157,11 @@ func (c *checker) hint(name, pretty string) string {
 	case name == "__stack_chk_fail" || name == "__stack_chk_guard":
 		return "It is the user-space stack protector: build without -Z stack-protector"
 	}
+	if fromC {
+		return "The C shim calls it: check its spelling and that the kernel exports it (Module.symvers)"
+	}
 	for _, alt := range []string{"_" + name, "__" + name} {
-		if ok, _ := c.exported(alt); ok {
+		if exported != nil && exported(alt) {
 			return fmt.Sprintf("The kernel exports `%s`: `%s` is likely a macro or static inline function around it in this "+
 				"kernel's headers; call `%s`, or add `%s` to KERNEL_HELPERS so rust.ko generates an exported wrapper",
 				alt, name, alt, name)
