@@ -219,6 +219,36 @@ func TestSaveBurstIsOneBuild(t *testing.T) {
 	h.shutdown(t)
 }
 
+// Saving one of the module's sources reloads the module once (its licence
+// is read from them), also when the build's load gets there before the
+// reload; saving a file the module does not compile reloads nothing.
+func TestSaveOfASourceReloadsOnce(t *testing.T) {
+	root := tempModule(t, "")
+	fake := newFake(root)
+	lib, other := filepath.Join(root, "src", "lib.rs"), filepath.Join(root, "src", "notes.rs")
+	logs := &syncBuffer{}
+	opts := testOptions(fake, logs)
+	opts.BuildDelay, opts.ReloadDelay = 5*time.Millisecond, 50*time.Millisecond
+	h := startWith(t, opts, logs)
+	h.initialize(t, nil)
+	h.open(t, lib, "")
+	h.open(t, other, "")
+	h.waitFor(t, 2*time.Second, "the first load", func() bool { return fake.loads() == 1 })
+	h.save(t, other)
+	h.waitFor(t, 2*time.Second, "the build of the first save", func() bool { return fake.builds.Load() == 1 })
+	time.Sleep(150 * time.Millisecond) // several reload delays
+	if got := fake.loads(); got != 1 {
+		t.Errorf("%d loads after saving a file the module does not compile, want 1", got)
+	}
+	h.save(t, lib)
+	h.waitFor(t, 2*time.Second, "the build of the second save", func() bool { return fake.builds.Load() == 2 })
+	time.Sleep(150 * time.Millisecond)
+	if got := fake.loads(); got != 2 {
+		t.Errorf("%d loads after saving the crate root, want 2 (one reload)", got)
+	}
+	h.shutdown(t)
+}
+
 func TestBuildOnSaveOff(t *testing.T) {
 	root := tempModule(t, "")
 	fake := newFake(root)
@@ -364,24 +394,21 @@ func TestWorkspaceFoldersAndConfiguration(t *testing.T) {
 func TestConfigChangeSeenOnAnySave(t *testing.T) {
 	root := tempModule(t, "")
 	fake := newFake(root)
-	lib := filepath.Join(root, "src", "lib.rs")
 	h := start(t, fake)
 	h.initialize(t, &protocol.InitializeParams{InitializationOptions: protocol.LSPAny(`{"buildOnSave": false}`)})
-	h.open(t, lib, "")
-	loads := func() int {
-		fake.mu.Lock()
-		defer fake.mu.Unlock()
-		return len(fake.overrides)
-	}
-	h.waitFor(t, 2*time.Second, "the first load", func() bool { return loads() == 1 })
-	h.save(t, lib)
+	// notes.rs is not one of the module's sources, whose saving reloads
+	// the module whatever the config (TestSaveOfASourceReloadsOnce).
+	notes := filepath.Join(root, "src", "notes.rs")
+	h.open(t, notes, "")
+	h.waitFor(t, 2*time.Second, "the first load", func() bool { return fake.loads() == 1 })
+	h.save(t, notes)
 	time.Sleep(100 * time.Millisecond)
-	if n := loads(); n != 1 {
+	if n := fake.loads(); n != 1 {
 		t.Fatalf("%d loads after saving with an unchanged config, want 1", n)
 	}
 	must(t, osWrite(filepath.Join(root, "config.mk"), "RUST_ROOT := /usr\nKERNEL_HELPERS := kmalloc\n"))
-	h.save(t, lib)
-	h.waitFor(t, 2*time.Second, "a reload after config.mk changed on disk", func() bool { return loads() == 2 })
+	h.save(t, notes)
+	h.waitFor(t, 2*time.Second, "a reload after config.mk changed on disk", func() bool { return fake.loads() == 2 })
 	h.shutdown(t)
 }
 

@@ -73,6 +73,13 @@ func (f *fakeBackend) FindRoot(path string) (string, error) {
 	}
 }
 
+// loads counts the calls of Load.
+func (f *fakeBackend) loads() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.overrides)
+}
+
 func (f *fakeBackend) Load(ctx context.Context, root string, o LoadOptions) (*Project, error) {
 	f.mu.Lock()
 	f.overrides = append(f.overrides, o.Overrides)
@@ -81,7 +88,7 @@ func (f *fakeBackend) Load(ctx context.Context, root string, o LoadOptions) (*Pr
 	f.mu.Unlock()
 	m := &module.Module{Root: root, ConfigFile: filepath.Join(root, "config.mk"), Untrusted: o.Untrusted}
 	m.Vars.RustFiles = []string{filepath.Join(root, "src", "lib.rs")}
-	p := &Project{Module: m}
+	p := &Project{Module: m, Sources: m.Vars.RustFiles}
 	if kerr != nil {
 		p.KernelErr = kerr
 	} else {

@@ -131,9 +131,12 @@ func (se *session) runReload(ctx context.Context, gen uint64) {
 	se.runMu.Lock()
 	defer se.runMu.Unlock()
 	se.mu.Lock()
-	force := se.force
+	force, dirty := se.force, se.dirty
 	se.force = false
 	se.mu.Unlock()
+	if !dirty && !force && se.current().loaded {
+		return // a build's load already read the change that scheduled this one
+	}
 	if !se.load(ctx, force) {
 		return
 	}
