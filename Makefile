@@ -8,7 +8,7 @@ BIN := bin/rustko-lsp
 # Fuzz each target briefly in `make test`; run longer by hand with FUZZTIME=5m.
 FUZZTIME ?= 5s
 
-.PHONY: all build demo test deps-demo deps-test kernels vet unit unit-trixie cc-patches fuzz e2e editors clean
+.PHONY: all build demo test deps-demo deps-test kernels vet unit unit-trixie cc-patches demangle-patches fuzz e2e editors clean
 
 all: build
 
@@ -57,6 +57,11 @@ unit-trixie:
 cc-patches:
 	cd third_party/modernc.org/cc/v4 && $(GO) test -count=1 -run 'TestRustko' .
 
+# The patched Rust demangler: its regression tests (TestRustko*, one per fix
+# in PATCHES.md) and upstream's whole suite, which takes seconds.
+demangle-patches:
+	cd third_party/demangle && $(GO) test -count=1 .
+
 fuzz:
 	scripts/fuzz.sh $(FUZZTIME)
 
@@ -66,7 +71,7 @@ e2e: build
 editors: build
 	scripts/editors.sh
 
-test: deps-test vet unit unit-trixie cc-patches fuzz e2e editors
+test: deps-test vet unit unit-trixie cc-patches demangle-patches fuzz e2e editors
 
 clean:
 	rm -rf bin

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/BurntSushi/toml v1.6.0
 	github.com/go-json-experiment/json v0.0.0-20260623181947-01eb4420fa68
+	github.com/ianlancetaylor/demangle v0.0.0-20260724033716-83e58baca724
 	github.com/smacker/go-tree-sitter v0.0.0-20240827094217-dd81d9e9be82
 	github.com/sourcegraph/conc v0.3.0
 	go.lsp.dev/jsonrpc2 v1.0.1
@@ -26,3 +27,5 @@ require (
 )
 
 replace modernc.org/cc/v4 => ./third_party/modernc.org/cc/v4
+
+replace github.com/ianlancetaylor/demangle => ./third_party/demangle

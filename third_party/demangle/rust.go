@@ -244,7 +244,10 @@ func (rst *rustState) path(needsSeparator bool) {
 				fmt.Fprintf(&rst.buf, "#%d}", dis)
 				rst.last = '}'
 			}
-		} else {
+		} else if len(ident) > 0 {
+			// An empty name (a tuple struct's or variant's
+			// constructor, namespace 'c') prints nothing, not a
+			// trailing "::". rustko-lsp patch.
 			rst.writeString("::")
 			rst.writeString(ident)
 		}
@@ -866,7 +869,9 @@ digitLoop:
 			rst.fail("expected hex digit or _")
 		}
 		rst.advance(1)
-		if val == 0 && digit == 0 && (len(rst.str) == 0 || rst.str[0] != '_') {
+		// digits, not val: val wraps to 0 after 16 digits (an i128's
+		// -0x8000...). rustko-lsp patch.
+		if digits == 0 && digit == 0 && (len(rst.str) == 0 || rst.str[0] != '_') {
 			rst.fail("invalid leading 0 in constant")
 		}
 		val *= 16
@@ -997,8 +1002,18 @@ func (rst *rustState) backref(demangle func()) {
 }
 
 func (rst *rustState) decimalNumber() int {
-	if len(rst.str) == 0 {
+	// <decimal-number> = "0" | <[1-9]> {<[0-9]>}. It is not optional:
+	// without a digit, an identifier's missing length was read as 0 and
+	// corrupt names printed as valid ones. A leading 0 is the whole
+	// number: the next identifier's length may follow it directly (an
+	// empty closure name, then "3MIN"). rustko-lsp patches.
+	if len(rst.str) == 0 || !isDigit(rst.str[0]) {
 		rst.fail("expected number")
+	}
+
+	if rst.str[0] == '0' {
+		rst.advance(1)
+		return 0
 	}
 
 	val := 0
@@ -1080,13 +1095,8 @@ func oldRustToString(name string, options []Option) (string, bool) {
 			return "", false
 		}
 
-		// An optional trailing underscore can separate the
-		// length from the identifier.
-		if len(name) > 0 && name[0] == '_' {
-			name = name[1:]
-			val--
-		}
-
+		// No '_' separates the length from the identifier here (that
+		// is v0's rule): "5_open" is "_open". rustko-lsp patch.
 		if len(name) < val {
 			return "", false
 		}
