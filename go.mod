@@ -11,6 +11,7 @@ require (
 	go.lsp.dev/jsonrpc2 v1.0.1
 	go.lsp.dev/protocol v1.0.1
 	go.lsp.dev/uri v1.0.1
+	go.uber.org/goleak v1.3.0
 	golang.org/x/arch v0.33.0
 	golang.org/x/tools v0.52.0
 	modernc.org/cc/v4 v4.34.0

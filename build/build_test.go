@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/filecache"
@@ -34,7 +36,8 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	// A pipeline a test cancelled must not leave its process waiters behind.
+	goleak.VerifyTestMain(m)
 }
 
 // debianRustRoot is the toolchain with rust-src every test machine has.

@@ -1,0 +1,13 @@
+package bindings
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package when a goroutine a test started (a process
+// waiter, a pool worker) is still running after the tests.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
