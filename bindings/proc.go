@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"strings"
 
 	"github.com/rustko/rustko-lsp/internal/proc"
 )
@@ -23,18 +22,10 @@ func runTool(ctx context.Context, stdin []byte, name string, args ...string) ([]
 	res, err := proc.Run(ctx, c)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return res.Stdout, fmt.Errorf("%s failed: %w\n%s", name, err, lastLines(string(res.Stderr), 20))
+		return res.Stdout, fmt.Errorf("%s failed: %w\n%s", name, err, proc.Tail(res.Stderr, 20))
 	}
 	if err != nil {
 		return nil, err
 	}
 	return res.Stdout, nil
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = append([]string{"..."}, lines[len(lines)-n:]...)
-	}
-	return strings.Join(lines, "\n")
 }

@@ -188,7 +188,7 @@ func (b *builder) runKbuild(ctx context.Context, sources map[string]string) (fin
 	if res.ExitCode != 0 {
 		if !hasError(findings) {
 			return findings, parser.syms, false, fmt.Errorf("kbuild failed (make -C %s M=%s, exit %d) without a message rustko understands:\n%s",
-				b.kernel.Dir, b.kbuildDir, res.ExitCode, tail(out, 25))
+				b.kernel.Dir, b.kbuildDir, res.ExitCode, proc.Tail(out, 25))
 		}
 		return findings, parser.syms, false, nil
 	}
@@ -266,7 +266,7 @@ func (b *builder) installKO(ctx context.Context) error {
 			return fmt.Errorf("stripping the release module: %w (install binutils)", err)
 		}
 		if res.ExitCode != 0 {
-			return fmt.Errorf("strip --strip-debug %s failed: %s", tmp.Name(), tail(res.Stderr, 5))
+			return fmt.Errorf("strip --strip-debug %s failed: %s", tmp.Name(), proc.Tail(res.Stderr, 5))
 		}
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {

@@ -126,12 +126,3 @@ func environ(set map[string]string, drop ...string) []string {
 	}
 	return env
 }
-
-// tail returns the last n lines of out, for errors that quote a tool.
-func tail(out []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}

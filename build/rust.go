@@ -11,6 +11,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // hostFlags are the kernel's code-generation rules for a host-target build:
@@ -130,7 +131,7 @@ func (b *builder) compileRust(ctx context.Context) (*rustOutcome, error) {
 		return out, nil
 	}
 	if !isFile(b.rustObj) {
-		return nil, fmt.Errorf("cargo reported success but wrote no %s; its output:\n%s", b.rustObj, tail(res.Stderr, 20))
+		return nil, fmt.Errorf("cargo reported success but wrote no %s; its output:\n%s", b.rustObj, proc.Tail(res.Stderr, 20))
 	}
 	if b.mode == ModeHost {
 		if err := objcheck.RelaxGOT(b.rustObj); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rustko/rustko-lsp/internal/filecache"
+	"github.com/rustko/rustko-lsp/internal/proc"
 	"github.com/rustko/rustko-lsp/targets"
 )
 
@@ -99,7 +100,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, target
 		if res.ExitCode != 0 {
 			return fmt.Errorf("compiling %s for target %s (%s) with rustc %s failed (exit %d):\n%s\n"+
 				"check the target specification, or build with --mode host",
-				crate, stem, targetJSON, tc.Release, res.ExitCode, tail(res.Stderr, 20))
+				crate, stem, targetJSON, tc.Release, res.ExitCode, proc.Tail(res.Stderr, 20))
 		}
 		return nil
 	}

@@ -86,12 +86,12 @@ func probeFlags(ctx context.Context, k *Kernel) (*Flags, error) {
 	out := append(append([]byte(nil), res.Stdout...), res.Stderr...)
 	if err != nil {
 		return nil, fmt.Errorf("capturing kbuild flags: building a probe module against %s failed: %w\n%s%s",
-			k.Dir, err, tail(out, 15), compilerHint(k, out))
+			k.Dir, err, proc.Tail(out, 15), compilerHint(k, out))
 	}
 	slog.Info("captured kbuild flags", "kdir", k.Dir, "elapsed", res.Elapsed.Round(time.Millisecond))
 	cmd, err := findCompileCommand(res.Stdout, src, k.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("capturing kbuild flags from %s: %w\n%s", k.Dir, err, tail(out, 15))
+		return nil, fmt.Errorf("capturing kbuild flags from %s: %w\n%s", k.Dir, err, proc.Tail(out, 15))
 	}
 	f, err := parseCompileCommand(cmd.argv, cmd.dir, src)
 	if err != nil {
@@ -226,19 +226,4 @@ func compilerHint(k *Kernel, out []byte) string {
 		}
 	}
 	return "\nInstall gcc and make (apt-get install gcc make)"
-}
-
-// tail returns the last n lines of out, indented, for error messages.
-func tail(out []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	for i, l := range lines {
-		if len(l) > 300 {
-			l = l[:300] + "..."
-		}
-		lines[i] = "  " + l
-	}
-	return strings.Join(lines, "\n")
 }

@@ -150,3 +150,21 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestTail(t *testing.T) {
+	long := strings.Repeat("x", 400)
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"", 3, ""},
+		{"a\nb\n", 3, "a\nb"},
+		{"a\nb\nc\nd\n", 2, "...\nc\nd"},
+		{"a\n" + long + "\n", 1, "...\n" + long[:300] + "..."},
+	} {
+		if got := Tail([]byte(tc.in), tc.n); got != tc.want {
+			t.Errorf("Tail(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
