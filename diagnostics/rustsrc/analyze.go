@@ -30,8 +30,8 @@ type analysis struct {
 	f       *File
 	env     *Env
 	syms    *symbols
-	refs    []Ref
-	byNode  map[*syntax.Node]*Ref
+	refs    []cRef
+	byNode  map[*syntax.Node]*cRef
 	aliases map[string]*syntax.Node // type NAME = T; in this file
 	consts  map[string]bool         // consts and immutable statics of this file
 	out     []diagnostics.Finding
@@ -55,7 +55,7 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 		a.syms = collectSymbols(f.root, env.bindingsPaths(), env.cfgFor(f.Path))
 		a.refs = resolveAll(f.root, a.syms, env)
 	}
-	a.byNode = make(map[*syntax.Node]*Ref, len(a.refs))
+	a.byNode = make(map[*syntax.Node]*cRef, len(a.refs))
 	for i := range a.refs {
 		a.byNode[a.refs[i].node] = &a.refs[i]
 	}
@@ -90,7 +90,7 @@ func (a *analysis) add(code string, sev diagnostics.Severity, r diagnostics.Rang
 }
 
 // refAt returns the reference a node (or its name, for paths) is.
-func (a *analysis) refAt(n *syntax.Node) *Ref {
+func (a *analysis) refAt(n *syntax.Node) *cRef {
 	if n == nil {
 		return nil
 	}

@@ -83,7 +83,7 @@ var formatNames = map[string]bool{"fmt": true, "format": true, "fmtstr": true, "
 // formatParam finds the printf-style format parameter of the callee: a
 // `const char *fmt` of a C function or macro (printk's fmt), or of a
 // hand-written variadic declaration.
-func (a *analysis) formatParam(r *Ref) (int, bool) {
+func (a *analysis) formatParam(r *cRef) (int, bool) {
 	if it := r.Item; it != nil {
 		for i, p := range it.Params {
 			if !formatNames[p.Name] {
@@ -186,7 +186,7 @@ func (a *analysis) isLiteralConst(name string) bool {
 	return a.consts[name]
 }
 
-func (a *analysis) printkFormat(r *Ref, arg *syntax.Node) {
+func (a *analysis) printkFormat(r *cRef, arg *syntax.Node) {
 	f := a.add(CodePrintkFormat, diagnostics.Warning, rangeOf(arg), fmt.Sprintf(
 		"the format passed to `%s` is not a literal: any %% in the text makes printk read arguments that were never passed "+
 			"(format-string injection). Pass a literal format and the text as its argument: b\"%%s\\0\".as_ptr() as *const _, %s",
@@ -197,7 +197,7 @@ func (a *analysis) printkFormat(r *Ref, arg *syntax.Node) {
 
 // hardCoded checks one integer literal argument against the named constants
 // of its parameter's C type.
-func (a *analysis) hardCoded(r *Ref, arg *syntax.Node, p index.Param) {
+func (a *analysis) hardCoded(r *cRef, arg *syntax.Node, p index.Param) {
 	lit := arg
 	if lit.Kind == "type_cast_expression" {
 		lit = lit.ChildByField("value")
@@ -238,8 +238,8 @@ func (a *analysis) hardCoded(r *Ref, arg *syntax.Node, p index.Param) {
 
 // pathPrefix is how the file reaches the bindings at this call: the path
 // the callee was written with ("kernel::"), or nothing for imports.
-func (a *analysis) pathPrefix(r *Ref) string {
-	if r.Via == ViaPath {
+func (a *analysis) pathPrefix(r *cRef) string {
+	if r.Via == viaPath {
 		if p := r.node.Parent; p != nil {
 			if path := p.ChildByField("path"); path != nil {
 				return path.Text() + "::"
@@ -250,7 +250,7 @@ func (a *analysis) pathPrefix(r *Ref) string {
 		return ""
 	}
 	for i := range a.refs {
-		if a.refs[i].Via == ViaPath {
+		if a.refs[i].Via == viaPath {
 			if path := a.refs[i].node.Parent.ChildByField("path"); path != nil {
 				return path.Text() + "::"
 			}
@@ -362,7 +362,7 @@ func (a *analysis) externCharParams(e *externFn) []bool {
 
 // missingNUL reports "text".as_ptr() or b"text".as_ptr() (through casts)
 // whose literal does not end in \0.
-func (a *analysis) missingNUL(r *Ref, arg *syntax.Node) {
+func (a *analysis) missingNUL(r *cRef, arg *syntax.Node) {
 	n := arg
 	for n != nil && n.Kind == "type_cast_expression" {
 		n = n.ChildByField("value")

@@ -30,7 +30,7 @@ func (a *analysis) checkRefs() {
 		}
 		if r.Item == nil {
 			// An unknown imported name was reported at its use declaration.
-			if r.Via == ViaPath {
+			if r.Via == viaPath {
 				a.notDeclared(r)
 			}
 			continue
@@ -39,16 +39,16 @@ func (a *analysis) checkRefs() {
 	}
 }
 
-func (a *analysis) checkItemUse(r *Ref) {
+func (a *analysis) checkItemUse(r *cRef) {
 	it := r.Item
-	if r.Via == ViaExtern && a.hasNoSymbol(it) {
+	if r.Via == viaExtern && a.hasNoSymbol(it) {
 		return // reported at the extern declaration
 	}
 	if it.Kind == index.InlineFunction && a.linkable(it) {
 		a.exportedInline(r)
 		return
 	}
-	if r.Via != ViaExtern && a.notInBindings(it) {
+	if r.Via != viaExtern && a.notInBindings(it) {
 		a.notSelected(r)
 		return
 	}
@@ -121,9 +121,9 @@ func (a *analysis) linkable(it *index.Item) bool {
 // extern declaration links against the export; through the bindings it
 // works when the generator declared it, and otherwise the advice is that
 // declaration, never "static inline" or a header to add.
-func (a *analysis) exportedInline(r *Ref) {
+func (a *analysis) exportedInline(r *cRef) {
 	it := r.Item
-	if r.Via == ViaExtern || it.Rust != "" {
+	if r.Via == viaExtern || it.Rust != "" {
 		a.exportStatus(r)
 		return
 	}
@@ -137,11 +137,11 @@ func (a *analysis) exportedInline(r *Ref) {
 	}
 }
 
-func (a *analysis) inlineFunction(r *Ref) {
+func (a *analysis) inlineFunction(r *cRef) {
 	it := r.Item
 	name := it.Name
 	var f *diagnostics.Finding
-	if r.Via == ViaExtern {
+	if r.Via == viaExtern {
 		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is a static inline function (%s): it has no symbol, so this hand-written extern declaration cannot link "+
 				"(modpost: \"%s\" undefined). Call it through the bindings instead (bindings::%s), with %s in KERNEL_HELPERS so rustko generates a C wrapper.",
@@ -168,7 +168,7 @@ func (a *analysis) inlineFunction(r *Ref) {
 	a.declaredHere(f, it)
 }
 
-func (a *analysis) functionMacro(r *Ref) {
+func (a *analysis) functionMacro(r *cRef) {
 	it := r.Item
 	v := a.env.verdict(it)
 	advice := "it has no symbol Rust can call."
@@ -194,7 +194,7 @@ func (a *analysis) functionMacro(r *Ref) {
 
 // helperAndRename is the fix for a macro over an inline function: list the
 // function in KERNEL_HELPERS and call it instead.
-func (a *analysis) helperAndRename(r *Ref, helper, replacement string) []diagnostics.Fix {
+func (a *analysis) helperAndRename(r *cRef, helper, replacement string) []diagnostics.Fix {
 	fix := a.replaceFix(fmt.Sprintf("Call %s (added to KERNEL_HELPERS)", helper), r.Range, replacement, true)
 	if !a.env.helpers[helper] {
 		cfg := a.env.configFile()
@@ -210,7 +210,7 @@ func (a *analysis) helperAndRename(r *Ref, helper, replacement string) []diagnos
 	return []diagnostics.Fix{fix}
 }
 
-func (a *analysis) macroWithoutValue(r *Ref) {
+func (a *analysis) macroWithoutValue(r *cRef) {
 	it := r.Item
 	v := a.env.verdict(it)
 	reason := it.Why
@@ -245,7 +245,7 @@ func (a *analysis) export(name string, it *index.Item) index.Export {
 	return index.Exported
 }
 
-func (a *analysis) exportStatus(r *Ref) {
+func (a *analysis) exportStatus(r *cRef) {
 	it := r.Item
 	if _, ours := a.env.shim.defines[it.Name]; ours {
 		return // the module's own C code defines it
@@ -261,7 +261,7 @@ func (a *analysis) exportStatus(r *Ref) {
 	}
 }
 
-func (a *analysis) gplOnly(r *Ref) {
+func (a *analysis) gplOnly(r *cRef) {
 	it := r.Item
 	lic := a.env.License
 	if lic != nil && module.GPLCompatible(lic.Value) {
@@ -325,7 +325,7 @@ func (a *analysis) configured(file string) bool {
 
 // notSelected reports a name the C front end saw in a header outside
 // KERNEL_INCLUDE: the fix is to list that header.
-func (a *analysis) notSelected(r *Ref) {
+func (a *analysis) notSelected(r *cRef) {
 	it := r.Item
 	// The index keeps the first declaration the front end saw, which for a
 	// struct may be a forward declaration in an unrelated header: the header
@@ -383,7 +383,7 @@ func (a *analysis) includeFix(header string) []diagnostics.Fix {
 	return a.listFix("Add "+header+" to KERNEL_INCLUDE", "KERNEL_INCLUDE", header)
 }
 
-func (a *analysis) notDeclared(r *Ref) {
+func (a *analysis) notDeclared(r *cRef) {
 	if a.env.Index == nil {
 		return
 	}
@@ -421,7 +421,7 @@ func (a *analysis) notDeclared(r *Ref) {
 // this one does not: removed (or renamed) when only older releases have it,
 // added later when only newer ones do. Installed trees bound what can be
 // said: "removed after" names the newest older release that still has it.
-func (a *analysis) notInThisKernel(r *Ref, seen []headerscan.Sighting) {
+func (a *analysis) notInThisKernel(r *cRef, seen []headerscan.Sighting) {
 	var older, newer *headerscan.Sighting
 	for i := range seen {
 		s := &seen[i]

@@ -36,7 +36,7 @@ func (a *analysis) checkShimSignatures() {
 
 // shimExtern compares a hand-written extern "C" declaration with the C
 // shim's definition of the function (Rust calls C).
-func (a *analysis) shimExtern(r *Ref) {
+func (a *analysis) shimExtern(r *cRef) {
 	p, ok := a.env.shim.protos[r.Name]
 	decl := r.extern.item
 	if !ok || !p.Defined || decl.Kind != "function_signature_item" {

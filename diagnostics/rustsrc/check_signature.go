@@ -14,7 +14,7 @@ import (
 // the kernel (or the module's own C code) provide the symbol, and does the
 // Rust signature match the C prototype?
 func (a *analysis) checkExternDecls() {
-	var decls []*Ref
+	var decls []*cRef
 	for i := range a.refs {
 		if a.refs[i].role == roleDecl {
 			decls = append(decls, &a.refs[i])
@@ -56,7 +56,7 @@ type mismatch struct {
 	cTxt string
 }
 
-func (a *analysis) signature(r *Ref) {
+func (a *analysis) signature(r *cRef) {
 	it := r.Item
 	decl := r.extern.item
 	params := decl.ChildByField("parameters")

@@ -17,12 +17,12 @@ type File struct {
 	root *syntax.Node
 	syms *symbols
 	env  *Env  // what refs were resolved against; may be nil
-	refs []Ref // in source order
+	refs []cRef // in source order
 }
 
 // ParseWith parses src (the text of path) and resolves its references
 // against env. A nil env resolves through the default bindings paths
-// without an index (Ref.Item stays nil). Syntax errors do not fail it: the
+// without an index (cRef.Item stays nil). Syntax errors do not fail it: the
 // tree keeps what it could read.
 func ParseWith(path string, src []byte, env *Env) (*File, error) {
 	t, err := syntax.ParseTree(syntax.Rust, src)

@@ -139,7 +139,7 @@ func (f *File) resolved(id ident) *Target {
 }
 
 // refAt is the reference that starts at byte offset off, or nil.
-func (f *File) refAt(off int) *Ref {
+func (f *File) refAt(off int) *cRef {
 	rs := f.refs
 	// Refs are in source order, so in byte order.
 	i := sort.Search(len(rs), func(i int) bool { return rs[i].node.End > off })

@@ -136,7 +136,7 @@ func TestIncrementalMatchesFresh(t *testing.T) {
 	}
 }
 
-func refsString(rs []Ref) string {
+func refsString(rs []cRef) string {
 	var b strings.Builder
 	for _, r := range rs {
 		fmt.Fprintf(&b, "%s@%v/%s/%d/%p;", r.Name, r.Range, r.Via, r.role, r.Item)

@@ -8,12 +8,12 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
 )
 
-// How a reference reaches the C item (Ref.Via).
+// How a reference reaches the C item (cRef.Via).
 const (
-	ViaPath   = "path"   // bindings::kmalloc, kernel::printk, crate::bindings::file
-	ViaUse    = "use"    // use bindings::{kmalloc}; kmalloc(...)
-	ViaGlob   = "glob"   // use bindings::*; kmalloc(...)
-	ViaExtern = "extern" // extern "C" { fn kmalloc(...); } kmalloc(...)
+	viaPath   = "path"   // bindings::kmalloc, kernel::printk, crate::bindings::file
+	viaUse    = "use"    // use bindings::{kmalloc}; kmalloc(...)
+	viaGlob   = "glob"   // use bindings::*; kmalloc(...)
+	viaExtern = "extern" // extern "C" { fn kmalloc(...); } kmalloc(...)
 )
 
 // refRole says what kind of place a reference is in.
@@ -25,16 +25,16 @@ const (
 	roleDecl                  // the name of a hand-written extern "C" declaration
 )
 
-// Ref is one identifier that refers to a C item.
-type Ref struct {
+// cRef is one identifier that refers to a C item.
+type cRef struct {
 	Name  string            // the C name (a #[link_name] or a renamed binding resolved)
 	Range diagnostics.Range // the identifier as written
 	Item  *index.Item       // nil when the index has no item of that name
-	Via   string            // ViaPath, ViaUse, ViaGlob or ViaExtern
+	Via   string            // viaPath, viaUse, viaGlob or viaExtern
 
 	node   *syntax.Node
 	role   refRole
-	extern *externFn // the extern "C" declaration behind a ViaExtern ref
+	extern *externFn // the extern "C" declaration behind a viaExtern ref
 }
 
 // declaringParents hold their own name under the "name" field.
@@ -52,7 +52,7 @@ var notUses = map[string]bool{
 	"lifetime": true, "label": true, "field_pattern": true,
 }
 
-func resolveAll(root *syntax.Node, s *symbols, env *Env) []Ref {
+func resolveAll(root *syntax.Node, s *symbols, env *Env) []cRef {
 	return resolveAllSized(root, s, env, 0)
 }
 
@@ -60,10 +60,10 @@ func resolveAll(root *syntax.Node, s *symbols, env *Env) []Ref {
 // up front: a keystroke's reparse passes the previous version's count,
 // which saves growing the slice (on 10,000 lines, about 2 MB of garbage an
 // edit, which the collector then pays for).
-func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []Ref {
-	refs := make([]Ref, 0, hint+hint/8)
+func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []cRef {
+	refs := make([]cRef, 0, hint+hint/8)
 	add := func(name string, n *syntax.Node, via string, role refRole, ext *externFn) {
-		r := Ref{Name: name, Range: rangeOf(n), Via: via, node: n, role: role, extern: ext}
+		r := cRef{Name: name, Range: rangeOf(n), Via: via, node: n, role: role, extern: ext}
 		if it := env.item(name, isTypePos(n)); it != nil {
 			r.Item = it
 			r.Name = it.Name
@@ -71,21 +71,21 @@ func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []Ref {
 		refs = append(refs, r)
 	}
 	for _, u := range s.uses {
-		add(u.cName, u.node, ViaUse, roleImport, nil)
+		add(u.cName, u.node, viaUse, roleImport, nil)
 	}
 	for _, e := range s.externs {
-		add(e.cName, e.name, ViaExtern, roleDecl, e)
+		add(e.cName, e.name, viaExtern, roleDecl, e)
 	}
 	bare := func(n *syntax.Node) {
 		name := n.Text()
 		switch {
 		case s.imports[name] != nil:
-			add(s.imports[name].cName, n, ViaUse, roleCode, nil)
+			add(s.imports[name].cName, n, viaUse, roleCode, nil)
 		case s.externs[name] != nil:
 			e := s.externs[name]
-			add(e.cName, n, ViaExtern, roleCode, e)
+			add(e.cName, n, viaExtern, roleCode, e)
 		case s.glob && !s.locals[name] && env.item(name, isTypePos(n)) != nil:
-			add(name, n, ViaGlob, roleCode, nil)
+			add(name, n, viaGlob, roleCode, nil)
 		}
 	}
 	root.Walk(func(n *syntax.Node) bool {
@@ -96,7 +96,7 @@ func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []Ref {
 			if p := n.ChildByField("path"); p != nil {
 				if segs, ok := pathSegments(p); ok && s.isBindingsModule(segs) {
 					if name := n.ChildByField("name"); name != nil {
-						add(name.Text(), name, ViaPath, roleCode, nil)
+						add(name.Text(), name, viaPath, roleCode, nil)
 					}
 				}
 			}
@@ -106,7 +106,7 @@ func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []Ref {
 			}
 		case "token_tree":
 			tokenTreeRefs(n, s, bare, func(name, last *syntax.Node) {
-				add(name.Text(), last, ViaPath, roleCode, nil)
+				add(name.Text(), last, viaPath, roleCode, nil)
 			})
 			return false
 		}

@@ -78,7 +78,7 @@ func TestResolve(t *testing.T) {
 func TestRefAtCursor(t *testing.T) {
 	src := "use bindings::kfree;\nfn f() {\n    kfree(p); bindings::msleep(1);\n}\n"
 	lines := strings.SplitAfter(src, "\n")
-	at := func(f *File, line, col int) *Ref {
+	at := func(f *File, line, col int) *cRef {
 		off := -1 // no such line: nothing under the cursor
 		if line >= 1 && line <= len(lines) {
 			off = len(strings.Join(lines[:line-1], "")) + col - 1
@@ -109,7 +109,7 @@ func TestRefAtCursor(t *testing.T) {
 			t.Errorf("ref at %d:%d = %q, want %q", tc.line, tc.col, got, tc.want)
 		}
 	}
-	if r := at(f, 3, 5); r == nil || r.Item == nil || r.Item.Pos.Line == 0 || r.Via != ViaUse {
+	if r := at(f, 3, 5); r == nil || r.Item == nil || r.Item.Pos.Line == 0 || r.Via != viaUse {
 		t.Errorf("kfree resolved without its item or via: %+v", r)
 	}
 	// Without an environment the paths are still found, without items.
