@@ -16,7 +16,7 @@ type File struct {
 	tree *syntax.Tree // kept for Reparse
 	root *syntax.Node
 	syms *symbols
-	env  *Env  // what refs were resolved against; may be nil
+	env  *Env   // what refs were resolved against; may be nil
 	refs []cRef // in source order
 }
 
