@@ -14,7 +14,7 @@ import (
 
 // copyHello copies examples/hello (without what a build or bindgen left
 // there) into a temp folder.
-func copyHello(t *testing.T) string {
+func copyHello(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
