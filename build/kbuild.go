@@ -201,10 +201,14 @@ func (b *builder) outputParser(sources map[string]string) *kbuildOutput {
 	if len(b.m.Vars.CFiles) > 0 {
 		shim = b.m.Vars.CFiles[0]
 	}
-	return &kbuildOutput{
+	k := &kbuildOutput{
 		root: b.m.Root, kdir: b.kernel.Dir, kbuildDir: b.kbuildDir,
 		sources: sources, symbols: b.symbolSearch(), shim: shim,
 	}
+	if s := b.w.Symvers; s != nil {
+		k.exported = func(name string) bool { _, ok := s.Lookup(name); return ok }
+	}
+	return k
 }
 
 // symbolSearch looks through the module's Rust and C files.

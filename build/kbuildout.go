@@ -19,6 +19,10 @@ type kbuildOutput struct {
 	sources   map[string]string // generated wrapper .c or its .o -> the module's C file
 	symbols   *symbolSearch     // finds where the module uses a symbol modpost misses
 	shim      string            // the C file module-wide problems (licence) are reported on
+	// exported says whether the kernel exports a name (Module.symvers), so an
+	// undefined macro or inline can be told which export it wraps; nil when
+	// the tree has no Module.symvers.
+	exported func(string) bool
 
 	// syms[i] is the symbol finding i of the last parse is about (modpost's
 	// undefined and GPL-only errors), "" for the others.
@@ -226,7 +230,7 @@ func (k *kbuildOutput) onShim(sev diagnostics.Severity, source, msg string) diag
 func (k *kbuildOutput) undefined(sev diagnostics.Severity, sym string) diagnostics.Finding {
 	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceModpost, Code: diagnostics.CodeUndefinedSymbol}
 	use := k.symbols.find(sym)
-	f.Message = undefinedMessage(sym, use)
+	f.Message = undefinedMessage(sym, use, k.exported)
 	k.place(&f, use)
 	return f
 }

@@ -197,12 +197,12 @@ func definitionLine(file, fn string) int {
 // undefinedMessage explains modpost's undefined symbol in terms of what a
 // Rust module author did; the reasons are objcheck's, which predicts the
 // same error before the link.
-func undefinedMessage(sym string, use symbolUse) string {
+func undefinedMessage(sym string, use symbolUse, exported func(string) bool) string {
 	msg := fmt.Sprintf("%q is not exported by the kernel: modpost reports it undefined, so the module cannot load", objcheck.Demangle(sym))
 	if use.DeclaredInRust {
 		msg += "; the module declares it in an extern block"
 	}
-	if h := objcheck.UndefinedHint(sym, nil, use.InC && !use.DeclaredInRust); h != "" {
+	if h := objcheck.UndefinedHint(sym, exported, use.InC && !use.DeclaredInRust); h != "" {
 		msg += ". " + h
 	}
 	return msg

@@ -199,8 +199,10 @@ func TestUndefinedMessage(t *testing.T) {
 		{"__adddf3", symbolUse{InC: true}, []string{"It is a floating-point routine"}},
 		{"_ZN4core9panicking18panic_bounds_check17h0123456789abcdefE", symbolUse{},
 			[]string{`"core::panicking::panic_bounds_check" is not exported`, "It is a panic path from core"}},
+		// With the kernel's exports known, a macro around an export is named.
+		{"printk", symbolUse{DeclaredInRust: true}, []string{"The kernel exports `_printk`: `printk` is likely a macro"}},
 	} {
-		msg := undefinedMessage(tc.sym, tc.use)
+		msg := undefinedMessage(tc.sym, tc.use, func(s string) bool { return s == "_printk" })
 		for _, w := range tc.want {
 			if !strings.Contains(msg, w) {
 				t.Errorf("undefinedMessage(%s, %+v) = %q, want %q in it", tc.sym, tc.use, msg, w)
