@@ -16,6 +16,7 @@ require (
 	golang.org/x/tools v0.52.0
 	modernc.org/cc/v4 v4.34.0
 	modernc.org/token v1.1.0
+	mvdan.cc/sh/v3 v3.14.1
 )
 
 require (

@@ -12,6 +12,7 @@ import (
 	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/proc"
+	"github.com/rustko/rustko-lsp/module"
 )
 
 // hostFlags are the kernel's code-generation rules for a host-target build:
@@ -252,44 +253,19 @@ func touchIfOlder(obj string, deps []string) error {
 	return nil
 }
 
-// splitWords splits a CARGOFLAGS/RCFLAGS value the way the shell in
-// rust.ko's Makefile would: on blanks, honouring quotes and backslashes.
+// splitWords splits a CARGOFLAGS/RCFLAGS value into cargo's arguments.
+// rust.ko's recipe is `$(CARGO) build ${CARGOFLAGS} ... -- ${RCFLAGS}`: make
+// pastes the value into the command line and /bin/sh reads it, removing
+// quotes and backslashes, and expanding $NAME from make's environment (the
+// Makefile's exported variables included), running $(...) and globbing
+// unquoted * ? [ in the module's folder. rustko runs cargo without a shell
+// (and quotes each argument in the kbuild rule), so it removes the quotes
+// the same way (module.ShellWords) but passes any expansion or pattern as
+// written, for cargo and rustc to see: it cannot see make's environment, and
+// running commands from a variable's value is not its to do. An operator
+// (; | & < > parentheses), which would end or redirect rust.ko's command,
+// and an unterminated quote make the rest of the value one argument.
 func splitWords(s string) []string {
-	var words []string
-	var cur strings.Builder
-	in := false
-	var quote byte
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else if c == '\\' && quote == '"' && i+1 < len(s) {
-				i++
-				cur.WriteByte(s[i])
-			} else {
-				cur.WriteByte(c)
-			}
-		case c == '\'' || c == '"':
-			quote, in = c, true
-		case c == '\\' && i+1 < len(s):
-			i++
-			cur.WriteByte(s[i])
-			in = true
-		case c == ' ' || c == '\t' || c == '\n':
-			if in {
-				words = append(words, cur.String())
-				cur.Reset()
-				in = false
-			}
-		default:
-			cur.WriteByte(c)
-			in = true
-		}
-	}
-	if in {
-		words = append(words, cur.String())
-	}
-	return words
+	w, _ := module.ShellWords(s)
+	return w
 }

@@ -20,6 +20,9 @@ func TestSplitWords(t *testing.T) {
 		{`-C 'link-arg=a b' "x y" z\ w`, []string{"-C", "link-arg=a b", "x y", "z w"}},
 		{`"a\"b" ''`, []string{`a"b`, ""}},
 		{`unterminated "quote`, []string{"unterminated", "quote"}},
+		// rust.ko's shell would expand these; rustko passes them as written.
+		{`--config $HOME/x.toml -C link-arg=-L${PWD} "$(pwd)" -C link-arg=*.o`, []string{"--config", "$HOME/x.toml", "-C", "link-arg=-L${PWD}", "$(pwd)", "-C", "link-arg=*.o"}},
+		{"-Z a \\\n  --locked # why", []string{"-Z", "a", "--locked"}},
 	}
 	for _, tt := range tests {
 		got := splitWords(tt.in)

@@ -153,14 +153,7 @@ func findCompileCommand(out []byte, source, kdir string) (compileCommand, error)
 		if err != nil {
 			continue // not a command line, e.g. a message quoting the file
 		}
-		for _, argv := range cmds {
-			// Leading NAME=value words are environment for the command.
-			for len(argv) > 0 && strings.Contains(argv[0], "=") && !strings.HasPrefix(argv[0], "-") {
-				argv = argv[1:]
-			}
-			if len(argv) == 0 {
-				continue
-			}
+		for _, argv := range cmds { // never empty; a command's NAME=value environment is not in it
 			if filepath.Base(argv[0]) == "make" {
 				if c := makeDashC(argv); c != "" {
 					dirs[len(dirs)-1] = absPath(dirs[len(dirs)-1], c)

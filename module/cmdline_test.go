@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/internal/proc"
+	"mvdan.cc/sh/v3/syntax"
 )
 
 func TestSplitShell(t *testing.T) {
@@ -24,13 +25,34 @@ func TestSplitShell(t *testing.T) {
 		{`gcc "a\b" 'c\d'`, [][]string{{"gcc", `a\b`, `c\d`}}, ""},
 		{"gcc x.c   ; ./objtool --module x.o", [][]string{{"gcc", "x.c"}, {"./objtool", "--module", "x.o"}}, ""},
 		{"set -e; a && b || c | d & e", [][]string{{"set", "-e"}, {"a"}, {"b"}, {"c"}, {"d"}, {"e"}}, ""},
-		{"if nm x.o 2>/dev/null | grep -q k; then y >> f.cmd; fi", [][]string{{"if", "nm", "x.o", "2"}, {"grep", "-q", "k"}, {"then", "y"}, {"fi"}}, ""},
-		{"{ echo ; echo 'x: y' ; } >> f", [][]string{{"{", "echo"}, {"echo", "x: y"}, {"}"}}, ""},
+		// kbuild's genksyms and .cmd lines: the commands sh runs, without
+		// the keywords, braces and redirections (2> is fd 2's, not an argument).
+		{"if nm x.o 2>/dev/null | grep -q k; then y >> f.cmd; fi", [][]string{{"nm", "x.o"}, {"grep", "-q", "k"}, {"y"}}, ""},
+		{"{ echo ; echo 'x: y' ; } >> f", [][]string{{"echo"}, {"echo", "x: y"}}, ""},
+		{"if [ -e x ]; then gcc -c x.c; else (cd y && cc -c y.c); fi", [][]string{{"[", "-e", "x", "]"}, {"gcc", "-c", "x.c"}, {"cd", "y"}, {"cc", "-c", "y.c"}}, ""},
+		{"for f in a b; do gcc -c $f.c; done", [][]string{{"gcc", "-c", "$f.c"}}, ""},
+		// A command's environment is not its argv; a quoted word is no assignment.
+		{"LC_ALL=C CC=gcc ccache gcc -c x.c", [][]string{{"ccache", "gcc", "-c", "x.c"}}, ""},
+		{"'A=b' c", [][]string{{"A=b", "c"}}, ""},
+		{"A=b", nil, ""},
+		// Expansions are kept as written, never performed; the commands of a
+		// $(...) are not listed.
+		{"gcc -DX=$(Y) \"$Z/i\" ${W} `v` $((1+2)) '$Q' \\$R", [][]string{{"gcc", "-DX=$(Y)", "$Z/i", "${W}", "`v`", "$((1+2))", "$Q", "$R"}}, ""},
+		{"echo $(gcc -c x.c; cc -c y.c)", [][]string{{"echo", "$(gcc -c x.c; cc -c y.c)"}}, ""},
+		{"gcc ~/x.c *.c", [][]string{{"gcc", "~/x.c", "*.c"}}, ""},
+		// A backslash-newline joins lines, in and out of quotes.
+		{"gcc \\\n-c \"a\\\nb\"", [][]string{{"gcc", "-c", "ab"}}, ""},
+		{"gcc a\\", [][]string{{"gcc", `a\`}}, ""},
+		{"gcc\tx.c\ny.c", [][]string{{"gcc", "x.c"}, {"y.c"}}, ""},
 		{"gcc a#b # a comment", [][]string{{"gcc", "a#b"}}, ""},
 		{`gcc ''`, [][]string{{"gcc", ""}}, ""},
 		{"", nil, ""},
 		{`gcc 'open`, nil, "unterminated single quote"},
 		{`gcc "open`, nil, "unterminated double quote"},
+		{`gcc -D'a b' "open`, nil, "unterminated double quote at byte 13"},
+		{"gcc $(x", nil, "not a shell command line"},
+		{"gcc )", nil, "not a shell command line"},
+		{"then gcc -c x.c", nil, "not a shell command line"},
 	}
 	for _, tt := range tests {
 		got, err := splitShell(tt.line)
@@ -301,32 +323,49 @@ func TestCaptureKbuildOutput(t *testing.T) {
 	}
 }
 
-// FuzzSplitShell checks that splitting never panics and that quoting any
-// word with proc.ShellQuote survives a split unchanged.
+// FuzzSplitShell checks that splitting never panics and that any argument
+// it returns, quoted again by the library (syntax.Quote) and by the quoting
+// rustko writes kbuild rules with (proc.ShellQuote), splits back unchanged.
 func FuzzSplitShell(f *testing.F) {
 	f.Add(kbuildLine)
 	f.Add(`-DKBUILD_MODNAME='"x"' -D"KBUILD_BASENAME=KBUILD_STR(x)"`)
 	f.Add(`a\ b "c\"d" 'e'\''f' g#h # i`)
 	f.Add("x >> y 2>&1 | z")
+	f.Add("if a; then b $(c) `d` ${e}; fi; { f; } && (g)")
 	f.Fuzz(func(t *testing.T, line string) {
 		cmds, err := splitShell(line)
 		if err != nil {
 			return
 		}
 		for _, argv := range cmds {
-			var quoted []string
-			for _, a := range argv {
-				quoted = append(quoted, proc.ShellQuote(a))
-			}
-			again, err := splitShell(strings.Join(quoted, " "))
-			if err != nil {
-				t.Fatalf("quoted %q does not split: %v", argv, err)
-			}
 			if len(argv) == 0 {
+				t.Fatalf("%q gave an empty command", line)
+			}
+			if all := strings.Join(argv, "|"); strings.Contains(all, "\x00") || strings.Contains(all, "\r\n") {
+				// No argv carries a NUL, and no quoting can (the parser drops
+				// it); the parser reads CR LF as LF even inside quotes, unlike
+				// sh, but kbuild's lines reach splitShell one at a time.
 				continue
 			}
-			if len(again) != 1 || !reflect.DeepEqual(again[0], argv) {
-				t.Fatalf("round trip of %q gave %q", argv, again)
+			quoted := map[string][]string{}
+			for _, a := range argv {
+				q, err := syntax.Quote(a, syntax.LangPOSIX)
+				if err != nil { // POSIX sh has no escape for some bytes: quote as rustko does
+					q = proc.ShellQuote(a)
+				}
+				quoted["syntax.Quote"] = append(quoted["syntax.Quote"], q)
+				quoted["proc.ShellQuote"] = append(quoted["proc.ShellQuote"], proc.ShellQuote(a))
+			}
+			for how, q := range quoted {
+				// After a command name: a first word could read as a
+				// keyword or an assignment, which quoting does not prevent.
+				again, err := splitShell("cmd " + strings.Join(q, " "))
+				if err != nil {
+					t.Fatalf("%s of %q does not split: %v", how, argv, err)
+				}
+				if len(again) != 1 || !reflect.DeepEqual(again[0][1:], argv) {
+					t.Fatalf("%s round trip of %q gave %q", how, argv, again)
+				}
 			}
 		}
 	})

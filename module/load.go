@@ -292,9 +292,9 @@ func varsFrom(root string, m *Module) Vars {
 	return v
 }
 
-// words splits a list variable as rust.ko's build.rs did (shellWords).
+// words splits a list variable as rust.ko's build.rs did (ShellWords).
 func words(s string) []string {
-	w, _ := shellWords(s)
+	w, _ := ShellWords(s)
 	return w
 }
 

@@ -188,10 +188,23 @@ func TestShellWords(t *testing.T) {
 		{"", nil, true},
 		{"  \t ", nil, true},
 		{`"linux/delay.h`, []string{"linux/delay.h"}, false},
+		// The rest of the value after an unterminated quote is one word.
+		{`a.h "b c.h`, []string{"a.h", "b c.h"}, false},
+		{`a.h 'b\ c`, []string{"a.h", `b\ c`}, false},
+		{`a.h "b\`, []string{"a.h", `b\`}, false},
+		// shlex expands nothing, and neither does the parser here.
+		{`$HOME/x.h ${Y}.h "$(z)" '$w' \$v`, []string{"$HOME/x.h", "${Y}.h", "$(z)", "$w", "$v"}, true},
+		{`~/x.h *.h`, []string{"~/x.h", "*.h"}, true},
+		{"a.h # b.h\nc.h", []string{"a.h", "c.h"}, true},
+		{"a.h \\\n\tb.h\r\n", []string{"a.h", "b.h"}, true},
+		// A shell operator or an unclosed expansion: the rest is one word, as written.
+		{`a.h;b.h c.h`, []string{"a.h", ";b.h c.h"}, false},
+		{`a.h $(b c.h`, []string{"a.h", "$(b c.h"}, false},
+		{"a.h `b", []string{"a.h", "`b"}, false},
 	} {
-		got, ok := shellWords(tc.in)
+		got, ok := ShellWords(tc.in)
 		if !reflect.DeepEqual(got, tc.want) || ok != tc.ok {
-			t.Errorf("shellWords(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+			t.Errorf("ShellWords(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
 		}
 	}
 }
