@@ -160,14 +160,15 @@ func (b *builder) resolveCodegen(ctx context.Context) error {
 	b.codegen = planCodegen(cfg, b.kernel.Arch, b.mode, func(f []string) bool { return accepted[flagKey(f)] })
 	b.res.CodegenFlags = b.codegen.Flags
 	if len(b.codegen.Missing) > 0 {
-		b.res.Findings = append(b.res.Findings, b.codegenFinding())
+		b.res.Findings = append(b.res.Findings, b.codegenFinding(ctx))
 	}
 	return nil
 }
 
 // codegenFinding says once what the toolchain cannot do, on the line that
-// chose the toolchain: a newer one is the fix.
-func (b *builder) codegenFinding() diagnostics.Finding {
+// chose the toolchain: a newer one is the fix, and when this machine has
+// one the build could use, the finding names it.
+func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 	var parts []string
 	newest := "0"
 	for _, g := range b.codegen.Missing {
@@ -177,13 +178,17 @@ func (b *builder) codegenFinding() diagnostics.Finding {
 		}
 	}
 	file, line := b.setAt("RUST_ROOT")
+	have := ""
+	if alt := b.toolchainFor(ctx, newest); alt != nil {
+		have = fmt.Sprintf(" (this machine has rustc %s: RUST_ROOT := %s)", alt.Release, alt.Root)
+	}
 	return diagnostics.Finding{
 		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
 		Code: diagnostics.CodeCodegenUnsupported,
 		Message: fmt.Sprintf("rustc %s (RUST_ROOT=%s) cannot generate code the way kernel %s is built: %s. "+
 			"The module builds and loads, but its Rust code goes without these mitigations; "+
-			"set RUST_ROOT to a toolchain with rustc %s or later for them",
-			b.tc.Release, b.tc.Root, b.kernel.Release, strings.Join(parts, "; "), newest),
+			"set RUST_ROOT to a toolchain with rustc %s or later for them%s",
+			b.tc.Release, b.tc.Root, b.kernel.Release, strings.Join(parts, "; "), newest, have),
 	}
 }
 
@@ -255,4 +260,27 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 		}
 	}
 	return out, nil
+}
+
+// toolchainFor is the newest installed toolchain (targets.Installed) of at
+// least release since that this build could use in the mode it was asked
+// for, a stable release before a nightly; nil when there is none.
+func (b *builder) toolchainFor(ctx context.Context, since string) *targets.Toolchain {
+	want, err := targets.ParseVersion(since + ".0") // the gaps name MAJOR.MINOR
+	if err != nil {
+		return nil
+	}
+	var pick *targets.Toolchain
+	for _, tc := range targets.Installed(ctx, b.cache) {
+		if tc.Root == b.tc.Root || !tc.Release.AtLeast(want.Major, want.Minor) {
+			continue
+		}
+		if _, _, err := chooseMode(b.opts.Mode, tc, b.kernel.Arch); err != nil {
+			continue
+		}
+		if pick == nil || tc.Release.Pre == "" || pick.Release.Pre != "" {
+			pick = tc // Installed lists them oldest first
+		}
+	}
+	return pick
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/elf"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -166,7 +167,8 @@ func TestCodegenFinding(t *testing.T) {
 	b.tc.Release = targets.Version{Major: 1, Minor: 63}
 	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64"}
 	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
-	f := b.codegenFinding()
+	t.Setenv("RUSTUP_HOME", t.TempDir()) // no rustup toolchain: nothing to name
+	f := b.codegenFinding(context.Background())
 	if f.File != "/m/config.mk" || f.Range.Start.Line != 3 || f.Severity != diagnostics.Warning || f.Code != diagnostics.CodeCodegenUnsupported {
 		t.Errorf("finding %s at %s:%d", f, f.File, f.Range.Start.Line)
 	}
@@ -177,6 +179,38 @@ func TestCodegenFinding(t *testing.T) {
 		if !strings.Contains(f.Message, want) {
 			t.Errorf("message lacks %q:\n%s", want, f.Message)
 		}
+	}
+	if strings.Contains(f.Message, "this machine has") {
+		t.Errorf("a toolchain named with none installed but /usr's 1.63:\n%s", f.Message)
+	}
+}
+
+// TestCodegenFindingNamesAnInstalledToolchain: when rustup keeps a
+// toolchain new enough (the real stable one, under a RUSTUP_HOME of the
+// test's), the codegen-unsupported warning names it as the RUST_ROOT to set.
+func TestCodegenFindingNamesAnInstalledToolchain(t *testing.T) {
+	stable, err := targets.Find(context.Background(), hostRustRoot(t), "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rustupHome := t.TempDir()
+	root := filepath.Join(rustupHome, "toolchains", "stable-x86_64-unknown-linux-gnu")
+	if err := os.MkdirAll(filepath.Dir(root), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(stable.Sysroot, root); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("RUSTUP_HOME", rustupHome)
+
+	b := testBuilder(ModeRustSrc, module.Vars{})
+	b.tc.Release = targets.Version{Major: 1, Minor: 63}
+	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64", Arch: "x86_64"}
+	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
+	f := b.codegenFinding(context.Background())
+	want := fmt.Sprintf("(this machine has rustc %s: RUST_ROOT := %s)", stable.Release, root)
+	if !strings.Contains(f.Message, want) {
+		t.Errorf("message lacks %q:\n%s", want, f.Message)
 	}
 }
 
