@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
@@ -179,11 +180,21 @@ func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 	}
 	file, line := b.setAt("RUST_ROOT")
 	have := ""
+	var fixes []diagnostics.Fix
 	if alt := b.toolchainFor(ctx, newest); alt != nil {
 		have = fmt.Sprintf(" (this machine has rustc %s: RUST_ROOT := %s)", alt.Release, alt.Root)
+		cfg := b.m.ConfigFile
+		if cfg == "" {
+			cfg = filepath.Join(b.m.Root, "config.mk")
+		}
+		if e, err := module.SetVarEdit(cfg, "RUST_ROOT", alt.Root); err == nil {
+			fixes = []diagnostics.Fix{{Title: fmt.Sprintf("Set RUST_ROOT := %s (rustc %s) in config.mk", alt.Root, alt.Release),
+				Edits: []diagnostics.Edit{rustsrc.ConfigEdit(e)}}}
+		}
 	}
 	return diagnostics.Finding{
-		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
+		Fixes: fixes,
+		File:  file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
 		Code: diagnostics.CodeCodegenUnsupported,
 		Message: fmt.Sprintf("rustc %s (RUST_ROOT=%s) cannot generate code the way kernel %s is built: %s. "+
 			"The module builds and loads, but its Rust code goes without these mitigations; "+

@@ -180,8 +180,8 @@ func TestCodegenFinding(t *testing.T) {
 			t.Errorf("message lacks %q:\n%s", want, f.Message)
 		}
 	}
-	if strings.Contains(f.Message, "this machine has") {
-		t.Errorf("a toolchain named with none installed but /usr's 1.63:\n%s", f.Message)
+	if strings.Contains(f.Message, "this machine has") || len(f.Fixes) != 0 {
+		t.Errorf("a toolchain named (fixes %+v) with none installed but /usr's 1.63:\n%s", f.Fixes, f.Message)
 	}
 }
 
@@ -211,6 +211,12 @@ func TestCodegenFindingNamesAnInstalledToolchain(t *testing.T) {
 	want := fmt.Sprintf("(this machine has rustc %s: RUST_ROOT := %s)", stable.Release, root)
 	if !strings.Contains(f.Message, want) {
 		t.Errorf("message lacks %q:\n%s", want, f.Message)
+	}
+	// The quick fix sets it in config.mk (none yet: the client creates it;
+	// module.TestSetVarEdit checks what make then reads).
+	wantFix := diagnostics.Edit{File: "/m/config.mk", Range: diagnostics.Point(1, 1), NewText: "RUST_ROOT := " + root + "\n"}
+	if len(f.Fixes) != 1 || len(f.Fixes[0].Edits) != 1 || f.Fixes[0].Edits[0] != wantFix || !strings.Contains(f.Fixes[0].Title, "Set RUST_ROOT := "+root) {
+		t.Errorf("fixes %+v, want one setting RUST_ROOT in config.mk: %+v", f.Fixes, wantFix)
 	}
 }
 

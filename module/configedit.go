@@ -191,22 +191,99 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 		edit.Offset = lastStart + at
 		edit.NewText = " " + word
 	} else {
-		edit.Offset = len(src)
-		edit.NewText = name + " += " + word + "\n"
-		body := strings.TrimSuffix(src, "\n")
-		last := strings.TrimSuffix(body[strings.LastIndexByte(body, '\n')+1:], "\r")
-		if continued(last) {
-			// A blank line ends the backslash continuation, which would
-			// otherwise swallow the new line.
-			edit.NewText = "\n" + edit.NewText
-		}
-		if len(src) > 0 && !strings.HasSuffix(src, "\n") {
-			edit.NewText = "\n" + edit.NewText
-		}
+		edit.Offset, edit.NewText = len(src), appendedLine(src, name+" += "+word)
 	}
 	edit.End = edit.Offset
 	edit.Line, edit.Column = lineCol(starts, edit.Offset)
 	edit.EndLine, edit.EndColumn = edit.Line, edit.Column
+	return edit, nil
+}
+
+// appendedLine is the text that adds line at the end of src as a line of
+// its own.
+func appendedLine(src, line string) string {
+	text := line + "\n"
+	body := strings.TrimSuffix(src, "\n")
+	last := strings.TrimSuffix(body[strings.LastIndexByte(body, '\n')+1:], "\r")
+	if continued(last) {
+		// A blank line ends the backslash continuation, which would
+		// otherwise swallow the new line.
+		text = "\n" + text
+	}
+	if len(src) > 0 && !strings.HasSuffix(src, "\n") {
+		text = "\n" + text
+	}
+	return text
+}
+
+// SetVarEdit returns the edit that makes configFile set the make variable
+// name to value (RUST_ROOT to a toolchain): the value of its last
+// unconditional `NAME := ...` or `NAME = ...` line, when that is one line,
+// is replaced; otherwise a `NAME := value` line is added at the end, which
+// wins over the Makefile's `?=` default and an earlier line alike.
+// configFile is created when absent.
+func SetVarEdit(configFile, name, value string) (TextEdit, error) {
+	src, err := os.ReadFile(configFile)
+	exists := err == nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return TextEdit{}, fmt.Errorf("editing %s: %w", configFile, err)
+	}
+	return setVarEdit(configFile, string(src), exists, name, value)
+}
+
+func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, error) {
+	if !validVarName(name) {
+		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
+	}
+	if value == "" || strings.IndexFunc(value, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
+	}) >= 0 {
+		return TextEdit{}, fmt.Errorf("editing %s: cannot set %s to %q: the value has blanks, #, $ or a backslash", file, name, value)
+	}
+	edit := TextEdit{File: file, Create: !exists}
+	depth, inDefine := 0, false
+	var target *logicalLine
+	for _, l := range logicalLines(src) {
+		trimmed := strings.TrimSpace(l.text[:commentStart(l.text)])
+		if inDefine {
+			inDefine = firstWord(trimmed) != "endef"
+			continue
+		}
+		switch firstWord(strings.TrimPrefix(strings.TrimPrefix(trimmed, "override "), "export ")) {
+		case "ifeq", "ifneq", "ifdef", "ifndef":
+			depth++
+			continue
+		case "endif":
+			depth--
+			continue
+		case "define":
+			inDefine = true
+			continue
+		}
+		if m := assignOpRE.FindStringSubmatch(l.text); m != nil && m[2] == name && depth == 0 {
+			target = nil // a later +=, ?= or != line: the new line goes last
+			if op := m[3]; (op == ":=" || op == "::=" || op == "=") && !strings.Contains(src[l.start:l.end], "\n") {
+				l := l
+				target = &l
+			}
+		}
+	}
+	if inDefine || depth > 0 {
+		return TextEdit{}, fmt.Errorf("editing %s: an ifeq/ifdef block or a define is not closed; fix the file first (make reports it as well)", file)
+	}
+	starts := lineStarts(src)
+	if target != nil {
+		m := assignOpRE.FindStringSubmatch(target.text)
+		rest := target.text[len(m[0]):]
+		valueEnd := len(strings.TrimRight(rest[:commentStart(rest)], " \t\r"))
+		edit.Offset, edit.End = target.start+len(m[0]), target.start+len(m[0])+valueEnd
+		edit.NewText = " " + value
+	} else {
+		edit.Offset, edit.NewText = len(src), appendedLine(src, name+" := "+value)
+		edit.End = edit.Offset
+	}
+	edit.Line, edit.Column = lineCol(starts, edit.Offset)
+	edit.EndLine, edit.EndColumn = lineCol(starts, edit.End)
 	return edit, nil
 }
 

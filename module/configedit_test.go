@@ -144,3 +144,90 @@ func (e TextEdit) ApplyFile() error {
 	}
 	return nil
 }
+
+// TestSetVarEdit: after the edit, make itself reads the new value, whatever
+// config.mk held (the Makefile's ?= default comes first, as in rust.ko's).
+func TestSetVarEdit(t *testing.T) {
+	const makefile = "RUST_ROOT ?= /usr\n-include config.mk\nall:\n\ttouch built\n"
+	const to = "/opt/rust-1.95"
+	tests := []struct {
+		name   string
+		config *string // nil: no config.mk
+		want   string  // config.mk after the edit
+	}{
+		{"no config.mk", nil, "RUST_ROOT := /opt/rust-1.95\n"},
+		{"other variables", ptr("V := 1"), "V := 1\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"replace the value", ptr("RUST_ROOT := /usr\nV := 1\n"), "RUST_ROOT := /opt/rust-1.95\nV := 1\n"},
+		{"before a comment", ptr("RUST_ROOT = $(HOME)/.cargo   # rustup\r\n"), "RUST_ROOT = /opt/rust-1.95   # rustup\r\n"},
+		{"empty value", ptr("export RUST_ROOT:=\n"), "export RUST_ROOT:= /opt/rust-1.95\n"},
+		{"the last one", ptr("RUST_ROOT := /a\nRUST_ROOT := /b\n"), "RUST_ROOT := /a\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"?= gets a := line", ptr("RUST_ROOT ?= /usr\n"), "RUST_ROOT ?= /usr\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"a later += wins over a replacement", ptr("RUST_ROOT := /a\nRUST_ROOT += /b\n"), "RUST_ROOT := /a\nRUST_ROOT += /b\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"continued line", ptr("RUST_ROOT := \\\n  /usr\n"), "RUST_ROOT := \\\n  /usr\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"conditional", ptr("ifeq ($(V),1)\nRUST_ROOT := /dbg\nendif\n"), "ifeq ($(V),1)\nRUST_ROOT := /dbg\nendif\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"commented out", ptr("#RUST_ROOT := /usr\n"), "#RUST_ROOT := /usr\nRUST_ROOT := /opt/rust-1.95\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withEnviron(t)
+			files := map[string]string{"Makefile": makefile, "Cargo.toml": ""}
+			if tt.config != nil {
+				files["config.mk"] = *tt.config
+			}
+			root := testtree.Write(t, files)
+			cfg := filepath.Join(root, "config.mk")
+			e, err := SetVarEdit(cfg, "RUST_ROOT", to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "Create", e.Create, tt.config == nil)
+			before := ""
+			if tt.config != nil {
+				before = *tt.config
+			}
+			line, col := lineCol(lineStarts(before), e.Offset)
+			eline, ecol := lineCol(lineStarts(before), e.End)
+			eq(t, "positions agree with offsets", [4]int{e.Line, e.Column, e.EndLine, e.EndColumn}, [4]int{line, col, eline, ecol})
+			if err := e.ApplyFile(); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := os.ReadFile(cfg)
+			eq(t, "config.mk", string(got), tt.want)
+			m, err := Load(context.Background(), root, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			eq(t, "RUST_ROOT as make sees it", m.Vars.RustRoot, to)
+		})
+	}
+	if _, err := SetVarEdit(filepath.Join(t.TempDir(), "config.mk"), "RUST_ROOT", "/a b"); err == nil || !strings.Contains(err.Error(), "blanks") {
+		t.Errorf("a value with a blank: err = %v", err)
+	}
+}
+
+// FuzzSetVarEdit: on any config.mk text, the edit applies cleanly, and a
+// second one to the same value changes nothing (it finds the line the first
+// wrote or changed).
+func FuzzSetVarEdit(f *testing.F) {
+	f.Add("RUST_ROOT := /usr # Debian\r\n", "/opt/rust")
+	f.Add("ifeq (a,b)\nRUST_ROOT ?= x\nelse\ndefine RUST_ROOT\nendef\nendif", "/r")
+	f.Add("RUST_ROOT := \\\n/usr\nRUST_ROOT += x\\", "/r")
+	f.Fuzz(func(t *testing.T, src, value string) {
+		e, err := setVarEdit("config.mk", src, true, "RUST_ROOT", value)
+		if err != nil {
+			return
+		}
+		out, err := e.Apply([]byte(src))
+		if err != nil {
+			t.Fatalf("edit %+v does not apply to %q: %v", e, src, err)
+		}
+		e2, err := setVarEdit("config.mk", string(out), true, "RUST_ROOT", value)
+		if err != nil {
+			t.Fatalf("after %q -> %q: %v", src, out, err)
+		}
+		again, err := e2.Apply(out)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("a second edit changed %q -> %q -> %q (err %v)", src, out, again, err)
+		}
+	})
+}

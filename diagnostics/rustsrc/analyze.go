@@ -119,10 +119,10 @@ func (a *analysis) localTypeAlias(name string) *syntax.Node {
 	return a.aliases[name]
 }
 
-// configEdit turns the module teammate's config.mk edit into a quick-fix
-// edit. A config.mk that does not exist yet becomes an insertion at 1:1 of
-// a file that the client creates.
-func configEdit(e module.TextEdit) diagnostics.Edit {
+// ConfigEdit turns a config.mk edit (module.ListVarEdit, SetVarEdit) into a
+// quick-fix edit. A config.mk that does not exist yet becomes an insertion
+// at 1:1 of a file that the client creates.
+func ConfigEdit(e module.TextEdit) diagnostics.Edit {
 	if e.Create {
 		return diagnostics.Edit{File: e.File, Range: diagnostics.Point(1, 1), NewText: e.NewText}
 	}
@@ -143,7 +143,7 @@ func (a *analysis) listFix(title, variable, word string) []diagnostics.Fix {
 	if err != nil {
 		return nil
 	}
-	return []diagnostics.Fix{{Title: title, Edits: []diagnostics.Edit{configEdit(e)}, Preferred: true}}
+	return []diagnostics.Fix{{Title: title, Edits: []diagnostics.Edit{ConfigEdit(e)}, Preferred: true}}
 }
 
 // replaceFix replaces the text of one range in the analysed file.

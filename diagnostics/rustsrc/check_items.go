@@ -205,7 +205,7 @@ func (a *analysis) helperAndRename(r *cRef, helper, replacement string) []diagno
 		if err != nil {
 			return nil
 		}
-		fix.Edits = append(fix.Edits, configEdit(e))
+		fix.Edits = append(fix.Edits, ConfigEdit(e))
 	}
 	return []diagnostics.Fix{fix}
 }
