@@ -100,24 +100,23 @@ func commentStart(s string) int {
 	return len(s)
 }
 
-func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, error) {
-	if !validVarName(name) {
-		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
-	}
-	if word == "" || strings.IndexFunc(word, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
-	}) >= 0 {
-		return TextEdit{}, fmt.Errorf("editing %s: cannot add %q to %s: a list entry has no blanks, #, $ or backslash", file, word, name)
-	}
-	edit := TextEdit{File: file, Create: !exists}
-	lines := logicalLines(src)
-	depth := 0
-	inDefine := false
-	target := -1 // index of the line to append to
-	for i, l := range lines {
+// assignment is one assignment to a variable in a makefile.
+type assignment struct {
+	line  logicalLine
+	op    string // ":=", "+=", "?=" ...
+	lhs   int    // where the value starts in line.text
+	depth int    // how many ifeq/ifdef blocks it sits in (0: it always applies)
+}
+
+// assignmentsTo lists the assignments to name in src, in order, leaving out
+// define bodies (text, not assignments). A block or define left open is an
+// error: make refuses the file too, and an added line would land inside.
+func assignmentsTo(file, src, name string) ([]assignment, error) {
+	var out []assignment
+	depth, inDefine := 0, false
+	for _, l := range logicalLines(src) {
 		trimmed := strings.TrimSpace(l.text[:commentStart(l.text)])
 		if inDefine {
-			// A define body is text, not assignments.
 			inDefine = firstWord(trimmed) != "endef"
 			continue
 		}
@@ -132,40 +131,57 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 			inDefine = true
 			continue
 		}
-		m := assignOpRE.FindStringSubmatch(l.text)
-		if m == nil || m[2] != name {
-			continue
+		if m := assignOpRE.FindStringSubmatch(l.text); m != nil && m[2] == name {
+			out = append(out, assignment{line: l, op: m[3], lhs: len(m[0]), depth: depth})
 		}
-		value := l.text[len(m[0]):]
+	}
+	if inDefine || depth > 0 {
+		what := "an ifeq/ifdef block has no endif"
+		if inDefine {
+			what = "a define has no endef"
+		}
+		return nil, fmt.Errorf("editing %s: %s; fix the file first (make reports it as well)", file, what)
+	}
+	return out, nil
+}
+
+func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, error) {
+	if !validVarName(name) {
+		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
+	}
+	if word == "" || strings.IndexFunc(word, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
+	}) >= 0 {
+		return TextEdit{}, fmt.Errorf("editing %s: cannot add %q to %s: a list entry has no blanks, #, $ or backslash", file, word, name)
+	}
+	edit := TextEdit{File: file, Create: !exists}
+	assigns, err := assignmentsTo(file, src, name)
+	if err != nil {
+		return TextEdit{}, err
+	}
+	var target *assignment // the line to append to
+	for i, a := range assigns {
+		value := a.line.text[a.lhs:]
 		for _, w := range strings.Fields(value[:commentStart(value)]) {
 			if w == word {
 				return TextEdit{}, fmt.Errorf("editing %s: %s is %w in %s", file, word, ErrAlreadyListed, name)
 			}
 		}
-		switch m[3] {
+		if a.depth > 0 {
+			continue
+		}
+		switch a.op {
 		case ":=", "::=", ":::=", "=", "+=":
-			if depth == 0 {
-				target = i
-			}
+			target = &assigns[i]
 		default:
 			// ?= or != after this line would make an append here
 			// conditional; add a fresh += line instead.
-			if depth == 0 {
-				target = -1
-			}
+			target = nil
 		}
 	}
 	starts := lineStarts(src)
-	if inDefine || depth > 0 {
-		// make refuses such a file too; an added line would land inside.
-		what := "an ifeq/ifdef block has no endif"
-		if inDefine {
-			what = "a define has no endef"
-		}
-		return TextEdit{}, fmt.Errorf("editing %s: %s; fix the file first (make reports it as well)", file, what)
-	}
-	if target >= 0 {
-		l := lines[target]
+	if target != nil {
+		l := target.line
 		// Insert on the last physical line, before a comment and
 		// trailing blanks; but a comment that starts on an earlier
 		// physical line swallows the continuation lines after it (make
@@ -241,42 +257,26 @@ func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, er
 		return TextEdit{}, fmt.Errorf("editing %s: cannot set %s to %q: the value has blanks, #, $ or a backslash", file, name, value)
 	}
 	edit := TextEdit{File: file, Create: !exists}
-	depth, inDefine := 0, false
-	var target *logicalLine
-	for _, l := range logicalLines(src) {
-		trimmed := strings.TrimSpace(l.text[:commentStart(l.text)])
-		if inDefine {
-			inDefine = firstWord(trimmed) != "endef"
-			continue
-		}
-		switch firstWord(strings.TrimPrefix(strings.TrimPrefix(trimmed, "override "), "export ")) {
-		case "ifeq", "ifneq", "ifdef", "ifndef":
-			depth++
-			continue
-		case "endif":
-			depth--
-			continue
-		case "define":
-			inDefine = true
-			continue
-		}
-		if m := assignOpRE.FindStringSubmatch(l.text); m != nil && m[2] == name && depth == 0 {
-			target = nil // a later +=, ?= or != line: the new line goes last
-			if op := m[3]; (op == ":=" || op == "::=" || op == "=") && !strings.Contains(src[l.start:l.end], "\n") {
-				l := l
-				target = &l
-			}
-		}
+	assigns, err := assignmentsTo(file, src, name)
+	if err != nil {
+		return TextEdit{}, err
 	}
-	if inDefine || depth > 0 {
-		return TextEdit{}, fmt.Errorf("editing %s: an ifeq/ifdef block or a define is not closed; fix the file first (make reports it as well)", file)
+	var target *assignment
+	for i, a := range assigns {
+		if a.depth > 0 {
+			continue
+		}
+		target = nil // a later +=, ?= or != line: the new line goes last
+		if (a.op == ":=" || a.op == "::=" || a.op == "=") && !strings.Contains(src[a.line.start:a.line.end], "\n") {
+			target = &assigns[i]
+		}
 	}
 	starts := lineStarts(src)
 	if target != nil {
-		m := assignOpRE.FindStringSubmatch(target.text)
-		rest := target.text[len(m[0]):]
+		rest := target.line.text[target.lhs:]
 		valueEnd := len(strings.TrimRight(rest[:commentStart(rest)], " \t\r"))
-		edit.Offset, edit.End = target.start+len(m[0]), target.start+len(m[0])+valueEnd
+		edit.Offset = target.line.start + target.lhs
+		edit.End = edit.Offset + valueEnd
 		edit.NewText = " " + value
 	} else {
 		edit.Offset, edit.NewText = len(src), appendedLine(src, name+" := "+value)
