@@ -37,37 +37,10 @@ func TestListVarEdit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			withEnviron(t)
-			files := map[string]string{"Makefile": makefile, "Cargo.toml": ""}
-			if tt.config != nil {
-				files["config.mk"] = *tt.config
-			}
-			root := testtree.Write(t, files)
-			cfg := filepath.Join(root, "config.mk")
-			e, err := ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc")
-			if err != nil {
-				t.Fatal(err)
-			}
-			eq(t, "Create", e.Create, tt.config == nil)
-			before := ""
-			if tt.config != nil {
-				before = *tt.config
-			}
-			line, col := lineCol(lineStarts(before), e.Offset)
-			eq(t, "Line/Column agree with Offset", [2]int{e.Line, e.Column}, [2]int{line, col})
-			if err := e.ApplyFile(); err != nil {
-				t.Fatal(err)
-			}
-			got, _ := os.ReadFile(cfg)
-			eq(t, "config.mk", string(got), tt.want)
-
-			// make itself must now see the word.
-			m, err := Load(context.Background(), root, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg, m := applyConfigEdit(t, makefile, tt.config, tt.want, func(cfg string) (TextEdit, error) {
+				return ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc")
+			})
 			eq(t, "KERNEL_HELPERS as make sees it", m.Vars.KernelHelpers, tt.helpers)
-
 			if _, err := ListVarEdit(cfg, "KERNEL_HELPERS", "kmalloc"); !errors.Is(err, ErrAlreadyListed) {
 				t.Errorf("second edit: err = %v, want ErrAlreadyListed", err)
 			}
@@ -169,34 +142,9 @@ func TestSetVarEdit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			withEnviron(t)
-			files := map[string]string{"Makefile": makefile, "Cargo.toml": ""}
-			if tt.config != nil {
-				files["config.mk"] = *tt.config
-			}
-			root := testtree.Write(t, files)
-			cfg := filepath.Join(root, "config.mk")
-			e, err := SetVarEdit(cfg, "RUST_ROOT", to)
-			if err != nil {
-				t.Fatal(err)
-			}
-			eq(t, "Create", e.Create, tt.config == nil)
-			before := ""
-			if tt.config != nil {
-				before = *tt.config
-			}
-			line, col := lineCol(lineStarts(before), e.Offset)
-			eline, ecol := lineCol(lineStarts(before), e.End)
-			eq(t, "positions agree with offsets", [4]int{e.Line, e.Column, e.EndLine, e.EndColumn}, [4]int{line, col, eline, ecol})
-			if err := e.ApplyFile(); err != nil {
-				t.Fatal(err)
-			}
-			got, _ := os.ReadFile(cfg)
-			eq(t, "config.mk", string(got), tt.want)
-			m, err := Load(context.Background(), root, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, m := applyConfigEdit(t, makefile, tt.config, tt.want, func(cfg string) (TextEdit, error) {
+				return SetVarEdit(cfg, "RUST_ROOT", to)
+			})
 			eq(t, "RUST_ROOT as make sees it", m.Vars.RustRoot, to)
 		})
 	}
@@ -230,4 +178,38 @@ func FuzzSetVarEdit(f *testing.F) {
 			t.Fatalf("a second edit changed %q -> %q -> %q (err %v)", src, out, again, err)
 		}
 	})
+}
+
+// applyConfigEdit writes a module with makefile and config (nil: no
+// config.mk), makes the edit, checks its positions against its offsets,
+// applies it, checks config.mk is want and returns the module as make then
+// reads it.
+func applyConfigEdit(t *testing.T, makefile string, config *string, want string, edit func(cfg string) (TextEdit, error)) (string, *Module) {
+	t.Helper()
+	withEnviron(t)
+	files := map[string]string{"Makefile": makefile, "Cargo.toml": ""}
+	before := ""
+	if config != nil {
+		files["config.mk"], before = *config, *config
+	}
+	root := testtree.Write(t, files)
+	cfg := filepath.Join(root, "config.mk")
+	e, err := edit(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "Create", e.Create, config == nil)
+	line, col := lineCol(lineStarts(before), e.Offset)
+	eline, ecol := lineCol(lineStarts(before), e.End)
+	eq(t, "positions agree with offsets", [4]int{e.Line, e.Column, e.EndLine, e.EndColumn}, [4]int{line, col, eline, ecol})
+	if err := e.ApplyFile(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(cfg)
+	eq(t, "config.mk", string(got), want)
+	m, err := Load(context.Background(), root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, m
 }
