@@ -193,9 +193,8 @@ func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 		}
 	}
 	return diagnostics.Finding{
-		Fixes: fixes,
-		File:  file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
-		Code: diagnostics.CodeCodegenUnsupported,
+		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Warning, Source: diagnostics.SourceRustko,
+		Code: diagnostics.CodeCodegenUnsupported, Fixes: fixes,
 		Message: fmt.Sprintf("rustc %s (RUST_ROOT=%s) cannot generate code the way kernel %s is built: %s. "+
 			"The module builds and loads, but its Rust code goes without these mitigations; "+
 			"set RUST_ROOT to a toolchain with rustc %s or later for them%s",
