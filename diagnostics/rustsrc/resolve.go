@@ -63,6 +63,11 @@ func resolveAll(root *syntax.Node, s *symbols, env *Env) []cRef {
 func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []cRef {
 	refs := make([]cRef, 0, hint+hint/8)
 	add := func(name string, n *syntax.Node, via string, role refRole, ext *externFn) {
+		if n.End <= n.Start {
+			// A name tree-sitter's error recovery made up (`bindings::`
+			// with nothing after it): no text to resolve or hover.
+			return
+		}
 		r := cRef{Name: name, Range: rangeOf(n), Via: via, node: n, role: role, extern: ext}
 		if it := env.item(name, isTypePos(n)); it != nil {
 			r.Item = it
