@@ -171,17 +171,17 @@ func (b *builder) resolveCodegen(ctx context.Context) error {
 // one the build could use, the finding names it.
 func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 	var parts []string
-	newest := "0"
+	newest, want := "0", targets.Version{}
 	for _, g := range b.codegen.Missing {
 		parts = append(parts, fmt.Sprintf("%s: %s needs rustc %s or later", g.What, g.Flag, g.Since))
-		if module.VersionLess(newest, g.Since) {
-			newest = g.Since
+		if v, err := targets.ParseVersion(g.Since + ".0"); err == nil && v.Compare(want) > 0 { // the gaps name MAJOR.MINOR
+			newest, want = g.Since, v
 		}
 	}
 	file, line := b.setAt("RUST_ROOT")
 	have := ""
 	var fixes []diagnostics.Fix
-	if alt := b.toolchainFor(ctx, newest); alt != nil {
+	if alt := b.toolchainFor(ctx, want); alt != nil {
 		have = fmt.Sprintf(" (this machine has rustc %s: RUST_ROOT := %s)", alt.Release, alt.Root)
 		cfg := b.m.ConfigFile
 		if cfg == "" {
@@ -273,16 +273,13 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 }
 
 // toolchainFor is the newest installed toolchain (targets.Installed) of at
-// least release since that this build could use in the mode it was asked
-// for, a stable release before a nightly; nil when there is none.
-func (b *builder) toolchainFor(ctx context.Context, since string) *targets.Toolchain {
-	want, err := targets.ParseVersion(since + ".0") // the gaps name MAJOR.MINOR
-	if err != nil {
-		return nil
-	}
+// least release since (its major.minor) that this build could use in the
+// mode it was asked for, a stable release before a nightly; nil when there
+// is none.
+func (b *builder) toolchainFor(ctx context.Context, since targets.Version) *targets.Toolchain {
 	var pick *targets.Toolchain
 	for _, tc := range targets.Installed(ctx, b.cache) {
-		if tc.Root == b.tc.Root || !tc.Release.AtLeast(want.Major, want.Minor) {
+		if tc.Root == b.tc.Root || !tc.Release.AtLeast(since.Major, since.Minor) {
 			continue
 		}
 		if _, _, err := chooseMode(b.opts.Mode, tc, b.kernel.Arch); err != nil {

@@ -245,7 +245,7 @@ func TestProbeFlagsRealToolchains(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.root != "/usr" && !module.VersionLess("1.94", tc.Release.String()) {
+			if tt.root != "/usr" && !tc.Release.AtLeast(1, 95) {
 				t.Fatalf("rustup's stable rustc is %s; the test expects 1.95 or later", tc.Release)
 			}
 			var sets [][]string

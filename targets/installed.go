@@ -1,7 +1,6 @@
 package targets
 
 import (
-	"cmp"
 	"context"
 	"os"
 	"path/filepath"
@@ -35,22 +34,6 @@ func Installed(ctx context.Context, cache *filecache.Cache) []*Toolchain {
 			out = append(out, tc)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *Toolchain) int { return compareVersions(a.Release, b.Release) })
+	slices.SortStableFunc(out, func(a, b *Toolchain) int { return a.Release.Compare(b.Release) })
 	return out
-}
-
-// compareVersions orders releases, a pre-release before its release.
-func compareVersions(a, b Version) int {
-	if c := cmp.Or(cmp.Compare(a.Major, b.Major), cmp.Compare(a.Minor, b.Minor), cmp.Compare(a.Patch, b.Patch)); c != 0 {
-		return c
-	}
-	switch {
-	case a.Pre == b.Pre:
-		return 0
-	case a.Pre == "":
-		return 1
-	case b.Pre == "":
-		return -1
-	}
-	return cmp.Compare(a.Pre, b.Pre)
 }

@@ -35,27 +35,3 @@ func TestInstalled(t *testing.T) {
 		t.Errorf("Installed = %q, want %q (1.63 before %s)", roots, want, stable.Release)
 	}
 }
-
-func TestCompareVersions(t *testing.T) {
-	v := func(s string) Version {
-		x, err := ParseVersion(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return x
-	}
-	for _, tc := range []struct {
-		a, b string
-		want int
-	}{
-		{"1.63.0", "1.95.0", -1},
-		{"1.95.1", "1.95.0", 1},
-		{"1.97.0-nightly", "1.97.0", -1},
-		{"1.97.0-beta.2", "1.97.0-nightly", -1},
-		{"1.85.0", "1.85.0", 0},
-	} {
-		if got := compareVersions(v(tc.a), v(tc.b)); got != tc.want {
-			t.Errorf("compareVersions(%s, %s) = %d, want %d", tc.a, tc.b, got, tc.want)
-		}
-	}
-}

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,10 +34,27 @@ func (v Version) String() string {
 // Known reports whether v was set (the zero Version means "rustc unknown").
 func (v Version) Known() bool { return v.Major != 0 || v.Minor != 0 }
 
-// AtLeast compares major.minor only; target-spec formats never changed in a
-// patch release.
+// Compare orders releases, a pre-release before its release (and
+// pre-releases by their names: "beta.2" before "nightly").
+func (v Version) Compare(o Version) int {
+	if c := cmp.Or(cmp.Compare(v.Major, o.Major), cmp.Compare(v.Minor, o.Minor), cmp.Compare(v.Patch, o.Patch)); c != 0 {
+		return c
+	}
+	switch {
+	case v.Pre == o.Pre:
+		return 0
+	case v.Pre == "":
+		return 1
+	case o.Pre == "":
+		return -1
+	}
+	return cmp.Compare(v.Pre, o.Pre)
+}
+
+// AtLeast compares major.minor only, so a nightly counts as its release:
+// target-spec formats and rustc flags never changed in a patch release.
 func (v Version) AtLeast(major, minor int) bool {
-	return v.Major > major || (v.Major == major && v.Minor >= minor)
+	return Version{Major: v.Major, Minor: v.Minor}.Compare(Version{Major: major, Minor: minor}) >= 0
 }
 
 // ParseVersion reads "1.63.0", "1.97.0-nightly" or a `rustc --version` line

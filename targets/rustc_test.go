@@ -35,6 +35,32 @@ func TestParseVersion(t *testing.T) {
 	}
 }
 
+func TestVersionCompare(t *testing.T) {
+	v := func(s string) Version {
+		x, err := ParseVersion(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	for _, tc := range []struct {
+		a, b string
+		want int
+	}{
+		{"1.63.0", "1.95.0", -1},
+		{"1.95.1", "1.95.0", 1},
+		{"2.0.0", "1.99.9", 1},
+		{"1.97.0-nightly", "1.97.0", -1},
+		{"1.97.0-beta.2", "1.97.0-nightly", -1},
+		{"1.97.0-nightly", "1.96.0", 1},
+		{"1.85.0", "1.85.0", 0},
+	} {
+		if got, back := v(tc.a).Compare(v(tc.b)), v(tc.b).Compare(v(tc.a)); got != tc.want || back != -tc.want {
+			t.Errorf("%s.Compare(%s) = %d and back %d, want %d", tc.a, tc.b, got, back, tc.want)
+		}
+	}
+}
+
 func TestParseVerbose(t *testing.T) {
 	var tc Toolchain
 	err := tc.parseVerbose("rustc 1.63.0\nbinary: rustc\ncommit-hash: unknown\nhost: x86_64-unknown-linux-gnu\nrelease: 1.63.0\nLLVM version: 14.0.6\n")
