@@ -145,14 +145,25 @@ func assignmentsTo(file, src, name string) ([]assignment, error) {
 	return out, nil
 }
 
-func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, error) {
+// checkEdit refuses a name make would not read as a variable, and a word
+// that is empty or that make would split, end at a comment or expand
+// (blanks, control characters, #, $, a backslash): refused then says why,
+// in the words of the edit being made.
+func checkEdit(file, name, word, refused string) error {
 	if !validVarName(name) {
-		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
+		return fmt.Errorf("editing %s: %q is not a make variable name", file, name)
 	}
 	if word == "" || strings.IndexFunc(word, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
 	}) >= 0 {
-		return TextEdit{}, fmt.Errorf("editing %s: cannot add %q to %s: a list entry has no blanks, #, $ or backslash", file, word, name)
+		return fmt.Errorf("editing %s: %s", file, refused)
+	}
+	return nil
+}
+
+func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, error) {
+	if err := checkEdit(file, name, word, fmt.Sprintf("cannot add %q to %s: a list entry has no blanks, #, $ or backslash", word, name)); err != nil {
+		return TextEdit{}, err
 	}
 	edit := TextEdit{File: file, Create: !exists}
 	assigns, err := assignmentsTo(file, src, name)
@@ -248,13 +259,8 @@ func SetVarEdit(configFile, name, value string) (TextEdit, error) {
 }
 
 func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, error) {
-	if !validVarName(name) {
-		return TextEdit{}, fmt.Errorf("editing %s: %q is not a make variable name", file, name)
-	}
-	if value == "" || strings.IndexFunc(value, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("#$\\", r)
-	}) >= 0 {
-		return TextEdit{}, fmt.Errorf("editing %s: cannot set %s to %q: the value has blanks, #, $ or a backslash", file, name, value)
+	if err := checkEdit(file, name, value, fmt.Sprintf("cannot set %s to %q: the value has blanks, #, $ or a backslash", name, value)); err != nil {
+		return TextEdit{}, err
 	}
 	edit := TextEdit{File: file, Create: !exists}
 	assigns, err := assignmentsTo(file, src, name)
