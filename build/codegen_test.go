@@ -16,6 +16,7 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/internal/testkernel"
+	"github.com/rustko/rustko-lsp/internal/testtoolchain"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 	"golang.org/x/arch/x86/x86asm"
@@ -167,7 +168,7 @@ func TestCodegenFinding(t *testing.T) {
 	b.tc.Release = targets.Version{Major: 1, Minor: 63}
 	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64"}
 	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
-	t.Setenv("RUSTUP_HOME", t.TempDir()) // no rustup toolchain: nothing to name
+	testtoolchain.RustupHome(t, nil) // no rustup toolchain: nothing to name
 	f := b.codegenFinding(context.Background())
 	if f.File != "/m/config.mk" || f.Range.Start.Line != 3 || f.Severity != diagnostics.Warning || f.Code != diagnostics.CodeCodegenUnsupported {
 		t.Errorf("finding %s at %s:%d", f, f.File, f.Range.Start.Line)
@@ -193,15 +194,8 @@ func TestCodegenFindingNamesAnInstalledToolchain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rustupHome := t.TempDir()
-	root := filepath.Join(rustupHome, "toolchains", "stable-x86_64-unknown-linux-gnu")
-	if err := os.MkdirAll(filepath.Dir(root), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(stable.Sysroot, root); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("RUSTUP_HOME", rustupHome)
+	const name = "stable-x86_64-unknown-linux-gnu"
+	root := filepath.Join(testtoolchain.RustupHome(t, map[string]string{name: stable.Sysroot}), name)
 
 	b := testBuilder(ModeRustSrc, module.Vars{})
 	b.tc.Release = targets.Version{Major: 1, Minor: 63}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rustko/rustko-lsp/internal/testtoolchain"
 )
 
 // TestInstalled: Debian's toolchain and rustup's (the real stable one, under
@@ -16,15 +18,7 @@ func TestInstalled(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rustup's stable toolchain (make test installs it): %v", err)
 	}
-	rustupHome := t.TempDir()
-	toolchains := filepath.Join(rustupHome, "toolchains")
-	if err := os.MkdirAll(filepath.Join(toolchains, "broken", "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(stable.Sysroot, filepath.Join(toolchains, "stable")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("RUSTUP_HOME", rustupHome)
+	toolchains := testtoolchain.RustupHome(t, map[string]string{"broken": "", "stable": stable.Sysroot})
 	got := Installed(context.Background(), nil)
 	var roots []string
 	for _, tc := range got {
