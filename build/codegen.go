@@ -272,13 +272,13 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 	return out, nil
 }
 
-// toolchainFor is the newest installed toolchain (targets.Installed) of at
+// toolchainFor is the newest installed toolchain (InstalledToolchains) of at
 // least release since (its major.minor) that this build could use in the
 // mode it was asked for, a stable release before a nightly; nil when there
 // is none.
 func (b *builder) toolchainFor(ctx context.Context, since targets.Version) *targets.Toolchain {
 	var pick *targets.Toolchain
-	for _, tc := range targets.Installed(ctx, b.cache) {
+	for _, tc := range b.w.InstalledToolchains(ctx, b.cache) {
 		if tc.Root == b.tc.Root || !tc.Release.AtLeast(since.Major, since.Minor) {
 			continue
 		}

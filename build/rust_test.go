@@ -8,6 +8,7 @@ import (
 
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
+	"github.com/rustko/rustko-lsp/workspace"
 )
 
 func TestSplitWords(t *testing.T) {
@@ -36,7 +37,7 @@ func testBuilder(mode Mode, v module.Vars) *builder {
 	v.KernelModule = "hello"
 	m := &module.Module{Root: "/m", Vars: v}
 	return &builder{
-		m: m, mode: mode, verbose: v.Verbose,
+		w: &workspace.Module{Module: m}, m: m, mode: mode, verbose: v.Verbose,
 		tc:       &targets.Toolchain{Root: "/usr", Path: "/usr/bin/rustc", Cargo: "/usr/bin/cargo"},
 		buildDir: "/m/build", kbuildDir: "/m/build/kbuild", cargoDir: "/m/build/cargo",
 		rustObj: "/m/build/kbuild/hello-rust.o", rustko: "/opt/rustko-lsp",

@@ -16,15 +16,7 @@ import (
 // they run depends on rustup's settings. A folder that holds no working
 // rustc is skipped.
 func Installed(ctx context.Context, cache *filecache.Cache) []*Toolchain {
-	roots := []string{"/usr"}
-	rustupHome := os.Getenv("RUSTUP_HOME")
-	if home, err := os.UserHomeDir(); rustupHome == "" && err == nil {
-		rustupHome = filepath.Join(home, ".rustup")
-	}
-	if rustupHome != "" {
-		dirs, _ := filepath.Glob(filepath.Join(rustupHome, "toolchains", "*"))
-		roots = append(roots, dirs...)
-	}
+	roots, _ := installedRoots()
 	var out []*Toolchain
 	for _, root := range roots {
 		if ctx.Err() != nil {
@@ -36,4 +28,38 @@ func Installed(ctx context.Context, cache *filecache.Cache) []*Toolchain {
 	}
 	slices.SortStableFunc(out, func(a, b *Toolchain) int { return a.Release.Compare(b.Release) })
 	return out
+}
+
+// InstalledInputs are the paths whose change can change what Installed
+// lists, for a caller that keeps the list: rustup's toolchains folder (a
+// toolchain added or removed) and, in each folder Installed looks in,
+// rustc (installed, updated, repaired) and the core library's sources
+// (rust-src added, which decides whether a build can use the toolchain).
+func InstalledInputs() []string {
+	roots, toolchains := installedRoots()
+	var out []string
+	if toolchains != "" {
+		out = append(out, toolchains)
+	}
+	for _, root := range roots {
+		// rustup's and Debian's toolchains are their own sysroot.
+		out = append(out, filepath.Join(root, "bin", "rustc"), filepath.Join(coreSrc(root), "src", "lib.rs"))
+	}
+	return out
+}
+
+// installedRoots are the folders Installed looks in and rustup's
+// toolchains folder ("" without a home).
+func installedRoots() (roots []string, toolchains string) {
+	roots = []string{"/usr"}
+	rustupHome := os.Getenv("RUSTUP_HOME")
+	if home, err := os.UserHomeDir(); rustupHome == "" && err == nil {
+		rustupHome = filepath.Join(home, ".rustup")
+	}
+	if rustupHome == "" {
+		return roots, ""
+	}
+	toolchains = filepath.Join(rustupHome, "toolchains")
+	dirs, _ := filepath.Glob(filepath.Join(toolchains, "*"))
+	return append(roots, dirs...), toolchains
 }

@@ -42,11 +42,16 @@ func Find(ctx context.Context, rustRoot, origin string, cache *filecache.Cache) 
 	if err := tc.describe(ctx, cache); err != nil {
 		return nil, fmt.Errorf("%w; check the toolchain under RUST_ROOT=%s%s or %s", err, rustRoot, setBy(origin), installHint)
 	}
-	core := filepath.Join(tc.Sysroot, "lib", "rustlib", "src", "rust", "library", "core")
+	core := coreSrc(tc.Sysroot)
 	if st, err := os.Stat(filepath.Join(core, "src", "lib.rs")); err == nil && st.Mode().IsRegular() {
 		tc.CoreSrc = core
 	}
 	return tc, nil
+}
+
+// coreSrc is where rust-src puts the core library in sysroot.
+func coreSrc(sysroot string) string {
+	return filepath.Join(sysroot, "lib", "rustlib", "src", "rust", "library", "core")
 }
 
 // CheckCargo says whether RUST_ROOT has cargo, which a build needs and the

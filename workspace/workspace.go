@@ -111,19 +111,22 @@ type Module struct {
 
 	stamps []stamp      // the files this value was read from
 	log    *slog.Logger // the Loader's (nil: slog.Default())
+	loader *Loader      // the one that assembled it (nil: made by hand)
 }
 
 // Loader assembles modules and keeps what they share: the assembled
 // modules themselves until a file they were read from changes, the header
-// indexes per include path list and parsed Module.symvers files.
+// indexes per include path list, parsed Module.symvers files and the
+// installed toolchains.
 type Loader struct {
 	log *slog.Logger
 
-	mu      sync.Mutex
-	modules map[string]*Module                 // by Options.key
-	headers map[string]*headerscan.HeaderIndex // by include directories
-	others  map[string]*headerscan.Elsewhere   // by kernel tree
-	symvers map[string]symversEntry            // by path
+	mu        sync.Mutex
+	modules   map[string]*Module                 // by Options.key
+	headers   map[string]*headerscan.HeaderIndex // by include directories
+	others    map[string]*headerscan.Elsewhere   // by kernel tree
+	symvers   map[string]symversEntry            // by path
+	installed *installedEntry                    // nil until asked
 }
 
 type symversEntry struct {
@@ -184,7 +187,7 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		cp.Vars.KernelInclude = appendNew(slices.Clone(m.Vars.KernelInclude), o.ExtraHeaders...)
 		m = &cp
 	}
-	w := &Module{Module: m, Options: o, log: l.log}
+	w := &Module{Module: m, Options: o, log: l.log, loader: l}
 
 	w.Sources, w.SourcesErr = rustsrc.ModuleSources(m)
 	// Only regular files: a fifo at the bindings path would block the read.
