@@ -523,8 +523,22 @@ func (a *analyser) errorAttr(d *cc.Declarator) bool {
 	if p.Line < 1 || p.Line > len(lines) {
 		return false
 	}
-	// A declaration may wrap over a few lines; the attribute comes last.
-	for i := p.Line - 1; i < len(lines) && i < p.Line+3; i++ {
+	// A declaration may wrap over a few lines, and the attribute may stand
+	// after the parameters or before the name, on a line of its own above it
+	// (6.12's bitfield.h: `extern void __compiletime_error("bad bitfield
+	// mask")` then `__bad_mask(void);`). Look back to where the declaration
+	// starts: past the end of anything before it, a blank line, a comment or a
+	// directive.
+	start := p.Line - 1
+	for i := start - 1; i >= 0 && i >= p.Line-4; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "//") || strings.HasPrefix(l, "*") || strings.HasSuffix(l, "*/") ||
+			strings.ContainsAny(l[len(l)-1:], ";{}") {
+			break
+		}
+		start = i
+	}
+	for i := start; i < len(lines) && i < p.Line+3; i++ {
 		l := lines[i]
 		if strings.Contains(l, "__compiletime_error") || strings.Contains(l, "__error__") ||
 			strings.Contains(l, "__attribute__((error") {

@@ -110,6 +110,10 @@ static inline void disabled_close(void) { if (0) clac(); }
 static inline unsigned long save_flags_bytes(void) { unsigned long f; asm volatile("pushf; pop %0; " ".byte 0x0f,0x01,0xca" : "=rm"(f) :: "memory"); return f; }
 static inline bool my_begin(const void *p) { if (!p) return 0; __uaccess_begin(); return 1; }
 static inline void reclac(void) { asm volatile("# reclac clac_x" ::: "memory"); }
+/* 6.12's bitfield.h: the error attribute stands before the name, a line above it. */
+extern void __attribute__((__error__("bad bitfield mask")))
+bad_mask(void);
+static __always_inline unsigned long field_multiplier(unsigned long field) { if ((field | (field - 1)) & ((field | (field - 1)) + 1)) bad_mask(); return field & -field; }
 `
 
 var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
@@ -164,6 +168,7 @@ func TestRefusalTable(t *testing.T) {
 		{"hidden_if_disabled", "", "rustko_helper_hidden_if_disabled(int x)"},
 		{"early_return", "", "rustko_helper_early_return(int n)"},
 		{"error_call", cwrap.ConstArg, "declared __compiletime_error"},
+		{"field_multiplier", cwrap.ConstArg, "a call of bad_mask, declared __compiletime_error"},
 		{"variadic_inline", cwrap.Variadic, "variadic"},
 		{"takes_double", cwrap.BadType, "floating-point"},
 		{"by_value", "", "rustko_helper_by_value(struct big b)"},
@@ -318,7 +323,7 @@ func TestRefusalTable(t *testing.T) {
 // then fail to compile, or leave a symbol undefined that is not exported.
 func TestRefusalsAreNeeded(t *testing.T) {
 	ast, file := parseHeader(t)
-	for _, name := range []string{"asserts_param", "asm_imm", "passes_to_asm", "error_call", "index_like",
+	for _, name := range []string{"asserts_param", "asm_imm", "passes_to_asm", "error_call", "field_multiplier", "index_like",
 		"calls_hidden", "reads_hidden", "renamed_hidden"} {
 		res, err := cwrap.GenerateUnchecked(ast, []string{name}, []string{file}, cwrap.Options{Exported: exportedTable})
 		if err != nil || len(res.Wrapped) != 1 {

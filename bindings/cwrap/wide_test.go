@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -220,7 +221,14 @@ func TestWideRefusalsAreNeeded(t *testing.T) {
 		failing[m[1]] = true
 	}
 	for _, r := range constArg {
-		if !failing[r.Name] {
+		if failing[r.Name] {
+			continue
+		}
+		// gcc reports an error attribute's call once where several helpers
+		// inline the same path (6.12's u16_encode_bits and u16_get_bits both
+		// reach bitfield.h's __bad_mask): such a helper is judged alone.
+		_, alone, _ := kbuildCompile(t, f, forced([]cwrap.Refusal{r}))
+		if !slices.ContainsFunc(inHelper.FindAllStringSubmatch(alone, -1), func(m []string) bool { return m[1] == r.Name }) {
 			t.Errorf("%s was refused (%s), but gcc reports no error in its helper", r.Name, r.Reason)
 		}
 	}
