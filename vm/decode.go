@@ -76,18 +76,48 @@ func own(locs []objcheck.Location) (objcheck.Location, bool) {
 	return objcheck.Location{}, false
 }
 
+// panicStops are the rustko runtime's C functions a Rust panic ends in
+// (BUG(), or panic() with the panic-halts feature).
+var panicStops = map[string]bool{"rustko_rt_bug": true, "rustko_rt_panic": true}
+
+// panicPath reports whether a frame is the rustko crate's panic handler or
+// the BUG() it stops in: a Rust panic oopses there, in the module's own
+// files, but the code at fault is the frame that panicked. The handler is
+// known by its file (its symbol, rust_begin_unwind, is mangled on newer
+// rustc), the stop by its name.
+func panicPath(f DecodedFrame) bool {
+	if panicStops[f.Name] {
+		return true
+	}
+	l, ok := own(f.Locations)
+	return ok && strings.HasSuffix(filepath.ToSlash(l.File), "/rustko/src/panic.rs")
+}
+
 // Finding turns a decoded report into an error at the first frame in the
 // module's own code, the rest of the backtrace as related information;
 // false when no frame of the module has a source line.
 func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
+	f, _, ok := dec.finding(module)
+	return f, ok
+}
+
+// finding is Finding, and whether it looked past the panic handler (the
+// report is a Rust panic's BUG()).
+func (dec Decoded) finding(module string) (diagnostics.Finding, bool, bool) {
 	first := -1
 	var at objcheck.Location
+	panicked := false
 	// A frame the unwinder only guessed ("? sym+off") is blamed only when
 	// no reliable one is the module's: code without ORC data (Rust objects
-	// objtool never saw) makes every caller a guess.
-	for _, guessed := range []bool{false, true} {
+	// objtool never saw) makes every caller a guess. The panic handler is
+	// blamed only when no frame of the module's outside it has a line.
+	for _, pass := range []struct{ guessed, handler bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
 		for i, f := range dec.Frames {
-			if f.Unreliable != guessed {
+			if f.Unreliable != pass.guessed {
+				continue
+			}
+			if panicPath(f) && !pass.handler {
+				panicked = true
 				continue
 			}
 			if l, ok := own(f.Locations); ok {
@@ -100,8 +130,9 @@ func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
 		}
 	}
 	if first < 0 {
-		return diagnostics.Finding{}, false
+		return diagnostics.Finding{}, false, false
 	}
+	panicked = panicked && !panicPath(dec.Frames[first])
 	fr := dec.Frames[first]
 	msg := fmt.Sprintf("%s in %s+0x%x [%s]", dec.Summary, fr.Name, fr.Offset, module)
 	f := diagnostics.Finding{
@@ -129,7 +160,7 @@ func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
 		}
 		f.Related = append(f.Related, diagnostics.Related{File: l.File, Range: objcheck.SourceRange(l.File, l.Line, l.Col), Message: msg})
 	}
-	return f, true
+	return f, panicked, true
 }
 
 // Text is the backtrace as a person reads it: each frame, and for the
@@ -168,6 +199,19 @@ func relTo(root, p string) string {
 	return p
 }
 
+// panicLines are the rustko panic handler's messages in the kernel log
+// ("panicked at src/lib.rs:18: index out of bounds..."), in the order of
+// the reports they precede.
+func panicLines(kernel []string, module string) []string {
+	var out []string
+	for _, line := range kernel {
+		if p, ok := strings.CutPrefix(line, module+": "); ok && strings.HasPrefix(p, "panicked at ") {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // Findings are the module's findings from a boot: one per decoded report,
 // and one at fallback (the crate root) for a failed load or a report no
 // frame of the module explains (none when fallback is ""). decoded holds
@@ -177,6 +221,7 @@ func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.F
 		return diagnostics.Finding{File: fallback, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
 			Code: code, Source: SourceKernel, Message: msg}
 	}
+	panics := panicLines(r.Log.Kernel, r.Module)
 	for _, rep := range ParseReports(r.Log.Kernel) {
 		dec := Decoded{Report: rep}
 		if d != nil {
@@ -187,7 +232,13 @@ func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.F
 			}
 		}
 		decoded = append(decoded, dec)
-		if f, ok := dec.Finding(r.Module); ok {
+		if f, panicked, ok := dec.finding(r.Module); ok {
+			if panicked && len(panics) > 0 {
+				// The handler's "panicked at <file>:<line>: <message>" says
+				// what went wrong; the BUG() report only where it stopped.
+				f.Message = panics[0] + " (" + f.Message + ")"
+				panics = panics[1:]
+			}
 			findings = append(findings, f)
 		} else if fallback != "" {
 			findings = append(findings, at(CodeOops, rep.Summary+" (no frame of the module's code in the backtrace)"))
