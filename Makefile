@@ -49,7 +49,7 @@ vet:
 unit: build
 	$(GO) test -count=1 -timeout 45m $$($(GO) list ./... | grep -v '/e2e$$')
 
-# The kernel-reading unit tests again on each 7.x tree, inside the trixie root.
+# The kernel-reading unit tests again on each tree of the trixie root (Debian 13's 6.12, 7.x).
 unit-trixie:
 	scripts/test-in-trixie.sh
 

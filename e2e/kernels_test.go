@@ -34,7 +34,8 @@ func trixieRoot() string {
 
 // bootKernels lists the kernels the boot tests run on: every tree the unit
 // tests run over but the cloud flavour (the pinned Debian 12 tree first, then
-// 6.12 and 6.12-rt when installed), and the 7.x trees of the trixie root when it exists. `make test`
+// 6.12 and 6.12-rt when installed), and the trees of the trixie root when it
+// exists (Debian 13's own 6.12, built with gcc-14, and the 7.x line). `make test`
 // installs all of them (scripts/kernels.sh); RUSTKO_E2E_NO_ROOT=1 leaves the
 // root's trees out.
 func bootKernels(t *testing.T) []bootKernel {
@@ -52,8 +53,12 @@ func bootKernels(t *testing.T) []bootKernel {
 		return out
 	}
 	root := trixieRoot()
-	trees, _ := filepath.Glob(filepath.Join(root, "usr/src/linux-headers-7.*-amd64"))
-	sort.Strings(trees)
+	var trees []string
+	for _, pattern := range []string{"linux-headers-6.12.*+deb13-amd64", "linux-headers-7.*-amd64"} {
+		found, _ := filepath.Glob(filepath.Join(root, "usr/src", pattern))
+		sort.Strings(found)
+		trees = append(trees, found...)
+	}
 	for _, dir := range trees {
 		if !testkernel.Configured(dir) || strings.Contains(filepath.Base(dir), "-rt-") || strings.Contains(filepath.Base(dir), "-cloud-") {
 			continue

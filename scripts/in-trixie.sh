@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a command inside the Debian 13 (trixie) root that scripts/kernels.sh makes,
-# where the 7.x kernel trees, gcc-14 and trixie's rustc 1.85 live. The checkout,
+# where Debian 13's 6.12 and the 7.x kernel trees, gcc-14 and trixie's rustc 1.85 live. The checkout,
 # /tmp, /proc, /dev and the boot image cache are bind-mounted at the same paths, so a Go binary or test
 # binary built on the host (glibc 2.36 runs on trixie's newer glibc) runs there on
 # the same files. The working directory is kept.

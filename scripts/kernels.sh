@@ -6,8 +6,10 @@
 #          (native, gcc-12; the cloud flavour's headers only: the unit tests must not
 #          depend on which flavours a machine has, and run on it too)
 #   7      a Debian 13 (trixie) root made with debootstrap, holding trixie-backports'
-#          newest linux-headers-7.*+deb13-amd64 with gcc-14, and trixie's rustc 1.85 +
-#          rust-src + cargo; kbuild for 7.x runs inside it with chroot
+#          newest linux-headers-7.*+deb13-amd64 and trixie's own newest
+#          linux-headers-6.12.*+deb13-amd64 (the stable distro's kernel, built with
+#          gcc-14, unlike bookworm-backports' 6.12), gcc-14, and trixie's rustc 1.85 +
+#          rust-src + cargo; kbuild for those trees runs inside it with chroot
 # and, with --images, each kernel's image for the QEMU boot tests (unpacked, never
 # installed: the packages' scripts would touch /boot).
 #
@@ -145,21 +147,30 @@ install_7() {
 		in_root apt-get update -qq
 	fi
 	if ! compgen -G "$root/usr/src/linux-headers-7.*+deb13-amd64/Module.symvers" >/dev/null ||
+		! compgen -G "$root/usr/src/linux-headers-6.12.*+deb13-amd64/Module.symvers" >/dev/null ||
 		! [ -x "$root/usr/bin/rustc" ] || ! [ -x "$root/usr/bin/x86_64-linux-gnu-gcc-14" ] ||
 		! [ -x "$root/usr/bin/qemu-system-x86_64" ] || ! [ -x "$root/bin/busybox" ]; then
-		local hdr
-		hdr=$(in_root apt-cache pkgnames linux-headers-7 | grep -E '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$' | sort -V | tail -n1)
-		[ -n "$hdr" ] || { in_root apt-get update -qq; hdr=$(in_root apt-cache pkgnames linux-headers-7 | grep -E '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$' | sort -V | tail -n1); }
-		[ -n "$hdr" ] || die "trixie-backports offers no linux-headers-7.*+deb13-amd64"
-		say "installing $hdr, gcc-14, rustc 1.85 + rust-src + cargo, QEMU in the trixie root (about 2 min)"
-		in_root apt-get install -y -qq --no-install-recommends "$hdr" "${root_pkgs[@]}" >/dev/null
+		local hdr7 hdr612
+		hdr7=$(newest_in_root 7 '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$')
+		[ -n "$hdr7" ] || { in_root apt-get update -qq; hdr7=$(newest_in_root 7 '^linux-headers-7\.[0-9]+\.[0-9]+\+deb13-amd64$'); }
+		[ -n "$hdr7" ] || die "trixie-backports offers no linux-headers-7.*+deb13-amd64"
+		hdr612=$(newest_in_root 6.12 '^linux-headers-6\.12\.[0-9]+\+deb13-amd64$')
+		[ -n "$hdr612" ] || die "trixie offers no linux-headers-6.12.*+deb13-amd64"
+		say "installing $hdr7, $hdr612, gcc-14, rustc 1.85 + rust-src + cargo, QEMU in the trixie root (about 3 min)"
+		in_root apt-get install -y -qq --no-install-recommends "$hdr7" "$hdr612" "${root_pkgs[@]}" >/dev/null
 	fi
 	if $images; then
 		local h
-		for h in "$root"/usr/src/linux-headers-7.*+deb13-amd64; do
+		for h in "$root"/usr/src/linux-headers-7.*+deb13-amd64 "$root"/usr/src/linux-headers-6.12.*+deb13-amd64; do
 			image_root "${h#"$root"/usr/src/linux-headers-}"
 		done
 	fi
+}
+
+# newest_in_root PREFIX REGEX: the newest header package of the root's
+# sources whose name starts linux-headers-PREFIX and matches REGEX.
+newest_in_root() {
+	in_root apt-cache pkgnames "linux-headers-$1" | grep -E "$2" | sort -V | tail -n1
 }
 
 # image_root RELEASE: Debian 13's 7.x packaging has no -unsigned image; the kernel

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The unit tests that read a kernel tree, run once more for each 7.x tree of
-# the trixie root (scripts/kernels.sh 7): those trees need gcc-14, which only
-# the root has. Test binaries are built here with the host's Go and run inside
+# The unit tests that read a kernel tree, run once more for each kernel tree of
+# the trixie root (scripts/kernels.sh 7: the 7.x line and Debian 13's own 6.12):
+# those trees need gcc-14, which only the root has. Test binaries are built here with the host's Go and run inside
 # the root (scripts/in-trixie.sh) from their package folder, with the tree
 # pinned through RUSTKO_TEST_KDIR (internal/testkernel) and trixie's rustc 1.85
 # as both the rust-src and the "current" rustc (the root has no rustup).
@@ -17,10 +17,10 @@ pkgs=("$@")
 ((${#pkgs[@]})) || pkgs=(./module ./bindings ./bindings/cwrap ./bindings/headerscan ./bindings/verdict)
 
 trees=()
-for t in "$root"/usr/src/linux-headers-7.*+deb13-amd64; do
+for t in "$root"/usr/src/linux-headers-6.12.*+deb13-amd64 "$root"/usr/src/linux-headers-7.*+deb13-amd64; do
 	[ -f "$t/Module.symvers" ] && trees+=("${t#"$root"}")
 done
-((${#trees[@]})) || { echo "test-in-trixie.sh: no 7.x tree in $root: run scripts/kernels.sh 7" >&2; exit 2; }
+((${#trees[@]})) || { echo "test-in-trixie.sh: no kernel tree in $root: run scripts/kernels.sh 7" >&2; exit 2; }
 
 bins=$(mktemp -d "${TMPDIR:-/tmp}/rustko-trixie-tests.XXXXXX")
 trap 'rm -rf "$bins"' EXIT
