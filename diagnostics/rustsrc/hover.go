@@ -55,6 +55,9 @@ func Lookup(c Cursor) (*Target, bool) {
 	}
 	tg := c.File.resolved(id)
 	if tg == nil {
+		if !spellingAnswers(c.File, id) {
+			return nil, false
+		}
 		if tg = byName(c.Index, id); tg == nil {
 			return nil, false
 		}
@@ -136,6 +139,27 @@ func (f *File) resolved(id ident) *Target {
 		}
 	}
 	return nil
+}
+
+// spellingAnswers says whether a name the resolver left unresolved may
+// still be looked up by its spelling. Fields need types the resolver does
+// not have. A path names a kernel item only through a module called
+// bindings (not rustko::pr_info or core::mem::size_of). In an analysed file
+// the resolver has seen every import and glob, so a plain name it did not
+// resolve is Rust's own (a parameter, a local) however a kernel item is
+// spelled, except in a comment, where it does not look.
+func spellingAnswers(f *File, id ident) bool {
+	if id.field {
+		return true
+	}
+	if len(id.path) > 0 {
+		return id.path[len(id.path)-1] == "bindings"
+	}
+	if f == nil {
+		return true
+	}
+	n := nodeAt(f.root, id.start)
+	return n.Is("line_comment", "block_comment") || n.Ancestor("line_comment", "block_comment") != nil
 }
 
 // refAt is the reference that starts at byte offset off, or nil.

@@ -190,3 +190,51 @@ func TestClipLines(t *testing.T) {
 		}
 	}
 }
+
+// TestHoverOnRustNames: a name the analysis resolved to nothing is Rust's own
+// (a parameter, a local, another crate's macro) even when a kernel item is
+// spelled the same, so it gets no kernel hover or definition; in a comment,
+// where the resolver does not look, and in text not analysed yet, spelling
+// still answers, except through a path that is not the bindings module.
+func TestHoverOnRustNames(t *testing.T) {
+	const src = `fn open(msleep: u32, file_operations: u32) -> u32 {
+    let kmalloc = msleep + file_operations;
+    rustko::kmalloc!("{}", kmalloc);
+    // msleep(1) would sleep.
+    kmalloc
+}
+`
+	ix := hoverIndex()
+	f, err := ParseWith("/m/src/lib.rs", []byte(src), &Env{Index: ix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		at                 string // the cursor is on the first byte of the first occurrence
+		analysed, unparsed bool   // a hover with and without the analysis
+	}{
+		{"msleep:", false, true},
+		{"file_operations:", false, true},
+		{"kmalloc =", false, true},
+		{"kmalloc!", false, false},
+		{"kmalloc);", false, true},
+		{"msleep(1)", true, true},
+	}
+	for _, tc := range tests {
+		off := strings.Index(src, tc.at)
+		for _, file := range []*File{f, nil} {
+			want := tc.unparsed
+			if file != nil {
+				want = tc.analysed
+			}
+			c := Cursor{Src: src, Offset: off, File: file, Index: ix}
+			h, ok := Hover(c, false)
+			if ok != want {
+				t.Errorf("%q (analysed: %v): hover %v, want %v: %+v", tc.at, file != nil, ok, want, h)
+			}
+			if locs := Definition(c); (len(locs) > 0) != want {
+				t.Errorf("%q (analysed: %v): definition %+v, want one: %v", tc.at, file != nil, locs, want)
+			}
+		}
+	}
+}
