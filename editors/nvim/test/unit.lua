@@ -40,6 +40,20 @@ T.case('find_root: nothing for files outside a module, unnamed or non-file buffe
   T.eq(rustko.find_root('fugitive:///x/src/lib.rs'), nil, 'fugitive')
 end)
 
+T.case('attach_root: Rust files and the module files, nothing else', function()
+  local r = T.tree({ 'Makefile', 'config.mk', 'Cargo.toml', 'Kbuild', 'x86_64-unknown-none-gnu.json', 'src/lib.rs',
+    'src/hello.c', 'src/shim.h', 'src/sub/Makefile', 'notes/a.json', 'tools/gen.c' })
+  for _, f in ipairs({ 'src/lib.rs', 'Makefile', 'config.mk', 'Cargo.toml', 'Kbuild', 'x86_64-unknown-none-gnu.json',
+    'src/hello.c', 'src/shim.h' }) do
+    T.eq(rustko.attach_root(r .. '/' .. f), r, f)
+  end
+  for _, f in ipairs({ 'src/sub/Makefile', 'notes/a.json', 'tools/gen.c' }) do
+    T.eq(rustko.attach_root(r .. '/' .. f), nil, f)
+  end
+  local p = T.tree({ 'Cargo.toml', 'Makefile.am', 'src/main.rs' })
+  T.eq(rustko.attach_root(p .. '/Cargo.toml'), nil, 'Cargo.toml outside a module')
+end)
+
 T.case('server_settings: only the server keys, never an empty table', function()
   T.eq(rustko.server_settings({ build_on_save = true }), { buildOnSave = true }, 'defaults')
   local json = vim.fn.json_encode(rustko.server_settings({}))
@@ -118,8 +132,15 @@ T.case('0.7 (this Neovim): setup takes the start_client path', function()
     T.eq(started[1].cmd, { '/opt/rustko-lsp', 'serve' }, 'cmd')
     T.eq(started[1].init_options, { buildOnSave = true }, 'init_options')
     T.eq(started[1].settings, { rustko = { buildOnSave = true } }, 'settings repeat init_options')
-    T.eq(#attached, 2, 'both Rust buffers of the module attached to that client')
+    T.eq(#attached, 3, 'both Rust buffers and the Makefile of the module attached to that client')
     T.eq(attached[1][2], 41, 'client id')
+    T.eq(vim.api.nvim_buf_get_name(attached[2][1]), module .. '/Makefile', 'the Makefile, so saving it reloads the module')
+    -- A quick fix's edit loads config.mk hidden (vim.fn.bufload), as
+    -- vim.lsp.util.apply_workspace_edit does: it is attached too.
+    local cfg = vim.fn.bufadd(module .. '/config.mk')
+    vim.fn.bufload(cfg)
+    T.eq(#attached, 4, 'config.mk loaded hidden is attached')
+    T.eq(attached[4][1], cfg, 'config.mk buffer')
   end)
 end)
 
@@ -160,7 +181,7 @@ T.case('0.11+: setup hands vim.lsp.config a config whose root_dir needs both mar
     T.eq(configured.name, 'rustko', 'config name')
     T.eq(enabled, 'rustko', 'enabled')
     local cfg = configured.cfg
-    T.eq(cfg.filetypes, { 'rust' }, 'filetypes')
+    T.eq(cfg.filetypes, { 'rust', 'make', 'toml', 'json', 'c', 'cpp' }, 'filetypes: Rust and the module files')
     T.eq(type(cfg.cmd), 'function', 'cmd resolves the binary when a module opens')
     T.eq(cfg.init_options, { buildOnSave = true }, 'init_options')
     local got = {}
@@ -180,7 +201,7 @@ T.case('lsp/rustko.lua (0.11 runtimepath config) is the same config', function()
   local files = vim.api.nvim_get_runtime_file('lsp/rustko.lua', false)
   T.eq(#files, 1, 'lsp/rustko.lua on runtimepath')
   local cfg = dofile(files[1])
-  T.eq(cfg.filetypes, { 'rust' }, 'filetypes')
+  T.eq(cfg.filetypes, { 'rust', 'make', 'toml', 'json', 'c', 'cpp' }, 'filetypes')
   T.eq(type(cfg.root_dir), 'function', 'root_dir')
   T.eq(cfg.init_options, { buildOnSave = true }, 'init_options')
 end)
@@ -190,7 +211,8 @@ T.case('lspconfig(): an nvim-lspconfig server definition', function()
   pcall(vim.api.nvim_del_augroup_by_name, 'rustko')
   local def = rustko.lspconfig()
   T.eq(def.default_config.cmd, { '/opt/rustko-lsp', 'serve' }, 'cmd')
-  T.eq(def.default_config.filetypes, { 'rust' }, 'filetypes')
+  T.eq(def.default_config.filetypes, { 'rust', 'make', 'toml', 'json', 'c', 'cpp' }, 'filetypes')
+  T.eq(def.default_config.root_dir(module .. '/Makefile'), module, 'root_dir of the module Makefile')
   T.eq(def.default_config.root_dir(module .. '/src/lib.rs'), module, 'root_dir in a module')
   T.eq(def.default_config.root_dir(plain .. '/src/main.rs'), nil, 'root_dir elsewhere')
   T.eq(def.default_config.init_options, { buildOnSave = true }, 'init_options')

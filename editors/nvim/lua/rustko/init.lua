@@ -76,6 +76,16 @@ M.root_markers = { 'config.mk', 'Cargo.toml', 'Kbuild', 'Makefile' }
 
 M.filetypes = { 'rust' }
 
+-- A module's own files besides its Rust: the client attaches to them too
+-- (as VS Code's documentSelector does), so the server hears them saved and
+-- reloads the module (a KERNEL_HELPERS quick fix lands in config.mk) and
+-- puts their findings on the buffer. Names in the root; *.json there is
+-- the target spec; C under src/ is the shim and its headers.
+M.config_files = { 'Makefile', 'Kbuild', 'config.mk', 'Cargo.toml' }
+M.config_patterns = { 'Makefile', 'Kbuild', 'config.mk', 'Cargo.toml', '*.json', '*.c', '*.h' }
+-- What Neovim 0.11's vim.lsp.enable() starts on: the filetypes of those files.
+M.config_filetypes = { 'make', 'toml', 'json', 'c', 'cpp' }
+
 -- The server commands (workspace/executeCommand).
 M.commands = {
   rebuild = 'rustko.rebuild',
@@ -152,6 +162,28 @@ function M.find_root(path)
     end
     dir = parent
   end
+end
+
+--- The module root of a file the client attaches to, or nil: any Rust file
+--- in a module, or one of a module's own configuration files
+--- (M.config_files or a *.json in the root, *.c and *.h under src/).
+function M.attach_root(path, filetype)
+  if filetype == 'rust' or (path or ''):match('%.rs$') then
+    return M.find_root(path)
+  end
+  local root = M.find_root(path)
+  if not root then
+    return nil
+  end
+  local p = vim.fn.fnamemodify(path, ':p')
+  if p:sub(1, #root + 1) ~= root .. '/' then
+    return nil
+  end
+  local rel = p:sub(#root + 2)
+  if vim.tbl_contains(M.config_files, rel) or rel:match('^[^/]+%.json$') or rel:match('^src/.+%.[ch]$') then
+    return root
+  end
+  return nil
 end
 
 local function expand(p)
@@ -481,7 +513,7 @@ local function buf_root(bufnr)
   if vim.bo[bufnr].buftype ~= '' then
     return nil
   end
-  return M.find_root(vim.api.nvim_buf_get_name(bufnr))
+  return M.attach_root(vim.api.nvim_buf_get_name(bufnr), vim.bo[bufnr].filetype)
 end
 
 local function on_filetype(args)
@@ -605,7 +637,7 @@ function M.restart()
   state = new_state()
   vim.defer_fn(function()
     for _, b in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].filetype == 'rust' then
+      if vim.api.nvim_buf_is_loaded(b) then
         on_filetype({ buf = b })
       end
     end
@@ -651,7 +683,7 @@ function M.lsp_config()
       end
       return vim.lsp.rpc.start(cmd, dispatchers)
     end,
-    filetypes = M.filetypes,
+    filetypes = vim.list_extend(vim.deepcopy(M.filetypes), M.config_filetypes),
     root_dir = function(bufnr, on_dir)
       local root = buf_root(bufnr)
       if root then
@@ -674,9 +706,9 @@ function M.lspconfig()
   return {
     default_config = {
       cmd = M.options.cmd or { 'rustko-lsp', 'serve' },
-      filetypes = M.filetypes,
+      filetypes = vim.list_extend(vim.deepcopy(M.filetypes), M.config_filetypes),
       root_dir = function(fname)
-        return M.find_root(fname)
+        return M.attach_root(fname)
       end,
       single_file_support = false,
       init_options = settings,
@@ -704,9 +736,12 @@ function M.setup(opts)
   end
   local group = vim.api.nvim_create_augroup('rustko', { clear = true })
   vim.api.nvim_create_autocmd('FileType', { group = group, pattern = M.filetypes, callback = on_filetype })
+  -- The module's configuration files, by name: their filetypes vary (Kbuild
+  -- has none on 0.7), and a quick fix's edit loads config.mk hidden.
+  vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, { group = group, pattern = M.config_patterns, callback = on_filetype })
   -- Buffers already open when setup() runs (a lazy-loaded plugin).
   for _, b in ipairs(vim.api.nvim_list_bufs()) do
-    if vim.api.nvim_buf_is_loaded(b) and vim.tbl_contains(M.filetypes, vim.bo[b].filetype) then
+    if vim.api.nvim_buf_is_loaded(b) then
       on_filetype({ buf = b })
     end
   end
