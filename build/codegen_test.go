@@ -563,3 +563,37 @@ fn on_panic(_: &core::panic::PanicInfo) -> ! {
     loop {}
 }
 `
+
+// TestHostModeObjectHasNoUnwindTables builds examples/hello in host mode on
+// the 6.12 tree (IBT): the precompiled core's functions that fat LTO brings
+// in come with unwind tables, which objtool read as references to functions
+// without ENDBR (a warning per function). The object kbuild links has none.
+func TestHostModeObjectHasNoUnwindTables(t *testing.T) {
+	needTools(t)
+	home, _ := os.UserHomeDir()
+	rustRoot := filepath.Join(home, ".cargo")
+	m := exampleModule(t, rustRoot)
+	m = load(t, m.Root, map[string]string{"RUST_ROOT": rustRoot, "KERNEL_BUILD_PATH": kernel612(t)})
+	res, err := build(t, m, Options{Mode: ModeHost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.HasErrors() || res.KO == "" {
+		t.Fatalf("the build failed (ko %q): %v", res.KO, res.Findings)
+	}
+	for _, f := range res.Findings {
+		if strings.Contains(f.Message, ".eh_frame") {
+			t.Errorf("finding about unwind tables: %s", f)
+		}
+	}
+	f, err := elf.Open(res.RustObject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, s := range f.Sections {
+		if strings.Contains(s.Name, "eh_frame") {
+			t.Errorf("the Rust object keeps %s", s.Name)
+		}
+	}
+}

@@ -138,6 +138,9 @@ func (b *builder) compileRust(ctx context.Context) (*rustOutcome, error) {
 		if err := objcheck.RelaxGOT(b.rustObj); err != nil {
 			return nil, fmt.Errorf("preparing the host-mode object for the kernel's module loader: %w", err)
 		}
+		if err := b.dropUnwindTables(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := writeIfChanged(stamp, []byte(want)); err != nil {
 		return nil, err
