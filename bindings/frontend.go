@@ -165,16 +165,29 @@ func findHeader(h string, dirs []string) (string, error) {
 			return p, nil
 		}
 	}
+	return "", &HeaderNotFoundError{Header: h, Dirs: dirs}
+}
+
+// HeaderNotFoundError is a header (KERNEL_INCLUDE's, usually) that is in no
+// include directory of the kernel tree: the module's own mistake, which
+// callers report where the module names the header, unlike a header that
+// is there but does not parse.
+type HeaderNotFoundError struct {
+	Header string
+	Dirs   []string // searched, in order
+}
+
+func (e *HeaderNotFoundError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "header %s not found in the kernel include path; searched:", h)
-	for _, d := range dirs {
+	fmt.Fprintf(&b, "header %s not found in the kernel include path; searched:", e.Header)
+	for _, d := range e.Dirs {
 		fmt.Fprintf(&b, "\n  %s", d)
 	}
-	if len(dirs) == 0 {
+	if len(e.Dirs) == 0 {
 		b.WriteString(" (no include directories: the kbuild flags were not captured)")
 	}
 	b.WriteString("\ncheck its spelling (headers are named as in #include, e.g. linux/fs.h) or the KERNEL_INCLUDE variable")
-	return "", errors.New(b.String())
+	return b.String()
 }
 
 func isRegular(p string) bool {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings"
@@ -148,6 +150,13 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 		}
 	}
 	gen, err := bindings.Generate(ctx, gopts)
+	var missing *bindings.HeaderNotFoundError
+	if errors.As(err, &missing) && ctx.Err() == nil {
+		// A header the tree lacks is the module's mistake (a typo, or a
+		// header another kernel has): a finding, as the build gives it,
+		// with the module-level ones; the Rust files need the bindings.
+		return append([]diagnostics.Finding{w.headerNotFound(gopts.Headers, err)}, w.Findings...), nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", w.Vars.Bindings, strings.Join(w.Vars.KernelInclude, " "), err)
 	}
@@ -174,6 +183,29 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 		return nil, err
 	}
 	return append(findings, w.Findings...), nil
+}
+
+// headerNotFound is the bindings finding for a header the kernel tree lacks,
+// on the line that set KERNEL_INCLUDE (the Makefile's first line when the
+// editor's settings or the environment did), worded as the build's.
+func (w *Module) headerNotFound(headers []string, err error) diagnostics.Finding {
+	file, line := filepath.Join(w.Root, "Makefile"), 1
+	if where := w.Where["KERNEL_INCLUDE"]; where != "" {
+		file = where
+		if i := strings.LastIndexByte(where, ':'); i > 0 {
+			if n, aerr := strconv.Atoi(where[i+1:]); aerr == nil && n > 0 {
+				file, line = where[:i], n
+			}
+		}
+		if !filepath.IsAbs(file) {
+			file = filepath.Join(w.Root, file)
+		}
+	}
+	return diagnostics.Finding{
+		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
+		Code:    diagnostics.CodeBindings,
+		Message: fmt.Sprintf("generating %s from %s failed: %v", w.Vars.Bindings, strings.Join(headers, " "), err),
+	}
 }
 
 // Generated reports whether path is where the module's bindings go

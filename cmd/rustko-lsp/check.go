@@ -173,9 +173,10 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		if err != nil {
 			return exitTool, fmt.Errorf("building %s: %w", root, err)
 		}
+		analysed := hasCode(findings, diagnostics.CodeBindings)
 		for _, f := range res.Findings {
-			if f.Code == diagnostics.CodeBindingsNotOurs {
-				continue // the analysis above reported the kept file
+			if f.Code == diagnostics.CodeBindingsNotOurs || f.Code == diagnostics.CodeBindings && analysed {
+				continue // the analysis above reported the kept file, or the header it lacks
 			}
 			findings = append(findings, f)
 		}
@@ -209,6 +210,15 @@ func analyse(ctx context.Context, w *workspace.Module, stage *workspace.Stage, p
 		}
 	}
 	return w.Analyse(ctx, o)
+}
+
+func hasCode(fs []diagnostics.Finding, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
 }
 
 func sameDir(a, b string) bool {
