@@ -78,7 +78,7 @@ func analyzeModule(t testing.TB, dir string) []diagnostics.Finding {
 	// (no toolchain), not by the skeleton's RUST_ROOT=/usr, which is
 	// whatever rustc the machine has.
 	cp := *w
-	cp.Findings = moduleFindings(w.Module, w.Sources, w.License, nil)
+	cp.Findings = moduleFindings(w.Module, w.Sources, w.License, nil, nil)
 	got, err := cp.Analyse(ctx, AnalyseOptions{})
 	if err != nil {
 		t.Fatalf("analysing the module: %v", err)

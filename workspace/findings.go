@@ -18,10 +18,12 @@ import (
 // convention chose; the embedded default needs no check), judged against tc
 // (nil: current rustc). They are assembled here, once per load, so that
 // check and the editor show the same ones. src is the crate walk (nil when
-// it failed: C_FILES and RUST_FILES then), lic the licence (nil: none).
-func moduleFindings(m *module.Module, src *rustsrc.Sources, lic *module.License, tc *targets.Toolchain) []diagnostics.Finding {
+// it failed: C_FILES and RUST_FILES then), lic the licence (nil: none) and
+// licErr why it could not be read (a file of the module unreadable: the
+// load warns, and nothing is said about a licence no one could read).
+func moduleFindings(m *module.Module, src *rustsrc.Sources, lic *module.License, licErr error, tc *targets.Toolchain) []diagnostics.Finding {
 	var out []diagnostics.Finding
-	if lic == nil {
+	if lic == nil && licErr == nil {
 		if f, ok := missingLicense(m, src); ok {
 			out = append(out, f)
 		}

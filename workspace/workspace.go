@@ -195,10 +195,12 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		st, err := os.Stat(p)
 		return err == nil && !st.Mode().IsRegular()
 	})
+	var licErr error
 	switch lic, err := module.ReadLicense(licFiles); {
 	case err == nil:
 		w.License = lic
 	case !errors.Is(err, module.ErrNoLicense):
+		licErr = err
 		w.Warnings = append(w.Warnings, fmt.Sprintf("rustko-lsp: reading the module licence of %s: %v", m.Root, err))
 	}
 
@@ -223,7 +225,7 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		}
 	}
 
-	w.Findings = moduleFindings(m, w.Sources, w.License, w.Toolchain)
+	w.Findings = moduleFindings(m, w.Sources, w.License, licErr, w.Toolchain)
 	w.stamps = w.inputs()
 	return w, nil
 }
