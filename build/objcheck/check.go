@@ -84,7 +84,7 @@ func checkObject(ctx context.Context, ob *object, o Options) ([]diagnostics.Find
 	if err != nil {
 		return nil, err
 	}
-	for _, step := range []func(){c.code, c.endbr, c.relocations, c.undefined} {
+	for _, step := range []func(){c.code, c.endbr, c.relocations, c.undefined, c.reportPrecompiled} {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -103,6 +103,9 @@ type checker struct {
 	roots  sourceRoots
 	found  []diagnostics.Finding
 	counts map[string]int
+	// precompiled holds the mitigation findings about the toolchain's
+	// precompiled code, reported together at the end.
+	precompiled precompiledHits
 }
 
 func newChecker(ob *object, o Options) (*checker, error) {

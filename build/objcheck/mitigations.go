@@ -57,30 +57,39 @@ func (c *checker) reportMitigations(sec int, h *mitigationHits) {
 	if len(h.rets) > 0 {
 		off := h.rets[0]
 		p := c.placeOnDisk(sec, off)
-		msg := fmt.Sprintf("%s returns with a bare `ret`%s, but the kernel is built with return thunks (CONFIG_MITIGATION_RETHUNK, "+
-			"CONFIG_RETHUNK before 6.9): every return must be `jmp __x86_return_thunk`, or the Retbleed/SRSO mitigation the kernel "+
-			"chose at boot does not cover this code",
-			c.funcName(sec, off), more(len(h.rets)))
-		if p.via != "" {
-			msg += "; it comes from " + p.via
+		if p.precompiled() {
+			c.precompiled.add(CodeBareReturn, c.funcName(sec, off), p.via)
+		} else {
+			msg := fmt.Sprintf("%s returns with a bare `ret`%s, but %s. %s", c.funcName(sec, off), more(len(h.rets)), bareReturnWhy, bareReturnFix)
+			c.add(diagnostics.Finding{File: p.file, Range: p.rng, Severity: diagnostics.Warning, Code: CodeBareReturn, Message: msg, Related: p.related})
 		}
-		msg += ". rustc needs -Zfunction-return=thunk-extern; code from the precompiled core (host mode) never has it, so prefer rust-src mode"
-		c.add(diagnostics.Finding{File: p.file, Range: p.rng, Severity: diagnostics.Warning, Code: CodeBareReturn, Message: msg, Related: p.related})
 	}
 	if len(h.indirect) > 0 {
 		off := h.indirect[0]
 		p := c.placeOnDisk(sec, off)
-		msg := fmt.Sprintf("`%s` in %s is an indirect branch%s, but the kernel is built with retpolines (CONFIG_MITIGATION_RETPOLINE, "+
-			"CONFIG_RETPOLINE before 6.9): indirect calls and jumps must go through __x86_indirect_thunk_*, or Spectre v2 "+
-			"mitigations do not cover this code",
-			h.text, c.funcName(sec, off), more(len(h.indirect)))
-		if p.via != "" {
-			msg += "; it comes from " + p.via
+		if p.precompiled() {
+			c.precompiled.add(CodeIndirectBranch, c.funcName(sec, off), p.via)
+		} else {
+			msg := fmt.Sprintf("`%s` in %s is an indirect branch%s, but %s. %s", h.text, c.funcName(sec, off), more(len(h.indirect)),
+				indirectBranchWhy, indirectBranchFix)
+			c.add(diagnostics.Finding{File: p.file, Range: p.rng, Severity: diagnostics.Warning, Code: CodeIndirectBranch, Message: msg, Related: p.related})
 		}
-		msg += ". rustc needs -Zretpoline-external-thunk (or the retpoline target features on older rustc)"
-		c.add(diagnostics.Finding{File: p.file, Range: p.rng, Severity: diagnostics.Warning, Code: CodeIndirectBranch, Message: msg, Related: p.related})
 	}
 }
+
+// What each mitigation finding says: why the kernel needs it, and what
+// rustc needs to give it.
+const (
+	bareReturnWhy = "the kernel is built with return thunks (CONFIG_MITIGATION_RETHUNK, CONFIG_RETHUNK before 6.9): every return " +
+		"must be `jmp __x86_return_thunk`, or the Retbleed/SRSO mitigation the kernel chose at boot does not cover this code"
+	bareReturnFix     = "rustc needs -Zfunction-return=thunk-extern"
+	indirectBranchWhy = "the kernel is built with retpolines (CONFIG_MITIGATION_RETPOLINE, CONFIG_RETPOLINE before 6.9): indirect " +
+		"calls and jumps must go through __x86_indirect_thunk_*, or Spectre v2 mitigations do not cover this code"
+	indirectBranchFix = "rustc needs -Zretpoline-external-thunk (or the retpoline target features on older rustc)"
+	endbrWhy          = "the kernel enforces indirect branch tracking (CONFIG_X86_KERNEL_IBT): an indirect call or jump that " +
+		"lands anywhere else is a control protection fault, an oops"
+	endbrFix = "rustc needs -Zcf-protection=branch"
+)
 
 // endbr reports the functions that can be reached by an indirect branch
 // but do not start with endbr64: every global one (the C side may take its
@@ -117,15 +126,19 @@ func (c *checker) endbr() {
 			why = "a function whose address the Rust code takes (a callback or a vtable entry)"
 		}
 		p := c.placeOnDisk(sec, s.Value)
-		msg := fmt.Sprintf("%s does not start with endbr64, but the kernel enforces indirect branch tracking (CONFIG_X86_KERNEL_IBT): "+
-			"it is %s, and an indirect call to it faults (\"Missing ENDBR\", an oops) on a CPU with IBT", Demangle(s.Name), why)
-		if p.via != "" {
-			msg += "; it comes from " + p.via
+		if p.precompiled() {
+			c.precompiled.add(CodeEndbr, Demangle(s.Name), p.via)
+			continue
 		}
-		msg += ". rustc needs -Zcf-protection=branch"
+		msg := fmt.Sprintf("%s does not start with endbr64, but the kernel enforces indirect branch tracking (CONFIG_X86_KERNEL_IBT): "+
+			"it is %s, and an indirect call to it faults (\"Missing ENDBR\", an oops) on a CPU with IBT. %s", Demangle(s.Name), why, endbrFix)
 		c.add(diagnostics.Finding{File: p.file, Range: p.rng, Code: CodeEndbr, Message: msg, Related: p.related})
 	}
 }
+
+// precompiled reports whether placeOnDisk found no line of the module's
+// for a function, only the toolchain's: core's code that fat LTO kept whole.
+func (p place) precompiled() bool { return !p.exact && p.via != "" }
 
 // placeOnDisk is placeOf for findings about whole functions, which may be
 // core's own (kept whole by LTO, no line of the module's in them): a file
