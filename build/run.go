@@ -39,6 +39,7 @@ type builder struct {
 	cache     *filecache.Cache // rustc's answers to flag probes
 
 	targetJSON  string        // rust-src mode: the target specification used
+	ownTarget   bool          // targetJSON is the module's own file, not rustko's rendering of an embedded spec
 	cargoTarget string        // what cargo's --target gets: the spec's path, or the host triple
 	sysroot     *sysroot      // rust-src mode
 	codegen     kernelCodegen // the rustc flags the kernel's configuration asks for
@@ -207,6 +208,11 @@ func (b *builder) build(ctx context.Context) error {
 				return "", false, err
 			}
 			s, err := ensureSysroot(ctx, b.r, b.tc, b.targetJSON, b.cacheDir, b.codegen.Flags)
+			var refused *coreRefusedError
+			if b.ownTarget && errors.As(err, &refused) && ctx.Err() == nil {
+				b.res.Findings = append(b.res.Findings, b.targetRefused(refused)...)
+				return "failed", false, nil
+			}
 			if err != nil {
 				return "", false, err
 			}
@@ -321,6 +327,24 @@ func (b *builder) emit(e Event) {
 	}
 }
 
+// targetRefused is rustc refusing the module's own target specification:
+// what the spec check says about the file (the positioned target-spec
+// findings check lists too), and rustc's own words on its first line.
+func (b *builder) targetRefused(e *coreRefusedError) []diagnostics.Finding {
+	var out []diagnostics.Finding
+	for _, f := range b.w.Findings {
+		if f.Code == diagnostics.CodeTargetSpec && f.File == e.JSON {
+			out = append(out, f)
+		}
+	}
+	return append(out, diagnostics.Finding{
+		File: e.JSON, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
+		Code: diagnostics.CodeTargetSpec,
+		Message: fmt.Sprintf("rustc %s refuses this target specification (TARGET, set by %s): compiling %s for it failed:\n%s\n"+
+			"fix the file, or build with --mode host", e.Release, b.where("TARGET"), e.Crate, e.Output),
+	})
+}
+
 // resolveTarget picks the target specification for rust-src mode: the
 // module's TARGET, or the embedded spec for the kernel's architecture. A
 // TARGET file identical to the embedded spec is used in the form this
@@ -338,7 +362,7 @@ func (b *builder) resolveTarget() error {
 		}
 		stem := strings.TrimSuffix(filepath.Base(t), ".json")
 		if emb := targets.Data(stem); emb == nil || string(emb) != string(data) {
-			b.targetJSON, b.cargoTarget = t, t
+			b.targetJSON, b.cargoTarget, b.ownTarget = t, t, true
 			return nil
 		}
 		name = stem

@@ -36,6 +36,20 @@ type sysroot struct {
 	Built  bool   // false when it came from the cache
 }
 
+// coreRefusedError is rustc refusing to compile a sysroot crate for the
+// target specification: with the module's own spec, the module's problem
+// (the build reports it there); with rustko's embedded one, rustko's.
+type coreRefusedError struct {
+	Crate, Target, JSON, Release string
+	Exit                         int
+	Output                       string // rustc's last lines
+}
+
+func (e *coreRefusedError) Error() string {
+	return fmt.Sprintf("compiling %s for target %s (%s) with rustc %s failed (exit %d):\n%s\n"+
+		"check the target specification, or build with --mode host", e.Crate, e.Target, e.JSON, e.Release, e.Exit, e.Output)
+}
+
 // ensureSysroot returns the sysroot for tc, the target specification at
 // targetJSON and the kernel's code-generation flags, building it on first use: about half a minute, once per
 // toolchain and target. No cargo -Z build-std: it wants crates.io, and
@@ -98,9 +112,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, target
 			return fmt.Errorf("compiling %s for %s: %w", crate, stem, err)
 		}
 		if res.ExitCode != 0 {
-			return fmt.Errorf("compiling %s for target %s (%s) with rustc %s failed (exit %d):\n%s\n"+
-				"check the target specification, or build with --mode host",
-				crate, stem, targetJSON, tc.Release, res.ExitCode, proc.Tail(res.Stderr, 20))
+			return &coreRefusedError{Crate: crate, Target: stem, JSON: targetJSON, Release: tc.Release.String(), Exit: res.ExitCode, Output: proc.Tail(res.Stderr, 20)}
 		}
 		return nil
 	}

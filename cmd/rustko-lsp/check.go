@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -173,10 +174,13 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		if err != nil {
 			return exitTool, fmt.Errorf("building %s: %w", root, err)
 		}
-		analysed := hasCode(findings, diagnostics.CodeBindings)
+		analysed := slices.Clone(findings)
 		for _, f := range res.Findings {
-			if f.Code == diagnostics.CodeBindingsNotOurs || f.Code == diagnostics.CodeBindings && analysed {
-				continue // the analysis above reported the kept file, or the header it lacks
+			if f.Code == diagnostics.CodeBindingsNotOurs || reported(analysed, f) {
+				// The analysis above reported the kept file, or this (the
+				// header KERNEL_INCLUDE lacks, the target spec's mistakes
+				// when rustc refuses it).
+				continue
 			}
 			findings = append(findings, f)
 		}
@@ -212,13 +216,12 @@ func analyse(ctx context.Context, w *workspace.Module, stage *workspace.Stage, p
 	return w.Analyse(ctx, o)
 }
 
-func hasCode(fs []diagnostics.Finding, code string) bool {
-	for _, f := range fs {
-		if f.Code == code {
-			return true
-		}
-	}
-	return false
+// reported tells whether fs holds f already: the same code and message at
+// the same place.
+func reported(fs []diagnostics.Finding, f diagnostics.Finding) bool {
+	return slices.ContainsFunc(fs, func(g diagnostics.Finding) bool {
+		return g.Code == f.Code && g.File == f.File && g.Range == f.Range && g.Message == f.Message
+	})
 }
 
 func sameDir(a, b string) bool {
