@@ -183,6 +183,11 @@ func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 	var fixes []diagnostics.Fix
 	if alt := b.toolchainFor(ctx, want); alt != nil {
 		have = fmt.Sprintf(" (this machine has rustc %s: RUST_ROOT := %s)", alt.Release, alt.Root)
+		if alt.CoreSrc == "" && b.opts.Mode != ModeHost {
+			have = fmt.Sprintf(" (this machine has rustc %s: RUST_ROOT := %s; it has no rust-src, so it builds in host mode, "+
+				"where the module's code gets them but the precompiled core's does not: %s gives rust-src mode)",
+				alt.Release, alt.Root, addRustSrc(alt))
+		}
 		cfg := b.m.ConfigFile
 		if cfg == "" {
 			cfg = filepath.Join(b.m.Root, "config.mk")
@@ -272,22 +277,49 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 	return out, nil
 }
 
-// toolchainFor is the newest installed toolchain (InstalledToolchains) of at
-// least release since (its major.minor) that this build could use in the
-// mode it was asked for, a stable release before a nightly; nil when there
-// is none.
+// toolchainFor is the installed toolchain (InstalledToolchains) the
+// codegen-unsupported warning names; nil when there is none.
 func (b *builder) toolchainFor(ctx context.Context, since targets.Version) *targets.Toolchain {
+	return pickToolchain(b.w.InstalledToolchains(ctx, b.cache), b.tc.Root, since, b.opts.Mode, b.kernel.Arch)
+}
+
+// pickToolchain is the newest of the installed toolchains, other than the
+// one at current, of at least release since (its major.minor) that a build
+// in mode could use. A stable release goes before a nightly, and, where the
+// mode is left to rustko, a toolchain with rust-src before one without: in
+// host mode the precompiled core keeps going without the flags, so only
+// rust-src mode gives all of the module's code what the kernel asks for.
+func pickToolchain(installed []*targets.Toolchain, current string, since targets.Version, mode Mode, arch string) *targets.Toolchain {
+	rank := func(tc *targets.Toolchain) int {
+		r := 0
+		if tc.Release.Pre == "" {
+			r += 2
+		}
+		if tc.CoreSrc != "" || mode == ModeHost {
+			r += 4
+		}
+		return r
+	}
 	var pick *targets.Toolchain
-	for _, tc := range b.w.InstalledToolchains(ctx, b.cache) {
-		if tc.Root == b.tc.Root || !tc.Release.AtLeast(since.Major, since.Minor) {
+	for _, tc := range installed {
+		if tc.Root == current || !tc.Release.AtLeast(since.Major, since.Minor) {
 			continue
 		}
-		if _, _, err := chooseMode(b.opts.Mode, tc, b.kernel.Arch); err != nil {
+		if _, _, err := chooseMode(mode, tc, arch); err != nil {
 			continue
 		}
-		if pick == nil || tc.Release.Pre == "" || pick.Release.Pre != "" {
-			pick = tc // Installed lists them oldest first
+		if pick == nil || rank(tc) >= rank(pick) {
+			pick = tc // installed lists them oldest first
 		}
 	}
 	return pick
+}
+
+// addRustSrc says how to give tc the core sources: rustup's command for a
+// toolchain of rustup's, the distribution's package otherwise.
+func addRustSrc(tc *targets.Toolchain) string {
+	if filepath.Base(filepath.Dir(tc.Root)) == "toolchains" {
+		return fmt.Sprintf("`rustup component add rust-src --toolchain %s`", filepath.Base(tc.Root))
+	}
+	return "installing its rust-src"
 }

@@ -202,15 +202,65 @@ func TestCodegenFindingNamesAnInstalledToolchain(t *testing.T) {
 	b.kernel = &module.Kernel{Release: "6.12.118+deb12-amd64", Arch: "x86_64"}
 	b.codegen = planCodegen(kconfig(t, config612), "x86_64", ModeRustSrc, acceptsOnly(rustc163))
 	f := b.codegenFinding(context.Background())
-	want := fmt.Sprintf("(this machine has rustc %s: RUST_ROOT := %s)", stable.Release, root)
-	if !strings.Contains(f.Message, want) {
-		t.Errorf("message lacks %q:\n%s", want, f.Message)
+	// rustup's stable has no rust-src here: the message says what host mode
+	// leaves out and how to add it.
+	for _, want := range []string{
+		fmt.Sprintf("(this machine has rustc %s: RUST_ROOT := %s; it has no rust-src, so it builds in host mode", stable.Release, root),
+		"`rustup component add rust-src --toolchain " + name + "` gives rust-src mode)",
+	} {
+		if !strings.Contains(f.Message, want) {
+			t.Errorf("message lacks %q:\n%s", want, f.Message)
+		}
 	}
 	// The quick fix sets it in config.mk (none yet: the client creates it;
 	// module.TestSetVarEdit checks what make then reads).
 	wantFix := diagnostics.Edit{File: "/m/config.mk", Range: diagnostics.Point(1, 1), NewText: "RUST_ROOT := " + root + "\n"}
 	if len(f.Fixes) != 1 || len(f.Fixes[0].Edits) != 1 || f.Fixes[0].Edits[0] != wantFix || !strings.Contains(f.Fixes[0].Title, "Set RUST_ROOT := "+root) {
 		t.Errorf("fixes %+v, want one setting RUST_ROOT in config.mk: %+v", f.Fixes, wantFix)
+	}
+}
+
+// TestPickToolchain: which installed toolchain the codegen-unsupported
+// warning names, for a build with Debian's 1.63 in RUST_ROOT.
+func TestPickToolchain(t *testing.T) {
+	const host = "x86_64-unknown-linux-gnu"
+	tc := func(root string, minor int, pre string, src bool) *targets.Toolchain {
+		t := &targets.Toolchain{Root: root, Release: targets.Version{Major: 1, Minor: minor, Pre: pre}, Host: host}
+		if src {
+			t.CoreSrc = root + "/lib/rustlib/src/rust/library/core"
+		}
+		return t
+	}
+	debian := tc("/usr", 63, "", true)
+	trixie := tc("/opt/rust-1.85", 85, "", true)
+	stable := tc("/r/toolchains/stable", 95, "", false)
+	nightly := tc("/r/toolchains/nightly", 97, "nightly", false)
+	nightlySrc := tc("/r/toolchains/nightly", 97, "nightly", true)
+	tests := []struct {
+		name      string
+		installed []*targets.Toolchain
+		since     int
+		mode      Mode
+		want      *targets.Toolchain
+	}{
+		{"only the one in use", []*targets.Toolchain{debian}, 76, ModeAuto, nil},
+		{"stable without rust-src", []*targets.Toolchain{debian, stable}, 76, ModeAuto, stable},
+		{"rust-src before a newer one without", []*targets.Toolchain{debian, trixie, stable}, 76, ModeAuto, trixie},
+		{"too old, whatever it has", []*targets.Toolchain{debian, trixie, stable}, 90, ModeAuto, stable},
+		{"host mode asked for: newest stable", []*targets.Toolchain{debian, trixie, stable, nightly}, 76, ModeHost, stable},
+		{"rust-src mode asked for", []*targets.Toolchain{debian, trixie, stable}, 76, ModeRustSrc, trixie},
+		{"rust-src mode, none has it", []*targets.Toolchain{debian, stable, nightly}, 76, ModeRustSrc, nil},
+		{"a stable before a nightly", []*targets.Toolchain{debian, stable, nightly}, 76, ModeAuto, stable},
+		{"a nightly only without a stable", []*targets.Toolchain{debian, nightly}, 76, ModeAuto, nightly},
+		{"a nightly with rust-src before a stable without", []*targets.Toolchain{debian, stable, nightlySrc}, 76, ModeAuto, nightlySrc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := pickToolchain(tt.installed, "/usr", targets.Version{Major: 1, Minor: tt.since}, tt.mode, "x86_64")
+			if got != tt.want {
+				t.Errorf("picked %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 
