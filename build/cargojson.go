@@ -124,6 +124,7 @@ func parseCargoMessages(out []byte, root string, hostMode bool) cargoResult {
 	if !sawArtifact {
 		res.Fresh = false
 	}
+	explainUnlinkedRuntime(&res)
 	return res
 }
 
