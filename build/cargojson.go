@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -199,6 +201,7 @@ func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Findi
 		// crate as a whole: show them at the top of its root file.
 		f.File = crateRoot
 		f.Range = diagnostics.Point(1, 1)
+		r.placeInvalidUTF8(&f, d.Message)
 	} else {
 		// A span inside a macro's definition (core's assert_eq!, our
 		// own macro_rules!) is shown where the module invoked the macro,
@@ -345,4 +348,38 @@ func namedSpans(spans []rustcSpan) []rustcSpan {
 		}
 	}
 	return out
+}
+
+// unreadableRE is rustc's error for a source file that is not UTF-8. Older
+// rustc (1.63) names the crate root without backquotes and gives no
+// position; current rustc quotes it and points at the byte.
+var unreadableRE = regexp.MustCompile("^couldn't read `?([^`]+?)`?: stream did not contain valid UTF-8")
+
+// placeInvalidUTF8 puts that error on the first byte that is not UTF-8, as
+// later rustc does.
+func (r spanResolver) placeInvalidUTF8(f *diagnostics.Finding, msg string) {
+	m := unreadableRE.FindStringSubmatch(msg)
+	if m == nil {
+		return
+	}
+	file := r.abs(m[1])
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	line, col := 1, 1
+	for len(src) > 0 {
+		c, size := utf8.DecodeRune(src)
+		if c == utf8.RuneError && size <= 1 {
+			f.File, f.Range = file, diagnostics.Point(line, col)
+			f.Message += fmt.Sprintf("\nbyte `%d` is not valid UTF-8", src[0])
+			return
+		}
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col += size // findings count columns in bytes, as byteColumn does
+		}
+		src = src[size:]
+	}
 }

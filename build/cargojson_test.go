@@ -221,3 +221,30 @@ func checkFinding(t *testing.T, f diagnostics.Finding) {
 		t.Fatalf("bad severity in %s", f)
 	}
 }
+
+// TestNonUTF8CrateRoot: rustc 1.63 says a crate root that is not UTF-8
+// cannot be read, without a position (real output, ROOT standing for the
+// module); the finding goes on the first byte that is not UTF-8.
+func TestNonUTF8CrateRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "src"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// é in Latin-1: line 3, after "// caf" (6 bytes).
+	if err := os.WriteFile(filepath.Join(root, "src", "lib.rs"), []byte("#![no_std]\npub fn g() {}\n// caf\xe9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/cargo/non-utf8-1.63.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := parseCargoMessages([]byte(strings.ReplaceAll(string(data), "ROOT", root)), root, false)
+	if len(got.Findings) != 1 {
+		t.Fatalf("findings %v, want one", got.Findings)
+	}
+	f := got.Findings[0]
+	if f.File != filepath.Join(root, "src", "lib.rs") || f.Range.Start != (diagnostics.Position{Line: 3, Column: 7}) ||
+		!strings.Contains(f.Message, "byte `233` is not valid UTF-8") {
+		t.Errorf("got %s, want src/lib.rs:3:7 naming byte 233", f)
+	}
+}
