@@ -59,8 +59,11 @@ func (e *MakeError) Error() string {
 		return fmt.Sprintf("make could not evaluate the rust.ko variables: %s", strings.TrimSpace(e.Stderr))
 	}
 	msg := strings.TrimSuffix(strings.TrimSuffix(e.Message, "  Stop."), ".")
-	return fmt.Sprintf("%s:%d: %s (make could not read this makefile; fix line %d of %s, "+
-		"an assignment looks like `NAME := value`, then retry)", e.File, e.Line, msg, e.Line, e.File)
+	hint := ""
+	if strings.HasPrefix(msg, "missing separator") {
+		hint = ", an assignment looks like `NAME := value`"
+	}
+	return fmt.Sprintf("%s:%d: %s (make could not read this makefile; fix line %d of %s%s, then retry)", e.File, e.Line, msg, e.Line, e.File, hint)
 }
 
 // Load evaluates root's rust.ko variables with GNU make itself, so every make

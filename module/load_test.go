@@ -207,8 +207,11 @@ func TestLoadBrokenConfig(t *testing.T) {
 	}{
 		{"missing separator", "KERNEL_MODULE := a\n\nthis is not make\n", 3, "missing separator"},
 		{"explicit error", "KERNEL_MODULE := a\n$(error KERNEL_MODULE needs a value)\n", 2, "KERNEL_MODULE needs a value"},
-		// make counts the end of the file as the line after the last one.
-		{"unterminated conditional", "ifeq ($(V),1)\nRELEASE := 1\n", 3, "missing 'endif'"},
+		// make blames the end of the file; the finding goes on the block
+		// left open (the inner one of two).
+		{"unterminated conditional", "ifeq ($(V),1)\nRELEASE := 1\n", 1, "the conditional opened at line 1 is never closed"},
+		{"one of two closed", "ifdef A\nifeq ($(V),1)\nRELEASE := 1\nendif\n# ifeq in a comment\ndefine X\nifeq\nendef\nifneq ($(V),)\nV := 1\n", 9,
+			"the conditional opened at line 9 is never closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,7 @@ import (
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
-	"github.com/rustko/rustko-lsp/module"
+	"github.com/rustko/rustko-lsp/workspace"
 	"go.lsp.dev/protocol"
 )
 
@@ -163,7 +162,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	var indexErr error
 	if err != nil {
 		next.loadErr = err
-		if f, ok := makeErrorFinding(err); ok {
+		if f, ok := workspace.MakeErrorFinding(err); ok {
 			projFindings = append(projFindings, f)
 		} else {
 			s.showOnce(protocol.MessageTypeError, fmt.Sprintf("rustko-lsp: cannot load the module in %s: %v", se.root, err))
@@ -245,22 +244,6 @@ func headersFinding(p *Project, err error) diagnostics.Finding {
 		File: file, Range: diagnostics.Point(1, 1), Severity: diagnostics.Warning,
 		Code: diagnostics.CodeKernelHeaders, Source: diagnostics.SourceRustko, Message: msg,
 	}
-}
-
-// makeErrorFinding puts make's complaint about a makefile on its line.
-func makeErrorFinding(err error) (diagnostics.Finding, bool) {
-	var me *module.MakeError
-	if !errors.As(err, &me) || me.File == "" || me.Line <= 0 {
-		return diagnostics.Finding{}, false
-	}
-	return diagnostics.Finding{
-		File:     me.File,
-		Range:    diagnostics.Point(me.Line, 1),
-		Severity: diagnostics.Error,
-		Code:     diagnostics.CodeMakefileError,
-		Source:   "make",
-		Message:  strings.TrimSpace(me.Message) + " (make cannot read this makefile, so rustko cannot load the module)",
-	}, true
 }
 
 func (se *session) runBuild(ctx context.Context, gen uint64) {

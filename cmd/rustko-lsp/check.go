@@ -129,6 +129,14 @@ type checkOptions struct {
 // Findings go to stdout; the summary and progress go to stderr.
 func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (int, error) {
 	w, err := loadWorkspace(ctx, o.dir, o.kdir)
+	if f, ok := workspace.MakeErrorFinding(err); ok {
+		// The module's own mistake, on its line, as the editor shows it.
+		root, _ := module.FindRoot(o.dir)
+		if err := writeFindings(stdout, o.format, []diagnostics.Finding{f}, root); err != nil {
+			return exitTool, err
+		}
+		return exitFindings, nil
+	}
 	if err != nil {
 		return exitTool, err
 	}
