@@ -24,13 +24,23 @@ func (se *session) collect(file string, doc *document) []diagnostics.Finding {
 		code, msg string
 	}
 	seen := map[key]bool{}
-	build := se.build[file]
-	if m, ok := se.buildMarks[file]; ok && len(build) > 0 {
-		build = mapBuildFindings(build, m, doc)
+	var build []diagnostics.Finding
+	var origin []*diagnostics.Finding // build[i] is *origin[i], placed on doc
+	mark, marked := se.buildMarks[file]
+	for i := range se.build[file] {
+		f := &se.build[file][i]
+		placed := []diagnostics.Finding{*f}
+		if marked {
+			placed = mapBuildFindings(placed, mark, doc)
+		}
+		if len(placed) == 1 {
+			build = append(build, placed[0])
+			origin = append(origin, f)
+		}
 	}
 	analysis := se.analysis[file]
-	if len(analysis) > 0 && len(build) > 0 {
-		analysis, build = mergeCompilerFindings(analysis, build)
+	if len(build) > 0 {
+		analysis, build = mergeCompilerFindings(analysis, build, origin, se.folded)
 	}
 	for _, layer := range [][]diagnostics.Finding{se.project[file], analysis, build} {
 		for _, f := range layer {
@@ -55,10 +65,17 @@ var unresolvedName = map[string]bool{"E0425": true, "E0412": true, "E0423": true
 // that finding as related information, so the editor shows one
 // diagnostic with one piece of advice and rustc's words beside it. The
 // inputs are not modified.
-func mergeCompilerFindings(analysis, build []diagnostics.Finding) ([]diagnostics.Finding, []diagnostics.Finding) {
+//
+// folded remembers, by the build's own finding (origin[i] for build[i]),
+// which were folded: when the rustko finding goes before the next build
+// ends (its cause fixed, KERNEL_HELPERS or KERNEL_INCLUDE changed), the
+// rustc error it stood for is the last build's, about the code as it was,
+// and stays hidden rather than come back for the seconds the build takes.
+func mergeCompilerFindings(analysis, build []diagnostics.Finding, origin []*diagnostics.Finding, folded map[*diagnostics.Finding]bool) ([]diagnostics.Finding, []diagnostics.Finding) {
 	var keptBuild []diagnostics.Finding
 	var out []diagnostics.Finding
-	for _, c := range build {
+	changed := false
+	for j, c := range build {
 		i := -1
 		if c.Source == diagnostics.SourceRustc && unresolvedName[c.Code] {
 			i = slices.IndexFunc(analysis, func(f diagnostics.Finding) bool {
@@ -66,9 +83,15 @@ func mergeCompilerFindings(analysis, build []diagnostics.Finding) ([]diagnostics
 			})
 		}
 		if i < 0 {
-			keptBuild = append(keptBuild, c)
+			if folded[origin[j]] {
+				changed = true
+			} else {
+				keptBuild = append(keptBuild, c)
+			}
 			continue
 		}
+		folded[origin[j]] = true
+		changed = true
 		if out == nil {
 			out = slices.Clone(analysis)
 		}
@@ -77,8 +100,11 @@ func mergeCompilerFindings(analysis, build []diagnostics.Finding) ([]diagnostics
 			File: c.File, Range: c.Range, Message: fmt.Sprintf("rustc %s: %s", c.Code, c.Message),
 		})
 	}
-	if out == nil {
+	if !changed {
 		return analysis, build
+	}
+	if out == nil {
+		out = analysis
 	}
 	return out, keptBuild
 }

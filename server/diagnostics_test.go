@@ -472,3 +472,46 @@ func TestCommands(t *testing.T) {
 	}
 	h.shutdown(t)
 }
+
+// The last build's rustc error that was folded into a rustko finding stays
+// hidden when that finding goes before the next build: here config.mk gains
+// the helper, and the reload drops rustko's finding. The error was about
+// code the user has since fixed; the next build says what is left.
+func TestFoldedBuildErrorStaysHiddenAfterItsFindingGoes(t *testing.T) {
+	root := tempModule(t, "")
+	fake := newFake(root)
+	lib := filepath.Join(root, "src", "lib.rs")
+	cfg := filepath.Join(root, "config.mk")
+	var runs atomic.Int32
+	fake.build = func(ctx context.Context, p *Project, progress func(string, string)) (*BuildResult, error) {
+		if runs.Add(1) > 1 {
+			return &BuildResult{}, nil
+		}
+		return &BuildResult{Findings: []diagnostics.Finding{{File: lib,
+			Range:    diagnostics.Range{Start: diagnostics.Position{Line: 2, Column: 13}, End: diagnostics.Position{Line: 2, Column: 20}},
+			Severity: diagnostics.Error, Source: "rustc", Code: "E0425", Message: "cannot find function `kmalloc` in module `bindings`"}}}, nil
+	}
+	h := start(t, fake)
+	h.initialize(t, nil)
+	body := "fn init() {\n    let p = kmalloc(8);\n}\n"
+	must(t, osWrite(lib, body))
+	h.open(t, lib, body)
+	h.save(t, lib)
+	h.waitFor(t, 3*time.Second, "rustc's error folded into rustko's finding", func() bool {
+		d, _ := h.rec.diagsOf(lib)
+		return runs.Load() == 1 && len(d) == 1 && strings.HasPrefix(messageOf(d[0]), "kmalloc is static inline") &&
+			strings.Contains(messageOf(d[0]), "rustc E0425")
+	})
+	must(t, osWrite(cfg, "RUST_ROOT := /usr\nKERNEL_HELPERS += kmalloc\n"))
+	h.save(t, cfg)
+	h.waitFor(t, 3*time.Second, "rustko's finding gone after the reload", func() bool {
+		d, _ := h.rec.diagsOf(lib)
+		return fake.loads() >= 2 && !slices.ContainsFunc(d, func(d protocol.Diagnostic) bool {
+			return strings.HasPrefix(messageOf(d), "kmalloc is static inline")
+		})
+	})
+	if d, _ := h.rec.diagsOf(lib); len(d) != 0 || runs.Load() != 1 {
+		t.Errorf("after the reload, before another build (%d builds), lib.rs shows %q", runs.Load(), messages(d))
+	}
+	h.shutdown(t)
+}

@@ -155,6 +155,7 @@ func (se *session) runVM(ctx context.Context, _ uint64) {
 	}
 	files := keys(se.build)
 	se.build = se.byFile(found)
+	se.folded = map[*diagnostics.Finding]bool{}
 	se.buildMarks = marks
 	for _, mk := range marks {
 		mk.log.trim(mk.seq)

@@ -34,7 +34,10 @@ type session struct {
 	// buildMarks place the build's findings on open buffers edited since
 	// the build read them (editmap.go).
 	buildMarks map[string]buildMark
-	shown      map[string]bool // files whose last publish was not empty
+	// folded are the build's findings folded into a rustko finding since
+	// the build (mergeCompilerFindings); replaced with build.
+	folded map[*diagnostics.Finding]bool
+	shown  map[string]bool // files whose last publish was not empty
 	// resolvers hold the analysis's identifier resolution per file, for
 	// hover and definition on the text it analysed.
 	resolvers map[string]resolver
@@ -79,6 +82,7 @@ func (s *Server) newSession(root string) *session {
 		build:      map[string][]diagnostics.Finding{},
 		analysis:   map[string][]diagnostics.Finding{},
 		buildMarks: map[string]buildMark{},
+		folded:     map[*diagnostics.Finding]bool{},
 		shown:      map[string]bool{},
 		resolvers:  map[string]resolver{},
 		analyses:   map[string]*latest{},
@@ -291,6 +295,7 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	}
 	files := keys(se.build)
 	se.build = se.byFile(res.Findings)
+	se.folded = map[*diagnostics.Finding]bool{}
 	se.buildMarks = marks
 	for _, m := range marks {
 		m.log.trim(m.seq)
