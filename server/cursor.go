@@ -8,7 +8,8 @@ import (
 
 // cursor turns a position in an open (or on-disk) Rust file into the
 // analysis's question, with the text the answer's offsets count in. It
-// reports false when the file is in no module or there is no index yet.
+// reports false when the file is in no module, there is no index yet, or
+// the file is over maxAnalysedBytes.
 func (s *Server) cursor(p protocol.TextDocumentPositionParams) (rustsrc.Cursor, *text, bool) {
 	_, path := uriKey(p.TextDocument.URI)
 	if path == "" || !isRust(path) {
@@ -23,6 +24,9 @@ func (s *Server) cursor(p protocol.TextDocumentPositionParams) (rustsrc.Cursor, 
 		return rustsrc.Cursor{}, nil, false
 	}
 	t := s.fileText(path, nil)
+	if len(t.s) > maxAnalysedBytes {
+		return rustsrc.Cursor{}, nil, false // not analysed (largefile.go): its note says hover and definition are off
+	}
 	s.mu.Lock()
 	enc := s.enc
 	s.mu.Unlock()

@@ -154,3 +154,33 @@ func (r *recorder) publishCount(path string) int {
 	}
 	return n
 }
+
+// TestLargeFileNoHover: the file-too-large note says hover and definition
+// are off in such a file, and they are, though the name under the cursor
+// is in the index; under the bound they answer again.
+func TestLargeFileNoHover(t *testing.T) {
+	root := tempModule(t, "fn init() {}\n")
+	fake := newFake(root)
+	fake.ix = synthetic(t, t.TempDir())
+	h := start(t, fake)
+	h.initialize(t, nil)
+	big := filepath.Join(root, "src", "big.rs")
+	// bigRust's second line: `    let p = kmalloc(8);`, kmalloc at 12.
+	at := protocol.TextDocumentPositionParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(big)}, Position: protocol.Position{Line: 1, Character: 13}}
+	for _, tc := range []struct {
+		size   int
+		answer bool
+	}{{maxAnalysedBytes + 1, false}, {1000, true}} {
+		h.open(t, big, bigRust(tc.size))
+		hv, err := h.server.Hover(h.ctx, &protocol.HoverParams{TextDocumentPositionParams: at})
+		if err != nil || (hv != nil) != tc.answer {
+			t.Errorf("%d bytes: hover %+v, %v; want an answer: %v", tc.size, hv, err, tc.answer)
+		}
+		def, err := h.server.Definition(h.ctx, &protocol.DefinitionParams{TextDocumentPositionParams: at})
+		if err != nil || (def != nil) != tc.answer {
+			t.Errorf("%d bytes: definition %+v, %v; want an answer: %v", tc.size, def, err, tc.answer)
+		}
+		must(t, h.server.DidClose(h.ctx, &protocol.DidCloseTextDocumentParams{TextDocument: protocol.TextDocumentIdentifier{URI: uri.File(big)}}))
+	}
+	h.shutdown(t)
+}
