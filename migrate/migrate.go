@@ -77,6 +77,36 @@ type reader struct {
 	// remainingLang: a lang item migrate keeps is defined somewhere in the
 	// crate, so #![feature(lang_items)] stays.
 	remainingLang bool
+	// messageUsed: code migrate keeps calls PanicInfo::message (the module's
+	// own #[panic_handler]), which needs #![feature(panic_info_message)]
+	// before rustc 1.81.
+	messageUsed bool
+	// stdAlias is the name the crate root gives the std/ crate
+	// (`extern crate linux_std as std;`: std), "" without one.
+	stdAlias string
+}
+
+// rustkoHandler says whether the migrated module depends on the rustko
+// crate, whose #[panic_handler] then takes the place of the panic lang item.
+func (r *reader) rustkoHandler() bool { return r.stdDep != nil || r.hasRustko }
+
+// isPanicLang says whether a lang item is the 2017 panic entry point, which
+// rustc replaced with #[panic_handler].
+func isPanicLang(name string) bool {
+	return name == "panic_fmt" || name == "panic_impl" || name == "begin_panic"
+}
+
+// loopOnlyBody matches an item whose body does nothing but loop forever, as
+// rust.ko's panic_fmt did: it can become a #[panic_handler] unchanged.
+var loopOnlyBody = regexp.MustCompile(`^[^{]*\{\s*loop\s*\{\s*\}\s*;?\s*\}\s*$`)
+
+var fnNameRE = regexp.MustCompile(`\bfn\s+([A-Za-z_][A-Za-z0-9_]*)`)
+
+// keptLang says whether migrate leaves the obsolete lang item spanning
+// lines[attr..end] in place: a panic entry point that does more than loop,
+// in a module that gets no rustko crate to give the #[panic_handler].
+func (r *reader) keptLang(name string, lines []string, attr, end int) bool {
+	return isPanicLang(name) && !r.rustkoHandler() && !loopOnlyBody.MatchString(strings.Join(lines[attr+1:end+1], "\n"))
 }
 
 func (r *reader) run() error {
@@ -92,10 +122,28 @@ func (r *reader) run() error {
 	r.makefile()
 	rs := r.rustFiles()
 	for _, f := range rs {
-		if data, err := readSource(f); err == nil {
-			for _, l := range splitLines(data) {
-				if m := langRE.FindStringSubmatch(l); m != nil && !obsoleteLangItems[m[1]] {
+		data, err := readSource(f)
+		if err != nil {
+			continue
+		}
+		lines := splitLines(data)
+		for i := 0; i < len(lines); i++ {
+			if m := langRE.FindStringSubmatch(lines[i]); m != nil {
+				end := itemEnd(lines, i)
+				if !obsoleteLangItems[m[1]] || end < 0 || r.keptLang(m[1], lines, i, end) {
 					r.remainingLang = true
+				} else {
+					i = end // removed: what it calls goes with it
+					continue
+				}
+			}
+			if strings.Contains(stripLineComment(lines[i]), ".message()") {
+				r.messageUsed = true
+			}
+			if m := externRE.FindStringSubmatch(lines[i]); m != nil && r.stdDep != nil && (m[2] == r.stdDep.lib || m[2] == r.stdDep.key) {
+				r.stdAlias = m[2]
+				if m[4] != "" {
+					r.stdAlias = m[4]
 				}
 			}
 		}
@@ -152,6 +200,7 @@ func (r *reader) cargo(file string, data []byte) {
 	sectionLine := map[string]int{}
 	sectionEnd := map[string]int{} // last non-blank line of each section
 	keys := map[string]map[string]string{}
+	keyLine := map[string]map[string]int{}
 	var deps []*dependency
 	var cur *dependency
 	for i, l := range lines {
@@ -181,6 +230,10 @@ func (r *reader) cargo(file string, data []byte) {
 			keys[section] = map[string]string{}
 		}
 		keys[section][k] = v
+		if keyLine[section] == nil {
+			keyLine[section] = map[string]int{}
+		}
+		keyLine[section][k] = n
 		switch {
 		case cur != nil:
 			cur.endLine = n
@@ -207,7 +260,12 @@ func (r *reader) cargo(file string, data []byte) {
 		}
 	}
 	for _, d := range deps {
-		if d.path == "" || !isLegacyStd(filepath.Join(r.root, d.path)) {
+		if d.key == "core" || d.packageKey == "core" {
+			r.coreDep(file, data, lines, d)
+		}
+	}
+	for _, d := range deps {
+		if d.path == "" || !isLegacyStd(filepath.Join(r.root, d.path), d.key, d.packageKey) {
 			continue
 		}
 		pkg := d.key
@@ -253,6 +311,19 @@ func (r *reader) cargo(file string, data []byte) {
 			edits = append(edits, insertAt(file, data, sectionEnd[prof]+1, add.String()))
 		}
 	}
+	// A workspace listing the std/ crate makes cargo resolve its bindgen
+	// build-dependency (from the network) for every build of the module.
+	if n := keyLine["workspace"]["members"]; n > 0 {
+		l := lines[n-1]
+		member := regexp.MustCompile(`\s*"` + regexp.QuoteMeta(strings.TrimPrefix(filepath.Clean(d.path), "./")) + `/?"\s*,?`)
+		if loc := member.FindStringIndex(l); loc != nil {
+			nl := strings.Replace(l[:loc[0]]+" "+l[loc[1]:], ", ]", " ]", 1)
+			nl = regexp.MustCompile(`,\s*\]`).ReplaceAllString(nl, " ]")
+			nl = regexp.MustCompile(`\[\s+`).ReplaceAllString(nl, "[ ")
+			nl = regexp.MustCompile(`\s+\]`).ReplaceAllString(nl, " ]")
+			edits = append(edits, replaceLines(file, data, n, n, nl+"\n"))
+		}
+	}
 	created := 0
 	if !r.hasRustko {
 		crate, err := rustko.Files()
@@ -270,23 +341,51 @@ func (r *reader) cargo(file string, data []byte) {
 	msg := fmt.Sprintf("the %s crate at %s/ generates kernel bindings in its build.rs with bindgen from crates.io (which needs "+
 		"the network, libclang and kbuild's variables) and gives println!: rustko generates src/bindings.rs from "+
 		"KERNEL_INCLUDE itself, and the rustko crate gives println!/print!, the panic handler and the allocator. "+
-		"The dependency becomes rustko (%s/, %d files written); %s/ stays where it is, no longer built",
-		d.key, d.path, CrateDir, created, d.path)
+		"The dependency becomes rustko (%s/, %d files written); %s",
+		d.key, d.path, CrateDir, created, stdStays(r.root, d.path))
 	r.add(file, d.startLine, diagnostics.Warning, msg,
 		fmt.Sprintf("Depend on the rustko crate instead of %s (and LTO in the Cargo profiles)", d.key), edits)
 }
 
+// stdStays says what becomes of the std/ crate's folder.
+func stdStays(root, path string) string {
+	if _, err := os.Stat(filepath.Join(root, path)); err != nil {
+		return path + "/ is not there (a submodule not checked out?); nothing needs it now"
+	}
+	return path + "/ stays where it is, no longer built"
+}
+
 // isLegacyStd says whether dir holds rust.ko's std/ crate: linux-std by
-// name, or a crate whose build.rs runs bindgen.
-func isLegacyStd(dir string) bool {
+// name, or a crate whose build.rs runs bindgen. A dependency named
+// linux-std whose folder is missing is that crate too (forks kept it as a
+// git submodule).
+func isLegacyStd(dir, key, pkg string) bool {
 	data, err := os.ReadFile(filepath.Join(dir, "Cargo.toml"))
 	if err != nil {
-		return false
+		_, statErr := os.Stat(dir)
+		return os.IsNotExist(statErr) && (key == "linux-std" || pkg == "linux-std")
 	}
 	if m := crateNameR.FindSubmatch(data); m != nil && string(m[1]) == "linux-std" {
 		return true
 	}
 	return regexp.MustCompile(`(?m)^\s*bindgen\s*=`).Match(data) && isFile(filepath.Join(dir, "build.rs"))
+}
+
+// coreDep removes a `core` dependency: rust.ko (2016) took core from
+// phil-opp's nightly-libcore with its disable_float feature. rustko-lsp
+// build builds core for the target spec (no FP/SIMD) from the toolchain's
+// own sources, and the git crate fetches from the network and builds with no
+// rustc of today.
+func (r *reader) coreDep(file string, data []byte, lines []string, d *dependency) {
+	last := d.endLine
+	if last < len(lines) && strings.TrimSpace(lines[last]) == "" && d.table {
+		last++ // the blank line after the table
+	}
+	r.add(file, d.startLine, diagnostics.Warning,
+		"the `core` dependency (rust.ko's nightly-libcore from git, built without floats) is what a 2016 nightly needed: "+
+			"rustko-lsp build builds core for the target spec (no FP/SIMD) from the toolchain itself, and the git crate "+
+			"needs the network and builds with no rustc of today",
+		"Remove the core dependency", []diagnostics.Edit{deleteLines(file, data, d.startLine, last)})
 }
 
 // ---- the target spec ----
@@ -345,7 +444,40 @@ func (r *reader) targetSpec() {
 
 // ---- Makefile: xargo → rustko-lsp build (cargo) ----
 
-var ruleRE = regexp.MustCompile(`^all\s*:`)
+// allRule returns the targets of a rule line that makes `all` ("all:",
+// "all modules: build/Makefile"), or "" for any other line.
+func allRule(l string) string {
+	if strings.HasPrefix(l, "\t") || strings.HasPrefix(strings.TrimSpace(l), "#") {
+		return ""
+	}
+	i := strings.IndexByte(l, ':')
+	if i < 0 || strings.HasPrefix(l[i:], ":=") || strings.ContainsAny(l[:i], "=$") {
+		return ""
+	}
+	targets := strings.Fields(l[:i])
+	if !slices.Contains(targets, "all") {
+		return ""
+	}
+	return strings.Join(targets, " ")
+}
+
+// recipeEnd returns the last line (1-based) of the recipe of the rule at
+// line start: make takes blank and comment lines among the recipe's
+// tab-led lines as part of it, so a recipe under a comment is still all's.
+func recipeEnd(lines []string, start int) int {
+	end := start
+	for i := start; i < len(lines); i++ {
+		l := lines[i]
+		switch {
+		case strings.HasPrefix(l, "\t"):
+			end = i + 1
+		case strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#"):
+		default:
+			return end
+		}
+	}
+	return end
+}
 
 func (r *reader) makefile() {
 	file := filepath.Join(r.root, "Makefile")
@@ -362,17 +494,11 @@ func (r *reader) makefile() {
 		return
 	}
 	lines := splitLines(data)
-	start, end := 0, 0
+	start, end, targets := 0, 0, ""
 	for i, l := range lines {
-		if start == 0 && ruleRE.MatchString(l) {
-			start, end = i+1, i+1
-			continue
-		}
-		if start != 0 && i+1 == end+1 {
-			if strings.HasPrefix(l, "\t") {
-				end = i + 1
-				continue
-			}
+		if targets = allRule(l); targets != "" {
+			start = i + 1
+			end = recipeEnd(lines, start)
 			break
 		}
 	}
@@ -393,7 +519,7 @@ func (r *reader) makefile() {
 		[]diagnostics.Edit{replaceLines(file, data, start, end,
 			"# rustko-lsp builds the module: bindings from KERNEL_INCLUDE, core for the\n"+
 				"# target spec, cargo, then kbuild (`rustko-lsp migrate` replaced xargo).\n"+
-				"RUSTKO ?= rustko-lsp\n\nall:\n\t$(RUSTKO) build .\n")})
+				"RUSTKO ?= rustko-lsp\n\n"+targets+":\n\t$(RUSTKO) build .\n")})
 }
 
 // ---- Rust sources ----
@@ -404,6 +530,24 @@ var obsoleteFeatures = map[string]string{
 	"custom_attribute": "removed", "raw": "removed", "core_str_ext": "removed", "core_intrinsics": "not needed without std/",
 	"panic_implementation": "removed", "panic_handler": "stable", "panic_info_message": "not needed: rustko's handler prints the message",
 	"alloc": "stable", "used": "stable", "const_fn": "removed", "asm": "removed", "unique": "removed",
+}
+
+// keptFeaturesWhy says why features migrate keeps stay, and what that costs.
+func keptFeaturesWhy(keep []string) string {
+	why := "migrate does not know it"
+	if len(keep) > 1 {
+		why = "migrate does not know them"
+	}
+	for _, f := range keep {
+		switch f {
+		case "panic_info_message":
+			why = "the module's own panic handler calls PanicInfo::message (an Option before rustc 1.81, a PanicMessage since: " +
+				"writing `{}` of the PanicInfo itself works on every rustc)"
+		case "lang_items":
+			why = "a lang item migrate keeps is defined"
+		}
+	}
+	return why + "; a #![feature] needs a nightly rustc (Debian's stable 1.63 refuses it)"
 }
 
 // obsoleteLangItems are lang items a no_std crate had to define in 2017.
@@ -474,11 +618,23 @@ func (r *reader) rustFile(file string) {
 		if end < 0 {
 			continue
 		}
-		items = append(items, item{i + 1, end + 1})
 		name := m[1]
+		if r.keptLang(name, lines, i, end) {
+			r.plan.Findings = append(r.plan.Findings, diagnostics.Finding{File: file, Range: lineRange(file, i+1),
+				Severity: diagnostics.Warning, Code: Code, Source: diagnostics.SourceRustko,
+				Message: fmt.Sprintf("obsolete lang item %q: rustc asks for a #[panic_handler] fn(&core::panic::PanicInfo) -> ! instead, "+
+					"and no rustko crate comes with this module to give one (it has no std/ crate to replace); its body does more "+
+					"than loop, so migrate leaves it to you: make it a #[panic_handler] (the PanicInfo gives the message, file and "+
+					"line), or depend on the rustko crate", name)})
+			i = end
+			continue
+		}
+		items = append(items, item{i + 1, end + 1})
 		body := strings.Join(lines[i:end+1], "\n")
 		what := "rustc no longer asks a no_std crate for it (panic=abort has no unwinding)"
-		if name == "panic_fmt" || name == "panic_impl" || name == "begin_panic" {
+		replacement, title := "", fmt.Sprintf("Remove the %s lang item", name)
+		switch {
+		case isPanicLang(name) && r.rustkoHandler():
 			what = "the rustko crate's #[panic_handler] replaces it and prints `<module>: panicked at <file>:<line>: <message>`"
 			if strings.Contains(body, ".message()") {
 				what += " for every rustc (PanicInfo::message returned Option<&Arguments> behind a feature, a PanicMessage since 1.81)"
@@ -486,14 +642,29 @@ func (r *reader) rustFile(file string) {
 			} else if strings.Contains(body, "PanicInfo") {
 				removedPanicInfo = true
 			}
+		case isPanicLang(name):
+			// No rustko crate comes, and the body only loops: the same
+			// function as the #[panic_handler] rustc asks for.
+			fn := "panic"
+			if fm := fnNameRE.FindStringSubmatch(body); fm != nil {
+				fn = fm[1]
+			}
+			indent := lines[i][:len(lines[i])-len(strings.TrimLeft(lines[i], " \t"))]
+			replacement = indent + "#[panic_handler]\n" + indent + "fn " + fn + "(_info: &core::panic::PanicInfo) -> ! {\n" +
+				indent + "    loop {}\n" + indent + "}\n"
+			what = "rustc asks for a #[panic_handler] instead (the module has no std/ crate, so no rustko crate comes to give one); " +
+				"it does what this one did, loop forever"
+			title = fmt.Sprintf("Make %s a #[panic_handler]", fn)
+			if strings.Contains(body, "PanicInfo") {
+				removedPanicInfo = true
+			}
 		}
 		last := end + 1
-		if last < len(lines) && strings.TrimSpace(lines[last]) == "" {
+		if replacement == "" && last < len(lines) && strings.TrimSpace(lines[last]) == "" {
 			last++ // the blank line after it
 		}
-		edits := []diagnostics.Edit{deleteLines(file, data, i+1, last)}
-		r.add(file, i+1, diagnostics.Warning, fmt.Sprintf("obsolete lang item %q: %s", name, what),
-			fmt.Sprintf("Remove the %s lang item", name), edits)
+		edits := []diagnostics.Edit{replaceLines(file, data, i+1, last, replacement)}
+		r.add(file, i+1, diagnostics.Warning, fmt.Sprintf("obsolete lang item %q: %s", name, what), title, edits)
 		i = end
 	}
 	// A `use ...PanicInfo;` left with nothing to name goes with the handler.
@@ -524,11 +695,18 @@ func (r *reader) rustFile(file string) {
 					continue
 				}
 				_, obsolete := obsoleteFeatures[f]
+				if f == "panic_info_message" && r.messageUsed {
+					obsolete = false
+				}
 				if obsolete || (f == "lang_items" && !r.remainingLang) {
 					drop = append(drop, f)
 				} else {
 					keep = append(keep, f)
 				}
+			}
+			if len(keep) > 0 {
+				r.plan.Notes = append(r.plan.Notes, fmt.Sprintf("%s:%d: #![feature(%s)] stays: %s", rel(r.root, file), i+1,
+					strings.Join(keep, ", "), keptFeaturesWhy(keep)))
 			}
 			if len(drop) == 0 {
 				continue
@@ -560,6 +738,92 @@ func (r *reader) rustFile(file string) {
 			}
 		}
 	}
+	touched := r.editedLines(file)
+	for i, l := range lines {
+		if strExtRE.MatchString(l) && !touched[i+1] {
+			touched[i+1] = true
+			r.add(file, i+1, diagnostics.Warning, "`use core::str::StrExt;`: the trait went with the core_str_ext feature in 2018 "+
+				"(str's methods are its own now), so the import names nothing",
+				"Remove the StrExt import", []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
+		}
+	}
+	if r.stdDep != nil && r.stdAlias != "" {
+		r.stdPaths(file, data, lines, touched)
+	}
+}
+
+var strExtRE = regexp.MustCompile(`^\s*use\s+(::)?core::str::StrExt\s*;\s*$`)
+
+// editedLines returns the lines of file (1-based) that an edit planned so
+// far replaces or deletes.
+func (r *reader) editedLines(file string) map[int]bool {
+	out := map[int]bool{}
+	for _, f := range r.plan.Findings {
+		for _, fix := range f.Fixes {
+			for _, e := range fix.Edits {
+				if e.File != file {
+					continue
+				}
+				last := e.Range.End.Line
+				if e.Range.End.Column == 1 {
+					last--
+				}
+				for n := e.Range.Start.Line; n <= last; n++ {
+					out[n] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// stdCoreModules are the modules of core that linux-std re-exported
+// (std::mem was core::mem) and core still has.
+const stdCoreModules = "any|cell|clone|cmp|convert|default|hash|iter|marker|mem|ops|ptr|result|option"
+
+// stdPaths rewrites the paths into the std/ crate, which is no longer a
+// dependency: std::os::kernel (the bindings its build.rs generated) and
+// std::os::raw (C's types) are the module's own bindings now, and its
+// re-exports of core are core's. What has no counterpart (std::io, a fork's
+// std::os::errors) is named in the notes.
+func (r *reader) stdPaths(file string, data []byte, lines []string, touched map[int]bool) {
+	a := regexp.QuoteMeta(r.stdAlias)
+	useMod := regexp.MustCompile(`^(\s*(?:pub(?:\([^)]*\))?\s+)?use\s+)(?:::)?` + a + `::os::(kernel|raw)\s*;`)
+	osPath := regexp.MustCompile(`(^|[^A-Za-z0-9_:])(?:::)?` + a + `::os::(?:kernel|raw)\b`)
+	corePath := regexp.MustCompile(`(^|[^A-Za-z0-9_:])(?:::)?` + a + `::(` + stdCoreModules + `)\b`)
+	left := regexp.MustCompile(`(^|[^A-Za-z0-9_:])(?:::)?` + a + `::[A-Za-z_:]*`)
+	var edits []diagnostics.Edit
+	first, n := 0, 0
+	for i, l := range lines {
+		if touched[i+1] || externRE.MatchString(l) {
+			continue
+		}
+		code := stripLineComment(l)
+		nl := useMod.ReplaceAllString(code, "${1}crate::bindings as $2;")
+		nl = osPath.ReplaceAllString(nl, "${1}crate::bindings")
+		nl = corePath.ReplaceAllString(nl, "${1}core::$2")
+		for _, m := range left.FindAllStringSubmatch(nl, -1) {
+			r.plan.Notes = append(r.plan.Notes, fmt.Sprintf("%s:%d: %s stays: the %s crate's %s has no counterpart in rustko "+
+				"(the bindings are crate::bindings, printing is the rustko crate's println!/pr_info!); rewrite it by hand",
+				rel(r.root, file), i+1, strings.TrimPrefix(m[0], m[1]), r.stdDep.key, strings.TrimPrefix(m[0], m[1])))
+		}
+		if nl == code {
+			continue
+		}
+		if first == 0 {
+			first = i + 1
+		}
+		n++
+		edits = append(edits, replaceLines(file, data, i+1, i+1, nl+l[len(code):]+"\n"))
+	}
+	if n == 0 {
+		return
+	}
+	r.add(file, first, diagnostics.Warning, fmt.Sprintf("paths into the %s crate, which is no longer a dependency, on %d lines: "+
+		"%s::os::kernel (the bindings its build.rs generated) and %s::os::raw (C's types) are the module's bindings, "+
+		"crate::bindings, which rustko-lsp build generates from KERNEL_INCLUDE; its re-exports of core (%s::mem, %s::ptr...) are core's",
+		r.stdDep.key, n, r.stdAlias, r.stdAlias, r.stdAlias, r.stdAlias),
+		"Use crate::bindings and core instead of "+r.stdAlias, edits)
 }
 
 // itemEnd returns the index of the line that ends the item starting after
@@ -630,7 +894,7 @@ func (r *reader) notes() {
 		*n = append(*n, fmt.Sprintf("KERNEL_INCLUDE (%s: %s) is kept as it is: rustko generates src/bindings.rs from it "+
 			"plus its default headers (linux/module.h, kernel.h, printk.h, slab.h, fs.h, uaccess.h)", where, strings.Join(inc, " ")))
 	}
-	if d := r.stdDep; d != nil {
+	if d := r.stdDep; d != nil && isDir(filepath.Join(r.root, d.path)) {
 		*n = append(*n, fmt.Sprintf("%s/ (the %s crate) is left in place, no longer a dependency: delete it when nothing else needs it", d.path, d.key))
 	}
 	for _, f := range []string{"kbuild.mk", "Xargo.toml"} {
@@ -648,6 +912,11 @@ func splitLines(data []byte) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
+}
+
+func isDir(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
 
 func isFile(p string) bool {
