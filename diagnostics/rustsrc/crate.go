@@ -82,7 +82,12 @@ func ModuleSources(m *module.Module) (*Sources, error) {
 		s.root = kernelCfg(targetOS, nil)
 	}
 	for _, p := range m.Vars.RustFiles {
-		addRust(filepath.Clean(p), s.root)
+		// rust.ko's RUST_FILES are make prerequisites, which may name
+		// Cargo.lock or a file since removed: only Rust files that exist
+		// are sources.
+		if strings.HasSuffix(p, ".rs") && isFile(p) {
+			addRust(filepath.Clean(p), s.root)
+		}
 	}
 	s.C = kbuildCFiles(m)
 	// rustko-lsp build links the rustko crate's C half (its kmalloc, BUG

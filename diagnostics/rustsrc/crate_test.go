@@ -71,6 +71,7 @@ func TestModuleSources(t *testing.T) {
 		rust     []string // relative
 		c        []string
 		features map[string][]string // file -> features its cfg set enables
+		listed   []string            // RUST_FILES, relative
 	}{
 		{"package and path dependencies", map[string]string{
 			"Cargo.toml": `[package]
@@ -119,7 +120,7 @@ four = { path = "four" }
 			"unlisted.c":       "",
 		}, []string{"rs/root.rs", "rs/a.rs", "one/src/lib.rs", "four/src/lib.rs", "three/src/lib.rs", "two/lib.rs"},
 			[]string{"shim/a.c", "shim/b.c", "c.c"},
-			map[string][]string{"rs/a.rs": {"a", "b", "default"}, "one/src/lib.rs": {"x"}, "two/lib.rs": nil}},
+			map[string][]string{"rs/a.rs": {"a", "b", "default"}, "one/src/lib.rs": {"x"}, "two/lib.rs": nil}, nil},
 		{"rustko's runtime crate is rustko's code", map[string]string{
 			"Cargo.toml":           "[package]\nname = \"hello\"\n[dependencies]\nrustko = { path = \"rustko\" }\nmine = { path = \"mine\" }\n",
 			"src/lib.rs":           "",
@@ -128,7 +129,7 @@ four = { path = "four" }
 			"rustko/c/rustko_rt.c": "",
 			"mine/Cargo.toml":      "[package]\nname = \"rustko\"\n", // the name alone is not enough
 			"mine/src/lib.rs":      "",
-		}, []string{"src/lib.rs", "mine/src/lib.rs"}, nil, nil},
+		}, []string{"src/lib.rs", "mine/src/lib.rs"}, nil, nil, nil},
 		{"virtual workspace", map[string]string{
 			"Cargo.toml":                 "[workspace]\nmembers = [\n  \"crates/*\",\n]\n",
 			"crates/ko/Cargo.toml":       "[package]\nname = \"ko\"\n[lib]\ncrate-type = [\"staticlib\"]\n",
@@ -138,11 +139,22 @@ four = { path = "four" }
 			"crates/ko/src/x86/inner.rs": "",
 			"crates/tool/Cargo.toml":     "[package]\nname = \"tool\"\n",
 			"crates/tool/src/lib.rs":     "",
-		}, []string{"crates/ko/src/lib.rs", "crates/ko/src/x86/mod.rs", "crates/ko/src/x86/inner.rs"}, nil, nil},
+		}, []string{"crates/ko/src/lib.rs", "crates/ko/src/x86/mod.rs", "crates/ko/src/x86/inner.rs"}, nil, nil, nil},
+		// rust.ko's RUST_FILES are make prerequisites: a kernel-roulette-era
+		// Makefile lists Cargo.lock, and a stale entry names a file gone.
+		{"RUST_FILES: the Rust files that exist", map[string]string{
+			"Cargo.toml":   "[package]\nname = \"m\"\n",
+			"Cargo.lock":   "",
+			"src/lib.rs":   "",
+			"src/extra.rs": "",
+		}, []string{"src/lib.rs", "src/extra.rs"}, nil, nil, []string{"src/lib.rs", "src/extra.rs", "src/gone.rs", "Cargo.lock", "Cargo.toml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := testtree.Write(t, tc.files, "markers")
 			m := &module.Module{Root: dir}
+			for _, f := range tc.listed {
+				m.Vars.RustFiles = append(m.Vars.RustFiles, filepath.Join(dir, f))
+			}
 			s, err := ModuleSources(m)
 			if err != nil {
 				t.Fatal(err)
