@@ -52,6 +52,21 @@ func ccArch(k *module.Kernel) (string, error) {
 	return "", fmt.Errorf("kernel architecture %q is not supported by the bindings generator (x86_64 and arm64 are)", arch)
 }
 
+// vaList is gcc's __builtin_va_list for an architecture, defined before
+// cc/v4's builtins, which make it a void pointer everywhere. On x86-64 it
+// is an array of one record: 24 bytes inside a record (a void pointer was
+// 8) and, as a parameter, a pointer to the record.
+var vaList = map[string]string{
+	"amd64": `#define __builtin_va_list __builtin_va_list
+typedef struct __va_list_tag {
+	unsigned int gp_offset;
+	unsigned int fp_offset;
+	void *overflow_arg_area;
+	void *reg_save_area;
+} __builtin_va_list[1];
+`,
+}
+
 // newFrontEnd configures cc/v4 the way kbuild configures gcc for a module
 // object: same include search, the forced includes as the first sources in
 // kbuild's order (as -include options cc/v4 would keep only their macros),
@@ -99,10 +114,11 @@ func newFrontEnd(ctx context.Context, k *module.Kernel, f *module.Flags, headers
 	if err := cfg.ApplyOptions("-std=" + std); err != nil {
 		return nil, fmt.Errorf("C front end: %w", err)
 	}
-	srcs := []cc.Source{
-		{Name: "<predefined>", Value: predefined},
-		{Name: "<builtin>", Value: cc.Builtin},
+	srcs := []cc.Source{{Name: "<predefined>", Value: predefined}}
+	if v := vaList[arch]; v != "" {
+		srcs = append(srcs, cc.Source{Name: "<va_list>", Value: v})
 	}
+	srcs = append(srcs, cc.Source{Name: "<builtin>", Value: cc.Builtin})
 	for _, inc := range f.ForcedIncludes {
 		srcs = append(srcs, cc.Source{Name: inc})
 	}

@@ -54,12 +54,18 @@ type strCheck struct {
 	want []byte
 }
 
+// builtinRecords spell the records the front end declares for gcc's
+// builtin types (frontend.go's vaList): gcc has no tag for them.
+var builtinRecords = map[string]string{"__va_list_tag": "__typeof__((*(__builtin_va_list *)0)[0])"}
+
 // cSpelling returns how C can name a record's type, or "" when it cannot
 // (an anonymous member: its fields are checked through the parent).
 func cSpelling(u *Unit, r *Record, typedefOf map[*Record]string, depth int) string {
 	switch {
 	case depth > 8:
 		return ""
+	case builtinRecords[r.Tag] != "" && strings.HasPrefix(r.Pos.File, "<"):
+		return builtinRecords[r.Tag]
 	case r.Tag != "":
 		if r.Union {
 			return "union " + r.Tag
@@ -176,6 +182,7 @@ func buildOracle(u *Unit) *oracle {
 			o.int("enumerator "+c.CName, c.CName, valueBits(c.Value))
 		}
 	}
+	o.signatures(u, typedefOf, shadowed)
 	var strDecls []string
 	for _, m := range u.Macros {
 		if !m.emit {
