@@ -83,9 +83,10 @@ func ModuleSources(m *module.Module) (*Sources, error) {
 	}
 	for _, p := range m.Vars.RustFiles {
 		// rust.ko's RUST_FILES are make prerequisites, which may name
-		// Cargo.lock or a file since removed: only Rust files that exist
-		// are sources.
-		if strings.HasSuffix(p, ".rs") && isFile(p) {
+		// Cargo.lock or a file since removed: only Rust files that are
+		// there are sources. One there but unreadable (a dangling link,
+		// no permission) stays, so that reading it says so.
+		if st, err := os.Lstat(p); err == nil && !st.IsDir() && strings.HasSuffix(p, ".rs") {
 			addRust(filepath.Clean(p), s.root)
 		}
 	}
