@@ -260,8 +260,18 @@ func (r *reader) cargo(file string, data []byte) {
 		}
 	}
 	for _, d := range deps {
-		if d.key == "core" || d.packageKey == "core" {
-			r.coreDep(file, data, lines, d)
+		switch {
+		case d.key == "core" || d.packageKey == "core":
+			r.dropDep(file, data, lines, d,
+				"the `core` dependency (rust.ko's nightly-libcore from git, built without floats) is what a 2016 nightly needed: "+
+					"rustko-lsp build builds core for the target spec (no FP/SIMD) from the toolchain itself, and the git crate "+
+					"needs the network and builds with no rustc of today", "Remove the core dependency")
+		case d.key == "compiler_builtins" || d.packageKey == "compiler_builtins":
+			r.dropDep(file, data, lines, d,
+				"the `compiler_builtins` dependency (the rust-lang-nursery crate from git) is what a 2017 nightly needed to link: "+
+					"rustko-lsp build gives the sysroot an empty compiler_builtins on purpose, so that none of its helpers, which "+
+					"the kernel does not export, end up in the module, and the git crate needs the network and builds with no "+
+					"rustc of today", "Remove the compiler_builtins dependency")
 		}
 	}
 	for _, d := range deps {
@@ -371,21 +381,16 @@ func isLegacyStd(dir, key, pkg string) bool {
 	return regexp.MustCompile(`(?m)^\s*bindgen\s*=`).Match(data) && isFile(filepath.Join(dir, "build.rs"))
 }
 
-// coreDep removes a `core` dependency: rust.ko (2016) took core from
-// phil-opp's nightly-libcore with its disable_float feature. rustko-lsp
-// build builds core for the target spec (no FP/SIMD) from the toolchain's
-// own sources, and the git crate fetches from the network and builds with no
-// rustc of today.
-func (r *reader) coreDep(file string, data []byte, lines []string, d *dependency) {
+// dropDep removes a dependency of a 2016-2017 nightly's sysroot: rust.ko
+// took core from phil-opp's nightly-libcore (disable_float), others
+// compiler_builtins from git. rustko-lsp build makes the sysroot for the
+// target spec from the toolchain's own sources.
+func (r *reader) dropDep(file string, data []byte, lines []string, d *dependency, why, title string) {
 	last := d.endLine
 	if last < len(lines) && strings.TrimSpace(lines[last]) == "" && d.table {
 		last++ // the blank line after the table
 	}
-	r.add(file, d.startLine, diagnostics.Warning,
-		"the `core` dependency (rust.ko's nightly-libcore from git, built without floats) is what a 2016 nightly needed: "+
-			"rustko-lsp build builds core for the target spec (no FP/SIMD) from the toolchain itself, and the git crate "+
-			"needs the network and builds with no rustc of today",
-		"Remove the core dependency", []diagnostics.Edit{deleteLines(file, data, d.startLine, last)})
+	r.add(file, d.startLine, diagnostics.Warning, why, title, []diagnostics.Edit{deleteLines(file, data, d.startLine, last)})
 }
 
 // ---- the target spec ----
@@ -530,6 +535,7 @@ var obsoleteFeatures = map[string]string{
 	"custom_attribute": "removed", "raw": "removed", "core_str_ext": "removed", "core_intrinsics": "not needed without std/",
 	"panic_implementation": "removed", "panic_handler": "stable", "panic_info_message": "not needed: rustko's handler prints the message",
 	"alloc": "stable", "used": "stable", "const_fn": "removed", "asm": "removed", "unique": "removed",
+	"compiler_builtins_lib": "removed",
 }
 
 // keptFeaturesWhy says why features migrate keeps stay, and what that costs.
@@ -740,11 +746,20 @@ func (r *reader) rustFile(file string) {
 	}
 	touched := r.editedLines(file)
 	for i, l := range lines {
-		if strExtRE.MatchString(l) && !touched[i+1] {
+		if touched[i+1] {
+			continue
+		}
+		switch m := externRE.FindStringSubmatch(l); {
+		case strExtRE.MatchString(l):
 			touched[i+1] = true
 			r.add(file, i+1, diagnostics.Warning, "`use core::str::StrExt;`: the trait went with the core_str_ext feature in 2018 "+
 				"(str's methods are its own now), so the import names nothing",
 				"Remove the StrExt import", []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
+		case m != nil && m[2] == "compiler_builtins" && m[4] == "":
+			touched[i+1] = true
+			r.add(file, i+1, diagnostics.Warning, "`extern crate compiler_builtins;` linked the git crate a 2017 nightly needed "+
+				"(feature compiler_builtins_lib, since removed); rustko-lsp build's sysroot has its own, which rustc links unasked",
+				"Remove the compiler_builtins import", []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
 		}
 	}
 	if r.stdDep != nil && r.stdAlias != "" {

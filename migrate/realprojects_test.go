@@ -138,6 +138,18 @@ func TestRustKoEraConstructs(t *testing.T) {
 		after: map[string][]string{"Cargo.toml": {"crate-type = [\"staticlib\"]\n", "!nightly-libcore", "![dependencies.core]"}},
 		plan:  []string{"Cargo.toml:7: the `core` dependency"},
 	}, {
+		// HolmesSherlock/rust.ko: compiler_builtins from git, linked by name.
+		name: "compiler_builtins from git",
+		files: map[string]string{
+			"Cargo.toml": "[package]\nname = \"m\"\n\n[dependencies]\ncompiler_builtins = { git = \"https://github.com/rust-lang-nursery/compiler-builtins\" }\n",
+			"src/lib.rs": "#![feature(compiler_builtins_lib)]\n#![no_std]\nextern crate compiler_builtins;\n\nfn f() {}\n",
+		},
+		after: map[string][]string{
+			"Cargo.toml": {"[dependencies]\n", "!compiler-builtins"},
+			"src/lib.rs": {"#![no_std]\n", "fn f() {}", "!extern crate compiler_builtins", "!#![feature"},
+		},
+		plan: []string{"Cargo.toml:5: the `compiler_builtins` dependency", "src/lib.rs:3: `extern crate compiler_builtins;`"},
+	}, {
 		// tbelaire/rust.ko: StrExt went with core_str_ext.
 		name: "StrExt import",
 		files: map[string]string{
