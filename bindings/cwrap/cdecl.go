@@ -174,6 +174,12 @@ func (s *speller) base(t cc.Type) (string, error) {
 	}
 	switch x := t.(type) {
 	case *cc.StructType:
+		if tag := x.Tag(); tag.SrcStr() == "__va_list_tag" && strings.HasPrefix(tag.Position().Filename, "<") {
+			// The record in gcc's x86-64 __builtin_va_list, which the
+			// bindings' front end declares (bindings.vaList) but gcc has no
+			// tag for: a va_list parameter is adjusted to a pointer to it.
+			return "__typeof__((*(__builtin_va_list *)0)[0])", nil
+		}
 		if tag := x.Tag(); tag.SrcStr() != "" {
 			return "struct " + tag.SrcStr(), nil
 		}
