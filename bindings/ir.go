@@ -33,11 +33,14 @@ type Type struct {
 	Size   int64
 	Align  int64
 	Const  bool // TPointer: the pointee is const
-	Elem   *Type
-	Len    int64
-	Fn     *FuncSig
-	Ref    Named  // TNamed
-	CName  string // the C spelling, for the index and comments
+	// Volatile (TPointer: the pointee is volatile) changes nothing in Rust,
+	// which has no volatile pointers; the gcc oracle spells the C type with it.
+	Volatile bool
+	Elem     *Type
+	Len      int64
+	Fn       *FuncSig
+	Ref      Named  // TNamed
+	CName    string // the C spelling, for the index and comments
 }
 
 // Named is an IR item a type can refer to by name.

@@ -43,6 +43,9 @@ func irCType(t *Type, typedefOf map[*Record]string, depth int) string {
 		if t.Const {
 			q = "const "
 		}
+		if t.Volatile {
+			q += "volatile "
+		}
 		return wrap(q + wrap(e) + " *")
 	case TArray:
 		e := irCType(t.Elem, typedefOf, depth+1)

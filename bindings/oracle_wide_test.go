@@ -20,7 +20,7 @@ import (
 var wideHeaders = []string{
 	"linux/usb.h", "linux/i2c.h", "linux/spi/spi.h", "linux/input.h", "linux/tty.h", "linux/hrtimer.h",
 	"linux/proc_fs.h", "linux/gpio/consumer.h", "linux/of.h", "linux/firmware.h", "linux/xarray.h",
-	"linux/idr.h", "linux/rbtree.h", "linux/kprobes.h", "linux/eventfd.h", "linux/uio.h",
+	"linux/idr.h", "linux/rbtree.h", "linux/kprobes.h", "linux/eventfd.h", "linux/uio.h", "linux/sysfs.h", "linux/io.h",
 }
 
 // oracleSets are the header sets TestOracleWideHeaders checks, each added

@@ -2617,6 +2617,11 @@ func (n *Pointer) check(c *ctx, t Type) (r Type) {
 	case PointerPtr: // '*' TypeQualifiers Pointer
 		p := c.newPointerType(t)
 		p.scope = n.LexicalScope()
+		// rustko patch 15: the qualifiers after this '*' qualify the
+		// pointer it makes, which the next '*' points to (T *const *).
+		if a := constAttr(volatileAttr(nil, n.TypeQualifiers.isVolatile()), n.TypeQualifiers.isConst()); a != nil {
+			return n.Pointer.check(c, p.setAttr(a))
+		}
 		return n.Pointer.check(c, p)
 	case PointerBlock: // '^' TypeQualifiers
 		p := c.newPointerType(t)

@@ -690,3 +690,58 @@ typedef int other_builtins_kept;
 	ast := rustkoTranslate(t, src)
 	rustkoType(t, ast, "other_builtins_kept")
 }
+
+// Patch 15: the qualifiers after a '*' that another '*' follows qualify the
+// pointer that one makes: in `const char *const *p` the pointee of p is a
+// const pointer. They were dropped, so the pointee of such a pointer read as
+// unqualified (rustko's bindings spelled `const struct attribute *const *`
+// as *mut *const attribute). gcc confirms each expectation.
+func TestRustkoQualifiedInnerPointer(t *testing.T) {
+	const src = `
+typedef const char *const *names_t;
+typedef int *volatile *vp_t;
+typedef long *const *volatile *const cvp_t;
+typedef int **plain_t;
+typedef void (*const *cb_table_t)(int);
+`
+	rustkoGCC(t, src+`
+_Static_assert(__builtin_types_compatible_p(names_t, const char *const *), "");
+_Static_assert(!__builtin_types_compatible_p(names_t, const char **), "");
+_Static_assert(__builtin_types_compatible_p(vp_t, int *volatile *), "");
+_Static_assert(!__builtin_types_compatible_p(vp_t, int **), "");
+_Static_assert(__builtin_types_compatible_p(cvp_t, long *const *volatile *), "");
+_Static_assert(!__builtin_types_compatible_p(cvp_t, long ***), "");
+_Static_assert(__builtin_types_compatible_p(cb_table_t, void (*const *)(int)), "");
+_Static_assert(!__builtin_types_compatible_p(cb_table_t, void (**)(int)), "");
+`, "-fsyntax-only")
+	ast := rustkoTranslate(t, src)
+	for _, test := range []struct {
+		typ  string
+		want []string // qualifiers of each pointee, outermost first
+	}{
+		{"names_t", []string{"const", "const"}},
+		{"vp_t", []string{"volatile", ""}},
+		{"cvp_t", []string{"volatile", "const", ""}},
+		{"plain_t", []string{"", ""}},
+		{"cb_table_t", []string{"const", ""}},
+	} {
+		var got []string
+		for ty := rustkoType(t, ast, test.typ); ty.Kind() == Ptr; {
+			e := ty.(*PointerType).Elem()
+			q := ""
+			switch a := e.Attributes(); {
+			case a.IsConst() && a.IsVolatile():
+				q = "const volatile"
+			case a.IsConst():
+				q = "const"
+			case a.IsVolatile():
+				q = "volatile"
+			}
+			got = append(got, q)
+			ty = e
+		}
+		if strings.Join(got, ",") != strings.Join(test.want, ",") {
+			t.Errorf("%s: pointee qualifiers %q, want %q", test.typ, got, test.want)
+		}
+	}
+}
