@@ -134,6 +134,20 @@ func (o *oracle) signatures(u *Unit, typedefOf map[*Record]string, shadowed map[
 		}
 		o.int("typedef "+td.CName+" is "+c, fmt.Sprintf("__builtin_types_compatible_p(%s, %s)", td.CName, c), 1)
 	}
+	// What Rust calls an enum type is its underlying integer type: gcc's
+	// choice of size and signedness (unsigned when no value is negative, wider
+	// for values past int, narrower when packed).
+	for _, e := range u.Enums {
+		if !e.reached || e.Tag == "" || e.Incomplete || e.Underlying == nil {
+			continue
+		}
+		o.int("sizeof enum "+e.Tag, "sizeof(enum "+e.Tag+")", uint64(e.Underlying.Size))
+		signed := uint64(0)
+		if e.Underlying.Signed {
+			signed = 1
+		}
+		o.int("enum "+e.Tag+" is signed", "((enum "+e.Tag+")-1 < 0)", signed)
+	}
 	for _, v := range u.Variables {
 		if !v.reached || shadowed[v.CName] {
 			continue
