@@ -514,17 +514,43 @@ func (r *reader) makefile() {
 	if strings.Contains(recipe, "rustko-lsp") || strings.Contains(recipe, "$(RUSTKO)") {
 		return
 	}
-	how := "builds through kbuild.mk with cargo"
-	if xargo {
-		how = "builds through kbuild.mk with xargo"
+	kb, _ := os.ReadFile(filepath.Join(r.root, "kbuild.mk"))
+	compiler := legacyCompiler(xargo, string(data)+string(kb))
+	how := "builds with " + compiler
+	if kbuildMk && compiler != "rustc" { // a Makefile that runs rustc itself does not go through kbuild.mk
+		how = "builds through kbuild.mk with " + compiler
 	}
 	msg := fmt.Sprintf("`make` %s for a target spec only a 2017 nightly reads: rustko-lsp build builds core (and alloc) for the "+
-		"target itself, runs cargo and kbuild; kbuild.mk%s stay but are no longer used", how, map[bool]string{true: " and Xargo.toml", false: ""}[isFile(filepath.Join(r.root, "Xargo.toml"))])
+		"target itself, runs cargo and kbuild", how)
+	var unused []string
+	for _, f := range []string{"kbuild.mk", "Xargo.toml"} {
+		if isFile(filepath.Join(r.root, f)) {
+			unused = append(unused, f)
+		}
+	}
+	switch len(unused) {
+	case 1:
+		msg += "; " + unused[0] + " stays but is no longer used"
+	case 2:
+		msg += "; " + unused[0] + " and " + unused[1] + " stay but are no longer used"
+	}
 	r.add(file, start, diagnostics.Warning, msg, "Build with rustko-lsp instead of xargo/kbuild.mk",
 		[]diagnostics.Edit{replaceLines(file, data, start, end,
 			"# rustko-lsp builds the module: bindings from KERNEL_INCLUDE, core for the\n"+
 				"# target spec, cargo, then kbuild (`rustko-lsp migrate` replaced xargo).\n"+
 				"RUSTKO ?= rustko-lsp\n\n"+targets+":\n\t$(RUSTKO) build .\n")})
+}
+
+// legacyCompiler names what a rust.ko-era build runs: xargo, else cargo,
+// else rustc called directly (tbelaire/rust.ko's Makefile).
+func legacyCompiler(xargo bool, text string) string {
+	switch {
+	case xargo:
+		return "xargo"
+	case !strings.Contains(text, "cargo") && regexp.MustCompile(`\brustc\b`).MatchString(text):
+		return "rustc"
+	}
+	return "cargo"
 }
 
 // ---- Rust sources ----

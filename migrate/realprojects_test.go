@@ -73,7 +73,7 @@ func TestRustKoEraConstructs(t *testing.T) {
 		// after: for each file, texts it holds after the migration;
 		// "!text" is a text it must no longer hold.
 		after map[string][]string
-		plan  []string // texts the printed plan holds
+		plan  []string // texts the printed plan holds; "!text" one it must not
 	}{{
 		// kernel-roulette: comment lines between the rule and its recipe.
 		name: "recipe with comment lines",
@@ -138,6 +138,15 @@ func TestRustKoEraConstructs(t *testing.T) {
 		after: map[string][]string{"Cargo.toml": {"crate-type = [\"staticlib\"]\n", "!nightly-libcore", "![dependencies.core]"}},
 		plan:  []string{"Cargo.toml:7: the `core` dependency"},
 	}, {
+		// tbelaire/rust.ko: the Makefile runs rustc itself; its kbuild.mk
+		// (of another era) is not used, and there is no Xargo.toml.
+		name: "rustc called by the Makefile",
+		files: map[string]string{
+			"Makefile":  "KDIR ?= /lib/modules/$(shell uname -r)/build\n\nall: m.o\n\t$(MAKE) -C $(KDIR) M=$(PWD) modules\n\nm.o: src/lib.rs\n\trustc -O --emit obj --crate-type lib src/lib.rs -o $@\n",
+			"kbuild.mk": "obj-m := m.o\n",
+		},
+		plan: []string{"Makefile:3: `make` builds with rustc for a target spec", "; kbuild.mk stays but is no longer used", "!Xargo"},
+	}, {
 		// HolmesSherlock/rust.ko: compiler_builtins from git, linked by name.
 		name: "compiler_builtins from git",
 		files: map[string]string{
@@ -189,7 +198,11 @@ func TestRustKoEraConstructs(t *testing.T) {
 			root, plan := planFor(t, tc.files)
 			text := planText(root, plan)
 			for _, w := range tc.plan {
-				if !strings.Contains(text, w) {
+				if neg, ok := strings.CutPrefix(w, "!"); ok {
+					if strings.Contains(text, neg) {
+						t.Errorf("the plan holds %q:\n%s", neg, text)
+					}
+				} else if !strings.Contains(text, w) {
 					t.Errorf("the plan lacks %q:\n%s", w, text)
 				}
 			}
