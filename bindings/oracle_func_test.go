@@ -134,6 +134,28 @@ func (o *oracle) signatures(u *Unit, typedefOf map[*Record]string, shadowed map[
 		}
 		o.int("typedef "+td.CName+" is "+c, fmt.Sprintf("__builtin_types_compatible_p(%s, %s)", td.CName, c), 1)
 	}
+	// Member types: layouts say where a member is, not what it is (the
+	// signedness of an integer, a callback's parameters).
+	for _, r := range u.Records {
+		if !r.reached || !r.Complete || r.bad != "" || r.Opaque != "" {
+			continue
+		}
+		s := cSpelling(u, r, typedefOf, 0)
+		if s == "" {
+			continue
+		}
+		for _, m := range r.Members {
+			if m.Kind != MField || m.CName == "" || m.AnonType {
+				continue
+			}
+			c := irCType(m.Type, typedefOf, 0)
+			if c == "" {
+				o.skipped++
+				continue
+			}
+			o.int("type of "+s+"."+m.CName+" is "+c, fmt.Sprintf("__builtin_types_compatible_p(__typeof__(((%s *)0)->%s), %s)", s, m.CName, c), 1)
+		}
+	}
 	// What Rust calls an enum type is its underlying integer type: gcc's
 	// choice of size and signedness (unsigned when no value is negative, wider
 	// for values past int, narrower when packed).

@@ -2320,6 +2320,12 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 	case n.IsVolatile() && n.Pointer != nil && !n.Pointer.TypeQualifiers.isVolatile():
 		// volatile int *p;
 		n.isVolatile = false
+		if baseQualified(n.Type(), true) {
+			// rustko patch 16: the specifiers qualified the base type
+			// already; the element of the outermost pointer may be an
+			// inner pointer (volatile int *const *p), not the base.
+			break
+		}
 		switch x := n.Type().(type) {
 		case *PointerType:
 			if x.attributer.p != nil {
@@ -2357,6 +2363,9 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 	case n.IsConst() && n.Pointer != nil && !n.Pointer.TypeQualifiers.isConst():
 		// const int *p;
 		n.isConst = false
+		if baseQualified(n.Type(), false) {
+			break // rustko patch 16, as for volatile above
+		}
 		switch x := n.Type().(type) {
 		case *PointerType:
 			if x.attributer.p != nil {
@@ -2384,6 +2393,28 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 		attr := constAttr(n.Type().Attributes(), true)
 		n.typ, _ = mergeAttr(n.Type(), attr)
 	}
+}
+
+// baseQualified reports whether the type under t's pointers, arrays and
+// function results is volatile (or const): what the specifiers qualify.
+func baseQualified(t Type, volatile bool) bool {
+	for i := 0; t != nil && i < 64; i++ {
+		switch x := t.(type) {
+		case *PointerType:
+			t = x.Elem()
+		case *ArrayType:
+			t = x.Elem()
+		case *FunctionType:
+			t = x.Result()
+		default:
+			a := t.Attributes()
+			if volatile {
+				return a.IsVolatile()
+			}
+			return a.IsConst()
+		}
+	}
+	return false
 }
 
 // DirectDeclarator:
@@ -3946,6 +3977,16 @@ func (n *SpecifierQualifierList) check(c *ctx, isAtomic, isConst, isVolatile, is
 		if attr != nil {
 			var err error
 			if r, err = mergeAttr(r, attr); err != nil {
+				c.errors.add(errorf("%v", err))
+			}
+		}
+		// rustko patch 16: const and volatile qualify the type, as in
+		// DeclarationSpecifiers: fixVolatileAndConst alone lost them where
+		// the type is deeper than a pointer's element (the result of a
+		// function pointer member) or had no attributes yet (volatile int *).
+		if cv := constAttr(volatileAttr(nil, *isVolatile), *isConst); cv != nil && r != Invalid {
+			var err error
+			if r, err = mergeAttr(r, cv); err != nil {
 				c.errors.add(errorf("%v", err))
 			}
 		}

@@ -745,3 +745,63 @@ _Static_assert(!__builtin_types_compatible_p(cb_table_t, void (**)(int)), "");
 		}
 	}
 }
+
+// Patch 16: const and volatile in a member's specifier-qualifier list qualify
+// its type, as in a declaration's specifiers. They were left to a fix-up
+// after the declarator that lost volatile on a pointee with no attributes
+// yet (volatile int *) and put const on the wrong type when the pointer is
+// to a function (const char *(*name)(int): the result stayed char *).
+func TestRustkoMemberQualifiers(t *testing.T) {
+	const src = `
+typedef volatile unsigned long *const *vregs_t;
+typedef const char *volatile *cnames_t;
+struct ops {
+	volatile int *counter;
+	const char *(*name)(int);
+	volatile unsigned long *const *regs;
+	const struct ops *next;
+	int plain;
+};
+`
+	rustkoGCC(t, src+`
+_Static_assert(__builtin_types_compatible_p(__typeof__(((struct ops *)0)->counter), volatile int *), "");
+_Static_assert(!__builtin_types_compatible_p(__typeof__(((struct ops *)0)->counter), int *), "");
+_Static_assert(__builtin_types_compatible_p(__typeof__(((struct ops *)0)->name), const char *(*)(int)), "");
+_Static_assert(!__builtin_types_compatible_p(__typeof__(((struct ops *)0)->name), char *(*)(int)), "");
+_Static_assert(__builtin_types_compatible_p(__typeof__(((struct ops *)0)->regs), volatile unsigned long *const *), "");
+_Static_assert(!__builtin_types_compatible_p(vregs_t, volatile unsigned long *const volatile *), "");
+_Static_assert(!__builtin_types_compatible_p(cnames_t, const char *const volatile *), "");
+`, "-fsyntax-only")
+	ast := rustkoTranslate(t, src)
+	st, ok := rustkoType(t, ast, "struct ops").(*StructType)
+	if !ok {
+		t.Fatal("struct ops is not a struct")
+	}
+	quals := func(ty Type) string {
+		a := ty.Attributes()
+		return fmt.Sprintf("const=%v volatile=%v", a.IsConst(), a.IsVolatile())
+	}
+	pointee := func(name string) Type { return st.FieldByName(name).Type().(*PointerType).Elem() }
+	for _, test := range []struct {
+		what string
+		ty   Type
+		want string
+	}{
+		{"*counter", pointee("counter"), "const=false volatile=true"},
+		{"name's result's pointee", pointee("name").(*FunctionType).Result().(*PointerType).Elem(), "const=true volatile=false"},
+		{"*regs", pointee("regs"), "const=true volatile=false"},
+		{"**regs", pointee("regs").(*PointerType).Elem(), "const=false volatile=true"},
+		{"*next", pointee("next"), "const=true volatile=false"},
+		{"plain", st.FieldByName("plain").Type(), "const=false volatile=false"},
+		// Declarations: the qualifier of the base must not leak into the
+		// inner pointer (patch 15 gave it attributes the fix-up then changed).
+		{"*vregs_t", rustkoType(t, ast, "vregs_t").(*PointerType).Elem(), "const=true volatile=false"},
+		{"**vregs_t", rustkoType(t, ast, "vregs_t").(*PointerType).Elem().(*PointerType).Elem(), "const=false volatile=true"},
+		{"*cnames_t", rustkoType(t, ast, "cnames_t").(*PointerType).Elem(), "const=false volatile=true"},
+		{"**cnames_t", rustkoType(t, ast, "cnames_t").(*PointerType).Elem().(*PointerType).Elem(), "const=true volatile=false"},
+	} {
+		if got := quals(test.ty); got != test.want {
+			t.Errorf("%s: %s, want %s", test.what, got, test.want)
+		}
+	}
+}
