@@ -36,11 +36,14 @@ type Type struct {
 	// Volatile (TPointer: the pointee is volatile) changes nothing in Rust,
 	// which has no volatile pointers; the gcc oracle spells the C type with it.
 	Volatile bool
-	Elem     *Type
-	Len      int64
-	Fn       *FuncSig
-	Ref      Named  // TNamed
-	CName    string // the C spelling, for the index and comments
+	// AddrSpace (TPointer) is the pointee's named address space (__seg_gs:
+	// the kernel's __percpu on 7.x), as Volatile: a pointer all the same.
+	AddrSpace string
+	Elem      *Type
+	Len       int64
+	Fn        *FuncSig
+	Ref       Named  // TNamed
+	CName     string // the C spelling, for the index and comments
 }
 
 // Named is an IR item a type can refer to by name.

@@ -57,7 +57,7 @@ func (l *lowerer) typSkip(t cc.Type, param bool, self *cc.Declarator) *Type {
 func (l *lowerer) pointerTo(elem cc.Type) *Type {
 	e := l.typ(elem, false)
 	a := elem.Attributes()
-	return &Type{Kind: TPointer, Elem: e, Const: a.IsConst(), Volatile: a.IsVolatile(), Size: l.ptrSize, Align: l.ptrSize}
+	return &Type{Kind: TPointer, Elem: e, Const: a.IsConst(), Volatile: a.IsVolatile(), AddrSpace: a.AddressSpace(), Size: l.ptrSize, Align: l.ptrSize}
 }
 
 // recordRef lowers a reference to a struct or union: a tagged one by its

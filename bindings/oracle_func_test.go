@@ -46,6 +46,9 @@ func irCType(t *Type, typedefOf map[*Record]string, depth int) string {
 		if t.Volatile {
 			q += "volatile "
 		}
+		if t.AddrSpace != "" {
+			q += t.AddrSpace + " "
+		}
 		return wrap(q + wrap(e) + " *")
 	case TArray:
 		e := irCType(t.Elem, typedefOf, depth+1)
