@@ -183,6 +183,13 @@ func (o *oracle) signatures(u *Unit, typedefOf map[*Record]string, shadowed map[
 			continue
 		}
 		o.int("type of variable "+v.CName+" is "+c, fmt.Sprintf("__builtin_types_compatible_p(__typeof__(%s), %s)", v.CName, c), 1)
+		// Rust's static or static mut: whether the object itself is const
+		// (type compatibility ignores that qualifier).
+		isConst := uint64(0)
+		if v.Const {
+			isConst = 1
+		}
+		o.int("variable "+v.CName+" is const", fmt.Sprintf("_Generic(&(%s), const __typeof__(%s) *: 1, default: 0)", v.CName, v.CName), isConst)
 	}
 }
 

@@ -2320,16 +2320,17 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 	case n.IsVolatile() && n.Pointer != nil && !n.Pointer.TypeQualifiers.isVolatile():
 		// volatile int *p;
 		n.isVolatile = false
-		if baseQualified(n.Type(), true) {
-			// rustko patch 16: the specifiers qualified the base type
-			// already; the element of the outermost pointer may be an
-			// inner pointer (volatile int *const *p), not the base.
-			break
-		}
+		// rustko patch 16: when the specifiers qualified the base type
+		// already, the element of the outermost pointer may be an inner
+		// pointer (volatile int *const *p), not the base: leave it.
+		done := baseQualified(n.Type(), true)
 		switch x := n.Type().(type) {
 		case *PointerType:
 			if x.attributer.p != nil {
 				x.attributer.p.isVolatile = false
+			}
+			if done {
+				break
 			}
 			el := x.Elem()
 			attr := volatileAttr(el.Attributes(), true)
@@ -2337,6 +2338,9 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 		case *ArrayType:
 			if x.attributer.p != nil {
 				x.attributer.p.isVolatile = false
+			}
+			if done {
+				break
 			}
 			el := x.Elem()
 			attr := volatileAttr(el.Attributes(), true)
@@ -2363,13 +2367,14 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 	case n.IsConst() && n.Pointer != nil && !n.Pointer.TypeQualifiers.isConst():
 		// const int *p;
 		n.isConst = false
-		if baseQualified(n.Type(), false) {
-			break // rustko patch 16, as for volatile above
-		}
+		done := baseQualified(n.Type(), false) // rustko patch 16, as for volatile above
 		switch x := n.Type().(type) {
 		case *PointerType:
 			if x.attributer.p != nil {
 				x.attributer.p.isConst = false
+			}
+			if done {
+				break
 			}
 			el := x.Elem()
 			attr := constAttr(el.Attributes(), true)
@@ -2377,6 +2382,9 @@ func (n *Declarator) fixVolatileAndConst(c *ctx) {
 		case *ArrayType:
 			if x.attributer.p != nil {
 				x.attributer.p.isConst = false
+			}
+			if done {
+				break
 			}
 			el := x.Elem()
 			attr := constAttr(el.Attributes(), true)

@@ -755,6 +755,9 @@ func TestRustkoMemberQualifiers(t *testing.T) {
 	const src = `
 typedef volatile unsigned long *const *vregs_t;
 typedef const char *volatile *cnames_t;
+extern const unsigned long *offsets;
+extern volatile int *flags;
+extern const char *const names[2];
 struct ops {
 	volatile int *counter;
 	const char *(*name)(int);
@@ -802,6 +805,42 @@ _Static_assert(!__builtin_types_compatible_p(cnames_t, const char *const volatil
 	} {
 		if got := quals(test.ty); got != test.want {
 			t.Errorf("%s: %s, want %s", test.what, got, test.want)
+		}
+	}
+	// A pointer to const is not itself const: the fix-up still clears what
+	// the specifiers put on the declarator.
+	for _, test := range []struct {
+		name           string
+		const_, pconst bool
+	}{
+		{"offsets", false, true},
+		{"flags", false, false},
+		{"names", true, true},
+	} {
+		var d *Declarator
+		for _, n := range ast.Scope.Nodes[test.name] {
+			if x, ok := n.(*Declarator); ok {
+				d = x
+			}
+		}
+		if d == nil {
+			t.Fatalf("no declarator %s", test.name)
+		}
+		ty := d.Type()
+		elem := ty
+		switch x := ty.(type) {
+		case *PointerType:
+			elem = x.Elem()
+		case *ArrayType:
+			elem = x.Elem()
+			ty = elem // the array's elements are the objects
+			elem = elem.(*PointerType).Elem()
+		}
+		if got := d.IsConst() || ty.Attributes().IsConst(); got != test.const_ {
+			t.Errorf("%s: const %v, want %v", test.name, got, test.const_)
+		}
+		if got := elem.Attributes().IsConst(); got != test.pconst {
+			t.Errorf("%s: pointee const %v, want %v", test.name, got, test.pconst)
 		}
 	}
 }
