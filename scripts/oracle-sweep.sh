@@ -28,8 +28,11 @@ headers=("$@")
 kernels=${KERNELS-/usr/src/linux-headers-6.1.0-57-amd64,/usr/src/linux-headers-6.12.118+deb12-amd64,/usr/src/linux-headers-6.12.118+deb12-rt-amd64}
 trixie=${TRIXIE_KERNELS-/usr/src/linux-headers-6.12.117+deb13-amd64,/usr/src/linux-headers-7.3.4+deb13-amd64}
 
-bin="$out/bindings.test"
-go build -o /dev/null ./bindings && go test -c -o "$bin" ./bindings || exit 2
+# The test binary lives under /tmp, which the trixie root shares (OUT may not be).
+bins=$(mktemp -d "${TMPDIR:-/tmp}/rustko-oracle-sweep.XXXXXX")
+trap 'rm -rf "$bins"' EXIT
+bin="$bins/bindings.test"
+go test -c -o "$bin" ./bindings || exit 2
 
 present() { # TREE HEADER: Debian keeps include/ in the flavour's -common tree
 	local base=$1 h=$2
@@ -70,10 +73,11 @@ for t in "${hk[@]}"; do [ -n "$t" ] && one "$t" 0; done
 for t in "${tk[@]}"; do [ -n "$t" ] && one "$t" 1; done
 
 # Summary: one line per kernel × set, from the subtest results and the oracle's
-# count line: kernel, set, PASS/FAIL, checks, mismatches, the first error.
+# count line: kernel, alone/together, set, PASS/FAIL, checks, mismatches, the first error.
 python3 - "$out"/*.log <<'PY' | sort | tee "$out/summary.tsv"
 import re, sys
 for path in sys.argv[1:]:
+    run = "together" if path.endswith("-all.log") else "alone"
     counts, first = {}, {}
     cur = None
     for line in open(path, errors="replace"):
@@ -89,7 +93,7 @@ for path in sys.argv[1:]:
         if m:
             key = m.group(2, 3)
             n, mis = counts.get(key, ("-", "-"))
-            print("\t".join([key[0], key[1], m.group(1), str(n), str(mis), first.get(key, "")[:300]]))
+            print("\t".join([key[0], run, key[1], m.group(1), str(n), str(mis), first.get(key, "")[:300]]))
             continue
         if cur and cur not in first and re.match(r"\s+\S+\.go:\d+: ", line) and "integer checks" not in line and "compiled with" not in line:
             first[cur] = line.strip()
