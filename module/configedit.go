@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 	"unicode"
 )
@@ -26,10 +25,12 @@ var ErrAlreadyListed = errors.New("already listed")
 
 // ListVarEdit returns the edit that adds word to the space-separated list
 // variable name (KERNEL_HELPERS, KERNEL_INCLUDE ...) in configFile: appended
-// to the last top-level `NAME := ...`, `NAME = ...` or `NAME += ...` line, or
-// a new `NAME += word` line at the end (which also works when the Makefile
-// set the variable before including config.mk). configFile is created when
-// absent. A word that is already there gives ErrAlreadyListed.
+// to the last top-level `NAME := ...`, `NAME = ...` or `NAME += ...` line
+// when no later line may replace the value, or a new `NAME += word` line at
+// the end (which also works when the Makefile set the variable before
+// including config.mk; `override NAME += word` when the file uses override).
+// configFile is created when absent. A word make certainly lists gives
+// ErrAlreadyListed; one in an assignment make may skip or replace does not.
 func ListVarEdit(configFile, name, word string) (TextEdit, error) {
 	src, err := os.ReadFile(configFile)
 	exists := err == nil
@@ -38,9 +39,6 @@ func ListVarEdit(configFile, name, word string) (TextEdit, error) {
 	}
 	return listVarEdit(configFile, string(src), exists, name, word)
 }
-
-// Names may hold a dash: kbuild's obj-m and foo-objs are read too.
-var assignOpRE = regexp.MustCompile(`^[ \t]*((?:(?:override|export|private)[ \t]+)*)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*(\+=|:::=|::=|:=|\?=|!=|=)`)
 
 // logicalLine is a makefile line with its backslash continuations.
 type logicalLine struct {
@@ -59,7 +57,11 @@ func logicalLines(src string) []logicalLine {
 		phys := src[start:i]
 		phys = strings.TrimSuffix(phys, "\r")
 		if continued(phys) && i < len(src) {
-			b.WriteString(phys[:len(phys)-1])
+			// make keeps half the backslashes before the one that
+			// continues the line (n odd: (n-1)/2).
+			body := strings.TrimRight(phys, `\`)
+			b.WriteString(body)
+			b.WriteString(strings.Repeat(`\`, (len(phys)-len(body))/2))
 			b.WriteByte(' ')
 			// the logical line goes on; remember where it began
 			if len(out) == 0 || out[len(out)-1].end != -1 {
@@ -90,59 +92,109 @@ func continued(s string) bool {
 	return n%2 == 1
 }
 
-// commentStart is where an unescaped # starts a comment, or len(s).
+// commentStart is where an unescaped # starts a comment, or len(s): make
+// takes a # after an odd number of backslashes as text (\# and \\\#), after
+// an even number as a comment after backslashes (\\#).
 func commentStart(s string) int {
+	n := 0 // backslashes just before s[i]
 	for i := 0; i < len(s); i++ {
-		if s[i] == '#' && (i == 0 || s[i-1] != '\\') {
+		switch {
+		case s[i] == '\\':
+			n++
+			continue
+		case s[i] == '#' && n%2 == 0:
 			return i
 		}
+		n = 0
 	}
 	return len(s)
 }
 
-// assignment is one assignment to a variable in a makefile.
-type assignment struct {
-	line  logicalLine
-	op    string // ":=", "+=", "?=" ...
-	lhs   int    // where the value starts in line.text
-	depth int    // how many ifeq/ifdef blocks it sits in (0: it always applies)
-}
-
-// assignmentsTo lists the assignments to name in src, in order, leaving out
-// define bodies (text, not assignments). A block or define left open is an
-// error: make refuses the file too, and an added line would land inside.
-func assignmentsTo(file, src, name string) ([]assignment, error) {
-	var out []assignment
-	depth, inDefine := 0, false
-	for _, l := range logicalLines(src) {
-		trimmed := strings.TrimSpace(l.text[:commentStart(l.text)])
-		if inDefine {
-			inDefine = firstWord(trimmed) != "endef"
-			continue
-		}
-		switch firstWord(strings.TrimPrefix(strings.TrimPrefix(trimmed, "override "), "export ")) {
-		case "ifeq", "ifneq", "ifdef", "ifndef":
-			depth++
-			continue
-		case "endif":
-			depth--
-			continue
-		case "define":
-			inDefine = true
-			continue
-		}
-		if m := assignOpRE.FindStringSubmatch(l.text); m != nil && m[2] == name {
-			out = append(out, assignment{line: l, op: m[3], lhs: len(m[0]), depth: depth})
-		}
+// assignmentsTo lists the statements that assign, define or undefine name
+// in src, in order; define bodies and recipes are text, not assignments. A
+// file make refuses (a block or define left open) is an error: an added
+// line would land inside.
+func assignmentsTo(file, src, name string) ([]makeStmt, error) {
+	stmts, bad := scanMakefile(src)
+	if bad != "" {
+		return nil, fmt.Errorf("editing %s: %s; fix the file first", file, bad)
 	}
-	if inDefine || depth > 0 {
-		what := "an ifeq/ifdef block has no endif"
-		if inDefine {
-			what = "a define has no endef"
+	var out []makeStmt
+	for _, s := range stmts {
+		if s.kind != makeInclude && s.name == name {
+			out = append(out, s)
 		}
-		return nil, fmt.Errorf("editing %s: %s; fix the file first (make reports it as well)", file, what)
 	}
 	return out, nil
+}
+
+// resets says whether the statement gives the variable a new value (or none)
+// rather than adding to it or leaving it as it is.
+func (s makeStmt) resets() bool {
+	return s.kind == makeUndefine || (s.op != "+=" && s.op != "?=")
+}
+
+// listedWords are the words the assignments certainly put in the variable,
+// whatever the conditionals decide, whatever the Makefile set before
+// including the file: a word an assignment inside ifeq/ifdef adds, or one a
+// conditional assignment may have replaced, or a ?= that an earlier
+// definition makes do nothing, is not certain. A non-override assignment
+// after an override one is ignored, as make does.
+func listedWords(assigns []makeStmt) map[string]bool {
+	words := map[string]bool{}
+	defined, overridden, maybeOverridden := false, false, false
+	for _, a := range assigns {
+		if overridden && !a.override {
+			continue
+		}
+		if a.depth > 0 {
+			maybeOverridden = maybeOverridden || a.override
+			if a.resets() {
+				clear(words)
+			}
+			continue
+		}
+		uncertain := maybeOverridden && !a.override // make may ignore it
+		overridden = overridden || a.override
+		switch {
+		case a.op == "?=":
+			if !defined {
+				clear(words) // the value before, or this one
+			}
+			defined = true
+		case a.kind == makeUndefine, a.op == "!=":
+			clear(words)
+			defined = a.kind != makeUndefine
+		case a.op == "+=":
+			if !uncertain {
+				for _, w := range strings.Fields(a.value()) {
+					words[w] = true
+				}
+				defined = true
+			}
+		default:
+			now := map[string]bool{}
+			for _, w := range strings.Fields(a.value()) {
+				if !uncertain || words[w] {
+					now[w] = true
+				}
+			}
+			words = now
+			defined = defined || !uncertain
+		}
+	}
+	return words
+}
+
+// hasOverride says whether an assignment uses the override directive: make
+// then ignores every later assignment without it.
+func hasOverride(assigns []makeStmt) bool {
+	for _, a := range assigns {
+		if a.override {
+			return true
+		}
+	}
+	return false
 }
 
 // checkEdit refuses a name make would not read as a variable, and a word
@@ -170,60 +222,82 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 	if err != nil {
 		return TextEdit{}, err
 	}
-	var target *assignment // the line to append to
+	if listedWords(assigns)[word] {
+		return TextEdit{}, fmt.Errorf("editing %s: %s is %w in %s", file, word, ErrAlreadyListed, name)
+	}
+	// The line to append to: the last unconditional one that sets or adds
+	// to the list, when nothing after it may replace the value. Under an
+	// override directive a new `override NAME += word` line goes last.
+	var target *makeStmt
+	override := hasOverride(assigns)
 	for i, a := range assigns {
-		value := a.line.text[a.lhs:]
-		for _, w := range strings.Fields(value[:commentStart(value)]) {
-			if w == word {
-				return TextEdit{}, fmt.Errorf("editing %s: %s is %w in %s", file, word, ErrAlreadyListed, name)
+		switch {
+		case override:
+		case a.depth > 0:
+			if a.resets() {
+				target = nil
 			}
-		}
-		if a.depth > 0 {
-			continue
-		}
-		switch a.op {
-		case ":=", "::=", ":::=", "=", "+=":
+		case a.kind == makeAssign && (a.op == ":=" || a.op == "::=" || a.op == ":::=" || a.op == "=" || a.op == "+="):
 			target = &assigns[i]
 		default:
-			// ?= or != after this line would make an append here
-			// conditional; add a fresh += line instead.
+			// ?=, != or a define after this line would make an append
+			// here conditional; add a fresh += line instead.
 			target = nil
 		}
 	}
 	starts := lineStarts(src)
+	at, ok := 0, false
 	if target != nil {
-		l := target.line
-		// Insert on the last physical line, before a comment and
-		// trailing blanks; but a comment that starts on an earlier
-		// physical line swallows the continuation lines after it (make
-		// continues comments with a trailing backslash too), so then
-		// insert just before that comment.
-		lastStart := strings.LastIndexByte(src[l.start:l.end], '\n') + 1 + l.start
-		for ps := l.start; ps < l.end; {
-			pe := strings.IndexByte(src[ps:l.end], '\n')
-			if pe < 0 {
-				break
-			}
-			if phys := src[ps : ps+pe]; commentStart(phys) < len(phys) {
-				lastStart = ps
-				break
-			}
-			ps += pe + 1
-		}
-		phys := src[lastStart:l.end]
-		if i := strings.IndexByte(phys, '\n'); i >= 0 {
-			phys = phys[:i]
-		}
-		at := len(strings.TrimRight(phys[:commentStart(phys)], " \t\r"))
-		edit.Offset = lastStart + at
-		edit.NewText = " " + word
+		at, ok = appendAt(src, target.line)
+	}
+	if ok {
+		edit.Offset, edit.NewText = at, " "+word
 	} else {
-		edit.Offset, edit.NewText = len(src), appendedLine(src, name+" += "+word)
+		edit.Offset, edit.NewText = len(src), appendedLine(src, overridePrefix(override)+name+" += "+word)
 	}
 	edit.End = edit.Offset
 	edit.Line, edit.Column = lineCol(starts, edit.Offset)
 	edit.EndLine, edit.EndColumn = edit.Line, edit.Column
 	return edit, nil
+}
+
+// appendAt is where a word added to the value of the assignment l goes: on
+// its last physical line, before a comment and trailing blanks; but a
+// comment that starts on an earlier physical line swallows the
+// continuation lines after it (make continues comments with a trailing
+// backslash too), so then just before that comment. ok is false when
+// backslashes stand right before the comment: make halves them there only,
+// so a word between would change them.
+func appendAt(src string, l logicalLine) (at int, ok bool) {
+	lastStart := strings.LastIndexByte(src[l.start:l.end], '\n') + 1 + l.start
+	for ps := l.start; ps < l.end; {
+		pe := strings.IndexByte(src[ps:l.end], '\n')
+		if pe < 0 {
+			break
+		}
+		if phys := src[ps : ps+pe]; commentStart(phys) < len(phys) {
+			lastStart = ps
+			break
+		}
+		ps += pe + 1
+	}
+	phys := src[lastStart:l.end]
+	if i := strings.IndexByte(phys, '\n'); i >= 0 {
+		phys = phys[:i]
+	}
+	c := commentStart(phys)
+	end := len(strings.TrimRight(phys[:c], " \t\r"))
+	if end == c && c < len(phys) && c > 0 && phys[c-1] == '\\' {
+		return 0, false
+	}
+	return lastStart + end, true
+}
+
+func overridePrefix(override bool) string {
+	if override {
+		return "override "
+	}
+	return ""
 }
 
 // appendedLine is the text that adds line at the end of src as a line of
@@ -245,10 +319,13 @@ func appendedLine(src, line string) string {
 
 // SetVarEdit returns the edit that makes configFile set the make variable
 // name to value (RUST_ROOT to a toolchain): the value of its last
-// unconditional `NAME := ...` or `NAME = ...` line, when that is one line,
-// is replaced; otherwise a `NAME := value` line is added at the end, which
-// wins over the Makefile's `?=` default and an earlier line alike.
-// configFile is created when absent.
+// unconditional `NAME := ...` or `NAME = ...` line, when that is one line
+// and no conditional line follows it, is replaced; otherwise a
+// `NAME := value` line is added at the end, which wins over the Makefile's
+// `?=` default and an earlier line alike. When the file uses override, only
+// an override line is replaced and the added line has it too (make ignores
+// plain assignments after an override one). configFile is created when
+// absent.
 func SetVarEdit(configFile, name, value string) (TextEdit, error) {
 	src, err := os.ReadFile(configFile)
 	exists := err == nil
@@ -267,13 +344,15 @@ func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, er
 	if err != nil {
 		return TextEdit{}, err
 	}
-	var target *assignment
+	// The line whose value is replaced: the last assignment, when it is
+	// an unconditional one-line = or := (with override when any line has
+	// it). Otherwise the new line goes last.
+	var target *makeStmt
+	override := hasOverride(assigns)
 	for i, a := range assigns {
-		if a.depth > 0 {
-			continue
-		}
-		target = nil // a later +=, ?= or != line: the new line goes last
-		if (a.op == ":=" || a.op == "::=" || a.op == "=") && !strings.Contains(src[a.line.start:a.line.end], "\n") {
+		target = nil
+		if a.depth == 0 && a.kind == makeAssign && (a.op == ":=" || a.op == "::=" || a.op == "=") && a.override == override &&
+			!strings.Contains(src[a.line.start:a.line.end], "\n") {
 			target = &assigns[i]
 		}
 	}
@@ -285,7 +364,7 @@ func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, er
 		edit.End = edit.Offset + valueEnd
 		edit.NewText = " " + value
 	} else {
-		edit.Offset, edit.NewText = len(src), appendedLine(src, name+" := "+value)
+		edit.Offset, edit.NewText = len(src), appendedLine(src, overridePrefix(override)+name+" := "+value)
 		edit.End = edit.Offset
 	}
 	edit.Line, edit.Column = lineCol(starts, edit.Offset)

@@ -34,6 +34,13 @@ func TestListVarEdit(t *testing.T) {
 		{"?= gets a += line", ptr("KERNEL_HELPERS ?= a\n"), "KERNEL_HELPERS ?= a\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
 		{"conditional assignment is left alone", ptr("ifeq ($(V),1)\nKERNEL_HELPERS := dbg\nendif\n"), "ifeq ($(V),1)\nKERNEL_HELPERS := dbg\nendif\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
 		{"similar names and define bodies", ptr("KERNEL_HELPERS_X := y\ndefine T\nKERNEL_HELPERS := z\nendef\n"), "KERNEL_HELPERS_X := y\ndefine T\nKERNEL_HELPERS := z\nendef\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		// make's own reading decides what is listed and where an
+		// appended word stays: found by FuzzListVarEditMatchesMake.
+		{"replaced by a later line: not listed", ptr("KERNEL_HELPERS := kmalloc\nKERNEL_HELPERS := a\n"), "KERNEL_HELPERS := kmalloc\nKERNEL_HELPERS := a kmalloc\n", []string{"a", "kmalloc"}},
+		{"in a conditional make skips: not listed", ptr("ifeq ($(V),1)\nKERNEL_HELPERS += kmalloc\nendif\n"), "ifeq ($(V),1)\nKERNEL_HELPERS += kmalloc\nendif\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
+		{"a later conditional := would drop the word", ptr("KERNEL_HELPERS := a\nifeq ($(V),)\nKERNEL_HELPERS := b\nendif\n"), "KERNEL_HELPERS := a\nifeq ($(V),)\nKERNEL_HELPERS := b\nendif\nKERNEL_HELPERS += kmalloc\n", []string{"b", "kmalloc"}},
+		{"override ignores later plain lines", ptr("override KERNEL_HELPERS := a\nKERNEL_HELPERS += b\n"), "override KERNEL_HELPERS := a\nKERNEL_HELPERS += b\noverride KERNEL_HELPERS += kmalloc\n", []string{"a", "kmalloc"}},
+		{"a rule's recipe is not an assignment", ptr("x:\n\tKERNEL_HELPERS := a\n"), "x:\n\tKERNEL_HELPERS := a\nKERNEL_HELPERS += kmalloc\n", []string{"base", "kmalloc"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,6 +146,11 @@ func TestSetVarEdit(t *testing.T) {
 		{"continued line", ptr("RUST_ROOT := \\\n  /usr\n"), "RUST_ROOT := \\\n  /usr\nRUST_ROOT := /opt/rust-1.95\n"},
 		{"conditional", ptr("ifeq ($(V),1)\nRUST_ROOT := /dbg\nendif\n"), "ifeq ($(V),1)\nRUST_ROOT := /dbg\nendif\nRUST_ROOT := /opt/rust-1.95\n"},
 		{"commented out", ptr("#RUST_ROOT := /usr\n"), "#RUST_ROOT := /usr\nRUST_ROOT := /opt/rust-1.95\n"},
+		// Found by FuzzSetVarEditMatchesMake: a replaced value that make
+		// then replaces or ignores.
+		{"a later conditional line", ptr("RUST_ROOT := /a\nifeq ($(V),)\nRUST_ROOT := /dbg\nendif\n"), "RUST_ROOT := /a\nifeq ($(V),)\nRUST_ROOT := /dbg\nendif\nRUST_ROOT := /opt/rust-1.95\n"},
+		{"after an override line", ptr("override RUST_ROOT := /a\nRUST_ROOT := /b\n"), "override RUST_ROOT := /a\nRUST_ROOT := /b\noverride RUST_ROOT := /opt/rust-1.95\n"},
+		{"the override line itself", ptr("override RUST_ROOT := /a # x\n"), "override RUST_ROOT := /opt/rust-1.95 # x\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,11 +16,12 @@ var literalLists = []string{"KERNEL_INCLUDE", "KERNEL_HELPERS"}
 
 // literalAssignment reads name's value from root's Makefile and the files it
 // includes by a literal name (config.mk), following make's order and its
-// =, :=, ::=, ?= and += operators, but only as long as every assignment to it
-// is plain text outside conditionals: one that mentions $ (a reference or a
-// function, which only make can expand) or sits inside ifeq/ifdef/define
-// makes the value unknown, and ok is false. where is file:line of the last
-// assignment.
+// =, :=, ::=, ?= and += operators and the override directive, but only as
+// long as every assignment to it is plain text outside conditionals: one
+// that mentions $ (a reference or a function, which only make can expand),
+// sits inside ifeq/ifdef, is a define or undefine, or a file make would
+// refuse or misread, makes the value unknown, and ok is false. where is
+// file:line of the last assignment.
 func literalAssignment(root, name string) (value, where string, ok bool) {
 	return literalAssignmentIn(root, "Makefile", name)
 }
@@ -29,7 +30,7 @@ func literalAssignment(root, name string) (value, where string, ok bool) {
 // root) instead of the Makefile: Kbuild, which kbuild reads in its place.
 func literalAssignmentIn(root, file, name string) (value, where string, ok bool) {
 	r := &literalReader{root: root, name: name, seen: map[string]bool{}}
-	r.read(file, 0)
+	r.read(file, 0, false)
 	if r.unknown || !r.set {
 		return "", "", false
 	}
@@ -43,9 +44,13 @@ type literalReader struct {
 	where      string
 	set        bool
 	unknown    bool
+	overridden bool // an override assignment: make ignores the others after it
 }
 
-func (r *literalReader) read(rel string, depth int) {
+// read follows rel's statements; cond says an ifeq/ifdef block may have
+// left the file out (read is still needed: an assignment in it makes the
+// value unknown).
+func (r *literalReader) read(rel string, depth int, cond bool) {
 	if depth > 8 || r.seen[rel] || r.unknown {
 		return
 	}
@@ -54,45 +59,34 @@ func (r *literalReader) read(rel string, depth int) {
 	if err != nil {
 		return // make's -include would skip it too; a missing Makefile has no assignments
 	}
-	nest := 0 // inside ifeq/ifdef/define blocks
-	for _, ll := range logicalLines(string(src)) {
-		text := ll.text
-		if strings.HasPrefix(text, "\t") {
-			continue // a recipe line
-		}
-		line := strings.TrimSpace(text[:commentStart(text)])
-		word := firstWord(line)
-		switch word {
-		case "ifeq", "ifneq", "ifdef", "ifndef", "define":
-			nest++
-			continue
-		case "endif", "endef":
-			nest = max(nest-1, 0)
-			continue
-		case "include", "-include", "sinclude":
-			if nest == 0 {
-				for _, f := range strings.Fields(line[len(word):]) {
-					if !strings.Contains(f, "$") && !filepath.IsAbs(f) && !strings.HasPrefix(filepath.Clean(f), "..") {
-						r.read(filepath.Clean(f), depth+1)
-					}
+	stmts, bad := scanMakefile(string(src))
+	if bad != "" {
+		r.unknown = true // make refuses the file
+		return
+	}
+	for _, s := range stmts {
+		if s.kind == makeInclude {
+			for _, f := range s.files {
+				if !strings.Contains(f, "$") && !filepath.IsAbs(f) && !strings.HasPrefix(filepath.Clean(f), "..") {
+					r.read(filepath.Clean(f), depth+1, cond || s.depth > 0)
 				}
 			}
 			continue
 		}
-		m := assignOpRE.FindStringSubmatch(line)
-		if m == nil || m[2] != r.name {
+		if strings.Contains(s.name, "$") {
+			r.unknown = true // a computed name may be this one
+			return
+		}
+		if s.name != r.name || (r.overridden && !s.override) {
 			continue
 		}
-		if nest > 0 {
+		val := strings.TrimSpace(s.value())
+		if cond || s.depth > 0 || s.kind != makeAssign || strings.Contains(val, "$") || s.op == "!=" || s.op == ":::=" {
 			r.unknown = true
 			return
 		}
-		val := strings.TrimSpace(line[len(m[0]):])
-		if strings.Contains(val, "$") || m[3] == "!=" || m[3] == ":::=" {
-			r.unknown = true
-			return
-		}
-		switch m[3] {
+		r.overridden = r.overridden || s.override
+		switch s.op {
 		case "+=":
 			r.value += " " + val
 		case "?=":
@@ -104,6 +98,6 @@ func (r *literalReader) read(rel string, depth int) {
 			r.value = val
 		}
 		r.set = true
-		r.where = fmt.Sprintf("%s:%d", rel, 1+strings.Count(string(src[:ll.start]), "\n"))
+		r.where = fmt.Sprintf("%s:%d", rel, 1+strings.Count(string(src[:s.line.start]), "\n"))
 	}
 }

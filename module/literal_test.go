@@ -42,6 +42,15 @@ func TestLiteralAssignmentAgreesWithMake(t *testing.T) {
 			map[string]string{"Makefile": "KERNEL_INCLUDE = linux/fs.h\n-include $(CFG)\n", "other.mk": "KERNEL_INCLUDE = linux/cdev.h\n"},
 			"linux/fs.h", "Makefile:1", true},
 		{"never assigned", map[string]string{"Makefile": "all:\n\ttrue\n"}, "", "", false},
+		// Found by FuzzLiteralAssignmentMatchesMake.
+		{"override wins over later lines",
+			map[string]string{"Makefile": "override KERNEL_INCLUDE := linux/fs.h\n-include config.mk\n", "config.mk": "KERNEL_INCLUDE := linux/cdev.h\n"},
+			"linux/fs.h", "Makefile:1", true},
+		{"escaped #", map[string]string{"Makefile": "KERNEL_INCLUDE := linux/a\\#b.h linux/c\\\\#.h\n"}, "linux/a#b.h linux/c\\", "Makefile:1", true},
+		{"a define makes it unknown",
+			map[string]string{"Makefile": "KERNEL_INCLUDE := linux/fs.h\ndefine KERNEL_INCLUDE\nlinux/cdev.h\nendef\n"}, "", "", false},
+		{"a tab-led assignment after the rule's recipe ended",
+			map[string]string{"Makefile": "all:\n\ttrue\nX := 1\n\tKERNEL_INCLUDE := linux/fs.h\n"}, "linux/fs.h", "Makefile:4", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
