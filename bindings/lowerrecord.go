@@ -192,8 +192,14 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 		if f.IsBitfield() {
 			width := int(f.ValueBits())
 			fmt.Fprintf(&decl, "\t%s: %d;\n", spelled, width)
-			if width == 0 || name == "" {
+			if width == 0 {
 				unitOf = -1 // a zero-width bit-field ends the run, as in gcc
+				continue
+			}
+			if name == "" {
+				// Unnamed padding bits stay in the run: the next named
+				// bit-field may share their byte (struct fred_ss on 6.12+),
+				// and a unit of its own would overlap this one.
 				continue
 			}
 			abs := f.Offset()*8 + int64(f.OffsetBits())

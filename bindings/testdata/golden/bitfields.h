@@ -34,3 +34,9 @@ union ubits {
 	unsigned int low : 4;
 	unsigned int high : 28;
 };
+
+/* Unnamed padding bit-fields between named ones, the last named one sharing a
+ * byte with the run before the padding (x86's struct fred_ss on 6.12+). */
+struct padded_bits {
+	unsigned long long ss : 16, sti : 1, : 15, vector : 8, : 8, type : 4, : 4, enclave : 1, lm : 1, : 2, insnlen : 4;
+};

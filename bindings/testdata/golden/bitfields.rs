@@ -226,6 +226,85 @@ impl ubits {
     }
 }
 
+/// `struct padded_bits` from bitfields.h:40, 8 bytes, align 8.
+#[repr(C, align(8))]
+#[derive(Copy, Clone)]
+pub struct padded_bits {
+    /// bit-fields ss:16 sti:1: use the accessor methods
+    pub _rk_bitfield1: [c_uchar; 3],
+    pub _pad1: [c_uchar; 1],
+    /// bit-fields vector:8: use the accessor methods
+    pub _rk_bitfield2: [c_uchar; 1],
+    pub _pad2: [c_uchar; 1],
+    /// bit-fields type:4 enclave:1 lm:1 insnlen:4: use the accessor methods
+    pub _rk_bitfield3: [c_uchar; 2],
+}
+impl padded_bits {
+    /// C bit-field `unsigned long long ss : 16`.
+    #[inline]
+    pub fn ss(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield1, 0, 16, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_ss(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield1, 0, 16, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long sti : 1`.
+    #[inline]
+    pub fn sti(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield1, 16, 1, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_sti(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield1, 16, 1, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long vector : 8`.
+    #[inline]
+    pub fn vector(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield2, 0, 8, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_vector(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield2, 0, 8, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long type : 4`.
+    #[inline]
+    pub fn r#type(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield3, 0, 4, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_type(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield3, 0, 4, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long enclave : 1`.
+    #[inline]
+    pub fn enclave(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield3, 8, 1, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_enclave(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield3, 8, 1, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long lm : 1`.
+    #[inline]
+    pub fn lm(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield3, 9, 1, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_lm(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield3, 9, 1, v as ::core::primitive::u64);
+    }
+    /// C bit-field `unsigned long long insnlen : 4`.
+    #[inline]
+    pub fn insnlen(&self) -> c_ulonglong {
+        _rk_bf_get(&self._rk_bitfield3, 12, 4, false) as c_ulonglong
+    }
+    #[inline]
+    pub fn set_insnlen(&mut self, v: c_ulonglong) {
+        _rk_bf_set(&mut self._rk_bitfield3, 12, 4, v as ::core::primitive::u64);
+    }
+}
+
 #[inline]
 fn _rk_bf_get(unit: &[c_uchar], off: usize, width: usize, signed: bool) -> ::core::primitive::u64 {
     let mut v: ::core::primitive::u64 = 0;
@@ -348,6 +427,23 @@ const _: () = {
     }
     if _rk_offset!(ubits, _rk_bitfield2) != 0 {
         panic!("layout mismatch: offset of union ubits._rk_bitfield2 is not 0 as in C; regenerate the bindings");
+    }
+};
+const _: () = {
+    if ::core::mem::size_of::<padded_bits>() != 8 {
+        panic!("layout mismatch: size of struct padded_bits is not 8 as in C; regenerate the bindings");
+    }
+    if ::core::mem::align_of::<padded_bits>() != 8 {
+        panic!("layout mismatch: alignment of struct padded_bits is not 8 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(padded_bits, _rk_bitfield1) != 0 {
+        panic!("layout mismatch: offset of struct padded_bits._rk_bitfield1 is not 0 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(padded_bits, _rk_bitfield2) != 4 {
+        panic!("layout mismatch: offset of struct padded_bits._rk_bitfield2 is not 4 as in C; regenerate the bindings");
+    }
+    if _rk_offset!(padded_bits, _rk_bitfield3) != 6 {
+        panic!("layout mismatch: offset of struct padded_bits._rk_bitfield3 is not 6 as in C; regenerate the bindings");
     }
 };
 
