@@ -37,7 +37,7 @@ func buildIndex(u *Unit, w *rustWriter, m indexMeta) *index.Index {
 	}
 	var es []entry
 	add := func(p Pos, it *index.Item) {
-		it.Pos = index.Pos{File: p.File, Line: p.Line, Column: p.Col}
+		it.Pos = indexPos(p)
 		es = append(es, entry{p, it})
 	}
 	notSelected := func(p Pos) string {
@@ -217,7 +217,15 @@ func recordInfo(it *index.Item, r *Record, w *rustWriter) {
 	}
 }
 
-func indexPos(p Pos) index.Pos { return index.Pos{File: p.File, Line: p.Line, Column: p.Col} }
+// indexPos is where the index says a name is declared. The front end's
+// own sources ("<va_list>", gcc's va_list record) are no file an editor can
+// open: such names have no position, as a builtin has none.
+func indexPos(p Pos) index.Pos {
+	if strings.HasPrefix(p.File, "<") {
+		return index.Pos{}
+	}
+	return index.Pos{File: p.File, Line: p.Line, Column: p.Col}
+}
 
 // recordDecl is a record's declaration with the attributes its layout
 // proved: the header's text is not kept, but `__packed` and `__aligned(N)`
