@@ -35,8 +35,10 @@ import (
 
 // cacheFormat changes whenever the entry layout or the generator's output
 // for the same inputs changes. 7: entries in filecache, helpers in the
-// manifest.
-const cacheFormat = 7
+// manifest. 8: gcc's va_list, qualified inner pointers and members (cc/v4
+// patches 15-16), bit-field runs past unnamed padding: bindings a build of
+// the same version string made before are wrong.
+const cacheFormat = 8
 
 const (
 	manifestKind = "bindings"
