@@ -266,7 +266,10 @@ func (li *lineInfo) locate(addr uint64) []srcLoc {
 	for j > 0 && rows[j].loc.Line == 0 {
 		j--
 	}
-	if j < 0 || rows[j].loc.Line == 0 {
+	// A row without a file name (a corrupt or hand-made table; no
+	// compiler writes one) says nothing a person can open: the finding
+	// goes where findings without a line go.
+	if j < 0 || rows[j].loc.Line == 0 || rows[j].loc.File == "" {
 		return nil
 	}
 	chain := []srcLoc{rows[j].loc}
@@ -281,7 +284,7 @@ func (li *lineInfo) locate(addr uint64) []srcLoc {
 	}
 	sort.SliceStable(in, func(a, b int) bool { return in[a].depth > in[b].depth })
 	for _, f := range in {
-		if f.call.Line > 0 {
+		if f.call.Line > 0 && f.call.File != "" {
 			chain = append(chain, f.call)
 		}
 	}
