@@ -34,7 +34,9 @@ func Demangle(sym string) string {
 	// NoParams prints only its path, without a parameter list or what
 	// follows (".llvm.N"), as for the Rust names.
 	out, err := demangle.ToString(sym, demangle.NoParams, demangle.MaxLength(maxDemangledLog2))
-	if err != nil || len(out) >= 1<<maxDemangledLog2 {
+	// The library decodes an empty Punycode identifier ("_RCu0") to an
+	// empty name, which c++filt refuses: a symbol never names nothing.
+	if err != nil || out == "" || len(out) >= 1<<maxDemangledLog2 {
 		return sym
 	}
 	return out

@@ -22,6 +22,9 @@ func TestDemangle(t *testing.T) {
 		// Hostile: a base-62 count of billions of bound lifetimes (a
 		// fuzz find that hung CI) is refused and the name shown as is.
 		{"_RYFG0aRL00_", "_RYFG0aRL00_"},
+		// An empty Punycode crate name (found fuzzing Demangle against
+		// c++filt): the library printed "", c++filt leaves it.
+		{"_RCu0", "_RCu0"},
 		// RFC 2603's examples.
 		{"_RNvCs15kBYyAo9fc_7mycrate7example", "mycrate::example"},
 		{"_RNvMs_Cs4Cv8Wi1oAIB_7mycrateNtB4_7Example3foo", "<mycrate::Example>::foo"},
@@ -147,6 +150,7 @@ func FuzzDemangle(f *testing.F) {
 		"_ZN71_$LT$core..ops..range..Range$LT$Idx$GT$$u20$as$u20$core..fmt..Debug$GT$3fmt17h0123456789abcdefE",
 		"_RNvCsgStHSCytQ6I_7mycrateu8gdel_5qa",
 		"_RYFG0_RL0_hEu",
+		"_RCu0",
 	} {
 		f.Add(s)
 	}
@@ -154,6 +158,9 @@ func FuzzDemangle(f *testing.F) {
 		out := Demangle(s)
 		if out != s && len(out) >= 1<<maxDemangledLog2 {
 			t.Fatalf("%d-byte symbol demangled to %d bytes", len(s), len(out))
+		}
+		if out == "" && s != "" {
+			t.Fatalf("%q demangled to nothing", s)
 		}
 		if !strings.HasPrefix(s, "_R") && !strings.HasPrefix(s, "_ZN") && out != s {
 			t.Fatalf("non-Rust %q changed to %q", s, out)
