@@ -24,19 +24,17 @@ func (se *session) collect(file string, doc *document) []diagnostics.Finding {
 		code, msg string
 	}
 	seen := map[key]bool{}
-	var build []diagnostics.Finding
-	var origin []*diagnostics.Finding // build[i] is *origin[i], placed on doc
-	mark, marked := se.buildMarks[file]
-	for i := range se.build[file] {
-		f := &se.build[file][i]
-		placed := []diagnostics.Finding{*f}
-		if marked {
-			placed = mapBuildFindings(placed, mark, doc)
+	build, from := se.build[file], []int(nil)
+	if mark, ok := se.buildMarks[file]; ok && len(build) > 0 {
+		build, from = placeBuildFindings(build, mark, doc)
+	}
+	origin := make([]*diagnostics.Finding, len(build)) // build[i] is *origin[i], placed on doc
+	for i := range build {
+		j := i
+		if from != nil {
+			j = from[i]
 		}
-		if len(placed) == 1 {
-			build = append(build, placed[0])
-			origin = append(origin, f)
-		}
+		origin[i] = &se.build[file][j]
 	}
 	analysis := se.analysis[file]
 	if len(build) > 0 {

@@ -112,19 +112,33 @@ func (se *session) markOpenDocs() map[string]buildMark {
 // deleted is dropped (it was about code that is no longer there), one
 // before an edit stays, one after it moves.
 func mapBuildFindings(list []diagnostics.Finding, m buildMark, doc *document) []diagnostics.Finding {
+	out, _ := placeBuildFindings(list, m, doc)
+	return out
+}
+
+// placeBuildFindings is mapBuildFindings that also says which finding of
+// list each one it returns is: from[i] is the index of out[i] in list.
+func placeBuildFindings(list []diagnostics.Finding, m buildMark, doc *document) (out []diagnostics.Finding, from []int) {
+	all := func() ([]diagnostics.Finding, []int) {
+		from := make([]int, len(list))
+		for i := range from {
+			from[i] = i
+		}
+		return list, from
+	}
 	if doc == nil || doc.log != m.log {
-		return list
+		return all()
 	}
 	later, ok := m.log.between(m.seq, doc.seq)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	if len(later) == 0 && len(m.pre) == 0 {
-		return list
+		return all()
 	}
 	edits := append(append([]edit(nil), m.pre...), later...)
-	out := make([]diagnostics.Finding, 0, len(list))
-	for _, f := range list {
+	out = make([]diagnostics.Finding, 0, len(list))
+	for i, f := range list {
 		a, b := findingOffsets(m.base, f.Range)
 		if !mapRange(&a, &b, edits) {
 			continue
@@ -132,8 +146,9 @@ func mapBuildFindings(list []diagnostics.Finding, m buildMark, doc *document) []
 		g := f
 		g.Range = diagnostics.Range{Start: doc.text.findingPosAt(a), End: doc.text.findingPosAt(b)}
 		out = append(out, g)
+		from = append(from, i)
 	}
-	return out
+	return out, from
 }
 
 // mapRange moves [a,b) through edits; false when an edit touched it.
