@@ -107,34 +107,22 @@ func (se *session) markOpenDocs() map[string]buildMark {
 	return marks
 }
 
-// mapBuildFindings moves build findings made on m.base to where that code
+// placeBuildFindings moves build findings made on m.base to where that code
 // is in doc: through the edits since, a finding whose text was changed or
 // deleted is dropped (it was about code that is no longer there), one
-// before an edit stays, one after it moves.
-func mapBuildFindings(list []diagnostics.Finding, m buildMark, doc *document) []diagnostics.Finding {
-	out, _ := placeBuildFindings(list, m, doc)
-	return out
-}
-
-// placeBuildFindings is mapBuildFindings that also says which finding of
-// list each one it returns is: from[i] is the index of out[i] in list.
+// before an edit stays, one after it moves. It also says which finding of
+// list each one it returns is: from[i] is the index of out[i] in list, and
+// from is nil when out is list itself.
 func placeBuildFindings(list []diagnostics.Finding, m buildMark, doc *document) (out []diagnostics.Finding, from []int) {
-	all := func() ([]diagnostics.Finding, []int) {
-		from := make([]int, len(list))
-		for i := range from {
-			from[i] = i
-		}
-		return list, from
-	}
 	if doc == nil || doc.log != m.log {
-		return all()
+		return list, nil
 	}
 	later, ok := m.log.between(m.seq, doc.seq)
 	if !ok {
 		return nil, nil
 	}
 	if len(later) == 0 && len(m.pre) == 0 {
-		return all()
+		return list, nil
 	}
 	edits := append(append([]edit(nil), m.pre...), later...)
 	out = make([]diagnostics.Finding, 0, len(list))

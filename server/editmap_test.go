@@ -14,7 +14,7 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics"
 )
 
-// mapBuildFindings on each kind of edit: a finding moves with the code it
+// placeBuildFindings on each kind of edit: a finding moves with the code it
 // is about, and is dropped when that code was changed or deleted.
 func TestBuildFindingsFollowEdits(t *testing.T) {
 	const base = "fn a() {}\nfn b() { kmalloc(16); }\nfn c() {}\n"
@@ -47,7 +47,7 @@ func TestBuildFindingsFollowEdits(t *testing.T) {
 			if tc.after != base {
 				doc.seq = log.add(diffEdit(base, tc.after))
 			}
-			got := mapBuildFindings([]diagnostics.Finding{{File: "x.rs", Range: tc.r, Code: "E0425"}}, m, doc)
+			got, _ := placeBuildFindings([]diagnostics.Finding{{File: "x.rs", Range: tc.r, Code: "E0425"}}, m, doc)
 			if tc.want == "" {
 				if len(got) != 0 {
 					t.Fatalf("kept at %+v, want dropped", got[0].Range)
