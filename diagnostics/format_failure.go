@@ -1,10 +1,6 @@
 package diagnostics
 
-import (
-	"encoding/json"
-	"fmt"
-	"io"
-)
+import "io"
 
 // SourceTool marks what rustko-lsp itself reports about its own run.
 const SourceTool = "rustko-lsp"
@@ -31,13 +27,7 @@ func WriteJSONFailure(w io.Writer, msg string, kernels bool) error {
 			Diagnostics []jsonKernelDiagnostic `json:"diagnostics"`
 		}{[]jsonKernel{}, []jsonKernelDiagnostic{{jsonDiagnostic: toolError(msg)}}}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("writing JSON diagnostics: %w", err)
-	}
-	return nil
+	return encodeIndented(w, out, "JSON diagnostics")
 }
 
 // WriteSARIFFailure is WriteSARIF for a check that could not run: one run

@@ -10,15 +10,11 @@ import (
 // set and names are a documented interface for CI scripts: add fields, never
 // rename them.
 type jsonDiagnostic struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"endLine"`
-	EndColumn int    `json:"endColumn"`
-	Severity  string `json:"severity"`
-	Code      string `json:"code"`
-	Source    string `json:"source"`
-	Message   string `json:"message"`
+	jsonPlace
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	Source   string `json:"source"`
+	Message  string `json:"message"`
 	// Related is present only when the finding has related places (the C
 	// declaration, a decoded oops's callers), so scripts reading the nine
 	// fields above see the same documents as before.
@@ -39,23 +35,30 @@ type jsonFix struct {
 // jsonEdit replaces the range (same position fields as a diagnostic's) with
 // newText; a file that does not exist yet is created by the edit.
 type jsonEdit struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Column    int    `json:"column"`
-	EndLine   int    `json:"endLine"`
-	EndColumn int    `json:"endColumn"`
-	NewText   string `json:"newText"`
+	jsonPlace
+	NewText string `json:"newText"`
 }
 
 // jsonRelated is another place that explains a diagnostic, with the same
 // position fields.
 type jsonRelated struct {
+	jsonPlace
+	Message string `json:"message"`
+}
+
+// jsonPlace is the file and range every entry starts with: embedded, its
+// fields stand first and flat in the entry, as scripts read them.
+type jsonPlace struct {
 	File      string `json:"file"`
 	Line      int    `json:"line"`
 	Column    int    `json:"column"`
 	EndLine   int    `json:"endLine"`
 	EndColumn int    `json:"endColumn"`
-	Message   string `json:"message"`
+}
+
+// placeOf is file and r as an entry shows them: file relative to root.
+func placeOf(root, file string, r Range) jsonPlace {
+	return jsonPlace{File: relPath(root, file), Line: r.Start.Line, Column: r.Start.Column, EndLine: r.End.Line, EndColumn: r.End.Column}
 }
 
 // WriteJSON writes {"diagnostics":[...]}: 1-based lines and byte columns,
@@ -68,11 +71,17 @@ func WriteJSON(w io.Writer, fs []Finding, root string) error {
 	for _, f := range sorted(fs, root) {
 		out.Diagnostics = append(out.Diagnostics, toJSONDiagnostic(f, root))
 	}
+	return encodeIndented(w, out, "JSON diagnostics")
+}
+
+// encodeIndented writes v as every JSON document of ours is written:
+// indented, with <, > and & as they are; what names it in the error.
+func encodeIndented(w io.Writer, v any, what string) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("writing JSON diagnostics: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("writing %s: %w", what, err)
 	}
 	return nil
 }
@@ -80,36 +89,18 @@ func WriteJSON(w io.Writer, fs []Finding, root string) error {
 func toJSONDiagnostic(f Finding, root string) jsonDiagnostic {
 	var related []jsonRelated
 	for _, r := range f.Related {
-		related = append(related, jsonRelated{
-			File:      relPath(root, r.File),
-			Line:      r.Range.Start.Line,
-			Column:    r.Range.Start.Column,
-			EndLine:   r.Range.End.Line,
-			EndColumn: r.Range.End.Column,
-			Message:   r.Message,
-		})
+		related = append(related, jsonRelated{placeOf(root, r.File, r.Range), r.Message})
 	}
 	var fixes []jsonFix
 	for _, fx := range f.Fixes {
 		jf := jsonFix{Title: fx.Title, Preferred: fx.Preferred, Edits: []jsonEdit{}}
 		for _, e := range fx.Edits {
-			jf.Edits = append(jf.Edits, jsonEdit{
-				File:      relPath(root, e.File),
-				Line:      e.Range.Start.Line,
-				Column:    e.Range.Start.Column,
-				EndLine:   e.Range.End.Line,
-				EndColumn: e.Range.End.Column,
-				NewText:   e.NewText,
-			})
+			jf.Edits = append(jf.Edits, jsonEdit{placeOf(root, e.File, e.Range), e.NewText})
 		}
 		fixes = append(fixes, jf)
 	}
 	return jsonDiagnostic{
-		File:      relPath(root, f.File),
-		Line:      f.Range.Start.Line,
-		Column:    f.Range.Start.Column,
-		EndLine:   f.Range.End.Line,
-		EndColumn: f.Range.End.Column,
+		jsonPlace: placeOf(root, f.File, f.Range),
 		Severity:  f.Severity.String(),
 		Code:      f.Code,
 		Source:    f.Source,

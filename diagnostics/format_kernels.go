@@ -2,7 +2,6 @@ package diagnostics
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -138,13 +137,7 @@ func WriteJSONKernels(w io.Writer, runs []KernelRun, root string) error {
 		}
 		out.Kernels = append(out.Kernels, k)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return fmt.Errorf("writing JSON diagnostics: %w", err)
-	}
-	return nil
+	return encodeIndented(w, out, "JSON diagnostics")
 }
 
 type sarifAutomation struct {

@@ -2,8 +2,6 @@ package diagnostics
 
 import (
 	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -126,13 +124,7 @@ func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
 }
 
 func encodeSARIF(w io.Writer, runs ...sarifRun) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: runs}); err != nil {
-		return fmt.Errorf("writing SARIF: %w", err)
-	}
-	return nil
+	return encodeIndented(w, sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: runs}, "SARIF")
 }
 
 // sarifRunOf is one run: rustko-lsp's findings for one module and kernel.
