@@ -35,7 +35,7 @@ func WriteJSONFailure(w io.Writer, msg string, kernels bool) error {
 // notification (what SARIF consumers read to tell a failed analysis from a
 // clean one).
 func WriteSARIFFailure(w io.Writer, msg, root, toolVersion string) error {
-	sw := &sarifWriter{root: root, lines: map[string][][]byte{}}
+	sw := newSARIFWriter(root)
 	run := sarifRunOf(sw, nil, toolVersion)
 	run.Invocations = []sarifInvocation{failedInvocation(msg)}
 	return encodeSARIF(w, run)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -60,10 +59,7 @@ func (r KernelRun) status(root string) string {
 //
 // The header has no "file:line:col:" so compiler-output matchers skip it.
 func WriteTextKernels(w io.Writer, runs []KernelRun, opt TextOptions) error {
-	tw := &textWriter{opt: opt, files: map[string][][]byte{}}
-	if tw.opt.ReadFile == nil {
-		tw.opt.ReadFile = os.ReadFile
-	}
+	tw := newTextWriter(opt)
 	bw := bufio.NewWriter(w)
 	for _, r := range runs {
 		where := ""
@@ -168,7 +164,7 @@ type sarifDescriptorRef struct {
 // its properties; a kernel that could not be checked is a run whose
 // invocation failed, with the reason as its notification.
 func WriteSARIFKernels(w io.Writer, runs []KernelRun, root, toolVersion string) error {
-	sw := &sarifWriter{root: root, lines: map[string][][]byte{}}
+	sw := newSARIFWriter(root)
 	out := []sarifRun{}
 	for _, r := range runs {
 		var run sarifRun

@@ -1,14 +1,12 @@
 package diagnostics
 
 import (
-	"bytes"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode/utf16"
-	"unicode/utf8"
 )
 
 const sarifSchema = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -115,7 +113,7 @@ type sarifReplacement struct {
 // converted from our byte columns to UTF-16 code units (SARIF's default
 // columnKind, which GitHub assumes) by reading the files.
 func WriteSARIF(w io.Writer, fs []Finding, root, toolVersion string) error {
-	sw := &sarifWriter{root: root, lines: map[string][][]byte{}}
+	sw := newSARIFWriter(root)
 	run := sarifRunOf(sw, fs, toolVersion)
 	// Said even when it succeeded, as WriteSARIFKernels does: a consumer
 	// tells a clean run from a failed one (WriteSARIFFailure) by this flag.
@@ -195,7 +193,11 @@ func sarifLevel(s Severity) string {
 
 type sarifWriter struct {
 	root  string
-	lines map[string][][]byte
+	files fileLines
+}
+
+func newSARIFWriter(root string) *sarifWriter {
+	return &sarifWriter{root: root, files: fileLines{read: os.ReadFile, lines: map[string][][]byte{}}}
 }
 
 func (sw *sarifWriter) artifact(file string) sarifArtifactLoc {
@@ -234,13 +236,7 @@ func (sw *sarifWriter) column(file string, p Position) int {
 	if p.Column < 1 {
 		return 0
 	}
-	lines, ok := sw.lines[file]
-	if !ok {
-		if data, err := os.ReadFile(file); err == nil {
-			lines = bytes.Split(data, []byte("\n"))
-		}
-		sw.lines[file] = lines
-	}
+	lines := sw.files.of(file)
 	if p.Line > len(lines) {
 		return p.Column
 	}
@@ -250,10 +246,8 @@ func (sw *sarifWriter) column(file string, p Position) int {
 		return p.Column
 	}
 	units := 0
-	for rest := line[:n]; len(rest) > 0; {
-		r, size := utf8.DecodeRune(rest)
-		units += len(utf16.Encode([]rune{r}))
-		rest = rest[size:]
+	for _, r := range string(line[:n]) {
+		units += utf16.RuneLen(r)
 	}
 	return units + 1
 }

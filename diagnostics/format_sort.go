@@ -1,9 +1,10 @@
 package diagnostics
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,24 +17,19 @@ func Sort(fs []Finding) { SortUnder(fs, "") }
 // shown: relative to root when inside it. The order then does not depend on
 // where the module is checked out (a CI clone and a laptop list the same).
 func SortUnder(fs []Finding, root string) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		switch {
-		case a.File != b.File:
-			return relPath(root, a.File) < relPath(root, b.File)
-		case a.Range.Start.Line != b.Range.Start.Line:
-			return a.Range.Start.Line < b.Range.Start.Line
-		case a.Range.Start.Column != b.Range.Start.Column:
-			return a.Range.Start.Column < b.Range.Start.Column
-		case a.Code != b.Code:
-			return a.Code < b.Code
-		case a.Severity != b.Severity:
-			return a.Severity < b.Severity
-		case a.Range.End != b.Range.End:
-			return a.Range.End.Line < b.Range.End.Line ||
-				(a.Range.End.Line == b.Range.End.Line && a.Range.End.Column < b.Range.End.Column)
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if a.File != b.File {
+			return strings.Compare(relPath(root, a.File), relPath(root, b.File))
 		}
-		return a.Message < b.Message
+		return cmp.Or(
+			cmp.Compare(a.Range.Start.Line, b.Range.Start.Line),
+			cmp.Compare(a.Range.Start.Column, b.Range.Start.Column),
+			strings.Compare(a.Code, b.Code),
+			cmp.Compare(a.Severity, b.Severity),
+			cmp.Compare(a.Range.End.Line, b.Range.End.Line),
+			cmp.Compare(a.Range.End.Column, b.Range.End.Column),
+			strings.Compare(a.Message, b.Message),
+		)
 	})
 }
 
@@ -54,12 +50,7 @@ func sorted(fs []Finding, root string) []Finding {
 // HasErrors reports whether any finding is an error: what decides
 // `rustko-lsp check`'s exit status.
 func HasErrors(fs []Finding) bool {
-	for _, f := range fs {
-		if f.Severity == Error {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == Error })
 }
 
 // Summary counts findings by severity: "2 errors, 1 warning", or "" for none.

@@ -41,10 +41,7 @@ const (
 //	src/lib.rs:3:1: note: related message
 //	   = help: fix title
 func WriteText(w io.Writer, fs []Finding, opt TextOptions) error {
-	tw := &textWriter{opt: opt, files: map[string][][]byte{}}
-	if tw.opt.ReadFile == nil {
-		tw.opt.ReadFile = os.ReadFile
-	}
+	tw := newTextWriter(opt)
 	bw := bufio.NewWriter(w)
 	for _, f := range sorted(fs, opt.Root) {
 		tw.finding(bw, f)
@@ -54,7 +51,33 @@ func WriteText(w io.Writer, fs []Finding, opt TextOptions) error {
 
 type textWriter struct {
 	opt   TextOptions
-	files map[string][][]byte // file -> lines, nil when unreadable
+	files fileLines
+}
+
+func newTextWriter(opt TextOptions) *textWriter {
+	if opt.ReadFile == nil {
+		opt.ReadFile = os.ReadFile
+	}
+	return &textWriter{opt: opt, files: fileLines{read: opt.ReadFile, lines: map[string][][]byte{}}}
+}
+
+// fileLines reads each file once, split into lines, for the formats that
+// show or measure source lines.
+type fileLines struct {
+	read  func(path string) ([]byte, error)
+	lines map[string][][]byte // file -> lines, nil when unreadable
+}
+
+func (fl fileLines) of(file string) [][]byte {
+	if l, ok := fl.lines[file]; ok {
+		return l
+	}
+	var lines [][]byte
+	if data, err := fl.read(file); err == nil {
+		lines = bytes.Split(data, []byte("\n"))
+	}
+	fl.lines[file] = lines
+	return lines
 }
 
 func (tw *textWriter) paint(code, s string) string {
@@ -114,18 +137,6 @@ func indent(s string) string {
 	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ")
 }
 
-func (tw *textWriter) lines(file string) [][]byte {
-	if l, ok := tw.files[file]; ok {
-		return l
-	}
-	var lines [][]byte
-	if data, err := tw.opt.ReadFile(file); err == nil {
-		lines = bytes.Split(data, []byte("\n"))
-	}
-	tw.files[file] = lines
-	return lines
-}
-
 // snippet prints the start line of r and marks the range under it: '^' at
 // the start, '~' to the end of the range (or of the line, when the range
 // spans lines). The marker line copies the source's tabs so the caret sits
@@ -134,25 +145,17 @@ func (tw *textWriter) snippet(w *bufio.Writer, file string, r Range) {
 	if file == "" || r.Start.Line < 1 {
 		return
 	}
-	lines := tw.lines(file)
+	lines := tw.files.of(file)
 	if r.Start.Line > len(lines) {
 		return
 	}
 	line := bytes.TrimRight(lines[r.Start.Line-1], "\r")
-	start := r.Start.Column - 1
-	if start < 0 {
-		start = 0
-	}
-	if start > len(line) {
-		start = len(line)
-	}
+	start := min(max(r.Start.Column-1, 0), len(line))
 	end := len(line)
-	if r.End.Line == r.Start.Line && r.End.Column-1 < end {
-		end = r.End.Column - 1
+	if r.End.Line == r.Start.Line {
+		end = min(end, r.End.Column-1)
 	}
-	if end < start {
-		end = start
-	}
+	end = max(end, start)
 	var pad strings.Builder
 	for _, c := range string(line[:start]) {
 		if c == '\t' {
