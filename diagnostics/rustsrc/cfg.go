@@ -1,6 +1,7 @@
 package rustsrc
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
@@ -75,7 +76,7 @@ func (p *cfgParser) space() {
 func (p *cfgParser) ident() string {
 	p.space()
 	j := p.i
-	for p.i < len(p.s) && (p.s[p.i] == '_' || p.s[p.i] >= 'a' && p.s[p.i] <= 'z' || p.s[p.i] >= 'A' && p.s[p.i] <= 'Z' || p.s[p.i] >= '0' && p.s[p.i] <= '9') {
+	for p.i < len(p.s) && isIdentByte(p.s[p.i]) {
 		p.i++
 	}
 	return p.s[j:p.i]
@@ -128,13 +129,11 @@ func (p *cfgParser) pred(c *CfgSet) (tri, bool) {
 		val := p.s[p.i+1 : p.i+1+end]
 		p.i += end + 2
 		vals, decided := c.Values[name]
-		if !decided {
+		switch {
+		case !decided:
 			return triUnknown, true
-		}
-		for _, v := range vals {
-			if v == val {
-				return triTrue, true
-			}
+		case slices.Contains(vals, val):
+			return triTrue, true
 		}
 		return triFalse, true
 	}
@@ -148,8 +147,7 @@ func (p *cfgParser) pred(c *CfgSet) (tri, bool) {
 }
 
 func combine(op string, args []tri) (tri, bool) {
-	switch op {
-	case "not":
+	if op == "not" {
 		if len(args) != 1 {
 			return triUnknown, false
 		}
@@ -160,29 +158,22 @@ func combine(op string, args []tri) (tri, bool) {
 			return triTrue, true
 		}
 		return triUnknown, true
-	case "all":
-		out := triTrue
-		for _, a := range args {
-			if a == triFalse {
-				return triFalse, true
-			}
-			if a == triUnknown {
-				out = triUnknown
-			}
-		}
-		return out, true
-	default: // any
-		out := triFalse
-		for _, a := range args {
-			if a == triTrue {
-				return triTrue, true
-			}
-			if a == triUnknown {
-				out = triUnknown
-			}
-		}
-		return out, true
 	}
+	// One false argument decides all(), one true any(); else an unknown
+	// one leaves it unknown.
+	decides, out := triFalse, triTrue
+	if op == "any" {
+		decides, out = triTrue, triFalse
+	}
+	for _, a := range args {
+		if a == decides {
+			return decides, true
+		}
+		if a == triUnknown {
+			out = triUnknown
+		}
+	}
+	return out, true
 }
 
 // cfgOff says whether an item is compiled out under c (nil: only

@@ -200,7 +200,7 @@ func readBindingsItems(path string) map[string]bool {
 		}
 		rest = strings.TrimPrefix(rest, "mut ")
 		n := 0
-		for n < len(rest) && (rest[n] == '_' || rest[n] >= 'a' && rest[n] <= 'z' || rest[n] >= 'A' && rest[n] <= 'Z' || rest[n] >= '0' && rest[n] <= '9') {
+		for n < len(rest) && isIdentByte(rest[n]) {
 			n++
 		}
 		if n > 0 {
