@@ -182,44 +182,21 @@ func (a *analyser) walk(c *fnCtx, n cc.Node) {
 			a.walk(c, x.Statement)
 		}
 		return
-	case *cc.ConditionalExpression:
-		if x.Case != cc.ConditionalExpressionCond {
+	case *cc.ConditionalExpression, *cc.LogicalAndExpression, *cc.LogicalOrExpression:
+		cond, ifTrue, ifFalse, ok := branches(n)
+		if !ok {
 			break
 		}
-		a.walk(c, x.LogicalOrExpression)
-		v, known := a.eval(c, x.LogicalOrExpression)
-		c.push(x.LogicalOrExpression)
+		a.walk(c, cond)
+		v, known := a.eval(c, cond)
+		c.push(cond)
 		defer c.pop()
 		if !known || v != 0 {
-			a.walk(c, x.ExpressionList)
+			a.walk(c, ifTrue)
 		}
 		if !known || v == 0 {
-			a.walk(c, x.ConditionalExpression)
+			a.walk(c, ifFalse)
 		}
-		return
-	case *cc.LogicalAndExpression:
-		if x.Case != cc.LogicalAndExpressionLAnd {
-			break
-		}
-		a.walk(c, x.LogicalAndExpression)
-		if v, known := a.eval(c, x.LogicalAndExpression); known && v == 0 {
-			return
-		}
-		c.push(x.LogicalAndExpression)
-		a.walk(c, x.InclusiveOrExpression)
-		c.pop()
-		return
-	case *cc.LogicalOrExpression:
-		if x.Case != cc.LogicalOrExpressionLOr {
-			break
-		}
-		a.walk(c, x.LogicalOrExpression)
-		if v, known := a.eval(c, x.LogicalOrExpression); known && v != 0 {
-			return
-		}
-		c.push(x.LogicalOrExpression)
-		a.walk(c, x.LogicalAndExpression)
-		c.pop()
 		return
 	case *cc.UnaryExpression:
 		switch x.Case {

@@ -83,12 +83,16 @@ func (a *analyser) deps(c *fnCtx, n cc.Node) deps {
 			// gcc folds what a known condition makes unreachable:
 			// statically_true(x) is __builtin_constant_p(x) && (x), and
 			// the (x) of a parameter is never evaluated.
-			if first, rest, ok := a.shortCircuit(c, n); ok {
-				visit(first)
-				if rest != nil {
-					visit(rest)
+			if cond, ifTrue, ifFalse, ok := branches(n); ok {
+				if v, known := a.eval(c, cond); known {
+					visit(cond)
+					if v != 0 {
+						visit(ifTrue)
+					} else {
+						visit(ifFalse)
+					}
+					return
 				}
-				return
 			}
 		case *cc.PostfixExpression:
 			if x.Case == cc.PostfixExpressionCall {
@@ -136,48 +140,6 @@ func (a *analyser) identDeps(c *fnCtx, name string) deps {
 	}
 	// Labels (asm goto) and names the front end did not resolve.
 	return deps{any: true}
-}
-
-// shortCircuit returns, for a logical or conditional expression whose
-// condition folds, the condition and the one operand that is evaluated
-// (nil when none is).
-func (a *analyser) shortCircuit(c *fnCtx, n cc.Node) (cond, taken cc.Node, ok bool) {
-	switch x := n.(type) {
-	case *cc.LogicalAndExpression:
-		if x.Case != cc.LogicalAndExpressionLAnd {
-			return nil, nil, false
-		}
-		if v, known := a.eval(c, x.LogicalAndExpression); known {
-			if v == 0 {
-				return x.LogicalAndExpression, nil, true
-			}
-			return x.LogicalAndExpression, x.InclusiveOrExpression, true
-		}
-	case *cc.LogicalOrExpression:
-		if x.Case != cc.LogicalOrExpressionLOr {
-			return nil, nil, false
-		}
-		if v, known := a.eval(c, x.LogicalOrExpression); known {
-			if v != 0 {
-				return x.LogicalOrExpression, nil, true
-			}
-			return x.LogicalOrExpression, x.LogicalAndExpression, true
-		}
-	case *cc.ConditionalExpression:
-		if x.Case != cc.ConditionalExpressionCond {
-			return nil, nil, false
-		}
-		if v, known := a.eval(c, x.LogicalOrExpression); known {
-			if v != 0 {
-				if x.ExpressionList == nil {
-					return x.LogicalOrExpression, nil, true
-				}
-				return x.LogicalOrExpression, x.ExpressionList, true
-			}
-			return x.LogicalOrExpression, x.ConditionalExpression, true
-		}
-	}
-	return nil, nil, false
 }
 
 // eval folds the integer constant expressions that decide which code a

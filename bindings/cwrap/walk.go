@@ -78,6 +78,22 @@ func identName(n cc.Node) string {
 	return ""
 }
 
+// branches splits a logical or conditional expression into its condition
+// and the operands evaluated when the condition is true and when it is
+// false; either may be nil (&& evaluates nothing more when false, || when
+// true, GNU a ?: b when true).
+func branches(n cc.Node) (cond, ifTrue, ifFalse cc.Node, ok bool) {
+	switch x := n.(type) {
+	case *cc.LogicalAndExpression:
+		return x.LogicalAndExpression, x.InclusiveOrExpression, nil, x.Case == cc.LogicalAndExpressionLAnd
+	case *cc.LogicalOrExpression:
+		return x.LogicalOrExpression, nil, x.LogicalAndExpression, x.Case == cc.LogicalOrExpressionLOr
+	case *cc.ConditionalExpression:
+		return x.LogicalOrExpression, x.ExpressionList, x.ConditionalExpression, x.Case == cc.ConditionalExpressionCond
+	}
+	return nil, nil, nil, false
+}
+
 // stringLit returns the text of a string-literal expression ("i" in an asm
 // operand), without quotes, and whether n is one.
 func stringLit(n cc.Node) (string, bool) {
