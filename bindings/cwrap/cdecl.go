@@ -49,7 +49,7 @@ func (s *speller) decl(t cc.Type, inner string, topQuals bool) (string, error) {
 			t = x.Elem()
 			continue
 		case *cc.FunctionType:
-			ps, err := s.params(x, nil)
+			ps, err := s.paramList(nil, x, nil, -1)
 			if err != nil {
 				return "", err
 			}
@@ -66,15 +66,15 @@ func (s *speller) decl(t cc.Type, inner string, topQuals bool) (string, error) {
 	}
 }
 
-// paramList spells a definition's parameters under names, from the
-// types, or from the tokens where a pointer is qualified (see below).
-func (s *speller) paramList(d *cc.Declarator, ft *cc.FunctionType, names []string) (string, error) {
-	return s.paramListN(d, ft, names, -1)
-}
-
-// paramListN is paramList of the first n parameters (all when n < 0).
-func (s *speller) paramListN(d *cc.Declarator, ft *cc.FunctionType, names []string, n int) (string, error) {
-	pds := paramDecls(d)
+// paramList spells the first n parameters (all when n < 0) of a
+// definition d under names, from the types, or from the tokens where a
+// pointer is qualified (see below). Without d and names (a function type
+// inside a declaration) it spells the types alone.
+func (s *speller) paramList(d *cc.Declarator, ft *cc.FunctionType, names []string, n int) (string, error) {
+	var pds []*cc.ParameterDeclaration
+	if d != nil {
+		pds = paramDecls(d)
+	}
 	ps := realParams(ft)
 	if len(pds) != len(ps) && !(len(ps) == 0 && len(pds) == 1) {
 		pds = nil // an identifier list or a shape we do not know: types only
@@ -87,8 +87,12 @@ func (s *speller) paramListN(d *cc.Declarator, ft *cc.FunctionType, names []stri
 	}
 	var out []string
 	for i, p := range ps {
+		name := ""
+		if names != nil {
+			name = names[i]
+		}
 		if pds != nil && qualifiesPointer(pds[i].Declarator) || pds != nil && qualifiesPointer(pds[i].AbstractDeclarator) {
-			sp, err := spellParam(pds[i], names[i])
+			sp, err := spellParam(pds[i], name)
 			if err != nil {
 				return "", err
 			}
@@ -98,7 +102,7 @@ func (s *speller) paramListN(d *cc.Declarator, ft *cc.FunctionType, names []stri
 		if p.Type() == nil {
 			return "", fmt.Errorf("parameter %d has no type", i+1)
 		}
-		sp, err := s.decl(p.Type(), names[i], true)
+		sp, err := s.decl(p.Type(), name, true)
 		if err != nil {
 			return "", err
 		}
@@ -111,36 +115,6 @@ func (s *speller) paramListN(d *cc.Declarator, ft *cc.FunctionType, names []stri
 		return "void", nil
 	}
 	return strings.Join(out, ", "), nil
-}
-
-// params spells a parameter list; names, when given, name the parameters.
-func (s *speller) params(ft *cc.FunctionType, names []string) (string, error) {
-	if ft.IsVariadic() && len(realParams(ft)) == 0 {
-		return "", fmt.Errorf("an unprototyped function type")
-	}
-	var ps []string
-	for i, p := range realParams(ft) {
-		pt := p.Type()
-		if pt == nil {
-			return "", fmt.Errorf("parameter %d has no type", i+1)
-		}
-		name := ""
-		if names != nil {
-			name = names[i]
-		}
-		d, err := s.decl(pt, name, true)
-		if err != nil {
-			return "", err
-		}
-		ps = append(ps, d)
-	}
-	if ft.IsVariadic() {
-		ps = append(ps, "...")
-	}
-	if len(ps) == 0 {
-		return "void", nil
-	}
-	return strings.Join(ps, ", "), nil
 }
 
 func join(base, inner string) string {

@@ -184,7 +184,7 @@ func (a *analyser) planFor(name, fn string, lead int) (*plan, *Refusal) {
 	if prefix {
 		names = names[:lead]
 	}
-	ps, err := s.paramListN(d, ft, names, lead)
+	ps, err := s.paramList(d, ft, names, lead)
 	if err != nil {
 		return nil, refuse(fn, BadType, "%s (%s) has a prototype C cannot repeat: %v", fn, where, err)
 	}
@@ -196,7 +196,7 @@ func (a *analyser) planFor(name, fn string, lead int) (*plan, *Refusal) {
 	if err != nil {
 		return nil, refuse(fn, BadType, "%s (%s) returns %v", fn, where, err)
 	}
-	origPs, err := s.paramList(d, ft, origNames(ft))
+	origPs, err := s.paramList(d, ft, origNames(ft), -1)
 	if err != nil {
 		origPs = ps
 	}
