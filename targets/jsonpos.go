@@ -32,22 +32,13 @@ const (
 	jsonNull
 )
 
+var jsonKindNames = [...]string{"nothing", "an object", "an array", "a string", "a number", "a boolean", "null"}
+
 func (k jsonKind) String() string {
-	switch k {
-	case jsonObject:
-		return "an object"
-	case jsonArray:
-		return "an array"
-	case jsonString:
-		return "a string"
-	case jsonNumber:
-		return "a number"
-	case jsonBool:
-		return "a boolean"
-	case jsonNull:
-		return "null"
+	if k < 0 || int(k) >= len(jsonKindNames) {
+		return "nothing"
 	}
-	return "nothing"
+	return jsonKindNames[k]
 }
 
 // jsonValue is one value with the offsets of its text: data[start:end].

@@ -48,7 +48,7 @@ func CheckModule(m *module.Module, tc *Toolchain) []diagnostics.Finding {
 	}
 	// rustko builds an embedded spec byte for byte in the form the module's
 	// rustc accepts (1.63 wants string widths), so it is judged as shipped.
-	return Validate(path, data)
+	return ValidateFor(path, data, Toolchain{})
 }
 
 // isEmbeddedSpec says whether a spec file is one of rustko's own, byte for

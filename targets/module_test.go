@@ -117,7 +117,7 @@ func TestCommentKeyAndSuggestions(t *testing.T) {
 		}
 	}
 	data := []byte("{\n  \"_\": \"a note\",\n" + strings.TrimPrefix(string(Data("x86_64-unknown-none-gnu")), "{\n"))
-	for _, f := range Validate("/m/x.json", data) {
+	for _, f := range ValidateFor("/m/x.json", data, Toolchain{}) {
 		if f.Range.Start.Line == 2 && (strings.Contains(f.Message, "did you mean") || !strings.Contains(f.Message, "note")) {
 			t.Errorf("the \"_\" key: %s", f.Message)
 		}

@@ -32,7 +32,7 @@ type Spec struct {
 }
 
 // Parse reads a target specification. Errors name the line and column of
-// the offending text; Validate reports every problem instead of the first.
+// the offending text; ValidateFor reports every problem instead of the first.
 func Parse(data []byte) (*Spec, error) {
 	root, err := parseJSON(data)
 	if err != nil {

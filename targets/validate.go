@@ -3,6 +3,7 @@ package targets
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -35,16 +36,12 @@ const (
 	RuleDataLayout      = "data-layout"
 )
 
-// Validate checks a target specification for what keeps it from building a
-// kernel module, judging version-dependent rules against current rustc.
-// file is used for the findings' positions and fixes; data is its content.
-func Validate(file string, data []byte) []diagnostics.Finding {
-	return ValidateFor(file, data, Toolchain{})
-}
-
-// ValidateFor is Validate for the rustc described by tc (from Find): format
-// rules then say exactly what that rustc accepts, and the data-layout is
-// compared with the one its LLVM requires.
+// ValidateFor checks a target specification for what keeps it from
+// building a kernel module with the rustc described by tc (from Find):
+// format rules then say exactly what that rustc accepts, and the data-layout
+// is compared with the one its LLVM requires; the zero Toolchain judges
+// version-dependent rules against current rustc. file is used for the
+// findings' positions and fixes; data is its content.
 func ValidateFor(file string, data []byte, tc Toolchain) []diagnostics.Finding {
 	c := &checker{file: file, data: data, lines: newLineIndex(data), tc: tc}
 	root, err := parseJSON(data)
@@ -224,10 +221,7 @@ func (c *checker) checkArch() {
 	if !ok {
 		return
 	}
-	known := false
-	for _, a := range archOrder {
-		known = known || a == arch
-	}
+	known := slices.Contains(archOrder, arch)
 	if !known {
 		c.atValue(m, RuleArch, diagnostics.Warning, fmt.Sprintf(
 			"arch %q: rustko-lsp knows the kernel's FP/SIMD and code-model rules only for %s; those checks were skipped",

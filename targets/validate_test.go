@@ -278,7 +278,7 @@ func applyFix(t *testing.T, data []byte, fix diagnostics.Fix) []byte {
 
 func TestEmbeddedSpecsHaveNoFindings(t *testing.T) {
 	for _, n := range Names() {
-		if fs := Validate(n+".json", Data(n)); len(fs) > 0 {
+		if fs := ValidateFor(n+".json", Data(n), Toolchain{}); len(fs) > 0 {
 			t.Errorf("%s:\n%s", n, findingLines(fs))
 		}
 	}
@@ -292,7 +292,7 @@ func TestValidateRustKoSeedSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := Validate("/m/x86_64-unknown-none-gnu.json", data)
+	fs := ValidateFor("/m/x86_64-unknown-none-gnu.json", data, Toolchain{})
 	sameFindings(t, fs, []at{
 		e(RulePanicStrategy, 1, 1),
 		e(RuleWidthType, 4, 29),
@@ -317,7 +317,7 @@ func TestValidateRustKoSeedSpec(t *testing.T) {
 // finding then covers the whole value.
 func TestValidateEscapedFeatures(t *testing.T) {
 	data := mutate(t, x86, "-mmx,-sse,", `-mmx,\u002bsse,`)
-	fs := Validate("/m/x.json", data)
+	fs := ValidateFor("/m/x.json", data, Toolchain{})
 	sameFindings(t, fs, []at{e(RuleFPSIMD, 10, 15)})
 }
 
@@ -331,7 +331,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add([]byte(`{"features": "+sse,,+\u0073se", "arch": "x86_64", "os": 1}`))
 	f.Add([]byte("{\"a\":[[[[{}]]]], \"b\": -0.5e+7, \"c\": \"\\ud83d\\ude00\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fs := Validate("/f.json", data)
+		fs := ValidateFor("/f.json", data, Toolchain{})
 		lines := strings.Count(string(data), "\n") + 1
 		for _, fd := range fs {
 			r := fd.Range
