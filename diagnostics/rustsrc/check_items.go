@@ -3,6 +3,7 @@ package rustsrc
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
@@ -137,34 +138,27 @@ func (a *analysis) exportedInline(r *cRef) {
 	}
 }
 
+// inlineFunction is a use of a static inline function that the kernel does
+// not export, through the bindings: through a hand-written extern
+// declaration it is noSymbolDecl's, reported at the declaration.
 func (a *analysis) inlineFunction(r *cRef) {
 	it := r.Item
 	name := it.Name
-	var f *diagnostics.Finding
-	if r.Via == viaExtern {
-		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
-			"`%s` is a static inline function (%s): it has no symbol, so this hand-written extern declaration cannot link "+
-				"(modpost: \"%s\" undefined). Call it through the bindings instead (bindings::%s), with %s in KERNEL_HELPERS so rustko generates a C wrapper.",
-			name, a.where(it), name, name, name))
-	} else {
-		if a.env.helpers[name] {
-			// Listed, but the generator may have refused it (variadic,
-			// constant arguments, an unexported callee): say why, since the
-			// call still cannot link.
-			if it.Verdict != nil && it.Verdict.Class == index.VerdictNoHelper {
-				f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
-					"`%s` is listed in KERNEL_HELPERS but no helper can wrap it: %s", name, it.Verdict.Advice))
-				a.declaredHere(f, it)
-			}
-			return
+	if a.env.helpers[name] {
+		// Listed, but the generator may have refused it (variadic,
+		// constant arguments, an unexported callee): say why, since the
+		// call still cannot link.
+		if it.Verdict != nil && it.Verdict.Class == index.VerdictNoHelper {
+			f := a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+				"`%s` is listed in KERNEL_HELPERS but no helper can wrap it: %s", name, it.Verdict.Advice))
+			a.declaredHere(f, it)
 		}
-		f = a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
-			"`%s` is a static inline function (%s) with no symbol to link: add %s to KERNEL_HELPERS in config.mk so rustko generates a C wrapper for it.",
-			name, a.where(it), name))
+		return
 	}
-	if !a.env.helpers[name] {
-		f.Fixes = a.listFix("Add "+name+" to KERNEL_HELPERS", "KERNEL_HELPERS", name)
-	}
+	f := a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+		"`%s` is a static inline function (%s) with no symbol to link: add %s to KERNEL_HELPERS in config.mk so rustko generates a C wrapper for it.",
+		name, a.where(it), name))
+	f.Fixes = a.listFix("Add "+name+" to KERNEL_HELPERS", "KERNEL_HELPERS", name)
 	a.declaredHere(f, it)
 }
 
@@ -314,13 +308,7 @@ func (a *analysis) notInBindings(it *index.Item) bool {
 
 // configured says whether a header is one of KERNEL_INCLUDE's.
 func (a *analysis) configured(file string) bool {
-	name := includeName(file)
-	for _, h := range a.env.Index.Headers {
-		if h == name || h == file {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(a.env.Index.Headers, includeName(file)) || slices.Contains(a.env.Index.Headers, file)
 }
 
 // notSelected reports a name the C front end saw in a header outside
@@ -340,7 +328,7 @@ func (a *analysis) notSelected(r *cRef) {
 			h = d.Header
 		}
 	}
-	if internalHeader(h) || a.listed(h) {
+	if internalHeaders[h] || a.listed(h) {
 		// Adding it would not help: say what is, not a fix that fails.
 		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is declared in %s, but the bindings leave it out (%s).", it.Name, h, strings.TrimSuffix(it.Why, ".")))
@@ -359,22 +347,10 @@ func (a *analysis) notSelected(r *cRef) {
 // and listing it adds nothing the bindings can declare.
 var internalHeaders = map[string]bool{"linux/fortify-string.h": true}
 
-func internalHeader(h string) bool { return internalHeaders[h] }
-
 // listed says whether KERNEL_INCLUDE (or the default headers) already name
 // a header: advice to add it would be wrong.
 func (a *analysis) listed(h string) bool {
-	if a.env.Index != nil && a.configured(h) {
-		return true
-	}
-	if a.env.Module != nil {
-		for _, k := range a.env.Module.Vars.KernelInclude {
-			if k == h {
-				return true
-			}
-		}
-	}
-	return false
+	return a.env.Index != nil && a.configured(h) || a.env.Module != nil && slices.Contains(a.env.Module.Vars.KernelInclude, h)
 }
 
 // includeFix adds a header to KERNEL_INCLUDE, which adds to the default
