@@ -43,17 +43,19 @@ func ListVarEdit(configFile, name, word string) (TextEdit, error) {
 // logicalLine is a makefile line with its backslash continuations.
 type logicalLine struct {
 	start, end int    // bytes; end excludes the final newline
+	num        int    // 1-based number of the line start is on
 	text       string // continuations joined with a space
 }
 
 func logicalLines(src string) []logicalLine {
 	var out []logicalLine
-	start := 0
+	start, num := 0, 0
 	var b strings.Builder
 	for i := 0; i <= len(src); i++ {
 		if i < len(src) && src[i] != '\n' {
 			continue
 		}
+		num++
 		phys := src[start:i]
 		phys = strings.TrimSuffix(phys, "\r")
 		if continued(phys) && i < len(src) {
@@ -65,7 +67,7 @@ func logicalLines(src string) []logicalLine {
 			b.WriteByte(' ')
 			// the logical line goes on; remember where it began
 			if len(out) == 0 || out[len(out)-1].end != -1 {
-				out = append(out, logicalLine{start: start, end: -1})
+				out = append(out, logicalLine{start: start, end: -1, num: num})
 			}
 			start = i + 1
 			continue
@@ -75,7 +77,7 @@ func logicalLines(src string) []logicalLine {
 			out[len(out)-1].end = start + len(phys)
 			out[len(out)-1].text = b.String()
 		} else {
-			out = append(out, logicalLine{start: start, end: start + len(phys), text: b.String()})
+			out = append(out, logicalLine{start: start, end: start + len(phys), num: num, text: b.String()})
 		}
 		b.Reset()
 		start = i + 1
@@ -115,7 +117,7 @@ func commentStart(s string) int {
 // file make refuses (a block or define left open) is an error: an added
 // line would land inside.
 func assignmentsTo(file, src, name string) ([]makeStmt, error) {
-	stmts, bad := scanMakefile(src)
+	stmts, bad, _ := scanMakefile(src)
 	if bad != "" {
 		return nil, fmt.Errorf("editing %s: %s; fix the file first", file, bad)
 	}

@@ -59,7 +59,7 @@ func (r *literalReader) read(rel string, depth int, cond bool) {
 	if err != nil {
 		return // make's -include would skip it too; a missing Makefile has no assignments
 	}
-	stmts, bad := scanMakefile(string(src))
+	stmts, bad, _ := scanMakefile(string(src))
 	if bad != "" {
 		r.unknown = true // make refuses the file
 		return
@@ -98,6 +98,6 @@ func (r *literalReader) read(rel string, depth int, cond bool) {
 			r.value = val
 		}
 		r.set = true
-		r.where = fmt.Sprintf("%s:%d", rel, 1+strings.Count(string(src[:s.line.start]), "\n"))
+		r.where = fmt.Sprintf("%s:%d", rel, s.line.num)
 	}
 }

@@ -212,6 +212,10 @@ func TestLoadBrokenConfig(t *testing.T) {
 		{"unterminated conditional", "ifeq ($(V),1)\nRELEASE := 1\n", 1, "the conditional opened at line 1 is never closed"},
 		{"one of two closed", "ifdef A\nifeq ($(V),1)\nRELEASE := 1\nendif\n# ifeq in a comment\ndefine X\nifeq\nendef\nifneq ($(V),)\nV := 1\n", 9,
 			"the conditional opened at line 9 is never closed"},
+		// The body of a define, with or without a directive before it, is
+		// text: its endif closes nothing (make: "config.mk:6: missing 'endif'").
+		{"endif in a define body", "ifdef A\noverride define X\nendif\nendef\nV := 1\n", 1,
+			"the conditional opened at line 1 is never closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

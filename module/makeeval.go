@@ -126,38 +126,13 @@ func makeError(root string, stderr []byte) error {
 		// make blames the end of the file; the mistake is the block it
 		// found open there.
 		if src, err := os.ReadFile(e.File); err == nil {
-			if line := unclosedConditional(string(src)); line > 0 {
+			if _, _, line := scanMakefile(string(src)); line > 0 {
 				e.Message = fmt.Sprintf("missing 'endif': the conditional opened at line %d is never closed.  Stop.", line)
 				e.Line = line
 			}
 		}
 	}
 	return e
-}
-
-// unclosedConditional is the line of the innermost ifeq/ifneq/ifdef/ifndef
-// src leaves open at its end, 0 when none is: the one make's "missing
-// 'endif'" is about. define bodies are text, not directives.
-func unclosedConditional(src string) int {
-	var open []int
-	inDefine := false
-	for _, l := range logicalLines(src) {
-		word := firstWord(strings.TrimSpace(l.text[:commentStart(l.text)]))
-		switch {
-		case inDefine:
-			inDefine = word != "endef"
-		case word == "define":
-			inDefine = true
-		case word == "ifeq" || word == "ifneq" || word == "ifdef" || word == "ifndef":
-			open = append(open, 1+strings.Count(src[:l.start], "\n"))
-		case word == "endif" && len(open) > 0:
-			open = open[:len(open)-1]
-		}
-	}
-	if len(open) == 0 {
-		return 0
-	}
-	return open[len(open)-1]
 }
 
 // makeDBLocRE matches the comment make -p prints above each variable. Make

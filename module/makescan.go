@@ -46,12 +46,13 @@ func (s makeStmt) value() string {
 // misread the file ("" when it reads it as written): a conditional or
 // define left open, an endif without its conditional (make stops there), a
 // NUL byte (make 4.3 drops the rest of its line and the line break with
-// it, joining the next line to the assignment).
-func scanMakefile(src string) (stmts []makeStmt, bad string) {
-	if strings.IndexByte(src, 0) >= 0 {
-		return nil, "it holds a NUL byte, which make misreads"
-	}
-	depth := 0
+// it, joining the next line to the assignment); a bad file's statements
+// are not all make reads. unclosed is the line of the innermost
+// ifeq/ifneq/ifdef/ifndef left open at the end (0 when none is): the one
+// make's "missing 'endif'" is about.
+func scanMakefile(src string) (stmts []makeStmt, bad string, unclosed int) {
+	var open []int // the lines of the conditionals open here, innermost last
+	strayEndif := false
 	inRule := false // tab-led lines are the last rule's recipe
 	var def *makeStmt
 	defNest, bodyStart := 0, 0
@@ -77,7 +78,7 @@ func scanMakefile(src string) (stmts []makeStmt, bad string) {
 		}
 		text := l.text[:commentStart(l.text)]
 		if s, ok := parseAssignment(text); ok {
-			s.line, s.depth = l, depth
+			s.line, s.depth = l, len(open)
 			inRule = false
 			if s.kind == makeDefine {
 				def, defNest, bodyStart = &s, 1, min(l.end+1, len(src))
@@ -92,14 +93,16 @@ func scanMakefile(src string) (stmts []makeStmt, bad string) {
 		}
 		switch word := firstWord(trimmed); word {
 		case "ifeq", "ifneq", "ifdef", "ifndef":
-			depth++
+			open = append(open, l.num)
 		case "else":
 		case "endif":
-			if depth--; depth < 0 {
-				return stmts, "an endif has no ifeq/ifdef (make stops there)"
+			if len(open) == 0 {
+				strayEndif = true
+				continue
 			}
+			open = open[:len(open)-1]
 		case "include", "-include", "sinclude":
-			stmts = append(stmts, makeStmt{line: l, kind: makeInclude, depth: depth, files: strings.Fields(trimmed[len(word):])})
+			stmts = append(stmts, makeStmt{line: l, kind: makeInclude, depth: len(open), files: strings.Fields(trimmed[len(word):])})
 			inRule = false
 		case "export", "unexport", "vpath", "override", "private", "load", "-load":
 			inRule = false
@@ -112,13 +115,20 @@ func scanMakefile(src string) (stmts []makeStmt, bad string) {
 			}
 		}
 	}
-	switch {
-	case def != nil:
-		return stmts, "a define has no endef (make stops there)"
-	case depth > 0:
-		return stmts, "an ifeq/ifdef block has no endif (make stops there)"
+	if len(open) > 0 {
+		unclosed = open[len(open)-1]
 	}
-	return stmts, ""
+	switch {
+	case strings.IndexByte(src, 0) >= 0:
+		return nil, "it holds a NUL byte, which make misreads", unclosed
+	case strayEndif:
+		return stmts, "an endif has no ifeq/ifdef (make stops there)", unclosed
+	case def != nil:
+		return stmts, "a define has no endef (make stops there)", unclosed
+	case len(open) > 0:
+		return stmts, "an ifeq/ifdef block has no endif (make stops there)", unclosed
+	}
+	return stmts, "", 0
 }
 
 var assignOps = []string{":::=", "::=", ":=", "+=", "?=", "!=", "="}
