@@ -153,15 +153,7 @@ func (se *session) runVM(ctx context.Context, _ uint64) {
 		se.mu.Unlock()
 		return
 	}
-	files := keys(se.build)
-	se.build = se.byFile(found)
-	se.folded = map[*diagnostics.Finding]bool{}
-	se.buildMarks = marks
-	for _, mk := range marks {
-		mk.log.trim(mk.seq)
-	}
-	files = append(files, keys(se.build)...)
-	files = append(files, built.Files...)
+	files := se.setBuildLocked(found, marks, built.Files)
 	se.mu.Unlock()
 	se.publish(files)
 	s.notify(msgType, verdict)

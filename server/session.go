@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -221,10 +223,10 @@ func (se *session) load(ctx context.Context, force bool) bool {
 		se.mu.Unlock()
 		return false
 	}
-	files := keys(se.project)
+	files := slices.Collect(maps.Keys(se.project))
 	se.snap = next
 	se.project = se.byFile(projFindings)
-	files = append(files, keys(se.project)...)
+	files = slices.AppendSeq(files, maps.Keys(se.project))
 	se.dirty = false
 	se.mu.Unlock()
 	se.publish(files)
@@ -293,15 +295,7 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 		se.mu.Unlock()
 		return
 	}
-	files := keys(se.build)
-	se.build = se.byFile(res.Findings)
-	se.folded = map[*diagnostics.Finding]bool{}
-	se.buildMarks = marks
-	for _, m := range marks {
-		m.log.trim(m.seq)
-	}
-	files = append(files, keys(se.build)...)
-	files = append(files, res.Files...)
+	files := se.setBuildLocked(res.Findings, marks, res.Files)
 	newIndex := res.Index != nil && res.Index != se.snap.ix
 	if newIndex {
 		next := *se.snap
@@ -315,6 +309,21 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 	if newIndex {
 		se.analyseAll()
 	}
+}
+
+// setBuildLocked makes found the build layer, placed on the open buffers
+// through marks, and returns the files to publish: those of the old and the
+// new layer, and the ones the build looked at. The caller holds se.mu.
+func (se *session) setBuildLocked(found []diagnostics.Finding, marks map[string]buildMark, looked []string) []string {
+	files := slices.Collect(maps.Keys(se.build))
+	se.build = se.byFile(found)
+	se.folded = map[*diagnostics.Finding]bool{}
+	se.buildMarks = marks
+	for _, m := range marks {
+		m.log.trim(m.seq)
+	}
+	files = slices.AppendSeq(files, maps.Keys(se.build))
+	return append(files, looked...)
 }
 
 // analyseAll re-runs analysis on every Rust file of the module (open
@@ -467,12 +476,4 @@ func (se *session) byFile(fs []diagnostics.Finding) map[string][]diagnostics.Fin
 		m[p] = append(m[p], f)
 	}
 	return m
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }
