@@ -108,9 +108,9 @@ func noteUntrusted(m *module.Module, fs []diagnostics.Finding) []diagnostics.Fin
 	for i := range out {
 		name := ""
 		switch out[i].Code {
-		case rustsrc.CodeNotDeclared:
+		case diagnostics.CodeNotDeclared:
 			name = "KERNEL_INCLUDE"
-		case rustsrc.CodeInlineFunction:
+		case diagnostics.CodeInlineFunction:
 			name = "KERNEL_HELPERS"
 		}
 		if name != "" && m.Origin[name] == module.OriginNotEvaluated {
@@ -155,7 +155,7 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 		// A header the tree lacks is the module's mistake (a typo, or a
 		// header another kernel has): a finding, as the build gives it,
 		// with the module-level ones; the Rust files need the bindings.
-		return append([]diagnostics.Finding{w.headerNotFound(gopts.Headers, err)}, w.Findings...), nil
+		return append([]diagnostics.Finding{w.BindingsFailed(gopts.Headers, err)}, w.Findings...), nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("generating %s from KERNEL_INCLUDE (%s): %w", w.Vars.Bindings, strings.Join(w.Vars.KernelInclude, " "), err)
@@ -185,27 +185,37 @@ func (w *Module) Analyse(ctx context.Context, o AnalyseOptions) ([]diagnostics.F
 	return append(findings, w.Findings...), nil
 }
 
-// headerNotFound is the bindings finding for a header the kernel tree lacks,
-// on the line that set KERNEL_INCLUDE (the Makefile's first line when the
-// editor's settings or the environment did), worded as the build's.
-func (w *Module) headerNotFound(headers []string, err error) diagnostics.Finding {
-	file, line := filepath.Join(w.Root, "Makefile"), 1
-	if where := w.Where["KERNEL_INCLUDE"]; where != "" {
-		file = where
-		if i := strings.LastIndexByte(where, ':'); i > 0 {
-			if n, aerr := strconv.Atoi(where[i+1:]); aerr == nil && n > 0 {
-				file, line = where[:i], n
-			}
-		}
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(w.Root, file)
-		}
-	}
+// BindingsFailed is the finding for bindings that could not be generated
+// from headers (a header the kernel tree lacks, one that does not parse), on
+// the line that set KERNEL_INCLUDE, worded alike in check, build and the
+// editor.
+func (w *Module) BindingsFailed(headers []string, err error) diagnostics.Finding {
+	file, line := w.SetAt("KERNEL_INCLUDE")
 	return diagnostics.Finding{
 		File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
 		Code:    diagnostics.CodeBindings,
 		Message: fmt.Sprintf("generating %s from %s failed: %v", w.Vars.Bindings, strings.Join(headers, " "), err),
 	}
+}
+
+// SetAt is the file and line where variable name was last assigned, for
+// findings about its value; the Makefile's first line when the editor's
+// settings or the environment set it.
+func (w *Module) SetAt(name string) (file string, line int) {
+	where := w.Where[name]
+	if where == "" {
+		return filepath.Join(w.Root, "Makefile"), 1
+	}
+	file, line = where, 1
+	if i := strings.LastIndexByte(where, ':'); i > 0 {
+		if n, err := strconv.Atoi(where[i+1:]); err == nil && n > 0 {
+			file, line = where[:i], n
+		}
+	}
+	if filepath.IsAbs(file) {
+		return filepath.Clean(file), line
+	}
+	return filepath.Join(w.Root, file), line
 }
 
 // Generated reports whether path is where the module's bindings go

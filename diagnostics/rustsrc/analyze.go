@@ -8,23 +8,6 @@ import (
 	"github.com/rustko/rustko-lsp/module"
 )
 
-// Finding codes, from the registry (the marker corpus under testdata pins
-// one module per code).
-const (
-	CodeInlineFunction    = diagnostics.CodeInlineFunction
-	CodeFunctionMacro     = diagnostics.CodeFunctionMacro
-	CodeMacroWithoutValue = diagnostics.CodeMacroWithoutValue
-	CodeNotExported       = diagnostics.CodeNotExported
-	CodeGPLOnly           = diagnostics.CodeGPLOnly
-	CodeNotDeclared       = diagnostics.CodeNotDeclared
-	CodeSignatureMismatch = diagnostics.CodeSignatureMismatch
-	CodeFloat             = diagnostics.CodeFloat
-	CodePrintkFormat      = diagnostics.CodePrintkFormat
-	CodeMissingExternC    = diagnostics.CodeMissingExternC
-	CodeHardCodedConstant = diagnostics.CodeHardCodedConstant
-	CodeTargetSpec        = diagnostics.CodeTargetSpec
-)
-
 // analysis is one Analyze call's state.
 type analysis struct {
 	f       *File

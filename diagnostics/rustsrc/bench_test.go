@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/cputime"
 )
 
@@ -133,7 +134,7 @@ func TestBigFileFindings(t *testing.T) {
 	for _, x := range Analyze(f, env) {
 		codes[x.Code]++
 	}
-	if codes[CodeInlineFunction] == 0 || codes[CodeSignatureMismatch] != 0 {
+	if codes[diagnostics.CodeInlineFunction] == 0 || codes[diagnostics.CodeSignatureMismatch] != 0 {
 		t.Errorf("findings by code: %v", codes)
 	}
 }

@@ -187,7 +187,7 @@ func (a *analysis) isLiteralConst(name string) bool {
 }
 
 func (a *analysis) printkFormat(r *cRef, arg *syntax.Node) {
-	f := a.add(CodePrintkFormat, diagnostics.Warning, rangeOf(arg), fmt.Sprintf(
+	f := a.add(diagnostics.CodePrintkFormat, diagnostics.Warning, rangeOf(arg), fmt.Sprintf(
 		"the format passed to `%s` is not a literal: any %% in the text makes printk read arguments that were never passed "+
 			"(format-string injection). Pass a literal format and the text as its argument: b\"%%s\\0\".as_ptr() as *const _, %s",
 		r.Name, clipLine(arg.Text())))
@@ -220,14 +220,14 @@ func (a *analysis) hardCoded(r *cRef, arg *syntax.Node, p index.Param) {
 	prefix := a.pathPrefix(r)
 	if names := table[v]; len(names) > 0 {
 		best := preferName(names)
-		f := a.add(CodeHardCodedConstant, diagnostics.Warning, rangeOf(lit), fmt.Sprintf(
+		f := a.add(diagnostics.CodeHardCodedConstant, diagnostics.Warning, rangeOf(lit), fmt.Sprintf(
 			"%s is %s on this kernel: write %s%s, so the code follows the kernel when the value changes (rust.ko's hard-coded GFP_KERNEL broke that way).",
 			lit.Text(), best.Name, prefix, best.Name))
 		f.Fixes = append(f.Fixes, a.replaceFix("Replace with "+prefix+best.Name, rangeOf(lit), prefix+best.Name, true))
 		return
 	}
 	msg := fmt.Sprintf("%s is not one of this kernel's %s constants: the %s parameter of `%s` takes %s values", lit.Text(), t, p.Name, r.Name, t)
-	f := a.add(CodeHardCodedConstant, diagnostics.Warning, rangeOf(lit), msg)
+	f := a.add(diagnostics.CodeHardCodedConstant, diagnostics.Warning, rangeOf(lit), msg)
 	if best := closest(table, v); best != nil {
 		f.Message += fmt.Sprintf(" such as %s%s (%s here). A number that was right on another kernel is wrong on this one: use the named constant.", prefix, best.Name, best.Value)
 		f.Fixes = append(f.Fixes, a.replaceFix(fmt.Sprintf("Replace with %s%s (%s)", prefix, best.Name, best.Value), rangeOf(lit), prefix+best.Name, false))
@@ -331,11 +331,6 @@ func familyOf(name string) string {
 	return f
 }
 
-// CodeMissingNUL marks a Rust string literal handed to C as a char pointer
-// without the NUL that ends a C string: C reads past it into whatever
-// follows (rust.ko forks pass ",mode=%o".as_ptr() to mount options).
-const CodeMissingNUL = diagnostics.CodeMissingNUL
-
 // externCharParams says which parameters of a hand-written declaration are
 // C strings: *const c_char, *const i8, *const u8.
 func (a *analysis) externCharParams(e *externFn) []bool {
@@ -361,7 +356,8 @@ func (a *analysis) externCharParams(e *externFn) []bool {
 }
 
 // missingNUL reports "text".as_ptr() or b"text".as_ptr() (through casts)
-// whose literal does not end in \0.
+// whose literal does not end in \0: C reads past it into whatever follows
+// (rust.ko forks pass ",mode=%o".as_ptr() to mount options).
 func (a *analysis) missingNUL(r *cRef, arg *syntax.Node) {
 	n := arg
 	for n != nil && n.Kind == "type_cast_expression" {
@@ -382,7 +378,7 @@ func (a *analysis) missingNUL(r *cRef, arg *syntax.Node) {
 	if strings.HasSuffix(body, `\0"`) || strings.HasSuffix(body, `\x00"`) {
 		return
 	}
-	f := a.add(CodeMissingNUL, diagnostics.Error, rangeOf(lit), fmt.Sprintf(
+	f := a.add(diagnostics.CodeMissingNUL, diagnostics.Error, rangeOf(lit), fmt.Sprintf(
 		"this string is passed to `%s` as a C string but has no terminating NUL: C reads on past its end into whatever follows. End it with \\0.",
 		r.Name))
 	fixed := strings.TrimSuffix(body, `"`) + `\0"`

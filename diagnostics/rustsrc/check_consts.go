@@ -9,14 +9,10 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
 )
 
-// CodeShadowedConstant marks a Rust constant named after a kernel macro or
-// enum constant with another value than this kernel gives it: a copy taken
-// from an older kernel (rust.ko's GFP_KERNEL 0x6000c0) that silently means
-// something else now (__GFP_ZERO = 0x8000 is __GFP_NOFAIL on 6.1).
-const CodeShadowedConstant = diagnostics.CodeShadowedConstant
-
 // checkShadowedConstants compares every integer const/static whose name
-// the kernel's headers define as a constant with the kernel's value.
+// the kernel's headers define as a constant with the kernel's value: a copy
+// taken from an older kernel (rust.ko's GFP_KERNEL 0x6000c0) silently means
+// something else now (__GFP_ZERO = 0x8000 is __GFP_NOFAIL on 6.1).
 func (a *analysis) checkShadowedConstants() {
 	if a.env.Index == nil {
 		return
@@ -61,7 +57,7 @@ func (a *analysis) checkShadowedConstants() {
 			msg += fmt.Sprintf(", and %s is %s here", lit.Text(), preferName(others).Name)
 		}
 		msg += fmt.Sprintf(". Use the kernel's own: bindings::%s (with its header in KERNEL_INCLUDE).", it.Name)
-		f := a.add(CodeShadowedConstant, diagnostics.Warning, rangeOf(lit), msg)
+		f := a.add(diagnostics.CodeShadowedConstant, diagnostics.Warning, rangeOf(lit), msg)
 		a.declaredHere(f, it)
 		f.Fixes = append(f.Fixes, a.replaceFix(fmt.Sprintf("Use this kernel's value %s", it.Value), rangeOf(lit), it.Value, false))
 		return false
@@ -111,13 +107,13 @@ func (a *analysis) noSymbolDecl(name string, it *index.Item, r diagnostics.Range
 		if v != nil {
 			advice = v.Advice
 		}
-		f := a.add(CodeFunctionMacro, diagnostics.Error, r, fmt.Sprintf(
+		f := a.add(diagnostics.CodeFunctionMacro, diagnostics.Error, r, fmt.Sprintf(
 			"`%s` is a function-like macro (%s), not a function: this extern declaration names a symbol the kernel does not have "+
 				"(modpost: \"%s\" undefined). %s", name, a.where(it), name, advice))
 		a.declaredHere(f, it)
 		return true
 	case it.Kind == index.InlineFunction && !a.linkable(it):
-		f := a.add(CodeInlineFunction, diagnostics.Error, r, fmt.Sprintf(
+		f := a.add(diagnostics.CodeInlineFunction, diagnostics.Error, r, fmt.Sprintf(
 			"`%s` is a static inline function (%s): it has no symbol, so this hand-written extern declaration cannot link "+
 				"(modpost: \"%s\" undefined). Call it through the bindings instead (bindings::%s), with %s in KERNEL_HELPERS so rustko generates a C wrapper.",
 			name, a.where(it), name, name, name))

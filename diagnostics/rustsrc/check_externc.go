@@ -35,7 +35,7 @@ func (a *analysis) checkMissingExternC() {
 				rel = r
 			}
 		}
-		f := a.add(CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
+		f := a.add(diagnostics.CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
 			"`%s` is #[no_mangle] and the C code calls it (%s:%d), but it is not extern \"C\": it uses Rust's calling convention, "+
 				"which C cannot rely on. Declare it `extern \"C\" fn %s`.", name.Text(), rel, use.Range.Start.Line, name.Text()))
 		f.Related = append(f.Related, diagnostics.Related{File: use.File, Range: use.Range, Message: "called from C here"})
@@ -60,7 +60,7 @@ func hasCABI(fn *syntax.Node) bool {
 var kernelEntry = map[string]bool{"init_module": true, "cleanup_module": true}
 
 func (a *analysis) kernelEntryNotC(fn, name *syntax.Node) {
-	f := a.add(CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
+	f := a.add(diagnostics.CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
 		"`%s` is called by the kernel when the module is %s, with C's calling convention, but it is not extern \"C\": "+
 			"declare it `extern \"C\" fn %s`.", name.Text(), map[string]string{"init_module": "loaded", "cleanup_module": "unloaded"}[name.Text()], name.Text()))
 	if kw := fn.FirstChild("fn"); kw != nil {

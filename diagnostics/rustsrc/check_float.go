@@ -53,14 +53,14 @@ func (a *analysis) checkFloat() {
 		switch n.Kind {
 		case "primitive_type":
 			if t := n.Text(); t == "f32" || t == "f64" {
-				a.add(CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("`%s` in kernel code: %s.", t, floatWhy))
+				a.add(diagnostics.CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("`%s` in kernel code: %s.", t, floatWhy))
 			}
 		case "float_literal":
-			a.add(CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float literal %s in kernel code: %s.", n.Text(), floatWhy))
+			a.add(diagnostics.CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float literal %s in kernel code: %s.", n.Text(), floatWhy))
 		case "binary_expression", "compound_assignment_expr":
 			for _, side := range []string{"left", "right"} {
 				if s := n.ChildByField(side); s != nil && s.Kind == "identifier" && isFloat(n, s.Text()) {
-					a.add(CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float arithmetic on `%s` in kernel code: %s.", s.Text(), floatWhy))
+					a.add(diagnostics.CodeFloat, diagnostics.Error, rangeOf(n), fmt.Sprintf("float arithmetic on `%s` in kernel code: %s.", s.Text(), floatWhy))
 					break
 				}
 			}

@@ -128,7 +128,7 @@ func (a *analysis) exportedInline(r *cRef) {
 		a.exportStatus(r)
 		return
 	}
-	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+	f := a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is an exported function, but %s gives it an inline definition (CONFIG_FORTIFY_SOURCE's gnu_inline wrapper), so the bindings "+
 			"leave it out: declare it in an extern \"C\" block (%s), which links against the export.",
 		it.Name, a.where(it), clipLine(strings.TrimPrefix(it.Decl, "extern "))))
@@ -149,13 +149,13 @@ func (a *analysis) inlineFunction(r *cRef) {
 		// constant arguments, an unexported callee): say why, since the
 		// call still cannot link.
 		if it.Verdict != nil && it.Verdict.Class == index.VerdictNoHelper {
-			f := a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+			f := a.add(diagnostics.CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
 				"`%s` is listed in KERNEL_HELPERS but no helper can wrap it: %s", name, it.Verdict.Advice))
 			a.declaredHere(f, it)
 		}
 		return
 	}
-	f := a.add(CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
+	f := a.add(diagnostics.CodeInlineFunction, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is a static inline function (%s) with no symbol to link: add %s to KERNEL_HELPERS in config.mk so rustko generates a C wrapper for it.",
 		name, a.where(it), name))
 	f.Fixes = a.listFix("Add "+name+" to KERNEL_HELPERS", "KERNEL_HELPERS", name)
@@ -169,7 +169,7 @@ func (a *analysis) functionMacro(r *cRef) {
 	if v != nil {
 		advice = v.Advice
 	}
-	f := a.add(CodeFunctionMacro, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a function-like macro (%s), not a function: %s", it.Name, a.where(it), advice))
+	f := a.add(diagnostics.CodeFunctionMacro, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a function-like macro (%s), not a function: %s", it.Name, a.where(it), advice))
 	a.declaredHere(f, it)
 	if v == nil || v.Target == "" {
 		return
@@ -214,7 +214,7 @@ func (a *analysis) macroWithoutValue(r *cRef) {
 	if reason == "" {
 		reason = "it does not evaluate to a constant."
 	}
-	f := a.add(CodeMacroWithoutValue, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a macro with no value the bindings could give it (%s): %s", it.Name, a.where(it), reason))
+	f := a.add(diagnostics.CodeMacroWithoutValue, diagnostics.Error, r.Range, fmt.Sprintf("`%s` is a macro with no value the bindings could give it (%s): %s", it.Name, a.where(it), reason))
 	a.declaredHere(f, it)
 	if v != nil && v.Class == verdict.ClassInline && v.Target != "" {
 		f.Fixes = a.helperAndRename(r, v.Target, v.Target+"()")
@@ -246,7 +246,7 @@ func (a *analysis) exportStatus(r *cRef) {
 	}
 	switch a.export(it.Name, it) {
 	case index.NotExported:
-		f := a.add(CodeNotExported, diagnostics.Error, r.Range, fmt.Sprintf(
+		f := a.add(diagnostics.CodeNotExported, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` (%s) is not exported to modules (it is not in Module.symvers): the module will not link, modpost fails with \"%s\" undefined. "+
 				"Use an exported function that does the same, or do it in C code built into the kernel.", it.Name, a.where(it), it.Name))
 		a.declaredHere(f, it)
@@ -263,7 +263,7 @@ func (a *analysis) gplOnly(r *cRef) {
 	}
 	var f *diagnostics.Finding
 	if lic == nil {
-		f = a.add(CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
+		f = a.add(diagnostics.CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL) and the module declares no licence, so the kernel treats it as proprietary: "+
 				"modpost refuses the symbol. Add MODULE_LICENSE(\"GPL\") (or \"Dual MIT/GPL\" ...) to the C shim.", it.Name))
 	} else {
@@ -273,7 +273,7 @@ func (a *analysis) gplOnly(r *cRef) {
 				rel = p
 			}
 		}
-		f = a.add(CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
+		f = a.add(diagnostics.CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL), but the module's licence %s(%q) at %s:%d is not GPL-compatible: "+
 				"modpost refuses it (\"GPL-incompatible module uses GPL-only symbol\"). Use a GPL-compatible licence (%s) or avoid %s.",
 			it.Name, lic.Source, lic.Value, rel, lic.Line, strings.Join(module.GPLCompatibleLicenses(), ", "), it.Name))
@@ -330,12 +330,12 @@ func (a *analysis) notSelected(r *cRef) {
 	}
 	if internalHeaders[h] || a.listed(h) {
 		// Adding it would not help: say what is, not a fix that fails.
-		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		f := a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is declared in %s, but the bindings leave it out (%s).", it.Name, h, strings.TrimSuffix(it.Why, ".")))
 		a.declaredHere(f, it)
 		return
 	}
-	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+	f := a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 		"`%s` is declared in %s, which is not in KERNEL_INCLUDE, so the bindings leave it out: add %s to KERNEL_INCLUDE in config.mk.",
 		it.Name, h, h))
 	f.Fixes = a.includeFix(h)
@@ -374,7 +374,7 @@ func (a *analysis) notDeclared(r *cRef) {
 	d, found := a.env.Headers.Lookup(r.Name)
 	switch {
 	case found:
-		f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		f := a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is not declared by the configured headers (%s); %s declares it, which is not in KERNEL_INCLUDE: add %s to KERNEL_INCLUDE in config.mk.",
 			r.Name, headers, d.Header, d.Header))
 		f.Fixes = a.includeFix(d.Header)
@@ -385,10 +385,10 @@ func (a *analysis) notDeclared(r *cRef) {
 			a.notInThisKernel(r, seen)
 			return
 		}
-		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"no kernel header declares `%s` (configured headers: %s): check the spelling.", r.Name, headers))
 	default:
-		a.add(CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
+		a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is not declared by the configured headers (%s): add the header that declares it to KERNEL_INCLUDE in config.mk.", r.Name, headers))
 	}
 }
@@ -428,7 +428,7 @@ func (a *analysis) notInThisKernel(r *cRef, seen []headerscan.Sighting) {
 		msg = fmt.Sprintf("`%s` is not in %s, though both an older (%s) and a newer (%s) kernel declare it in %s.",
 			r.Name, this, older.Release, newer.Release, older.Header)
 	}
-	f := a.add(CodeNotDeclared, diagnostics.Error, r.Range, msg)
+	f := a.add(diagnostics.CodeNotDeclared, diagnostics.Error, r.Range, msg)
 	f.Related = append(f.Related, diagnostics.Related{File: decl.Pos.File, Range: diagnostics.Point(decl.Pos.Line, max(decl.Pos.Column, 1)),
 		Message: fmt.Sprintf("`%s` (%s) in %s", r.Name, decl.Kind, decl.Release)})
 }

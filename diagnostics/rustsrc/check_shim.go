@@ -67,7 +67,7 @@ func (a *analysis) shimMismatch(item, name, params *syntax.Node, rustParams []*s
 		rustSig = string(a.f.Src[item.Start:body.Start])
 	}
 	rustSig = strings.Join(strings.Fields(strings.TrimSuffix(rustSig, ";")), " ")
-	f := a.add(CodeSignatureMismatch, diagnostics.Error, rng, fmt.Sprintf(
+	f := a.add(diagnostics.CodeSignatureMismatch, diagnostics.Error, rng, fmt.Sprintf(
 		"`%s` does not match the C shim's prototype (%s:%d): %s.\n  C:    %s\n  Rust: %s",
 		name.Text(), a.relPath(p.File), p.Range.Start.Line, strings.Join(problems, "; "), p.Text, rustSig))
 	f.Related = append(f.Related, diagnostics.Related{File: p.File, Range: p.Range, Message: fmt.Sprintf("%s here: %s", verb, p.Text)})

@@ -80,7 +80,7 @@ func (a *analysis) signature(r *cRef) {
 		rng = rangeOf(params)
 	}
 	rustSig := strings.Join(strings.Fields(strings.TrimSuffix(decl.Text(), ";")), " ")
-	f := a.add(CodeSignatureMismatch, diagnostics.Error, rng, fmt.Sprintf(
+	f := a.add(diagnostics.CodeSignatureMismatch, diagnostics.Error, rng, fmt.Sprintf(
 		"this extern \"C\" declaration of `%s` does not match its C prototype: %s.\n  C:    %s\n  Rust: %s",
 		it.Name, strings.Join(problems, "; "), clipLine(it.Decl), rustSig))
 	a.declaredHere(f, it)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rustko/rustko-lsp/bindings/headerscan"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/internal/filecache"
 	"github.com/rustko/rustko-lsp/module"
 )
@@ -92,7 +93,7 @@ func TestNotInThisKernel(t *testing.T) {
 			}
 			var msgs []string
 			for _, d := range Analyze(f, env) {
-				if d.Code == CodeNotDeclared {
+				if d.Code == diagnostics.CodeNotDeclared {
 					msgs = append(msgs, d.Message)
 					if tc.name != "typo" && (len(d.Related) == 0 || !strings.HasPrefix(d.Related[len(d.Related)-1].File, "/usr/src/")) {
 						t.Errorf("related information should point into the other tree's header: %+v", d.Related)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -42,7 +43,7 @@ func TestListedButRefusedHelper(t *testing.T) {
 			}
 			var msgs []string
 			for _, d := range Analyze(f, env) {
-				if d.Code == CodeInlineFunction {
+				if d.Code == diagnostics.CodeInlineFunction {
 					msgs = append(msgs, d.Message)
 				}
 			}
