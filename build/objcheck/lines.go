@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -61,7 +62,7 @@ func loadLineInfo(o *object, l *layout) (*lineInfo, error) {
 	data := map[string][]byte{}
 	for i, s := range o.f.Sections {
 		name, ok := strings.CutPrefix(s.Name, ".debug_")
-		if !ok || !contains(debugSections, name) {
+		if !ok || !slices.Contains(debugSections, name) {
 			continue
 		}
 		b, err := s.Data()
@@ -321,13 +322,4 @@ func (s sourceRoots) isUser(p string) bool {
 func isToolchainPath(p string) bool {
 	return strings.HasPrefix(p, "/rustc/") || strings.Contains(p, "/rustlib/src/") ||
 		strings.Contains(p, "/.cargo/registry/") || strings.Contains(p, "/library/core/src/")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
