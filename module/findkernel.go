@@ -2,6 +2,7 @@ package module
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -127,10 +128,7 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 			if tried[other.dir] || strings.HasPrefix(other.flavour, "common") {
 				continue // Debian's -common halves are never candidates: noise here
 			}
-			why := treeProblem(other.dir, true)
-			if why == "" {
-				why = preferredOver(tr, other)
-			}
+			why := cmp.Or(treeProblem(other.dir, true), preferredOver(tr, other))
 			k.Skipped = append(k.Skipped, fmt.Sprintf("%s (%s): %s", other.dir, other.foundBy, why))
 		}
 		return k, nil

@@ -1,8 +1,10 @@
 package module
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -219,25 +221,11 @@ func (f *Flags) Summary() string {
 	}
 	var key []string
 	for _, t := range f.TargetFlags {
-		for _, k := range keyTargetFlags {
-			if t == k || (strings.HasSuffix(k, "=") && strings.HasPrefix(t, k)) {
-				key = append(key, t)
-				break
-			}
+		if slices.ContainsFunc(keyTargetFlags, func(k string) bool { return t == k || (strings.HasSuffix(k, "=") && strings.HasPrefix(t, k)) }) {
+			key = append(key, t)
 		}
 	}
-	std := f.Std
-	if std == "" {
-		std = "compiler default"
-	}
 	return fmt.Sprintf("%s, %d include dirs, forced includes %s, %d defines, -std=%s, target %s (%d target flags, %d others)",
-		f.Compiler, len(f.IncludeDirs), orNone(strings.Join(forced, " ")), len(f.Defines), std,
-		orNone(strings.Join(key, " ")), len(f.TargetFlags), len(f.Other))
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
+		f.Compiler, len(f.IncludeDirs), cmp.Or(strings.Join(forced, " "), "none"), len(f.Defines),
+		cmp.Or(f.Std, "compiler default"), cmp.Or(strings.Join(key, " "), "none"), len(f.TargetFlags), len(f.Other))
 }

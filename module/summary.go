@@ -1,6 +1,7 @@
 package module
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,7 +12,7 @@ import (
 // where its release and architecture were read.
 func (k *Kernel) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "kernel %s (%s, SRCARCH %s) at %s\n", orUnknown(k.Release), orUnknown(k.Arch), orUnknown(k.SrcArch), k.Dir)
+	fmt.Fprintf(&b, "kernel %s (%s, SRCARCH %s) at %s\n", cmp.Or(k.Release, "unknown"), cmp.Or(k.Arch, "unknown"), cmp.Or(k.SrcArch, "unknown"), k.Dir)
 	fmt.Fprintf(&b, "  found by: %s; release from %s; arch from %s\n", k.FoundBy, k.ReleaseFrom, k.ArchFrom)
 	if k.Symvers == "" {
 		b.WriteString("  no Module.symvers: exported symbols cannot be checked\n")
@@ -38,17 +39,11 @@ func (m *Module) Summary() string {
 		if name == "TARGET" && m.Target.Var != "" {
 			src = m.Target.Var // LLVM_TARGET_SPEC named the spec
 		}
-		from := m.Where[src]
-		if from == "" {
-			from = m.Origin[src]
-		}
+		from := cmp.Or(m.Where[src], m.Origin[src], "unset")
 		if name == "TARGET" && m.Target.Convention() {
 			from = "rust.ko's kbuild.mk: --target=${UTS_MACHINE}-unknown-none-gnu"
 		}
-		if from == "" {
-			from = "unset"
-		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, orEmpty(m.display(name)), from)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", name, cmp.Or(m.display(name), "(empty)"), from)
 	}
 	tw.Flush()
 	return b.String()
@@ -116,18 +111,4 @@ func (m *Module) rel(p string) string {
 		return r
 	}
 	return p
-}
-
-func orEmpty(s string) string {
-	if s == "" {
-		return "(empty)"
-	}
-	return s
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }
