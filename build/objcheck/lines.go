@@ -314,12 +314,14 @@ func (s sourceRoots) isUser(p string) bool {
 		rel, err := filepath.Rel(s.root, p)
 		return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 	}
-	return !isToolchainPath(p)
+	return !IsToolchainPath(p)
 }
 
-// isToolchainPath recognises core and friends: rustup's remapped
-// /rustc/<hash>/library, rust-src's rustlib/src, and Cargo's registry.
-func isToolchainPath(p string) bool {
+// IsToolchainPath reports whether a DWARF file name is the Rust toolchain's
+// (core, alloc, Cargo's registry) rather than the module's own code: rustup's
+// remapped /rustc/<hash>/library, rust-src's rustlib/src, and Cargo's
+// registry.
+func IsToolchainPath(p string) bool {
 	return strings.HasPrefix(p, "/rustc/") || strings.Contains(p, "/rustlib/src/") ||
 		strings.Contains(p, "/.cargo/registry/") || strings.Contains(p, "/library/core/src/")
 }

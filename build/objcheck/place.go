@@ -43,13 +43,13 @@ func (c *checker) placeOf(sec int, off uint64) place {
 	}
 	l := chain[pick]
 	p := place{file: c.roots.abs(l.File), exact: true}
-	p.rng = lineRange(p.file, l.Line, l.Col)
+	p.rng = SourceRange(p.file, l.Line, l.Col)
 	if pick > 0 {
 		inner := chain[0]
 		f := c.roots.abs(inner.File)
 		if _, err := os.Stat(f); err == nil {
 			p.related = append(p.related, diagnostics.Related{
-				File: f, Range: lineRange(f, inner.Line, inner.Col), Message: "the instruction comes from this code, inlined here",
+				File: f, Range: SourceRange(f, inner.Line, inner.Col), Message: "the instruction comes from this code, inlined here",
 			})
 		} else {
 			p.via = fmt.Sprintf("%s:%d", shortToolchainPath(inner.File), inner.Line)
@@ -70,9 +70,11 @@ func (c *checker) fallback() (string, diagnostics.Range) {
 	return f, diagnostics.Point(1, 1)
 }
 
-// lineRange covers line from col (or its first non-blank byte) to its end,
-// so an editor underlines the statement; without the file it is a point.
-func lineRange(file string, line, col int) diagnostics.Range {
+// SourceRange is the range a finding at file:line:col underlines: line from
+// col (or its first non-blank byte) to its end, so an editor underlines the
+// statement, as the object checks' findings do; without the file it is a
+// point.
+func SourceRange(file string, line, col int) diagnostics.Range {
 	if col < 1 {
 		col = 0
 	}

@@ -3,8 +3,6 @@ package objcheck
 import (
 	"debug/elf"
 	"fmt"
-
-	"github.com/rustko/rustko-lsp/diagnostics"
 )
 
 // Symbolizer maps `symbol+offset` (what a kernel backtrace prints for a
@@ -83,13 +81,3 @@ func (s *Symbolizer) Resolve(sym string, off uint64) []Location {
 	}
 	return out
 }
-
-// SourceRange is the range a finding at file:line:col underlines: the
-// statement on that line, as the object checks' findings do.
-func SourceRange(file string, line, col int) diagnostics.Range {
-	return lineRange(file, line, col)
-}
-
-// IsToolchainPath reports whether a DWARF file name is the Rust toolchain's
-// (core, alloc, Cargo's registry) rather than the module's own code.
-func IsToolchainPath(p string) bool { return isToolchainPath(p) }
