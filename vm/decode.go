@@ -47,12 +47,13 @@ func NewDecoder(ko, module string) (*Decoder, error) {
 	return &Decoder{Module: module, sym: s}, nil
 }
 
-// Decode resolves every frame of rep that is in the module.
+// Decode resolves every frame of rep that is in the module; a nil Decoder
+// (the module's symbols could not be read) only demangles the names.
 func (d *Decoder) Decode(rep Report) Decoded {
 	out := Decoded{Report: rep}
 	for _, f := range rep.Frames {
-		df := DecodedFrame{Frame: f, Name: demangle(f.Symbol)}
-		if f.Module == d.Module && d.sym.Has(f.Symbol) {
+		df := DecodedFrame{Frame: f, Name: objcheck.Demangle(f.Symbol)}
+		if d != nil && f.Module == d.Module && d.sym.Has(f.Symbol) {
 			off := f.Offset
 			// A return address is one past its call: look up the call.
 			if !f.Exact && off > 0 {
@@ -93,16 +94,10 @@ func panicPath(f DecodedFrame) bool {
 	return ok && strings.HasSuffix(filepath.ToSlash(l.File), "/rustko/src/panic.rs")
 }
 
-// Finding turns a decoded report into an error at the first frame in the
-// module's own code, the rest of the backtrace as related information;
-// false when no frame of the module has a source line.
-func (dec Decoded) Finding(module string) (diagnostics.Finding, bool) {
-	f, _, ok := dec.finding(module)
-	return f, ok
-}
-
-// finding is Finding, and whether it looked past the panic handler (the
-// report is a Rust panic's BUG()).
+// finding turns a decoded report into an error at the first frame in the
+// module's own code, the rest of the backtrace as related information
+// (false when no frame of the module has a source line), and says whether
+// it looked past the panic handler (the report is a Rust panic's BUG()).
 func (dec Decoded) finding(module string) (diagnostics.Finding, bool, bool) {
 	first := -1
 	var at objcheck.Location
@@ -223,14 +218,7 @@ func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.F
 	}
 	panics := panicLines(r.Log.Kernel, r.Module)
 	for _, rep := range ParseReports(r.Log.Kernel) {
-		dec := Decoded{Report: rep}
-		if d != nil {
-			dec = d.Decode(rep)
-		} else {
-			for _, f := range rep.Frames {
-				dec.Frames = append(dec.Frames, DecodedFrame{Frame: f, Name: demangle(f.Symbol)})
-			}
-		}
+		dec := d.Decode(rep)
 		decoded = append(decoded, dec)
 		if f, panicked, ok := dec.finding(r.Module); ok {
 			if panicked && len(panics) > 0 {

@@ -13,8 +13,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/rustko/rustko-lsp/build/objcheck"
 	"github.com/rustko/rustko-lsp/internal/filecache"
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // SetupError means the VM could not run at all (no QEMU, no kernel image):
@@ -178,11 +178,9 @@ func download(ctx context.Context, cache, release string, progress io.Writer) er
 		me = u.Username
 	}
 	get := func(spec string) error {
-		cmd := exec.CommandContext(ctx, "apt-get", "download", "-o", "APT::Sandbox::User="+me, spec)
-		cmd.Dir = dl
-		cmd.Stdout, cmd.Stderr = progress, progress
-		setGroup(cmd)
-		return cmd.Run()
+		_, err := proc.Run(ctx, proc.Cmd{Name: "apt-get", Args: []string{"download", "-o", "APT::Sandbox::User=" + me, spec},
+			Dir: dl, Stdout: progress, Stderr: progress})
+		return err
 	}
 	if err := get(spec); err != nil {
 		if spec == pkg || get(pkg) != nil {
@@ -201,10 +199,7 @@ func download(ctx context.Context, cache, release string, progress io.Writer) er
 	}
 	// Only the kernel: the package's 400 MB of modules are not needed.
 	script := `dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" "./boot/vmlinuz-$3"`
-	cmd := exec.CommandContext(ctx, "sh", "-c", script, "sh", debs[0], tmp, release)
-	cmd.Stderr = progress
-	setGroup(cmd)
-	if err := cmd.Run(); err != nil {
+	if _, err := proc.Run(ctx, proc.Cmd{Name: "sh", Args: []string{"-c", script, "sh", debs[0], tmp, release}, Stderr: progress}); err != nil {
 		os.RemoveAll(tmp)
 		return setupErr(manual, "%s holds no boot/vmlinuz-%s", filepath.Base(debs[0]), release)
 	}
@@ -233,6 +228,3 @@ func staticBusybox() (string, error) {
 	}
 	return bb, nil
 }
-
-// demangle is objcheck's Rust demangler (the one the build's findings use).
-func demangle(sym string) string { return objcheck.Demangle(sym) }

@@ -3,6 +3,7 @@ package vm
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,12 +100,7 @@ func ParseLog(serial, modname string) Log {
 		}
 	}
 	start := func(src []string) int {
-		for i, text := range src {
-			if strings.HasPrefix(text, markerPrefix+"insmod "+modname) {
-				return i
-			}
-		}
-		return -1
+		return slices.IndexFunc(src, func(text string) bool { return strings.HasPrefix(text, markerPrefix+"insmod "+modname) })
 	}
 	// The final dmesg is complete and in order; the console is what there
 	// is when the VM stopped before it.
@@ -200,14 +196,7 @@ func (r *Result) Problems(expect []string) []string {
 		out = append(out, "the VM stopped before the end of the test")
 	}
 	for _, want := range expect {
-		found := false
-		for _, line := range l.Kernel {
-			if strings.Contains(line, want) {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.ContainsFunc(l.Kernel, func(line string) bool { return strings.Contains(line, want) }) {
 			out = append(out, fmt.Sprintf("the kernel log lacks %q", want))
 		}
 	}

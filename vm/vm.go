@@ -170,7 +170,9 @@ func boot(ctx context.Context, cfg Config) (*Result, error) {
 	cmd := exec.CommandContext(bctx, qemu, args...)
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = out, out
-	setGroup(cmd)
+	// Its own process group, killed whole when bctx ends: no QEMU outlives
+	// a cancelled run.
+	proc.Group(cmd, 10*time.Second)
 	fmt.Fprintf(progress, "rustko: booting %s (%s) with %s.ko\n", release, accel, mi.Name)
 	start := time.Now()
 	runErr := cmd.Run()
@@ -191,7 +193,7 @@ func boot(ctx context.Context, cfg Config) (*Result, error) {
 		if !errors.As(runErr, &exit) {
 			return nil, fmt.Errorf("running QEMU: %w", runErr)
 		}
-		res.QEMUError = fmt.Sprintf("QEMU exited with status %d: %s", exit.ExitCode(), lastLine(res.Log.Console))
+		res.QEMUError = fmt.Sprintf("QEMU exited with status %d: %s", exit.ExitCode(), strings.TrimSpace(strings.Join(lastLines(res.Log.Console, 1), "")))
 		if !res.Log.Started {
 			// QEMU refused to start (bad image, no KVM access): not the module's fault.
 			return nil, &SetupError{Msg: res.QEMUError, kvm: accel == "kvm"}
@@ -226,16 +228,3 @@ func qemuArgs(accel, img, initrd string) []string {
 	}
 	return args
 }
-
-func lastLine(lines []string) string {
-	for i := len(lines) - 1; i >= 0; i-- {
-		if s := strings.TrimSpace(lines[i]); s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// setGroup starts cmd in its own process group and kills the whole group
-// when its context ends, so no QEMU or apt outlives a cancelled run.
-func setGroup(cmd *exec.Cmd) { proc.Group(cmd, 10*time.Second) }
