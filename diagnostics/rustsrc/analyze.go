@@ -36,7 +36,7 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 		// Resolved against another configuration: resolve again, locally,
 		// so f stays unchanged for other readers.
 		a.syms = collectSymbols(f.root, env.bindingsPaths(), env.cfgFor(f.Path))
-		a.refs = resolveAll(f.root, a.syms, env)
+		a.refs = resolveAll(f.root, a.syms, env, 0)
 	}
 	a.byNode = make(map[*syntax.Node]*cRef, len(a.refs))
 	for i := range a.refs {

@@ -20,17 +20,15 @@ func (a *analysis) checkShimSignatures() {
 		if a.inTest(fn) {
 			continue
 		}
-		name, params := fn.ChildByField("name"), fn.ChildByField("parameters")
-		if name == nil || params == nil {
+		name := fn.ChildByField("name")
+		if name == nil {
 			continue
 		}
 		p, ok := a.env.shim.protos[name.Text()]
 		if !ok || p.Defined {
 			continue // a C definition too is the linker's duplicate symbol
 		}
-		rustParams, variadic := rustParamsOf(params)
-		problems, ms := a.compareSig(rustParams, variadic, fn.ChildByField("return_type"), p.Params, p.Result, p.Variadic)
-		a.shimMismatch(fn, name, params, rustParams, p, problems, ms, "C declares it")
+		a.shimMismatch(fn, name, p, "C declares it")
 	}
 }
 
@@ -42,17 +40,19 @@ func (a *analysis) shimExtern(r *cRef) {
 	if !ok || !p.Defined || decl.Kind != "function_signature_item" {
 		return
 	}
-	params := decl.ChildByField("parameters")
-	if params == nil {
+	a.shimMismatch(decl, decl.ChildByField("name"), p, "C defines it")
+}
+
+// shimMismatch compares a Rust function (or extern declaration) with the C
+// shim's prototype of it and reports how they differ.
+func (a *analysis) shimMismatch(item, name *syntax.Node, p cProto, verb string) {
+	params := item.ChildByField("parameters")
+	if params == nil || name == nil {
 		return
 	}
 	rustParams, variadic := rustParamsOf(params)
-	problems, ms := a.compareSig(rustParams, variadic, decl.ChildByField("return_type"), p.Params, p.Result, p.Variadic)
-	a.shimMismatch(decl, decl.ChildByField("name"), params, rustParams, p, problems, ms, "C defines it")
-}
-
-func (a *analysis) shimMismatch(item, name, params *syntax.Node, rustParams []*syntax.Node, p cProto, problems []string, ms []mismatch, verb string) {
-	if len(problems) == 0 || name == nil {
+	problems, ms := a.compareSig(rustParams, variadic, item.ChildByField("return_type"), p.Params, p.Result, p.Variadic)
+	if len(problems) == 0 {
 		return
 	}
 	rng := rangeOf(name)

@@ -2,7 +2,6 @@ package rustsrc
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
@@ -14,15 +13,9 @@ import (
 // the kernel (or the module's own C code) provide the symbol, and does the
 // Rust signature match the C prototype?
 func (a *analysis) checkExternDecls() {
-	var decls []*cRef
-	for i := range a.refs {
-		if a.refs[i].role == roleDecl {
-			decls = append(decls, &a.refs[i])
-		}
-	}
-	sort.Slice(decls, func(i, j int) bool { return decls[i].node.Start < decls[j].node.Start })
-	for _, r := range decls {
-		if a.inTest(r.node) {
+	for i := range a.refs { // in source order
+		r := &a.refs[i]
+		if r.role != roleDecl || a.inTest(r.node) {
 			continue
 		}
 		if _, ours := a.env.shim.defines[r.Name]; ours {

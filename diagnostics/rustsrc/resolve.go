@@ -52,15 +52,12 @@ var notUses = map[string]bool{
 	"lifetime": true, "label": true, "field_pattern": true,
 }
 
-func resolveAll(root *syntax.Node, s *symbols, env *Env) []cRef {
-	return resolveAllSized(root, s, env, 0)
-}
-
-// resolveAllSized is resolveAll with room for about hint references made
-// up front: a keystroke's reparse passes the previous version's count,
-// which saves growing the slice (on 10,000 lines, about 2 MB of garbage an
-// edit, which the collector then pays for).
-func resolveAllSized(root *syntax.Node, s *symbols, env *Env, hint int) []cRef {
+// resolveAll finds the file's references to C items, in source order,
+// with room for about hint of them made up front: a keystroke's reparse
+// passes the previous version's count, which saves growing the slice (on
+// 10,000 lines, about 2 MB of garbage an edit, which the collector then
+// pays for).
+func resolveAll(root *syntax.Node, s *symbols, env *Env, hint int) []cRef {
 	refs := make([]cRef, 0, hint+hint/8)
 	add := func(name string, n *syntax.Node, via string, role refRole, ext *externFn) {
 		if n.End <= n.Start {
