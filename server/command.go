@@ -31,18 +31,11 @@ func (s *Server) ExecuteCommand(ctx context.Context, p *protocol.ExecuteCommandP
 	}
 	switch p.Command {
 	case cmdRebuild, cmdRegenerateBindings:
-		sessions, err := s.sessionsFor(args)
+		// Regenerating reloads the module too, which would evaluate its
+		// makefiles: both need trust.
+		sessions, err := s.trustedSessions(p.Command, args)
 		if err != nil {
 			return nil, err
-		}
-		s.mu.Lock()
-		trusted := s.settings.trusted()
-		s.mu.Unlock()
-		if !trusted {
-			// Regenerating reloads the module too, which would evaluate its
-			// makefiles; both are refused rather than quietly skipped, so
-			// the user learns why nothing happens.
-			return nil, jsonrpc2.Errorf(codeRequestFailed, "%s: %v", p.Command, errUntrusted(""))
 		}
 		for _, se := range sessions {
 			if p.Command == cmdRebuild {
@@ -114,6 +107,23 @@ func (s *Server) sessionsFor(args []string) ([]*session, error) {
 		out = append(out, se)
 	}
 	return out, nil
+}
+
+// trustedSessions is sessionsFor for a command that runs the module's
+// build. In an untrusted workspace it is refused rather than quietly
+// skipped, so the user learns why nothing happens.
+func (s *Server) trustedSessions(command string, args []string) ([]*session, error) {
+	sessions, err := s.sessionsFor(args)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	trusted := s.settings.trusted()
+	s.mu.Unlock()
+	if !trusted {
+		return nil, jsonrpc2.Errorf(codeRequestFailed, "%s: %v", command, errUntrusted(""))
+	}
+	return sessions, nil
 }
 
 // binding is rustko.showBinding's answer.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sync"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/rustko/rustko-lsp/build"
@@ -39,15 +38,9 @@ var vmRuns = struct {
 // findings published on the source lines. They stay until the next run or
 // build replaces them.
 func (s *Server) executeRun(args []string) (protocol.LSPAny, error) {
-	sessions, err := s.sessionsFor(args)
+	sessions, err := s.trustedSessions(cmdRun, args)
 	if err != nil {
 		return nil, err
-	}
-	s.mu.Lock()
-	trusted := s.settings.trusted()
-	s.mu.Unlock()
-	if !trusted {
-		return nil, jsonrpc2.Errorf(codeRequestFailed, "%s: %v", cmdRun, errUntrusted(""))
 	}
 	for _, se := range sessions {
 		vmRuns.mu.Lock()
