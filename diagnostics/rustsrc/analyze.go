@@ -1,7 +1,9 @@
 package rustsrc
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc/internal/syntax"
@@ -50,15 +52,9 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	a.checkShimSignatures()
 	a.checkShadowedConstants()
 	a.checkMacroExterns()
-	sort.SliceStable(a.out, func(i, j int) bool {
-		x, y := a.out[i].Range.Start, a.out[j].Range.Start
-		if x.Line != y.Line {
-			return x.Line < y.Line
-		}
-		if x.Column != y.Column {
-			return x.Column < y.Column
-		}
-		return a.out[i].Code < a.out[j].Code
+	slices.SortStableFunc(a.out, func(x, y diagnostics.Finding) int {
+		return cmp.Or(cmp.Compare(x.Range.Start.Line, y.Range.Start.Line), cmp.Compare(x.Range.Start.Column, y.Range.Start.Column),
+			strings.Compare(x.Code, y.Code))
 	})
 	return a.out
 }

@@ -1,9 +1,10 @@
 package rustsrc
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
@@ -31,8 +32,9 @@ func (a *analysis) checkCalls() {
 		if r == nil || argsNode == nil {
 			return true
 		}
-		args := argsNode.NamedChildren()
-		args = dropComments(args)
+		args := slices.DeleteFunc(argsNode.NamedChildren(), func(c *syntax.Node) bool {
+			return c.Is("line_comment", "block_comment")
+		})
 		if i, ok := a.formatParam(r); ok && printkFamily(r.Name) && i < len(args) && !a.isLiteralFormat(args[i]) {
 			a.printkFormat(r, args[i])
 		}
@@ -52,16 +54,6 @@ func (a *analysis) checkCalls() {
 		}
 		return true
 	})
-}
-
-func dropComments(ns []*syntax.Node) []*syntax.Node {
-	out := ns[:0:0]
-	for _, n := range ns {
-		if n.Kind != "line_comment" && n.Kind != "block_comment" {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // printkFamily says whether a function prints through printk, the only
@@ -316,13 +308,9 @@ func closest(table map[uint64][]*index.Item, v uint64) *index.Item {
 	if len(cs) == 0 {
 		return nil
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].score != cs[j].score {
-			return cs[i].score > cs[j].score
-		}
-		return cs[i].it.Name < cs[j].it.Name
-	})
-	return cs[0].it
+	return slices.MinFunc(cs, func(x, y cand) int {
+		return cmp.Or(cmp.Compare(y.score, x.score), strings.Compare(x.it.Name, y.it.Name))
+	}).it
 }
 
 // familyOf is a constant's prefix up to its first underscore: GFP, XA.

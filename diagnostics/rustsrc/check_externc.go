@@ -42,9 +42,14 @@ func (a *analysis) checkMissingExternC() {
 		if decl, ok := a.env.shim.declares[name.Text()]; ok {
 			f.Related = append(f.Related, diagnostics.Related{File: decl.File, Range: decl.Range, Message: "declared in C here"})
 		}
-		if kw := fn.FirstChild("fn"); kw != nil {
-			f.Fixes = append(f.Fixes, a.replaceFix("Make it extern \"C\"", diagnostics.Point(kw.Line, kw.Col), `extern "C" `, true))
-		}
+		a.externCFix(f, fn)
+	}
+}
+
+// externCFix offers to write extern "C" before the fn keyword.
+func (a *analysis) externCFix(f *diagnostics.Finding, fn *syntax.Node) {
+	if kw := fn.FirstChild("fn"); kw != nil {
+		f.Fixes = append(f.Fixes, a.replaceFix("Make it extern \"C\"", diagnostics.Point(kw.Line, kw.Col), `extern "C" `, true))
 	}
 }
 
@@ -63,7 +68,5 @@ func (a *analysis) kernelEntryNotC(fn, name *syntax.Node) {
 	f := a.add(diagnostics.CodeMissingExternC, diagnostics.Error, rangeOf(name), fmt.Sprintf(
 		"`%s` is called by the kernel when the module is %s, with C's calling convention, but it is not extern \"C\": "+
 			"declare it `extern \"C\" fn %s`.", name.Text(), map[string]string{"init_module": "loaded", "cleanup_module": "unloaded"}[name.Text()], name.Text()))
-	if kw := fn.FirstChild("fn"); kw != nil {
-		f.Fixes = append(f.Fixes, a.replaceFix("Make it extern \"C\"", diagnostics.Point(kw.Line, kw.Col), `extern "C" `, true))
-	}
+	a.externCFix(f, fn)
 }

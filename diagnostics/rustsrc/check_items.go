@@ -267,16 +267,10 @@ func (a *analysis) gplOnly(r *cRef) {
 			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL) and the module declares no licence, so the kernel treats it as proprietary: "+
 				"modpost refuses the symbol. Add MODULE_LICENSE(\"GPL\") (or \"Dual MIT/GPL\" ...) to the C shim.", it.Name))
 	} else {
-		rel := lic.File
-		if a.env.Module != nil {
-			if p, err := filepath.Rel(a.env.Module.Root, lic.File); err == nil && !strings.HasPrefix(p, "..") {
-				rel = p
-			}
-		}
 		f = a.add(diagnostics.CodeGPLOnly, diagnostics.Error, r.Range, fmt.Sprintf(
 			"`%s` is exported GPL-only (EXPORT_SYMBOL_GPL), but the module's licence %s(%q) at %s:%d is not GPL-compatible: "+
 				"modpost refuses it (\"GPL-incompatible module uses GPL-only symbol\"). Use a GPL-compatible licence (%s) or avoid %s.",
-			it.Name, lic.Source, lic.Value, rel, lic.Line, strings.Join(module.GPLCompatibleLicenses(), ", "), it.Name))
+			it.Name, lic.Source, lic.Value, a.relPath(lic.File), lic.Line, strings.Join(module.GPLCompatibleLicenses(), ", "), it.Name))
 		lr := diagnostics.Range{Start: diagnostics.Position{Line: lic.Line, Column: lic.Column}, End: diagnostics.Position{Line: lic.EndLine, Column: lic.EndColumn}}
 		f.Related = append(f.Related, diagnostics.Related{File: lic.File, Range: lr, Message: fmt.Sprintf("the licence is %q here", lic.Value)})
 		to := module.DualLicense(lic.Value)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,13 +108,7 @@ func reexportsBindings(src string) bool {
 }
 
 func withoutPath(paths []string, drop string) []string {
-	var out []string
-	for _, p := range paths {
-		if p != drop {
-			out = append(out, p)
-		}
-	}
-	return out
+	return slices.DeleteFunc(slices.Clone(paths), func(p string) bool { return p == drop })
 }
 
 // prepare computes the tables the checks share, once.

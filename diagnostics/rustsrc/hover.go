@@ -96,8 +96,7 @@ func Definition(c Cursor) []Location {
 // LocationOf is an index position as a Location: an empty range at the
 // declaration.
 func LocationOf(p index.Pos) Location {
-	at := diagnostics.Position{Line: p.Line, Column: p.Column}
-	return Location{File: p.File, Range: diagnostics.Range{Start: at, End: at}}
+	return Location{File: p.File, Range: diagnostics.Point(p.Line, p.Column)}
 }
 
 func (tg *Target) declPos() index.Pos {

@@ -1,7 +1,8 @@
 package rustsrc
 
 import (
-	"sort"
+	"cmp"
+	"slices"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -114,9 +115,8 @@ func resolveAll(root *syntax.Node, s *symbols, env *Env, hint int) []cRef {
 		}
 		return true
 	})
-	sort.SliceStable(refs, func(i, j int) bool {
-		a, b := refs[i].Range.Start, refs[j].Range.Start
-		return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
+	slices.SortStableFunc(refs, func(a, b cRef) int {
+		return cmp.Or(cmp.Compare(a.Range.Start.Line, b.Range.Start.Line), cmp.Compare(a.Range.Start.Column, b.Range.Start.Column))
 	})
 	return refs
 }

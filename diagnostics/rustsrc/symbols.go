@@ -69,11 +69,11 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 				bindings = append(bindings, binding{local: prefix[len(prefix)-1], path: prefix, node: n})
 				return
 			}
-			bindings = append(bindings, binding{local: n.Text(), path: appendPath(prefix, n.Text()), node: n})
+			bindings = append(bindings, binding{local: n.Text(), path: append(slices.Clone(prefix), n.Text()), node: n})
 		case "scoped_identifier":
 			segs, ok := pathSegments(n)
 			if ok {
-				bindings = append(bindings, binding{local: segs[len(segs)-1], path: append(clonePath(prefix), segs...), node: n.ChildByField("name")})
+				bindings = append(bindings, binding{local: segs[len(segs)-1], path: slices.Concat(prefix, segs), node: n.ChildByField("name")})
 			}
 		case "use_as_clause":
 			p, alias := n.ChildByField("path"), n.ChildByField("alias")
@@ -83,7 +83,7 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 				if p.Kind == "scoped_identifier" {
 					name = p.ChildByField("name")
 				}
-				bindings = append(bindings, binding{local: alias.Text(), path: append(clonePath(prefix), segs...), node: name})
+				bindings = append(bindings, binding{local: alias.Text(), path: slices.Concat(prefix, segs), node: name})
 			}
 		case "scoped_use_list":
 			next := prefix
@@ -92,7 +92,7 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 				if !ok {
 					return
 				}
-				next = append(clonePath(prefix), segs...)
+				next = slices.Concat(prefix, segs)
 			}
 			if l := n.ChildByField("list"); l != nil {
 				useTree(l, next)
@@ -111,7 +111,7 @@ func collectSymbols(root *syntax.Node, paths []string, cfg *CfgSet) *symbols {
 					if !ok {
 						return
 					}
-					p = append(clonePath(prefix), segs...)
+					p = slices.Concat(prefix, segs)
 				}
 			}
 			bindings = append(bindings, binding{path: p, glob: true})
@@ -318,9 +318,6 @@ func pathSegments(n *syntax.Node) ([]string, bool) {
 	}
 	return nil, false
 }
-
-func appendPath(p []string, s string) []string { return append(clonePath(p), s) }
-func clonePath(p []string) []string            { return append([]string(nil), p...) }
 
 // isCABI says whether an extern block uses the C calling convention:
 // `extern "C"`, `extern "system"` or a bare `extern`.
