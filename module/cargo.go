@@ -3,6 +3,7 @@ package module
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -119,12 +120,7 @@ func (m *Manifest) EnabledFeatures(requested []string, defaults bool) []string {
 	if _, ok := m.Features["default"]; ok && defaults {
 		add("default")
 	}
-	out := make([]string, 0, len(on))
-	for f := range on {
-		out = append(out, f)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(on))
 }
 
 // Deps lists the dependencies linked into the crate, by name; build- and

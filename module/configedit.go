@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -191,12 +192,7 @@ func listedWords(assigns []makeStmt) map[string]bool {
 // hasOverride says whether an assignment uses the override directive: make
 // then ignores every later assignment without it.
 func hasOverride(assigns []makeStmt) bool {
-	for _, a := range assigns {
-		if a.override {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(assigns, func(a makeStmt) bool { return a.override })
 }
 
 // checkEdit refuses a name make would not read as a variable, and a word

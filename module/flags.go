@@ -136,20 +136,8 @@ func (f *Flags) define(op byte, arg string) {
 	if op == 'D' { // -U takes a bare name
 		name, value, has = strings.Cut(arg, "=")
 	}
-	keepD := f.Defines[:0]
-	for _, d := range f.Defines {
-		if d.Name != name {
-			keepD = append(keepD, d)
-		}
-	}
-	f.Defines = keepD
-	keepU := f.Undefines[:0]
-	for _, u := range f.Undefines {
-		if u != name {
-			keepU = append(keepU, u)
-		}
-	}
-	f.Undefines = keepU
+	f.Defines = slices.DeleteFunc(f.Defines, func(d Define) bool { return d.Name == name })
+	f.Undefines = slices.DeleteFunc(f.Undefines, func(u string) bool { return u == name })
 	if op == 'D' {
 		f.Defines = append(f.Defines, Define{Name: name, Value: value, HasValue: has})
 	} else {

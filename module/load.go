@@ -141,14 +141,10 @@ func newModule(root string) *Module {
 // without an outer make's controls.
 func assigned(overrides map[string]string) (set map[string]string, fromEnv map[string]bool, env []string) {
 	set, fromEnv = map[string]string{}, map[string]bool{}
-	known := map[string]bool{}
-	for _, n := range evaluated {
-		known[n] = true
-	}
 	for _, kv := range environ() {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case known[name]:
+		case slices.Contains(evaluated, name):
 			set[name] = value
 			fromEnv[name] = true
 		case isMakeControl(name), name == "PWD", name == "LC_ALL":

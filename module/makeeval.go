@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -142,10 +143,6 @@ var makeDBLocRE = regexp.MustCompile("^# makefile \\(from [`']([^']*)', line (\\
 
 func parseMakeOutput(root string, out []byte) (*makeOutput, error) {
 	res := &makeOutput{where: map[string]string{}}
-	want := map[string]bool{}
-	for _, n := range evaluated {
-		want[n] = true
-	}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	var loc string // location comment seen on the previous line
@@ -177,7 +174,7 @@ func parseMakeOutput(root string, out []byte) (*makeOutput, error) {
 			continue
 		}
 		if loc != "" {
-			if name := dbVarName(line); want[name] {
+			if name := dbVarName(line); slices.Contains(evaluated, name) {
 				res.where[name] = loc
 			}
 			loc = ""

@@ -1,6 +1,9 @@
 package module
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // makeStmt is one statement of a makefile as GNU make reads it, for the
 // readers that follow make without running it (literalAssignment) and the
@@ -163,7 +166,7 @@ func parseAssignment(text string) (makeStmt, bool) {
 			}
 			s.op = "="
 			if op := strings.TrimSpace(after[len(s.name):]); op != "" {
-				if !isOp(op) {
+				if !slices.Contains(assignOps, op) {
 					return s, false
 				}
 				s.op = op
@@ -231,21 +234,7 @@ func closingParen(s string, open int) int {
 }
 
 func startsWithOp(s string) bool {
-	for _, op := range assignOps {
-		if strings.HasPrefix(s, op) {
-			return true
-		}
-	}
-	return false
-}
-
-func isOp(s string) bool {
-	for _, op := range assignOps {
-		if s == op {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(assignOps, func(op string) bool { return strings.HasPrefix(s, op) })
 }
 
 func firstBlankWord(s string) string {

@@ -2,6 +2,7 @@ package module
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -99,11 +100,8 @@ func searchTarget(name string, dirs []string) (path string, tried []string, foun
 // spec beside the Makefile is the one the module evidently means.
 func targetSearchPath(root, rtp string) []string {
 	var dirs []string
-	seen := map[string]bool{}
 	add := func(d string) {
-		d = filepath.Clean(absPath(root, d))
-		if !seen[d] {
-			seen[d] = true
+		if d = filepath.Clean(absPath(root, d)); !slices.Contains(dirs, d) {
 			dirs = append(dirs, d)
 		}
 	}
