@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -162,10 +163,11 @@ func (r spanResolver) abs(name string) string {
 	return filepath.Join(r.pkg, name)
 }
 
-// inModule reports whether p is one of the module's files, the place a
-// person can act on, as opposed to core's or a macro's definition.
-func (r spanResolver) inModule(p string) bool {
-	rel, err := filepath.Rel(r.root, p)
+// within reports whether p is root or below it: for the module root, one of
+// the module's files, the place a person can act on, as opposed to core's or
+// a macro's definition.
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
@@ -178,22 +180,18 @@ func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Findi
 	}
 	// A span without a file cannot be shown anywhere; treat the message as
 	// span-less rather than produce a finding with no file.
-	d.Spans = namedSpans(d.Spans)
+	d.Spans = slices.DeleteFunc(d.Spans, unnamedSpan)
 	for i := range d.Children {
-		d.Children[i].Spans = namedSpans(d.Children[i].Spans)
+		d.Children[i].Spans = slices.DeleteFunc(d.Children[i].Spans, unnamedSpan)
 	}
 	f := diagnostics.Finding{Severity: sev, Source: diagnostics.SourceRustc, Message: d.Message}
 	if d.Code != nil {
 		f.Code = d.Code.Code
 	}
 	var primary *rustcSpan
-	for i := range d.Spans {
-		if d.Spans[i].IsPrimary {
-			primary = &d.Spans[i]
-			break
-		}
-	}
-	if primary == nil && len(d.Spans) > 0 {
+	if i := slices.IndexFunc(d.Spans, func(s rustcSpan) bool { return s.IsPrimary }); i >= 0 {
+		primary = &d.Spans[i]
+	} else if len(d.Spans) > 0 {
 		primary = &d.Spans[0]
 	}
 	if primary == nil {
@@ -207,7 +205,7 @@ func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Findi
 		// own macro_rules!) is shown where the module invoked the macro,
 		// with the definition kept as related information.
 		at := *primary
-		for !r.inModule(r.abs(at.FileName)) && at.Expansion != nil && at.Expansion.Span.FileName != "" {
+		for !within(r.root, r.abs(at.FileName)) && at.Expansion != nil && at.Expansion.Span.FileName != "" {
 			at = at.Expansion.Span
 		}
 		f.File, f.Range = r.abs(at.FileName), spanRange(at)
@@ -331,24 +329,7 @@ func isRetpolineFeatureWarning(d *rustcDiag) bool {
 	return d.Level == "warning" && len(d.Spans) == 0 && retpolineWarningRE.MatchString(d.Message)
 }
 
-func hasError(fs []diagnostics.Finding) bool {
-	for _, f := range fs {
-		if f.Severity == diagnostics.Error {
-			return true
-		}
-	}
-	return false
-}
-
-func namedSpans(spans []rustcSpan) []rustcSpan {
-	out := spans[:0:0]
-	for _, sp := range spans {
-		if sp.FileName != "" {
-			out = append(out, sp)
-		}
-	}
-	return out
-}
+func unnamedSpan(s rustcSpan) bool { return s.FileName == "" }
 
 // unreadableRE is rustc's error for a source file that is not UTF-8. Older
 // rustc (1.63) names the crate root without backquotes and gives no

@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
@@ -76,10 +77,7 @@ func dropCoveredByCodegen(gaps []codegenGap, checks, kbuild []diagnostics.Findin
 	}
 	var out []diagnostics.Finding
 	for _, f := range kbuild {
-		covered := false
-		for _, s := range symptoms {
-			covered = covered || (f.Source == sourceObjtool && strings.Contains(f.Message, s))
-		}
+		covered := f.Source == sourceObjtool && slices.ContainsFunc(symptoms, func(s string) bool { return strings.Contains(f.Message, s) })
 		if !covered {
 			out = append(out, f)
 		}
@@ -90,10 +88,7 @@ func dropCoveredByCodegen(gaps []codegenGap, checks, kbuild []diagnostics.Findin
 // reported tells whether an object-check finding with code names sym (its
 // messages quote modpost's own wording, which quotes the symbol).
 func reported(checks []diagnostics.Finding, code, sym string) bool {
-	for _, c := range checks {
-		if c.Code == code && (strings.Contains(c.Message, `"`+sym+`"`) || strings.Contains(c.Message, "'"+sym+"'")) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(checks, func(c diagnostics.Finding) bool {
+		return c.Code == code && (strings.Contains(c.Message, `"`+sym+`"`) || strings.Contains(c.Message, "'"+sym+"'"))
+	})
 }

@@ -247,9 +247,7 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 	var wg sync.WaitGroup
 	var firstErr error
 	for _, s := range todo {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			res, err := r.run(ctx, command{Path: tc.Path, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
 			mu.Lock()
 			defer mu.Unlock()
@@ -261,7 +259,7 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 			}
 			out[flagKey(s)] = res.ExitCode == 0
 			cached[flagKey(s)] = res.ExitCode == 0
-		}()
+		})
 	}
 	wg.Wait()
 	if firstErr != nil {

@@ -186,7 +186,7 @@ func (b *builder) runKbuild(ctx context.Context, sources map[string]string) (fin
 	parser := b.outputParser(sources)
 	findings = parser.parse(out)
 	if res.ExitCode != 0 {
-		if !hasError(findings) {
+		if !diagnostics.HasErrors(findings) {
 			return findings, parser.syms, false, fmt.Errorf("kbuild failed (make -C %s M=%s, exit %d) without a message rustko understands:\n%s",
 				b.kernel.Dir, b.kbuildDir, res.ExitCode, proc.Tail(out, 25))
 		}

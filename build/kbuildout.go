@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -171,22 +172,13 @@ func (k *kbuildOutput) rehome(f *diagnostics.Finding) {
 	if k.inModule(f.File) {
 		return
 	}
-	pick := -1
 	// Macro-expansion notes name the call site precisely; the include
 	// chain only names the #include line. gcc lists both innermost first.
-	for i, r := range f.Related {
-		if k.inModule(r.File) && r.Message != "included from here" {
-			pick = i
-			break
-		}
-	}
+	pick := slices.IndexFunc(f.Related, func(r diagnostics.Related) bool {
+		return k.inModule(r.File) && r.Message != "included from here"
+	})
 	if pick < 0 {
-		for i, r := range f.Related {
-			if k.inModule(r.File) {
-				pick = i
-				break
-			}
-		}
+		pick = slices.IndexFunc(f.Related, func(r diagnostics.Related) bool { return k.inModule(r.File) })
 	}
 	if pick < 0 {
 		return
@@ -201,8 +193,7 @@ func (k *kbuildOutput) inModule(p string) bool {
 	if k.isGenerated(p) {
 		return false
 	}
-	rel, err := filepath.Rel(k.root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	return within(k.root, p)
 }
 
 // shorten replaces kbuild folder paths in a message with the module's

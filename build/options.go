@@ -119,10 +119,5 @@ type Result struct {
 
 // HasErrors reports whether any finding is an error.
 func (r *Result) HasErrors() bool {
-	for _, f := range r.Findings {
-		if f.Severity == diagnostics.Error {
-			return true
-		}
-	}
-	return false
+	return diagnostics.HasErrors(r.Findings)
 }

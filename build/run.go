@@ -268,7 +268,7 @@ func (b *builder) build(ctx context.Context) error {
 		}
 		checks = fs
 		b.res.Findings = append(b.res.Findings, fs...)
-		return fmt.Sprintf("%d finding(s)", len(fs)), !hasError(fs), nil
+		return fmt.Sprintf("%d finding(s)", len(fs)), !diagnostics.HasErrors(fs), nil
 	})
 	if err := ctx.Err(); err != nil {
 		return err
@@ -286,7 +286,7 @@ func (b *builder) build(ctx context.Context) error {
 		if err != nil || !linked {
 			return "failed", false, err
 		}
-		if hasError(b.res.Findings) {
+		if diagnostics.HasErrors(b.res.Findings) {
 			// Linked, but not a module to load: leave the installed .ko alone.
 			return "linked, not installed: the checks found errors", true, nil
 		}
@@ -311,7 +311,7 @@ func (b *builder) step(s Step, fn func() (detail string, ok bool, err error), be
 	}
 	b.res.Steps = append(b.res.Steps, StepTime{Step: s, Elapsed: elapsed, Detail: detail})
 	b.emit(Event{Step: s, Phase: End, Detail: detail, Elapsed: elapsed, Failed: err != nil || !ok})
-	if err == nil && !ok && !hasError(b.res.Findings) {
+	if err == nil && !ok && !diagnostics.HasErrors(b.res.Findings) {
 		// A step must not fail silently: give the person something to read.
 		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
 			File: filepath.Join(b.m.Root, "Makefile"), Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,

@@ -2,6 +2,7 @@ package build
 
 import (
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -28,7 +29,7 @@ func explainUnlinkedRuntime(res *cargoResult) {
 	}
 	for i := range res.Findings {
 		f := &res.Findings[i]
-		if f.Source != diagnostics.SourceRustc || !hasPrefixIn(f.Message, runtimeItemsMissing) {
+		if f.Source != diagnostics.SourceRustc || !slices.ContainsFunc(runtimeItemsMissing, func(p string) bool { return strings.HasPrefix(f.Message, p) }) {
 			continue
 		}
 		f.Message += "\nrustko: the rustko crate (a dependency in Cargo.toml) has them, but rustc links a dependency " +
@@ -37,15 +38,6 @@ func explainUnlinkedRuntime(res *cargoResult) {
 			f.Fixes = append(f.Fixes, diagnostics.Fix{Title: "Add `use rustko as _;`", Edits: []diagnostics.Edit{e}, Preferred: true})
 		}
 	}
-}
-
-func hasPrefixIn(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // useRustkoEdit inserts useRustko into the crate root after its inner doc

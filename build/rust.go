@@ -3,9 +3,10 @@ package build
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,7 +125,7 @@ func (b *builder) compileRust(ctx context.Context) (*rustOutcome, error) {
 	out := &rustOutcome{Findings: msgs.Findings, Fresh: msgs.Fresh}
 	if res.ExitCode != 0 || !msgs.Success {
 		out.Failed = true
-		if !hasError(out.Findings) {
+		if !diagnostics.HasErrors(out.Findings) {
 			// Not a compile error: a broken manifest, a missing target, a
 			// cargo that cannot run. cargo said why on stderr.
 			out.Findings = append(out.Findings, cargoFailure(b.m.Root, res.Stderr))
@@ -195,14 +196,7 @@ func (b *builder) rustDeps(artifacts []string) []string {
 			}
 		}
 	}
-	var deps []string
-	for f := range set {
-		if isFile(f) {
-			deps = append(deps, f)
-		}
-	}
-	sort.Strings(deps)
-	return deps
+	return slices.DeleteFunc(slices.Sorted(maps.Keys(set)), func(f string) bool { return !isFile(f) })
 }
 
 // parseDepInfo reads a make-style dependency file as rustc writes it:
