@@ -189,6 +189,7 @@ import (
 	"bytes"
 	"fmt"
 	"runtime"
+	"strings"
 	"unicode"
 	"unsafe"
 
@@ -226,15 +227,9 @@ func (l *Language) skipPtr() *C.uint8_t {
 // isPunctuation reports whether an anonymous token's name is made of
 // punctuation only: "(", "::", "->", but not "fn", "mut" or "_".
 func isPunctuation(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, r := range name {
-		if r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) {
-			return false
-		}
-	}
-	return true
+	return name != "" && !strings.ContainsFunc(name, func(r rune) bool {
+		return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r)
+	})
 }
 
 func newLanguage(name string, ptr *C.TSLanguage) *Language {

@@ -1,5 +1,7 @@
 package syntax
 
+import "slices"
+
 // Node is one tree-sitter node. Kind is the grammar's node type
 // ("call_expression", "identifier", "(" for anonymous tokens), Field the
 // field name under which the parent holds it ("function", "arguments", "").
@@ -39,15 +41,7 @@ func (n *Node) Text() string {
 
 // Is reports whether n is non-nil and of one of the kinds.
 func (n *Node) Is(kinds ...string) bool {
-	if n == nil {
-		return false
-	}
-	for _, k := range kinds {
-		if n.Kind == k {
-			return true
-		}
-	}
-	return false
+	return n != nil && slices.Contains(kinds, n.Kind)
 }
 
 // ChildByField returns the first child held under field, or nil.
