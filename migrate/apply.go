@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -89,7 +90,11 @@ func (p *Plan) Apply() (*Result, error) {
 				return nil, fmt.Errorf("%s is read-only: nothing was changed (make it writable, e.g. chmod u+w, and run migrate again)", rel(p.Root, f))
 			}
 		}
-		if dir := existingParent(filepath.Dir(dst)); syscall.Access(dir, 2) != nil {
+		dir := filepath.Dir(dst)
+		if missing := missingDirs(dir); len(missing) > 0 {
+			dir = filepath.Dir(missing[0]) // the folder the missing ones go in
+		}
+		if syscall.Access(dir, 2) != nil {
 			return nil, fmt.Errorf("cannot write into %s: nothing was changed", dir)
 		}
 		dsts[f] = dst
@@ -137,19 +142,6 @@ func (p *Plan) Apply() (*Result, error) {
 		}
 	}
 	return res, nil
-}
-
-func existingParent(dir string) string {
-	for {
-		if _, err := os.Stat(dir); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return dir
-		}
-		dir = parent
-	}
 }
 
 // missingDirs lists the folders to create for dir, outermost first.
@@ -215,7 +207,7 @@ func applyEdits(data []byte, edits []diagnostics.Edit) ([]byte, error) {
 func offset(data []byte, p diagnostics.Position) (int, error) {
 	line, off := 1, 0
 	for line < p.Line {
-		i := indexByte(data[off:], '\n')
+		i := bytes.IndexByte(data[off:], '\n')
 		if i < 0 {
 			return 0, fmt.Errorf("line %d is past the end of the file", p.Line)
 		}
@@ -227,13 +219,4 @@ func offset(data []byte, p diagnostics.Position) (int, error) {
 		return 0, fmt.Errorf("position %d:%d is past the end of the file", p.Line, p.Column)
 	}
 	return off, nil
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }

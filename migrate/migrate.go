@@ -33,7 +33,7 @@ const CrateDir = "rustko"
 // Plan is what migrating one module takes.
 type Plan struct {
 	Root     string
-	Findings []diagnostics.Finding // one per change, each with exactly one Fix
+	Findings []diagnostics.Finding // one per change, each with its one Fix (none: left to the user)
 	Notes    []string              // what migrate leaves alone and why
 }
 
@@ -160,11 +160,15 @@ func (r *reader) run() error {
 	return nil
 }
 
-func (r *reader) add(file string, line int, sev diagnostics.Severity, msg, title string, edits []diagnostics.Edit) {
-	r.plan.Findings = append(r.plan.Findings, diagnostics.Finding{
-		File: file, Range: lineRange(file, line), Severity: sev, Code: Code, Source: diagnostics.SourceRustko,
-		Message: msg, Fixes: []diagnostics.Fix{{Title: title, Edits: edits, Preferred: true}},
-	})
+// add reports a warning at line of file whose fix is edits, under title;
+// without a title it has no fix (migrate leaves the change to the user).
+func (r *reader) add(file string, line int, msg, title string, edits []diagnostics.Edit) {
+	f := diagnostics.Finding{File: file, Range: lineRange(file, line), Severity: diagnostics.Warning, Code: Code,
+		Source: diagnostics.SourceRustko, Message: msg}
+	if title != "" {
+		f.Fixes = []diagnostics.Fix{{Title: title, Edits: edits, Preferred: true}}
+	}
+	r.plan.Findings = append(r.plan.Findings, f)
 }
 
 // ---- Cargo.toml ----
@@ -178,6 +182,9 @@ type dependency struct {
 	path       string // path = "..."
 	packageKey string
 }
+
+// is says whether d is the crate name, under its own name or renamed.
+func (d *dependency) is(name string) bool { return d.key == name || d.packageKey == name }
 
 var (
 	headerRE   = regexp.MustCompile(`^\s*\[([^\]]+)\]\s*(#.*)?$`)
@@ -199,7 +206,6 @@ func (r *reader) cargo(file string, data []byte) {
 	section := ""
 	sectionLine := map[string]int{}
 	sectionEnd := map[string]int{} // last non-blank line of each section
-	keys := map[string]map[string]string{}
 	keyLine := map[string]map[string]int{}
 	var deps []*dependency
 	var cur *dependency
@@ -226,10 +232,6 @@ func (r *reader) cargo(file string, data []byte) {
 			continue
 		}
 		k, v := strings.Trim(m[1], `"`), strings.TrimSpace(m[2])
-		if keys[section] == nil {
-			keys[section] = map[string]string{}
-		}
-		keys[section][k] = v
 		if keyLine[section] == nil {
 			keyLine[section] = map[string]int{}
 		}
@@ -254,19 +256,15 @@ func (r *reader) cargo(file string, data []byte) {
 			deps = append(deps, d)
 		}
 	}
-	for _, d := range deps {
-		if d.key == "rustko" || d.packageKey == "rustko" {
-			r.hasRustko = true
-		}
-	}
+	r.hasRustko = slices.ContainsFunc(deps, func(d *dependency) bool { return d.is("rustko") })
 	for _, d := range deps {
 		switch {
-		case d.key == "core" || d.packageKey == "core":
+		case d.is("core"):
 			r.dropDep(file, data, lines, d,
 				"the `core` dependency (rust.ko's nightly-libcore from git, built without floats) is what a 2016 nightly needed: "+
 					"rustko-lsp build builds core for the target spec (no FP/SIMD) from the toolchain itself, and the git crate "+
 					"needs the network and builds with no rustc of today", "Remove the core dependency")
-		case d.key == "compiler_builtins" || d.packageKey == "compiler_builtins":
+		case d.is("compiler_builtins"):
 			r.dropDep(file, data, lines, d,
 				"the `compiler_builtins` dependency (the rust-lang-nursery crate from git) is what a 2017 nightly needed to link: "+
 					"rustko-lsp build gives the sysroot an empty compiler_builtins on purpose, so that none of its helpers, which "+
@@ -275,7 +273,7 @@ func (r *reader) cargo(file string, data []byte) {
 		}
 	}
 	for _, d := range deps {
-		if d.path == "" || !isLegacyStd(filepath.Join(r.root, d.path), d.key, d.packageKey) {
+		if d.path == "" || !isLegacyStd(filepath.Join(r.root, d.path), d) {
 			continue
 		}
 		pkg := d.key
@@ -294,13 +292,13 @@ func (r *reader) cargo(file string, data []byte) {
 	dep := `rustko = { path = "` + CrateDir + `" }` + "\n"
 	switch {
 	case r.hasRustko:
-		edits = append(edits, deleteLines(file, data, d.startLine, d.endLine))
+		edits = append(edits, replaceLines(file, data, d.startLine, d.endLine, ""))
 	case d.table && sectionLine["dependencies"] == 0:
 		edits = append(edits, replaceLines(file, data, d.startLine, d.endLine,
 			"# The runtime (println!/print!, pr_info!..., panic handler, kmalloc allocator), kept\n"+
 				"# in the module so that it builds offline; `rustko-lsp migrate` wrote it.\n[dependencies]\n"+dep))
 	case d.table:
-		edits = append(edits, deleteLines(file, data, d.startLine, d.endLine),
+		edits = append(edits, replaceLines(file, data, d.startLine, d.endLine, ""),
 			insertAt(file, data, sectionEnd["dependencies"]+1, dep))
 	default:
 		edits = append(edits, replaceLines(file, data, d.startLine, d.endLine, dep))
@@ -308,7 +306,7 @@ func (r *reader) cargo(file string, data []byte) {
 	for _, prof := range []string{"profile.dev", "profile.release"} {
 		var add strings.Builder
 		for _, kv := range profileWant {
-			if _, ok := keys[prof][kv[0]]; !ok {
+			if _, ok := keyLine[prof][kv[0]]; !ok {
 				fmt.Fprintf(&add, "%s = %s\n", kv[0], kv[1])
 			}
 		}
@@ -353,7 +351,7 @@ func (r *reader) cargo(file string, data []byte) {
 		"KERNEL_INCLUDE itself, and the rustko crate gives println!/print!, the panic handler and the allocator. "+
 		"The dependency becomes rustko (%s/, %d files written); %s",
 		d.key, d.path, CrateDir, created, stdStays(r.root, d.path))
-	r.add(file, d.startLine, diagnostics.Warning, msg,
+	r.add(file, d.startLine, msg,
 		fmt.Sprintf("Depend on the rustko crate instead of %s (and LTO in the Cargo profiles)", d.key), edits)
 }
 
@@ -369,11 +367,11 @@ func stdStays(root, path string) string {
 // name, or a crate whose build.rs runs bindgen. A dependency named
 // linux-std whose folder is missing is that crate too (forks kept it as a
 // git submodule).
-func isLegacyStd(dir, key, pkg string) bool {
+func isLegacyStd(dir string, d *dependency) bool {
 	data, err := os.ReadFile(filepath.Join(dir, "Cargo.toml"))
 	if err != nil {
 		_, statErr := os.Stat(dir)
-		return os.IsNotExist(statErr) && (key == "linux-std" || pkg == "linux-std")
+		return os.IsNotExist(statErr) && d.is("linux-std")
 	}
 	if m := crateNameR.FindSubmatch(data); m != nil && string(m[1]) == "linux-std" {
 		return true
@@ -390,7 +388,7 @@ func (r *reader) dropDep(file string, data []byte, lines []string, d *dependency
 	if last < len(lines) && strings.TrimSpace(lines[last]) == "" && d.table {
 		last++ // the blank line after the table
 	}
-	r.add(file, d.startLine, diagnostics.Warning, why, title, []diagnostics.Edit{deleteLines(file, data, d.startLine, last)})
+	r.add(file, d.startLine, why, title, []diagnostics.Edit{replaceLines(file, data, d.startLine, last, "")})
 }
 
 // ---- the target spec ----
@@ -434,16 +432,14 @@ func (r *reader) targetSpec() {
 	equivalent := bytes.Contains(data, []byte(`"`+spec.Arch+`"`)) &&
 		(regexp.MustCompile(`"code-model"\s*:\s*"kernel"`).Match(data) || regexp.MustCompile(`"disable-redzone"\s*:\s*true`).Match(data))
 	msg := fmt.Sprintf("%s is a rust.ko-era target spec: %s no longer exist (current rustc refuses the file, 1.63 ignores them)",
-		filepath.Base(path), strings.Join(quoteAll(found), ", "))
+		filepath.Base(path), `"`+strings.Join(found, `", "`)+`"`)
 	if !equivalent {
-		r.plan.Findings = append(r.plan.Findings, diagnostics.Finding{File: path, Range: lineRange(path, line),
-			Severity: diagnostics.Warning, Code: Code, Source: diagnostics.SourceRustko,
-			Message: msg + "; it is not kernel code for " + spec.Arch + " as rustko's own spec is, so migrate leaves it to you"})
+		r.add(path, line, msg+"; it is not kernel code for "+spec.Arch+" as rustko's own spec is, so migrate leaves it to you", "", nil)
 		return
 	}
 	msg += fmt.Sprintf("; rustko's embedded %s spec is the same target (kernel code model, no red zone, no FP/SIMD) and "+
 		"rustko-lsp build renders it in the form the selected rustc reads", name)
-	r.add(path, line, diagnostics.Warning, msg, "Replace with rustko's "+name+" spec",
+	r.add(path, line, msg, "Replace with rustko's "+name+" spec",
 		[]diagnostics.Edit{{File: path, Range: diagnostics.Range{Start: diagnostics.Position{Line: 1, Column: 1}, End: endOf(data)}, NewText: string(emb)}})
 }
 
@@ -534,7 +530,7 @@ func (r *reader) makefile() {
 	case 2:
 		msg += "; " + unused[0] + " and " + unused[1] + " stay but are no longer used"
 	}
-	r.add(file, start, diagnostics.Warning, msg, "Build with rustko-lsp instead of xargo/kbuild.mk",
+	r.add(file, start, msg, "Build with rustko-lsp instead of xargo/kbuild.mk",
 		[]diagnostics.Edit{replaceLines(file, data, start, end,
 			"# rustko-lsp builds the module: bindings from KERNEL_INCLUDE, core for the\n"+
 				"# target spec, cargo, then kbuild (`rustko-lsp migrate` replaced xargo).\n"+
@@ -609,23 +605,15 @@ func readSource(path string) ([]byte, error) {
 }
 
 func (r *reader) rustFiles() []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range r.m.Vars.RustFiles {
-		if !seen[f] {
-			seen[f] = true
-			out = append(out, f)
-		}
-	}
+	out := slices.Clone(r.m.Vars.RustFiles)
 	_ = filepath.WalkDir(filepath.Join(r.root, "src"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".rs") && !seen[p] && filepath.Base(p) != "bindings.rs" {
-			seen[p] = true
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".rs") && filepath.Base(p) != "bindings.rs" {
 			out = append(out, p)
 		}
 		return nil
 	})
-	sort.Strings(out)
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func (r *reader) rustFile(file string) {
@@ -652,12 +640,10 @@ func (r *reader) rustFile(file string) {
 		}
 		name := m[1]
 		if r.keptLang(name, lines, i, end) {
-			r.plan.Findings = append(r.plan.Findings, diagnostics.Finding{File: file, Range: lineRange(file, i+1),
-				Severity: diagnostics.Warning, Code: Code, Source: diagnostics.SourceRustko,
-				Message: fmt.Sprintf("obsolete lang item %q: rustc asks for a #[panic_handler] fn(&core::panic::PanicInfo) -> ! instead, "+
-					"and no rustko crate comes with this module to give one (it has no std/ crate to replace); its body does more "+
-					"than loop, so migrate leaves it to you: make it a #[panic_handler] (the PanicInfo gives the message, file and "+
-					"line), or depend on the rustko crate", name)})
+			r.add(file, i+1, fmt.Sprintf("obsolete lang item %q: rustc asks for a #[panic_handler] fn(&core::panic::PanicInfo) -> ! instead, "+
+				"and no rustko crate comes with this module to give one (it has no std/ crate to replace); its body does more "+
+				"than loop, so migrate leaves it to you: make it a #[panic_handler] (the PanicInfo gives the message, file and "+
+				"line), or depend on the rustko crate", name), "", nil)
 			i = end
 			continue
 		}
@@ -696,7 +682,7 @@ func (r *reader) rustFile(file string) {
 			last++ // the blank line after it
 		}
 		edits := []diagnostics.Edit{replaceLines(file, data, i+1, last, replacement)}
-		r.add(file, i+1, diagnostics.Warning, fmt.Sprintf("obsolete lang item %q: %s", name, what), title, edits)
+		r.add(file, i+1, fmt.Sprintf("obsolete lang item %q: %s", name, what), title, edits)
 		i = end
 	}
 	// A `use ...PanicInfo;` left with nothing to name goes with the handler.
@@ -712,8 +698,8 @@ func (r *reader) rustFile(file string) {
 					if last < len(lines) && strings.TrimSpace(lines[last]) == "" {
 						last++
 					}
-					r.add(file, i+1, diagnostics.Warning, "PanicInfo is no longer used once the panic lang item is gone (the rustko crate's handler reads it)",
-						"Remove the unused PanicInfo import", []diagnostics.Edit{deleteLines(file, data, i+1, last)})
+					r.add(file, i+1, "PanicInfo is no longer used once the panic lang item is gone (the rustko crate's handler reads it)",
+						"Remove the unused PanicInfo import", []diagnostics.Edit{replaceLines(file, data, i+1, last, "")})
 				}
 			}
 		}
@@ -745,7 +731,7 @@ func (r *reader) rustFile(file string) {
 			}
 			var e diagnostics.Edit
 			if len(keep) == 0 {
-				e = deleteLines(file, data, i+1, i+1)
+				e = replaceLines(file, data, i+1, i+1, "")
 			} else {
 				e = replaceLines(file, data, i+1, i+1, m[1]+"#![feature("+strings.Join(keep, ", ")+")]\n")
 			}
@@ -754,7 +740,7 @@ func (r *reader) rustFile(file string) {
 			if len(keep) > 0 {
 				msg += fmt.Sprintf(" (%s stays: it needs a nightly rustc)", strings.Join(keep, ", "))
 			}
-			r.add(file, i+1, diagnostics.Warning, msg, "Remove "+strings.Join(drop, ", "), []diagnostics.Edit{e})
+			r.add(file, i+1, msg, "Remove "+strings.Join(drop, ", "), []diagnostics.Edit{e})
 		}
 		if r.stdDep != nil {
 			if m := externRE.FindStringSubmatch(l); m != nil && (m[2] == r.stdDep.lib || m[2] == r.stdDep.key) {
@@ -764,7 +750,7 @@ func (r *reader) rustFile(file string) {
 						m[1] + "// types and constants as bindings::NAME (they were std::os::kernel).\n" +
 						m[1] + "#[allow(dead_code)]\n" + m[1] + "mod bindings;\n"
 				}
-				r.add(file, i+1, diagnostics.Warning,
+				r.add(file, i+1,
 					fmt.Sprintf("`extern crate %s` is rust.ko's std/ crate: the rustko crate's println!/print! take its place (with #[macro_use], as here), and the kernel bindings are `mod bindings;`", m[2]),
 					"Use the rustko crate", []diagnostics.Edit{replaceLines(file, data, i+1, i+1, repl)})
 			}
@@ -778,14 +764,14 @@ func (r *reader) rustFile(file string) {
 		switch m := externRE.FindStringSubmatch(l); {
 		case strExtRE.MatchString(l):
 			touched[i+1] = true
-			r.add(file, i+1, diagnostics.Warning, "`use core::str::StrExt;`: the trait went with the core_str_ext feature in 2018 "+
+			r.add(file, i+1, "`use core::str::StrExt;`: the trait went with the core_str_ext feature in 2018 "+
 				"(str's methods are its own now), so the import names nothing",
-				"Remove the StrExt import", []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
+				"Remove the StrExt import", []diagnostics.Edit{replaceLines(file, data, i+1, i+1, "")})
 		case m != nil && m[2] == "compiler_builtins" && m[4] == "":
 			touched[i+1] = true
-			r.add(file, i+1, diagnostics.Warning, "`extern crate compiler_builtins;` linked the git crate a 2017 nightly needed "+
+			r.add(file, i+1, "`extern crate compiler_builtins;` linked the git crate a 2017 nightly needed "+
 				"(feature compiler_builtins_lib, since removed); rustko-lsp build's sysroot has its own, which rustc links unasked",
-				"Remove the compiler_builtins import", []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
+				"Remove the compiler_builtins import", []diagnostics.Edit{replaceLines(file, data, i+1, i+1, "")})
 		}
 	}
 	if r.stdDep != nil && r.stdAlias != "" {
@@ -860,7 +846,7 @@ func (r *reader) stdPaths(file string, data []byte, lines []string, touched map[
 	if n == 0 {
 		return
 	}
-	r.add(file, first, diagnostics.Warning, fmt.Sprintf("paths into the %s crate, which is no longer a dependency, on %d lines: "+
+	r.add(file, first, fmt.Sprintf("paths into the %s crate, which is no longer a dependency, on %d lines: "+
 		"%s::os::kernel (the bindings its build.rs generated) and %s::os::raw (C's types) are the module's bindings, "+
 		"crate::bindings, which rustko-lsp build generates from KERNEL_INCLUDE; its re-exports of core (%s::mem, %s::ptr...) are core's",
 		r.stdDep.key, n, r.stdAlias, r.stdAlias, r.stdAlias, r.stdAlias),
@@ -918,8 +904,8 @@ func (r *reader) cShim(file string) {
 		if m[1] == "__morestack" {
 			why = "segmented stacks left rustc in 2014; nothing calls __morestack, and a 1 KiB array in the module is waste"
 		}
-		r.add(file, i+1, diagnostics.Warning, fmt.Sprintf("C shim hack `%s`: %s", strings.TrimSpace(l), why),
-			"Remove "+m[1], []diagnostics.Edit{deleteLines(file, data, i+1, i+1)})
+		r.add(file, i+1, fmt.Sprintf("C shim hack `%s`: %s", strings.TrimSpace(l), why),
+			"Remove "+m[1], []diagnostics.Edit{replaceLines(file, data, i+1, i+1, "")})
 	}
 }
 
@@ -965,14 +951,6 @@ func isFile(p string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = `"` + s + `"`
-	}
-	return out
-}
-
 // lineRange is the whole of line n of file (as it is on disk).
 func lineRange(file string, n int) diagnostics.Range {
 	if n < 1 {
@@ -1001,10 +979,6 @@ func lineStart(data []byte, n int) diagnostics.Position {
 		return endOf(data)
 	}
 	return diagnostics.Position{Line: n, Column: 1}
-}
-
-func deleteLines(file string, data []byte, from, to int) diagnostics.Edit {
-	return replaceLines(file, data, from, to, "")
 }
 
 func replaceLines(file string, data []byte, from, to int, text string) diagnostics.Edit {
