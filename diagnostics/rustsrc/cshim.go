@@ -3,6 +3,7 @@ package rustsrc
 import (
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
@@ -111,12 +112,9 @@ func (s *cShim) add(file string, root *syntax.Node) {
 
 // isStatic says whether a definition has internal linkage.
 func isStatic(def *syntax.Node) bool {
-	for _, c := range def.Children {
-		if c.Kind == "storage_class_specifier" && c.Text() == "static" {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(def.Children, func(c *syntax.Node) bool {
+		return c.Kind == "storage_class_specifier" && c.Text() == "static"
+	})
 }
 
 // CDefinitions lists the functions the C files define with external

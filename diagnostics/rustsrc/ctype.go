@@ -2,6 +2,7 @@ package rustsrc
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/index"
@@ -150,12 +151,7 @@ func (m dataModel) cTypeDepth(ix *index.Index, s string, depth int) ctype {
 	if strings.Contains(s, "(*") || strings.Contains(s, "( *") || strings.ContainsAny(s, "*[") {
 		return ctype{kind: ctPtr, size: m.ptrSize}
 	}
-	var words []string
-	for _, w := range strings.Fields(s) {
-		if !cQualifiers[w] {
-			words = append(words, w)
-		}
-	}
+	words := cWords(s)
 	if len(words) == 0 {
 		return ctype{kind: ctInt, size: 4, signed: true, signKnown: true} // "signed"/"unsigned" alone mean int
 	}
@@ -287,15 +283,15 @@ func stripAttributes(s string) string {
 	}
 }
 
+// cWords are the words of a C type that say what it is: without
+// __attribute__s, qualifiers and storage classes.
+func cWords(s string) []string {
+	return slices.DeleteFunc(strings.Fields(stripAttributes(s)), func(w string) bool { return cQualifiers[w] })
+}
+
 // normalizeCType is the spelling the constant table is keyed by.
 func normalizeCType(s string) string {
-	var words []string
-	for _, w := range strings.Fields(stripAttributes(s)) {
-		if !cQualifiers[w] {
-			words = append(words, w)
-		}
-	}
-	return strings.Join(words, " ")
+	return strings.Join(cWords(s), " ")
 }
 
 // isBuiltinCType says whether a type is spelled with C keywords only
