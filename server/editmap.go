@@ -2,7 +2,6 @@ package server
 
 import (
 	"os"
-	"sort"
 	"sync"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -179,9 +178,8 @@ func findingOffsets(t *text, r diagnostics.Range) (int, int) {
 
 // findingPosAt is the 1-based line and byte column of a byte offset.
 func (t *text) findingPosAt(off int) diagnostics.Position {
-	off = min(max(off, 0), len(t.s))
-	n := sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off }) - 1
-	return diagnostics.Position{Line: n + 1, Column: off - t.lines[n] + 1}
+	n, col := t.lineCol(off)
+	return diagnostics.Position{Line: n + 1, Column: col + 1}
 }
 
 // markOpened starts following the edits of a buffer opened after the build

@@ -41,12 +41,7 @@ func negotiateEncoding(offered []protocol.PositionEncodingKind) encoding {
 // offset past the end is clamped to the end, and one inside a multi-byte
 // character counts as the start of that character.
 func (e encoding) fromByte(line string, off int) uint32 {
-	if off > len(line) {
-		off = len(line)
-	}
-	if off < 0 {
-		off = 0
-	}
+	off = min(max(off, 0), len(line))
 	if e == utf8Enc {
 		return uint32(off)
 	}
@@ -70,10 +65,7 @@ func (e encoding) fromByte(line string, off int) uint32 {
 // surrogate pair lands after the character.
 func (e encoding) toByte(line string, units uint32) int {
 	if e == utf8Enc {
-		if int64(units) > int64(len(line)) {
-			return len(line)
-		}
-		return int(units)
+		return int(min(int64(units), int64(len(line))))
 	}
 	var n uint32
 	i := 0

@@ -55,15 +55,16 @@ func (t *text) offset(p protocol.Position, e encoding) int {
 
 // position converts a byte offset into an LSP position.
 func (t *text) position(off int, e encoding) protocol.Position {
-	if off < 0 {
-		off = 0
-	}
-	if off > len(t.s) {
-		off = len(t.s)
-	}
-	n := sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off }) - 1
-	col := off - t.lines[n]
+	n, col := t.lineCol(off)
 	return protocol.Position{Line: uint32(n), Character: e.fromByte(t.line(n), col)}
+}
+
+// lineCol is the 0-based line and byte column of a byte offset, clamped to
+// the body.
+func (t *text) lineCol(off int) (int, int) {
+	off = min(max(off, 0), len(t.s))
+	n := sort.Search(len(t.lines), func(i int) bool { return t.lines[i] > off }) - 1
+	return n, off - t.lines[n]
 }
 
 // findingPos converts a finding's 1-based line and byte column. Column 0 (a
@@ -82,7 +83,7 @@ func (t *text) findingRange(r diagnostics.Range, e encoding) protocol.Range {
 	if r.End.Line > 0 {
 		end = t.findingPos(r.End, e)
 	}
-	if end.Line < start.Line || (end.Line == start.Line && end.Character < start.Character) {
+	if before(end, start) {
 		end = start
 	}
 	if end == start && r.Start.Column <= 1 {
