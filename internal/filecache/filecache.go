@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rustko/rustko-lsp/internal/safewrite"
@@ -132,15 +133,7 @@ func (c *Cache) path(kind string, key Key) (string, error) {
 }
 
 func validKind(kind string) bool {
-	if kind == "" {
-		return false
-	}
-	for _, r := range kind {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
-			return false
-		}
-	}
-	return true
+	return kind != "" && strings.Trim(kind, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
 }
 
 // Get returns the value stored under kind and key, or an error wrapping
