@@ -63,10 +63,8 @@ func Summary(fs []Finding) string {
 	for _, s := range []Severity{Error, Warning, Info, Hint} {
 		if n := counts[s]; n > 0 {
 			word := s.String()
-			if s == Error || s == Warning {
-				if n > 1 {
-					word += "s"
-				}
+			if (s == Error || s == Warning) && n > 1 {
+				word += "s"
 			}
 			parts = append(parts, fmt.Sprintf("%d %s", n, word))
 		}

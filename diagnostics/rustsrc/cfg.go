@@ -182,10 +182,5 @@ func cfgOff(n *syntax.Node, c *CfgSet) bool {
 	if c == nil {
 		c = &CfgSet{}
 	}
-	for _, a := range attributes(n) {
-		if c.disables(a) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(attributes(n), c.disables)
 }
