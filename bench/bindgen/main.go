@@ -41,69 +41,47 @@ func main() {
 
 func run(rounds int, kdir, write string) error {
 	ctx := context.Background()
-	k, err := module.FindKernel(ctx, kdir)
+	setup, err := measure.NewSetup(ctx, kdir, "rustko-bench-", bindings.DefaultHeaders())
 	if err != nil {
 		return err
 	}
-	flags, err := module.CaptureFlags(ctx, k)
-	if err != nil {
-		return err
-	}
+	defer os.RemoveAll(setup.Tmp)
+	k, tmp, headers := setup.Kernel, setup.Tmp, setup.Headers
 	if _, err := exec.LookPath("bindgen"); err != nil {
 		return errors.New("bindgen is not installed: apt-get install -y bindgen libclang1-14")
 	}
-	tmp, err := os.MkdirTemp("", "rustko-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
 	rk := filepath.Join(tmp, "rustko-lsp")
 	if out, err := exec.Command("go", "build", "-o", rk, "./cmd/rustko-lsp").CombinedOutput(); err != nil {
 		return fmt.Errorf("building rustko-lsp (run from the repository root): %v\n%s", err, out)
 	}
-	headers := bindings.DefaultHeaders()
-	var inc strings.Builder
-	for _, h := range headers {
-		fmt.Fprintf(&inc, "#include <%s>\n", h)
-	}
-	hfile := filepath.Join(tmp, "headers.h")
-	if err := os.WriteFile(hfile, []byte(inc.String()), 0o644); err != nil {
-		return err
-	}
 	env := append(os.Environ(), "RUSTKO_CACHE_DIR="+filepath.Join(tmp, "cache"))
 	rkArgs := append([]string{"bindgen", "--kdir", k.Dir, "--no-cache", "-o", filepath.Join(tmp, "rustko.rs")}, headers...)
 	// Kernel style: what rust/Makefile passes, minus the blocklists.
-	bgArgs := append([]string{hfile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--with-derive-default",
-		"--ctypes-prefix", "core::ffi", "--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(flags)...)
+	bgArgs := append([]string{setup.HeaderFile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--with-derive-default",
+		"--ctypes-prefix", "core::ffi", "--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(setup.Flags)...)
+	var rks, bgs []measure.Sample
+	tools := []struct {
+		env     []string
+		name    string
+		args    []string
+		samples *[]measure.Sample
+	}{{env, rk, rkArgs, &rks}, {nil, "bindgen", bgArgs, &bgs}}
 
 	// One untimed run of each fills the page cache and rustko's flag cache.
-	if _, err := measure.Run(ctx, env, rk, rkArgs...); err != nil {
-		return err
-	}
-	if _, err := measure.Run(ctx, nil, "bindgen", bgArgs...); err != nil {
-		return err
+	for _, t := range tools {
+		if _, err := measure.Run(ctx, t.env, t.name, t.args...); err != nil {
+			return err
+		}
 	}
 	load0 := measure.Loadavg()
-	var rks, bgs []measure.Sample
-	for i := 0; i < rounds; i++ {
-		order := []bool{true, false}
-		if i%2 == 1 {
-			order = []bool{false, true}
-		}
-		for _, isRK := range order {
-			if isRK {
-				s, err := measure.Run(ctx, env, rk, rkArgs...)
-				if err != nil {
-					return err
-				}
-				rks = append(rks, s)
-			} else {
-				s, err := measure.Run(ctx, nil, "bindgen", bgArgs...)
-				if err != nil {
-					return err
-				}
-				bgs = append(bgs, s)
+	for i := range rounds {
+		for j := range tools {
+			t := tools[(i+j)%len(tools)]
+			s, err := measure.Run(ctx, t.env, t.name, t.args...)
+			if err != nil {
+				return err
 			}
+			*t.samples = append(*t.samples, s)
 		}
 	}
 	warmArgs := append([]string{"bindgen", "--kdir", k.Dir, "-o", filepath.Join(tmp, "rustko.rs")}, headers...)
@@ -111,7 +89,7 @@ func run(rounds int, kdir, write string) error {
 		return err
 	}
 	var warm []measure.Sample
-	for i := 0; i < rounds; i++ {
+	for range rounds {
 		s, err := measure.Run(ctx, env, rk, warmArgs...)
 		if err != nil {
 			return err

@@ -22,7 +22,6 @@ import (
 
 	"github.com/rustko/rustko-lsp/bench/internal/measure"
 	"github.com/rustko/rustko-lsp/bindings"
-	"github.com/rustko/rustko-lsp/module"
 )
 
 func main() {
@@ -53,37 +52,21 @@ type tool struct {
 }
 
 func measureKernel(ctx context.Context, rustko, kdir string, rounds int) (string, error) {
-	k, err := module.FindKernel(ctx, kdir)
+	setup, err := measure.NewSetup(ctx, kdir, "rustko-bench-kernels-", bindings.DefaultHeaders())
 	if err != nil {
 		return "", err
 	}
-	flags, err := module.CaptureFlags(ctx, k)
-	if err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp("", "rustko-bench-kernels-")
-	if err != nil {
-		return "", err
-	}
-	defer os.RemoveAll(tmp)
-	headers := bindings.DefaultHeaders()
-	var inc strings.Builder
-	for _, h := range headers {
-		fmt.Fprintf(&inc, "#include <%s>\n", h)
-	}
-	hfile := filepath.Join(tmp, "headers.h")
-	if err := os.WriteFile(hfile, []byte(inc.String()), 0o644); err != nil {
-		return "", err
-	}
+	defer os.RemoveAll(setup.Tmp)
+	k, tmp := setup.Kernel, setup.Tmp
 	rk := &tool{name: "rustko", out: filepath.Join(tmp, "rustko.rs"),
 		env:  append(os.Environ(), "RUSTKO_CACHE_DIR="+filepath.Join(tmp, "cache")),
-		argv: append([]string{rustko, "bindgen", "--kdir", k.Dir, "--no-cache", "-o", filepath.Join(tmp, "rustko.rs")}, headers...)}
-	gcc := &tool{name: "gcc", argv: append(append([]string{flags.Compiler}, flags.CompilerArgs()...), "-fsyntax-only", hfile)}
+		argv: append([]string{rustko, "bindgen", "--kdir", k.Dir, "--no-cache", "-o", filepath.Join(tmp, "rustko.rs")}, setup.Headers...)}
+	gcc := &tool{name: "gcc", argv: append(append([]string{setup.Flags.Compiler}, setup.Flags.CompilerArgs()...), "-fsyntax-only", setup.HeaderFile)}
 	tools := []*tool{rk, gcc}
 	if _, err := exec.LookPath("bindgen"); err == nil {
 		tools = append(tools, &tool{name: "bindgen", out: filepath.Join(tmp, "bindgen.rs"),
-			argv: append([]string{"bindgen", hfile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--ctypes-prefix", "core::ffi",
-				"--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(flags)...)})
+			argv: append([]string{"bindgen", setup.HeaderFile, "-o", filepath.Join(tmp, "bindgen.rs"), "--use-core", "--ctypes-prefix", "core::ffi",
+				"--no-layout-tests", "--no-debug", ".*", "--size_t-is-usize", "--"}, measure.ClangArgs(setup.Flags)...)})
 	}
 	// One untimed run each fills the page cache and rustko's flag cache; a
 	// tool that fails here is reported as failing, not timed.

@@ -1,7 +1,8 @@
-// Package measure is what the bench/ commands share: running a tool as a
-// process with its wall time, CPU time and peak RSS, the statistics over
-// rounds, the machine's description, and kbuild's flags as clang (under
-// Debian's bindgen) takes them.
+// Package measure is what the bench/ commands share: the kernel, flags and
+// header file they measure with, running a tool as a process with its wall
+// time, CPU time and peak RSS, the statistics over rounds, the machine's
+// description, and kbuild's flags as clang (under Debian's bindgen) takes
+// them.
 package measure
 
 import (
@@ -9,13 +10,53 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/rustko/rustko-lsp/internal/proc"
 	"github.com/rustko/rustko-lsp/module"
 )
+
+// Setup is what a benchmark of binding generation starts from: the kernel
+// tree, kbuild's flags for it, and a temporary folder (the caller removes
+// it) holding HeaderFile, an #include of each of Headers.
+type Setup struct {
+	Kernel     *module.Kernel
+	Flags      *module.Flags
+	Tmp        string
+	Headers    []string
+	HeaderFile string
+}
+
+// NewSetup finds the kernel tree kdir ("" for the installed headers),
+// captures its flags and writes the header file of headers into a new
+// folder named after prefix.
+func NewSetup(ctx context.Context, kdir, prefix string, headers []string) (*Setup, error) {
+	k, err := module.FindKernel(ctx, kdir)
+	if err != nil {
+		return nil, err
+	}
+	flags, err := module.CaptureFlags(ctx, k)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	s := &Setup{Kernel: k, Flags: flags, Tmp: tmp, Headers: headers, HeaderFile: filepath.Join(tmp, "headers.h")}
+	var inc strings.Builder
+	for _, h := range s.Headers {
+		fmt.Fprintf(&inc, "#include <%s>\n", h)
+	}
+	if err := os.WriteFile(s.HeaderFile, []byte(inc.String()), 0o644); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	return s, nil
+}
 
 // Sample is one run of a tool.
 type Sample struct {
@@ -50,7 +91,7 @@ func Median(ss []Sample, f func(Sample) time.Duration) time.Duration {
 	for i, s := range ss {
 		v[i] = f(s)
 	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
+	slices.Sort(v)
 	return v[len(v)/2]
 }
 
