@@ -167,14 +167,11 @@ func WriteSARIFKernels(w io.Writer, runs []KernelRun, root, toolVersion string) 
 	sw := newSARIFWriter(root)
 	out := []sarifRun{}
 	for _, r := range runs {
-		var run sarifRun
-		inv := sarifInvocation{ExecutionSuccessful: r.Err == ""}
+		fs, inv := r.Findings, sarifInvocation{ExecutionSuccessful: true}
 		if r.Err != "" {
-			run = sarifRunOf(sw, nil, toolVersion)
-			inv = failedInvocation(r.Err)
-		} else {
-			run = sarifRunOf(sw, r.Findings, toolVersion)
+			fs, inv = nil, failedInvocation(r.Err) // the findings mean nothing then
 		}
+		run := sarifRunOf(sw, fs, toolVersion)
 		run.AutomationDetails = &sarifAutomation{ID: "rustko-lsp/kernel/" + r.Label() + "/"}
 		run.Invocations = []sarifInvocation{inv}
 		run.Properties = map[string]string{"kernel": r.Release, "kernelDir": r.Dir}
