@@ -487,10 +487,8 @@ func (r *reader) makefile() {
 		return
 	}
 	kbuildMk := isFile(filepath.Join(r.root, "kbuild.mk"))
-	xargo := bytes.Contains(bytes.ToLower(data), []byte("xargo"))
-	if kb, err := os.ReadFile(filepath.Join(r.root, "kbuild.mk")); err == nil && bytes.Contains(bytes.ToLower(kb), []byte("xargo")) {
-		xargo = true
-	}
+	kb, _ := os.ReadFile(filepath.Join(r.root, "kbuild.mk"))
+	xargo := bytes.Contains(bytes.ToLower(data), []byte("xargo")) || bytes.Contains(bytes.ToLower(kb), []byte("xargo"))
 	if !kbuildMk && !xargo {
 		return
 	}
@@ -510,7 +508,6 @@ func (r *reader) makefile() {
 	if strings.Contains(recipe, "rustko-lsp") || strings.Contains(recipe, "$(RUSTKO)") {
 		return
 	}
-	kb, _ := os.ReadFile(filepath.Join(r.root, "kbuild.mk"))
 	compiler := legacyCompiler(xargo, string(data)+string(kb))
 	how := "builds with " + compiler
 	if kbuildMk && compiler != "rustc" { // a Makefile that runs rustc itself does not go through kbuild.mk
@@ -518,13 +515,7 @@ func (r *reader) makefile() {
 	}
 	msg := fmt.Sprintf("`make` %s for a target spec only a 2017 nightly reads: rustko-lsp build builds core (and alloc) for the "+
 		"target itself, runs cargo and kbuild", how)
-	var unused []string
-	for _, f := range []string{"kbuild.mk", "Xargo.toml"} {
-		if isFile(filepath.Join(r.root, f)) {
-			unused = append(unused, f)
-		}
-	}
-	switch len(unused) {
+	switch unused := r.unusedBuildFiles(); len(unused) {
 	case 1:
 		msg += "; " + unused[0] + " stays but is no longer used"
 	case 2:
@@ -924,11 +915,21 @@ func (r *reader) notes() {
 	if d := r.stdDep; d != nil && isDir(filepath.Join(r.root, d.path)) {
 		*n = append(*n, fmt.Sprintf("%s/ (the %s crate) is left in place, no longer a dependency: delete it when nothing else needs it", d.path, d.key))
 	}
+	for _, f := range r.unusedBuildFiles() {
+		*n = append(*n, f+" is left in place, no longer used by the build: delete it when you like")
+	}
+}
+
+// unusedBuildFiles are the files of the xargo build that the module holds
+// and rustko-lsp build does not use.
+func (r *reader) unusedBuildFiles() []string {
+	var out []string
 	for _, f := range []string{"kbuild.mk", "Xargo.toml"} {
 		if isFile(filepath.Join(r.root, f)) {
-			*n = append(*n, f+" is left in place, no longer used by the build: delete it when you like")
+			out = append(out, f)
 		}
 	}
+	return out
 }
 
 // ---- text helpers ----
