@@ -37,7 +37,7 @@ func Analyze(f *File, env *Env) []diagnostics.Finding {
 	if env != f.env {
 		// Resolved against another configuration: resolve again, locally,
 		// so f stays unchanged for other readers.
-		a.syms = collectSymbols(f.root, env.bindingsPaths(), env.cfgFor(f.Path))
+		a.syms = collectSymbols(f.root, env.bindingsPaths(), env.sourceSet().Cfg(f.Path))
 		a.refs = resolveAll(f.root, a.syms, env, 0)
 	}
 	a.byNode = make(map[*syntax.Node]*cRef, len(a.refs))

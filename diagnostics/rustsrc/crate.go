@@ -24,7 +24,7 @@ type Sources struct {
 }
 
 // Files is every file, C first, for the readers that look at both
-// (module.ReadLicense).
+// (ReadLicense).
 func (s *Sources) Files() []string {
 	if s == nil {
 		return nil
@@ -96,7 +96,7 @@ func ModuleSources(m *module.Module) (*Sources, error) {
 	// the crate's extern declarations are defined there.
 	for _, c := range crates {
 		rt := filepath.Join(c.dir, "c", "rustko_rt.c")
-		if t, _ := module.ReadManifest(filepath.Join(c.dir, "Cargo.toml")); t.Name() == "rustko" && isFile(rt) && !slices.Contains(s.C, rt) {
+		if t, _ := module.ReadManifest(filepath.Join(c.dir, "Cargo.toml")); isRustkoRuntime(c.dir, t) && !slices.Contains(s.C, rt) {
 			s.C = append(s.C, rt)
 		}
 	}

@@ -325,14 +325,9 @@ func declLineHas(p index.Pos, word string) bool {
 	return false
 }
 
-// cfgFor is the cfg set path is compiled with: its crate's, else the
-// package's; nil without a module (only #[cfg(test)] is decided then).
-func (e *Env) cfgFor(path string) *CfgSet {
-	return e.sourceSet().Cfg(path)
-}
-
 // sourceSet is Sources, or the module's walked once; nil without a module
-// or when its Cargo.toml cannot be read.
+// or when its Cargo.toml cannot be read (its Cfg is then nil: only
+// #[cfg(test)] is decided).
 func (e *Env) sourceSet() *Sources {
 	if e == nil {
 		return nil

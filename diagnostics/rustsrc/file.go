@@ -45,7 +45,7 @@ func (f *File) Reparse(src []byte, env *Env) (*File, error) {
 
 func newFile(path string, src []byte, t *syntax.Tree, env *Env, refsHint int) *File {
 	f := &File{Path: path, Src: src, tree: t, root: t.Root, env: env}
-	f.syms = collectSymbols(t.Root, env.bindingsPaths(), env.cfgFor(path))
+	f.syms = collectSymbols(t.Root, env.bindingsPaths(), env.sourceSet().Cfg(path))
 	f.refs = resolveAll(t.Root, f.syms, env, refsHint)
 	return f
 }
