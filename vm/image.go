@@ -120,17 +120,12 @@ func DefaultCache() string {
 // were built with).
 func imagePackage(release string) string { return "linux-image-" + release + "-unsigned" }
 
-// CachedImage is where the image for release is kept in cache.
-func CachedImage(cache, release string) string {
-	return filepath.Join(cache, imagePackage(release), "boot", "vmlinuz-"+release)
-}
-
 // FindImage returns the cached kernel image for release, downloading
 // Debian's image package into the cache first when it is not there. The
 // package is never installed (its scripts would touch /boot): only its
 // vmlinuz is unpacked.
 func FindImage(ctx context.Context, cache, release string, progress io.Writer) (string, error) {
-	img := CachedImage(cache, release)
+	img := filepath.Join(cache, imagePackage(release), "boot", "vmlinuz-"+release)
 	if st, err := os.Stat(img); err == nil && st.Size() > 0 {
 		return img, nil
 	}
