@@ -128,15 +128,13 @@ func (ds *documents) close(u uri.URI) *document {
 }
 
 // byPath returns the open document for an absolute file path, or nil.
-func (ds *documents) byPath(path string) *document { return ds.byKey(path) }
-
-func (ds *documents) byKey(key string) *document {
+func (ds *documents) byPath(path string) *document {
 	ds.mu.RLock()
 	defer ds.mu.RUnlock()
-	if d, ok := ds.docs[key]; ok {
+	if d, ok := ds.docs[path]; ok {
 		return d
 	}
-	if k, ok := ds.alias[key]; ok {
+	if k, ok := ds.alias[path]; ok {
 		return ds.docs[k]
 	}
 	return nil

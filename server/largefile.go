@@ -17,10 +17,6 @@ import (
 // time; docs/BENCHMARKS.md has the figures.
 const maxAnalysedBytes = 1 << 20
 
-// CodeFileTooLarge marks the one note a file over maxAnalysedBytes gets
-// instead of rustko's findings.
-const CodeFileTooLarge = diagnostics.CodeFileTooLarge
-
 // tooLargeFinding is what an over-size file shows: one note on its first
 // line, published once and kept (unchanged lists are not sent again) while
 // the file stays over the bound.
@@ -30,7 +26,7 @@ func tooLargeFinding(path string, size int) diagnostics.Finding {
 		Range:    diagnostics.Point(1, 1),
 		Severity: diagnostics.Info,
 		Source:   diagnostics.SourceRustko,
-		Code:     CodeFileTooLarge,
+		Code:     diagnostics.CodeFileTooLarge,
 		Message: fmt.Sprintf("rustko does not analyse this file: it is %s, over the %s its checks, hover and definition read "+
 			"(the bound keeps the language server's memory in check). rustc still checks it when the module is built; "+
 			"split it into smaller modules to get rustko's checks here.", sizeText(size), sizeText(maxAnalysedBytes)),

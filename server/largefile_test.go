@@ -12,6 +12,7 @@ import (
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
+	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 )
 
@@ -47,9 +48,9 @@ func TestLargeFileBound(t *testing.T) {
 	})
 	d, _ := h.rec.diagsOf(big)
 	note := d[0]
-	if code, _ := note.Code.(protocol.String); string(code) != CodeFileTooLarge || note.Severity != protocol.DiagnosticSeverityInformation ||
+	if code, _ := note.Code.(protocol.String); string(code) != diagnostics.CodeFileTooLarge || note.Severity != protocol.DiagnosticSeverityInformation ||
 		note.Range.Start != (protocol.Position{}) || !strings.Contains(messageOf(note), "1 MiB") {
-		t.Fatalf("note = %+v, want one %s information on 1:1 naming the 1 MiB bound", note, CodeFileTooLarge)
+		t.Fatalf("note = %+v, want one %s information on 1:1 naming the 1 MiB bound", note, diagnostics.CodeFileTooLarge)
 	}
 
 	// Edits that keep it large: no analysis, and the same note is not
@@ -65,7 +66,7 @@ func TestLargeFileBound(t *testing.T) {
 		if p.path == big {
 			publishes++
 			for _, x := range p.diags {
-				if code, _ := x.Code.(protocol.String); string(code) != CodeFileTooLarge {
+				if code, _ := x.Code.(protocol.String); string(code) != diagnostics.CodeFileTooLarge {
 					t.Errorf("an over-size buffer was analysed: %q", messageOf(x))
 				}
 			}

@@ -1,7 +1,5 @@
 package server
 
-import "github.com/rustko/rustko-lsp/module"
-
 // statusParams is rustko/status: what the server knows about one module's
 // kernel, for the editors' status bars (VS Code, Neovim statusline). It is
 // sent after every load, so a changed KERNEL_BUILD_PATH shows at once.
@@ -18,7 +16,7 @@ func (s *Server) sendStatus(root string, proj *Project, loadErr, indexErr error)
 		p.KernelError = loadErr.Error()
 	case proj == nil:
 	case proj.Kernel != nil:
-		p.KernelRelease = kernelRelease(proj.Kernel)
+		p.KernelRelease = proj.Kernel.Release
 		if indexErr != nil {
 			p.KernelError = "the kernel headers do not parse: " + indexErr.Error()
 		}
@@ -32,5 +30,3 @@ func (s *Server) sendStatus(root string, proj *Project, loadErr, indexErr error)
 		}
 	})
 }
-
-func kernelRelease(k *module.Kernel) string { return k.Release }

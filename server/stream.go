@@ -55,20 +55,20 @@ const (
 // checked for a header inside it (text no valid JSON body can contain), and
 // a body that does not parse is re-cut where the neighbouring bytes make it
 // parse. Only transport errors, end of input and maxGarbage end the stream.
-// Writes go through the library's header stream, which frames each message
-// in one write.
+// Writes and Close go to the library's header stream, which frames each
+// message in one write.
 type tolerantStream struct {
+	jsonrpc2.Stream
 	r        io.Reader
 	buf      []byte
 	off, end int   // buf[off:end] is read but not consumed
 	rerr     error // the reader's error, returned once the buffer is drained
 	garbage  int   // bytes discarded since the last frame
-	inner    jsonrpc2.Stream
 	log      *slog.Logger
 }
 
 func newTolerantStream(rwc io.ReadWriteCloser, log *slog.Logger) *tolerantStream {
-	return &tolerantStream{r: rwc, buf: make([]byte, readBufSize), inner: jsonrpc2.NewHeaderStream(rwc), log: log}
+	return &tolerantStream{r: rwc, buf: make([]byte, readBufSize), Stream: jsonrpc2.NewHeaderStream(rwc), log: log}
 }
 
 var (
@@ -107,7 +107,7 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 				continue // a notification, or no body at all: nobody waits
 			}
 			msg := fmt.Sprintf("rustko-lsp: the message (%d bytes) is over the %d MiB limit; it was skipped", big.length, maxMessage>>20)
-			if _, err := s.inner.Write(ctx, jsonrpc2.NewResponse(big.id, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, msg))); err != nil {
+			if _, err := s.Write(ctx, jsonrpc2.NewResponse(big.id, nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, msg))); err != nil {
 				return nil, 0, err
 			}
 			continue
@@ -138,7 +138,7 @@ func (s *tolerantStream) Read(ctx context.Context) (jsonrpc2.Message, int64, err
 		id := requestID(body)
 		s.log.Warn("answering a malformed message", "error", werr.Message, "code", int(werr.Code), "bytes", len(body))
 		reply := jsonrpc2.NewError(werr.Code, describeBadMessage(werr, len(body)))
-		if _, err := s.inner.Write(ctx, jsonrpc2.NewResponse(id, nil, reply)); err != nil {
+		if _, err := s.Write(ctx, jsonrpc2.NewResponse(id, nil, reply)); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -531,12 +531,6 @@ func idPrefix(b []byte) jsonrpc2.ID {
 		}
 	}
 }
-
-func (s *tolerantStream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error) {
-	return s.inner.Write(ctx, msg)
-}
-
-func (s *tolerantStream) Close() error { return s.inner.Close() }
 
 // lspCodec marshals payloads with the protocol package's union-aware codec,
 // as protocol.NewServer does; the server builds its connection itself so it
