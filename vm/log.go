@@ -140,8 +140,9 @@ func ParseLog(serial, modname string) Log {
 	return l
 }
 
-// taintLetters are the kernel's taint flags by bit (kernel/panic.c).
-const taintLetters = "PFSRMBUDAWCIOEKXTN"
+// taintLetters are the kernel's taint flags by bit (kernel/panic.c's
+// taint_flags; bit 19, J, is 7.x's TAINT_FWCTL).
+const taintLetters = "PFSRMBUDAWCIOELKXTNJ"
 
 // expectedTaint is what loading any out-of-tree module does: O (out of
 // tree) and E (unsigned); P (proprietary licence) is the author's choice.

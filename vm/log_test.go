@@ -130,6 +130,9 @@ func TestProblems(t *testing.T) {
 		{"timeout", func(r *Result) { r.TimedOut = true }, nil,
 			[]string{"the VM did not power off in time: the module hangs (in its init or exit), or the machine is too slow (--timeout)"}},
 		{"warn taint", func(r *Result) { r.Log.Tainted = 12288 | 1<<9 }, nil, []string{"the kernel is tainted W (12800) after the module ran"}},
+		// Bits 14 and 15 are L (soft lockup) and K (live patch), bit 19 J.
+		{"soft lockup taint", func(r *Result) { r.Log.Tainted = 12288 | 1<<14 }, nil, []string{"the kernel is tainted L (28672) after the module ran"}},
+		{"live patch and fwctl taint", func(r *Result) { r.Log.Tainted = 12288 | 1<<15 | 1<<19 }, nil, []string{"the kernel is tainted KJ (569344) after the module ran"}},
 		{"proprietary is fine", func(r *Result) { r.Log.Tainted = 12288 | 1 }, nil, nil},
 		{"rmmod", func(r *Result) {
 			r.Log.RmmodOK, r.Log.RmmodErr = false, "rmmod: can't unload module 'hello': Resource temporarily unavailable"

@@ -217,11 +217,23 @@ func boot(ctx context.Context, cfg Config) (*Result, error) {
 // skip it on their own and libguestfs's appliance passes it for TCG too.
 const kernelCmdline = "console=ttyS0 panic=-1 oops=panic no_timer_check quiet"
 
+// tcgWatchdog is added under TCG. The soft-lockup watchdog measures guest
+// time against the host's clock, so on a busy host a descheduled TCG vCPU
+// looks stuck for 20 s and the kernel taints itself L ("soft lockup") with
+// no fault of the module (seen with a load of 16 on two cores). At 60 the
+// watchdog speaks after 120 s, still inside the run's 5-minute default,
+// so a module that really spins is still reported with its backtrace.
+const tcgWatchdog = "watchdog_thresh=60"
+
 // qemuArgs is QEMU's command line for one boot.
 func qemuArgs(accel, img, initrd string) []string {
+	cmdline := kernelCmdline
+	if accel == "tcg" {
+		cmdline += " " + tcgWatchdog
+	}
 	args := []string{"-accel", accel, "-m", "512", "-smp", "1",
 		"-kernel", img, "-initrd", initrd,
-		"-append", kernelCmdline,
+		"-append", cmdline,
 		"-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio"}
 	if accel == "kvm" {
 		args = append(args, "-cpu", "host")
