@@ -196,10 +196,10 @@ func (l *Loader) assemble(ctx context.Context, root string, o Options) (*Module,
 		return err == nil && !st.Mode().IsRegular()
 	})
 	var licErr error
-	switch lic, err := module.ReadLicense(licFiles); {
+	switch lic, err := rustsrc.ReadLicense(licFiles); {
 	case err == nil:
 		w.License = lic
-	case !errors.Is(err, module.ErrNoLicense):
+	case !errors.Is(err, rustsrc.ErrNoLicense):
 		licErr = err
 		w.Warnings = append(w.Warnings, fmt.Sprintf("rustko-lsp: reading the module licence of %s: %v", m.Root, err))
 	}
