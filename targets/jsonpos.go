@@ -100,10 +100,9 @@ const (
 )
 
 type jsonReader struct {
-	data  []byte
-	dec   *jsontext.Decoder
-	depth int
-	last  *jsonValue // the last scalar read: a "0" before a digit is a leading zero
+	data []byte
+	dec  *jsontext.Decoder
+	last *jsonValue // the last scalar read: a "0" before a digit is a leading zero
 }
 
 // parseJSON reads exactly one JSON value surrounded by optional whitespace.
@@ -178,10 +177,9 @@ func (r *jsonReader) value(what expect, obj *jsonValue, key string) (*jsonValue,
 		return nil, r.explain(err, what, obj, key)
 	}
 	v := &jsonValue{start: int(r.dec.InputOffset()) - 1}
-	if r.depth++; r.depth > maxJSONDepth {
+	if r.dec.StackDepth() > maxJSONDepth {
 		return nil, errorf(v.start, "values nested more than %d deep", maxJSONDepth)
 	}
-	defer func() { r.depth-- }()
 	if kind == '{' {
 		v.kind = jsonObject
 		for what := expectKey; ; what = expectMember {
