@@ -230,13 +230,8 @@ func typedConstants(ix *index.Index) map[string]map[uint64][]*index.Item {
 // parseIntLiteral reads a C or Rust integer literal: 0x90, 3264, 0o17,
 // 0b101, 1UL, 0x90u32, 1_000, -1 (as two's complement), (u32)5 is not one.
 func parseIntLiteral(s string) (uint64, bool) {
-	s = strings.TrimSpace(s)
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg = true
-		s = strings.TrimSpace(s[1:])
-	}
-	s = strings.ReplaceAll(s, "_", "")
+	s, neg := strings.CutPrefix(strings.TrimSpace(s), "-")
+	s = strings.ReplaceAll(strings.TrimSpace(s), "_", "")
 	base := 10
 	switch {
 	case strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X"):

@@ -37,10 +37,7 @@ func identAt(src string, off int) (ident, bool) {
 		}
 		off--
 	}
-	start, end := off, off
-	for start > 0 && isIdentByte(src[start-1]) {
-		start--
-	}
+	start, end := identStart(src, off), off
 	for end < len(src) && isIdentByte(src[end]) {
 		end++
 	}
@@ -54,10 +51,7 @@ func identAt(src string, off int) (ident, bool) {
 	i := spaceBefore(src, start)
 	for i >= 2 && src[i-1] == ':' && src[i-2] == ':' {
 		j := spaceBefore(src, i-2)
-		k := j
-		for k > 0 && isIdentByte(src[k-1]) {
-			k--
-		}
+		k := identStart(src, j)
 		if k == j {
 			break
 		}
@@ -98,11 +92,7 @@ func literalType(src string, off int) (string, bool) {
 				continue
 			}
 			j := spaceBefore(src, i)
-			k := j
-			for k > 0 && isIdentByte(src[k-1]) {
-				k--
-			}
-			name := src[k:j]
+			name := src[identStart(src, j):j]
 			if name == "" || rustKeywords[name] {
 				return "", false
 			}
@@ -119,6 +109,15 @@ func literalType(src string, off int) (string, bool) {
 func spaceAfter(s string, i int) int {
 	for i < len(s) && strings.IndexByte(" \t\r\n", s[i]) >= 0 {
 		i++
+	}
+	return i
+}
+
+// identStart is where the identifier that ends at i starts (i when none
+// does).
+func identStart(s string, i int) int {
+	for i > 0 && isIdentByte(s[i-1]) {
+		i--
 	}
 	return i
 }
