@@ -206,7 +206,7 @@ func (r *reader) cargo(file string, data []byte) {
 	section := ""
 	sectionLine := map[string]int{}
 	sectionEnd := map[string]int{} // last non-blank line of each section
-	keyLine := map[string]map[string]int{}
+	keyLine := map[[2]string]int{} // {section, key}: the key's line
 	var deps []*dependency
 	var cur *dependency
 	for i, l := range lines {
@@ -232,10 +232,7 @@ func (r *reader) cargo(file string, data []byte) {
 			continue
 		}
 		k, v := strings.Trim(m[1], `"`), strings.TrimSpace(m[2])
-		if keyLine[section] == nil {
-			keyLine[section] = map[string]int{}
-		}
-		keyLine[section][k] = n
+		keyLine[[2]string{section, k}] = n
 		switch {
 		case cur != nil:
 			cur.endLine = n
@@ -306,7 +303,7 @@ func (r *reader) cargo(file string, data []byte) {
 	for _, prof := range []string{"profile.dev", "profile.release"} {
 		var add strings.Builder
 		for _, kv := range profileWant {
-			if _, ok := keyLine[prof][kv[0]]; !ok {
+			if keyLine[[2]string{prof, kv[0]}] == 0 {
 				fmt.Fprintf(&add, "%s = %s\n", kv[0], kv[1])
 			}
 		}
@@ -321,7 +318,7 @@ func (r *reader) cargo(file string, data []byte) {
 	}
 	// A workspace listing the std/ crate makes cargo resolve its bindgen
 	// build-dependency (from the network) for every build of the module.
-	if n := keyLine["workspace"]["members"]; n > 0 {
+	if n := keyLine[[2]string{"workspace", "members"}]; n > 0 {
 		l := lines[n-1]
 		member := regexp.MustCompile(`\s*"` + regexp.QuoteMeta(strings.TrimPrefix(filepath.Clean(d.path), "./")) + `/?"\s*,?`)
 		if loc := member.FindStringIndex(l); loc != nil {
@@ -615,14 +612,10 @@ func (r *reader) rustFile(file string) {
 	lines := splitLines(data)
 	// Lang items first: whether lang_items may go depends on what remains.
 	removedPanicInfo := false
-	type item struct{ attr, end int }
-	var items []item
+	var removed []string // the text of the items removed
 	for i := 0; i < len(lines); i++ {
 		m := langRE.FindStringSubmatch(lines[i])
-		if m == nil {
-			continue
-		}
-		if !obsoleteLangItems[m[1]] {
+		if m == nil || !obsoleteLangItems[m[1]] {
 			continue
 		}
 		end := itemEnd(lines, i)
@@ -638,8 +631,8 @@ func (r *reader) rustFile(file string) {
 			i = end
 			continue
 		}
-		items = append(items, item{i + 1, end + 1})
 		body := strings.Join(lines[i:end+1], "\n")
+		removed = append(removed, body)
 		what := "rustc no longer asks a no_std crate for it (panic=abort has no unwinding)"
 		replacement, title := "", fmt.Sprintf("Remove the %s lang item", name)
 		switch {
@@ -679,8 +672,8 @@ func (r *reader) rustFile(file string) {
 	// A `use ...PanicInfo;` left with nothing to name goes with the handler.
 	if removedPanicInfo {
 		rest := string(data)
-		for _, it := range items {
-			rest = strings.Replace(rest, strings.Join(lines[it.attr-1:it.end], "\n"), "", 1)
+		for _, body := range removed {
+			rest = strings.Replace(rest, body, "", 1)
 		}
 		if strings.Count(rest, "PanicInfo") == 1 {
 			for i, l := range lines {
