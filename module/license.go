@@ -2,6 +2,7 @@ package module
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -39,17 +40,10 @@ var gplCompatible = []string{
 // GPLCompatible says whether the kernel treats licence string s as
 // GPL-compatible: only then may the module link EXPORT_SYMBOL_GPL symbols
 // without tainting the kernel. "MIT" alone is not.
-func GPLCompatible(s string) bool {
-	for _, g := range gplCompatible {
-		if s == g {
-			return true
-		}
-	}
-	return false
-}
+func GPLCompatible(s string) bool { return slices.Contains(gplCompatible, s) }
 
 // GPLCompatibleLicenses returns the kernel's list, for messages and fixes.
-func GPLCompatibleLicenses() []string { return append([]string(nil), gplCompatible...) }
+func GPLCompatibleLicenses() []string { return slices.Clone(gplCompatible) }
 
 // DualLicense is the GPL-compatible licence a fix proposes for v: the
 // author's licence kept and the GPL added, the way the kernel's own list
