@@ -61,8 +61,8 @@ func cLicenses(file string, src []byte) []module.License {
 	}
 	pos := newPositions(file, src)
 	toks := cTokens(src, pos)
-	// plain is a literal without a prefix (L"..", u8"..": not the bytes
-	// .modinfo would hold).
+	// plain is a literal without an encoding prefix (L"..", u8".."), the
+	// only kind read: a licence is never spelled otherwise.
 	plain := func(t clex.Token) bool { return t.Kind == clex.String && t.Text[0] == '"' }
 	var out []module.License
 	for i := 0; i+2 < len(toks); i++ {
