@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rustko/rustko-lsp/module"
 )
 
 // efiSecureBoot is the EFI variable mokutil --sb-state reads: 4 bytes of
@@ -62,12 +64,8 @@ func HostSigning(ctx context.Context, root string) Signing {
 	}
 	s.Tree = "/lib/modules/" + rel + "/build"
 	s.Hash = "sha256"
-	if b, err := os.ReadFile(filepath.Join(root, s.Tree, ".config")); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "CONFIG_MODULE_SIG_HASH="); ok && strings.Trim(v, `"`) != "" {
-				s.Hash = strings.Trim(v, `"`)
-			}
-		}
+	if c, err := module.ReadKernelConfig(filepath.Join(root, s.Tree, ".config")); err == nil && c.Value("MODULE_SIG_HASH") != "" {
+		s.Hash = c.Value("MODULE_SIG_HASH")
 	}
 	return s
 }
