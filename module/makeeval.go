@@ -205,7 +205,8 @@ func dbVarName(line string) string {
 	return ""
 }
 
-// relTo shows a makefile path relative to root when it lies inside it.
+// relTo shows p (a makefile make named, or an absolute path of Vars)
+// relative to root when it lies inside it.
 func relTo(root, p string) string {
 	abs := absPath(root, p)
 	if rel, err := filepath.Rel(root, abs); err == nil && !strings.HasPrefix(rel, "..") {

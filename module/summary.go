@@ -3,7 +3,6 @@ package module
 import (
 	"cmp"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 )
@@ -30,7 +29,7 @@ func (m *Module) Summary() string {
 	var b strings.Builder
 	cfg := "no config.mk"
 	if m.ConfigFile != "" {
-		cfg = "config " + m.rel(m.ConfigFile)
+		cfg = "config " + relTo(m.Root, m.ConfigFile)
 	}
 	fmt.Fprintf(&b, "module %s at %s (%s)\n", m.Vars.KernelModule, m.Root, cfg)
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
@@ -55,7 +54,7 @@ func (m *Module) display(name string) string {
 	rels := func(ps []string) string {
 		out := make([]string, len(ps))
 		for i, p := range ps {
-			out[i] = m.rel(p)
+			out[i] = relTo(m.Root, p)
 		}
 		return strings.Join(out, " ")
 	}
@@ -74,23 +73,23 @@ func (m *Module) display(name string) string {
 	case "RUST_ROOT":
 		return v.RustRoot
 	case "BUILD_DIRECTORY":
-		return m.rel(v.BuildDirectory)
+		return relTo(m.Root, v.BuildDirectory)
 	case "C_FILES":
 		return rels(v.CFiles)
 	case "RUST_FILES":
 		return rels(v.RustFiles)
 	case "BINDINGS":
-		return m.rel(v.Bindings)
+		return relTo(m.Root, v.Bindings)
 	case "TARGET":
 		switch {
 		case v.Target == "":
 			return "(embedded default for the kernel's architecture)"
 		case !m.Target.Found:
-			return fmt.Sprintf("%s (%s = %s: no such file)", m.rel(v.Target), m.Target.Var, m.Target.Value)
+			return fmt.Sprintf("%s (%s = %s: no such file)", relTo(m.Root, v.Target), m.Target.Var, m.Target.Value)
 		case m.Target.Var == "LLVM_TARGET_SPEC":
-			return m.rel(v.Target) + " (LLVM_TARGET_SPEC)"
+			return relTo(m.Root, v.Target) + " (LLVM_TARGET_SPEC)"
 		}
-		return m.rel(v.Target)
+		return relTo(m.Root, v.Target)
 	case "CARGOFLAGS":
 		return v.CargoFlags
 	case "RCFLAGS":
@@ -101,14 +100,4 @@ func (m *Module) display(name string) string {
 		return fmt.Sprint(v.Verbose)
 	}
 	return m.Raw[name]
-}
-
-func (m *Module) rel(p string) string {
-	if p == "" {
-		return ""
-	}
-	if r, err := filepath.Rel(m.Root, p); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return p
 }
