@@ -26,7 +26,7 @@ type kernelSearch struct {
 var defaultSearch = kernelSearch{
 	modulesDir: "/lib/modules",
 	srcDirs:    []string{"/usr/src"},
-	release:    unameRelease,
+	release:    func() string { release, _ := uname(); return release },
 	debian:     func() bool { return isFile("/etc/debian_version") },
 }
 
@@ -332,13 +332,21 @@ func kernelArch(dir string) (arch, srcArch, from string) {
 	return "", "", "unknown (no architecture symbol in .config)"
 }
 
-func unameRelease() string {
+// uname is the running kernel's release and machine (uname -r, uname -m),
+// both "" when the call fails.
+func uname() (release, machine string) {
 	var u syscall.Utsname
 	if err := syscall.Uname(&u); err != nil {
-		return ""
+		return "", ""
 	}
-	b := make([]byte, 0, len(u.Release))
-	for _, c := range u.Release {
+	return utsString(u.Release[:]), utsString(u.Machine[:])
+}
+
+// utsString is a NUL-terminated utsname field, whose characters are int8
+// or uint8 depending on the architecture.
+func utsString[T int8 | uint8](field []T) string {
+	b := make([]byte, 0, len(field))
+	for _, c := range field {
 		if c == 0 {
 			break
 		}

@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 )
 
 // TargetChoice is the target specification the module builds with and how
@@ -138,20 +137,6 @@ func loadArch(kdir string) string {
 			return a
 		}
 	}
-	return unameMachine()
-}
-
-func unameMachine() string {
-	var u syscall.Utsname
-	if err := syscall.Uname(&u); err != nil {
-		return ""
-	}
-	var b strings.Builder
-	for _, c := range u.Machine {
-		if c == 0 {
-			break
-		}
-		b.WriteByte(byte(c))
-	}
-	return b.String()
+	_, machine := uname()
+	return machine
 }
