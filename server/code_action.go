@@ -124,13 +124,11 @@ func (s *Server) workspaceEdit(edits []diagnostics.Edit, textOf func(string) *te
 			NewText: e.NewText,
 		})
 	}
-	create := false
-	for _, f := range order {
-		if _, err := os.Stat(f); err != nil && s.docs.byPath(f) == nil {
-			create = true
-		}
+	missing := func(f string) bool {
+		_, err := os.Stat(f)
+		return err != nil && s.docs.byPath(f) == nil
 	}
-	if !create {
+	if !slices.ContainsFunc(order, missing) {
 		we := &protocol.WorkspaceEdit{Changes: map[uri.URI][]protocol.TextEdit{}}
 		for _, f := range order {
 			we.Changes[s.uriOf(f)] = byFile[f]
@@ -140,7 +138,7 @@ func (s *Server) workspaceEdit(edits []diagnostics.Edit, textOf func(string) *te
 	we := &protocol.WorkspaceEdit{}
 	for _, f := range order {
 		u := s.uriOf(f)
-		if _, err := os.Stat(f); err != nil && s.docs.byPath(f) == nil {
+		if missing(f) {
 			yes := true
 			we.DocumentChanges = append(we.DocumentChanges, &protocol.CreateFile{
 				ResourceOperation: protocol.ResourceOperation{Kind: "create"},

@@ -281,9 +281,6 @@ func (s *Server) changedSincePublished(u uri.URI, diags []protocol.Diagnostic) b
 	}
 	s.pubMu.Lock()
 	defer s.pubMu.Unlock()
-	if s.published == nil {
-		s.published = map[uri.URI]string{}
-	}
 	if last, ok := s.published[u]; ok && last == string(b) {
 		return false
 	}

@@ -14,9 +14,9 @@ import (
 // was written without a didSave of its own (a quick fix to an unopened
 // config.mk, then :wall).
 func configFingerprint(p *Project, root string) string {
-	files := []string{"config.mk", "Makefile", "Kbuild", "Cargo.toml", "kbuild.mk"}
-	for i, f := range files {
-		files[i] = filepath.Join(root, f)
+	var files []string
+	for _, f := range configNames {
+		files = append(files, filepath.Join(root, f))
 	}
 	if p != nil && p.Module != nil && p.Module.Vars.Target != "" {
 		files = append(files, p.Module.Vars.Target)

@@ -107,13 +107,15 @@ func New(opts Options) *Server {
 		opts.ReloadDelay = 100 * time.Millisecond
 	}
 	return &Server{
-		opts:     opts,
-		log:      opts.Logger,
-		backend:  opts.Backend,
-		docs:     newDocuments(),
-		sessions: map[string]*session{},
-		inflight: map[jsonrpc2.ID]context.CancelFunc{},
-		exitCh:   make(chan struct{}),
+		opts:      opts,
+		log:       opts.Logger,
+		backend:   opts.Backend,
+		docs:      newDocuments(),
+		sessions:  map[string]*session{},
+		inflight:  map[jsonrpc2.ID]context.CancelFunc{},
+		shownMsgs: map[string]bool{},
+		published: map[uri.URI]string{},
+		exitCh:    make(chan struct{}),
 	}
 }
 

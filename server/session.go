@@ -378,14 +378,9 @@ func (se *session) runAnalysis(ctx context.Context, path string, gen uint64) {
 	var version int32 = -1
 	if d := s.docs.byPath(path); d != nil {
 		src, version = []byte(d.text.s), d.version
-	} else {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			// The file went away: its findings go with it.
-			src = nil
-		} else {
-			src = b
-		}
+	} else if b, err := os.ReadFile(path); err == nil {
+		// A file that went away keeps src nil: its findings go with it.
+		src = b
 	}
 	snap := se.current()
 	if !snap.loaded {

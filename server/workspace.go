@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -108,11 +109,7 @@ func subdirs(dir string, depth int) []string {
 func (s *Server) allSessions() []*session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]*session, 0, len(s.sessions))
-	for _, se := range s.sessions {
-		out = append(out, se)
-	}
-	return out
+	return slices.Collect(maps.Values(s.sessions))
 }
 
 // stopSessions cancels every build and timer; used by shutdown and Run.
@@ -126,9 +123,6 @@ func (s *Server) stopSessions() {
 // distinct text: a missing kernel is one message, not one per file or save.
 func (s *Server) showOnce(t protocol.MessageType, msg string) {
 	s.mu.Lock()
-	if s.shownMsgs == nil {
-		s.shownMsgs = map[string]bool{}
-	}
 	seen := s.shownMsgs[msg]
 	s.shownMsgs[msg] = true
 	s.mu.Unlock()
@@ -148,14 +142,14 @@ func (s *Server) notify(t protocol.MessageType, msg string) {
 	})
 }
 
+// configNames are the files that configure a module: its makefiles and
+// Cargo.toml.
+var configNames = []string{"config.mk", "Makefile", "Kbuild", "Cargo.toml", "kbuild.mk"}
+
 // configFile reports whether a file's change means the module must be read
 // again: its makefiles, Cargo.toml, or a target JSON.
 func configFile(path string) bool {
-	switch filepath.Base(path) {
-	case "config.mk", "Makefile", "Kbuild", "Cargo.toml", "kbuild.mk":
-		return true
-	}
-	return strings.HasSuffix(path, ".json")
+	return slices.Contains(configNames, filepath.Base(path)) || strings.HasSuffix(path, ".json")
 }
 
 // DidChangeConfiguration applies new settings to every module.
