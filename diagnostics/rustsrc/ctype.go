@@ -302,38 +302,27 @@ func isBuiltinCType(s string) bool {
 	return ok
 }
 
-// rustCAliases are the C type aliases of core::ffi, libc and the
-// generated bindings.
+// rustAliases are the C type aliases of core::ffi, libc and the generated
+// bindings whose shape the data model does not change.
+var rustAliases = map[string]ctype{
+	"c_schar": {ctInt, 1, true, true, ""}, "c_uchar": {ctInt, 1, false, true, ""},
+	"c_short": {ctInt, 2, true, true, ""}, "c_ushort": {ctInt, 2, false, true, ""},
+	"c_int": {ctInt, 4, true, true, ""}, "c_uint": {ctInt, 4, false, true, ""},
+	"c_longlong": {ctInt, 8, true, true, ""}, "c_ulonglong": {ctInt, 8, false, true, ""},
+	"c_float": {kind: ctFloat, size: 4}, "c_double": {kind: ctFloat, size: 8},
+}
+
+// rustAlias is the shape of a C type alias of Rust's: rustAliases, and
+// c_char and c_long as the data model has them.
 func (m dataModel) rustAlias(name string) (ctype, bool) {
 	switch name {
 	case "c_char":
 		return ctype{kind: ctInt, size: 1, signed: m.charSigned, signKnown: true}, true
-	case "c_schar":
-		return ctype{kind: ctInt, size: 1, signed: true, signKnown: true}, true
-	case "c_uchar":
-		return ctype{kind: ctInt, size: 1, signKnown: true}, true
-	case "c_short":
-		return ctype{kind: ctInt, size: 2, signed: true, signKnown: true}, true
-	case "c_ushort":
-		return ctype{kind: ctInt, size: 2, signKnown: true}, true
-	case "c_int":
-		return ctype{kind: ctInt, size: 4, signed: true, signKnown: true}, true
-	case "c_uint":
-		return ctype{kind: ctInt, size: 4, signKnown: true}, true
-	case "c_long":
-		return ctype{kind: ctInt, size: m.longSize, signed: true, signKnown: true}, true
-	case "c_ulong":
-		return ctype{kind: ctInt, size: m.longSize, signKnown: true}, true
-	case "c_longlong":
-		return ctype{kind: ctInt, size: 8, signed: true, signKnown: true}, true
-	case "c_ulonglong":
-		return ctype{kind: ctInt, size: 8, signKnown: true}, true
-	case "c_float":
-		return ctype{kind: ctFloat, size: 4}, true
-	case "c_double":
-		return ctype{kind: ctFloat, size: 8}, true
+	case "c_long", "c_ulong":
+		return ctype{kind: ctInt, size: m.longSize, signed: name == "c_long", signKnown: true}, true
 	}
-	return ctype{}, false
+	t, ok := rustAliases[name]
+	return t, ok
 }
 
 // rustType reduces a Rust type node of a hand-written declaration to its ABI
