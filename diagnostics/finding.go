@@ -18,16 +18,11 @@ const (
 	Hint
 )
 
+var severityNames = [...]string{Error: "error", Warning: "warning", Info: "info", Hint: "hint"}
+
 func (s Severity) String() string {
-	switch s {
-	case Error:
-		return "error"
-	case Warning:
-		return "warning"
-	case Info:
-		return "info"
-	case Hint:
-		return "hint"
+	if s >= Error && s <= Hint {
+		return severityNames[s]
 	}
 	return fmt.Sprintf("severity(%d)", int(s))
 }
