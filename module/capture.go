@@ -207,16 +207,13 @@ func compilerHint(k *Kernel, out []byte) string {
 	if !bytes.Contains(out, []byte("not found")) && !bytes.Contains(out, []byte("No such file or directory")) {
 		return ""
 	}
-	b, err := os.ReadFile(k.Config)
+	cfg, err := ReadKernelConfig(k.Config)
 	if err != nil {
 		return ""
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		v, ok := strings.CutPrefix(line, "CONFIG_CC_VERSION_TEXT=")
-		if words := strings.Fields(strings.Trim(v, `"`)); ok && len(words) > 0 {
-			return fmt.Sprintf("\nThis kernel was built with %s; install that compiler (on Debian: apt-get install %s make)",
-				strings.Trim(v, `"`), words[0])
-		}
+	if cc := cfg.Value("CC_VERSION_TEXT"); strings.TrimSpace(cc) != "" {
+		return fmt.Sprintf("\nThis kernel was built with %s; install that compiler (on Debian: apt-get install %s make)",
+			cc, strings.Fields(cc)[0])
 	}
 	return "\nInstall gcc and make (apt-get install gcc make)"
 }

@@ -275,3 +275,31 @@ func TestCaptureFlagsBrokenTree(t *testing.T) {
 		t.Errorf("nil kernel: err = %v", err)
 	}
 }
+
+// TestCompilerHint: a probe that failed for want of a compiler names the one
+// .config says the kernel was built with, or gcc when it says none.
+func TestCompilerHint(t *testing.T) {
+	const notFound = "/bin/sh: 1: x86_64-linux-gnu-gcc-12: not found\n"
+	tests := []struct {
+		name, config, out, want string
+	}{
+		{"compiler named", "CONFIG_CC_VERSION_TEXT=\"x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14) 12.2.0\"\n", notFound,
+			"\nThis kernel was built with x86_64-linux-gnu-gcc-12 (Debian 12.2.0-14) 12.2.0; install that compiler (on Debian: apt-get install x86_64-linux-gnu-gcc-12 make)"},
+		{"no compiler in .config", "CONFIG_CC_VERSION_TEXT=\"\"\nCONFIG_X86_64=y\n", notFound, "\nInstall gcc and make (apt-get install gcc make)"},
+		{"another failure", "CONFIG_CC_VERSION_TEXT=\"gcc-12\"\n", "error: implicit declaration\n", ""},
+		{"no .config", "", notFound, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			files := map[string]string{"Makefile": ""}
+			if tt.config != "" {
+				files[".config"] = tt.config
+			}
+			dir := testtree.Write(t, files)
+			k := &Kernel{Dir: dir, Config: filepath.Join(dir, ".config")}
+			if got := compilerHint(k, []byte(tt.out)); got != tt.want {
+				t.Errorf("compilerHint = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package module
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
@@ -299,27 +298,18 @@ var archByConfig = []struct {
 // kernelArch reads the architecture from .config, which every configured
 // tree has; asking kbuild (make kernelrelease/ARCH) costs seconds.
 func kernelArch(dir string) (arch, srcArch, from string) {
-	set := map[string]bool{}
-	if f, err := os.Open(filepath.Join(dir, ".config")); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if name, ok := strings.CutSuffix(sc.Text(), "=y"); ok {
-				set[name] = true
-			}
-		}
-	}
+	cfg, _ := ReadKernelConfig(filepath.Join(dir, ".config")) // unreadable: nil, nothing enabled
 	for _, a := range archByConfig {
-		if !set[a.symbol] {
+		if !cfg.Enabled(a.symbol) {
 			continue
 		}
 		arch = a.arch
 		switch {
-		case a.arch == "riscv" && set["CONFIG_64BIT"]:
+		case a.arch == "riscv" && cfg.Enabled("CONFIG_64BIT"):
 			arch = "riscv64"
 		case a.arch == "riscv":
 			arch = "riscv32"
-		case a.arch == "ppc64" && set["CONFIG_CPU_LITTLE_ENDIAN"]:
+		case a.arch == "ppc64" && cfg.Enabled("CONFIG_CPU_LITTLE_ENDIAN"):
 			arch = "ppc64le"
 		}
 		return arch, a.srcArch, ".config (" + a.symbol + "=y)"
