@@ -3,9 +3,6 @@ package build
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings"
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -28,12 +25,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		if ctx.Err() != nil {
 			return "", false, err
 		}
-		file, line := b.setAt("KERNEL_INCLUDE")
-		b.res.Findings = append(b.res.Findings, diagnostics.Finding{
-			File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
-			Code:    diagnostics.CodeBindings,
-			Message: fmt.Sprintf("generating %s from %s failed: %v", b.m.Vars.Bindings, strings.Join(o.Headers, " "), err),
-		})
+		b.res.Findings = append(b.res.Findings, b.w.BindingsFailed(o.Headers, err))
 		return "failed", false, nil
 	}
 	b.res.Findings = append(b.res.Findings, workspace.KeptFindings(res.Kept)...)
@@ -41,7 +33,7 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		// C_FILES was read before the helper file first existed: link it
 		// whether or not the wildcard saw it.
 		b.helpersC = h.File
-		file, line := b.setAt("KERNEL_HELPERS")
+		file, line := b.w.SetAt("KERNEL_HELPERS")
 		for _, r := range h.Refused {
 			b.res.Findings = append(b.res.Findings, diagnostics.Finding{
 				File: file, Range: diagnostics.Point(line, 1), Severity: diagnostics.Error, Source: diagnostics.SourceRustko,
@@ -53,18 +45,4 @@ func (b *builder) generateBindings(ctx context.Context) (detail string, ok bool,
 		return "cached", true, nil
 	}
 	return fmt.Sprintf("generated %d items from %d headers", res.Emitted, len(o.Headers)), true, nil
-}
-
-// setAt is the file and line where a variable was last assigned, for
-// findings about its value; the Makefile's first line when unknown.
-func (b *builder) setAt(name string) (string, int) {
-	if w := b.m.Where[name]; w != "" {
-		if i := strings.LastIndexByte(w, ':'); i > 0 {
-			if n, err := strconv.Atoi(w[i+1:]); err == nil && n > 0 {
-				return absUnder(b.m.Root, w[:i]), n
-			}
-		}
-		return absUnder(b.m.Root, w), 1
-	}
-	return filepath.Join(b.m.Root, "Makefile"), 1
 }

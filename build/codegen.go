@@ -12,6 +12,7 @@ import (
 	"github.com/rustko/rustko-lsp/diagnostics"
 	"github.com/rustko/rustko-lsp/diagnostics/rustsrc"
 	"github.com/rustko/rustko-lsp/internal/filecache"
+	"github.com/rustko/rustko-lsp/internal/proc"
 	"github.com/rustko/rustko-lsp/module"
 	"github.com/rustko/rustko-lsp/targets"
 )
@@ -178,7 +179,7 @@ func (b *builder) codegenFinding(ctx context.Context) diagnostics.Finding {
 			newest, want = g.Since, v
 		}
 	}
-	file, line := b.setAt("RUST_ROOT")
+	file, line := b.w.SetAt("RUST_ROOT")
 	have := ""
 	var fixes []diagnostics.Fix
 	if alt := b.toolchainFor(ctx, want); alt != nil {
@@ -248,7 +249,7 @@ func probeFlags(ctx context.Context, r *runner, tc *targets.Toolchain, cache *fi
 	var firstErr error
 	for _, s := range todo {
 		wg.Go(func() {
-			res, err := r.run(ctx, command{Path: tc.Path, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
+			res, err := r.run(ctx, proc.Cmd{Name: tc.Path, Args: append(append([]string{}, s...), "--print", "sysroot"), Env: env})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -130,7 +130,7 @@ func (b *builder) cargoShell() string {
 		words = append(words, proc.ShellQuote(k+"="+envValue(c.Env, k)))
 	}
 	words = append(words, "RUSTC_BOOTSTRAP="+b.bootstrap())
-	words = append(words, proc.ShellQuote(c.Path))
+	words = append(words, proc.ShellQuote(c.Name))
 	for _, a := range c.Args {
 		if a == "--message-format=json" || a == "-v" {
 			continue
@@ -178,7 +178,7 @@ func (b *builder) runKbuild(ctx context.Context, sources map[string]string) (fin
 	// kbuild unexports LC_ALL, so LANG is what keeps gcc's messages in
 	// the form the parser reads (ASCII quotes).
 	env := environ(map[string]string{"LC_ALL": "C", "LANG": "C", "LC_MESSAGES": "C"})
-	res, err := b.r.run(ctx, command{Dir: b.kernel.Dir, Env: env, Path: "make", Args: args})
+	res, err := b.r.run(ctx, proc.Cmd{Dir: b.kernel.Dir, Env: env, Name: "make", Args: args})
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("running kbuild (make -C %s M=%s): %w (install make and gcc: apt-get install make gcc)", b.kernel.Dir, b.kbuildDir, err)
 	}
@@ -265,7 +265,7 @@ func (b *builder) installKO(ctx context.Context) error {
 		return fmt.Errorf("copying %s: %w", src, err)
 	}
 	if b.m.Vars.Release {
-		res, err := b.r.run(ctx, command{Path: "strip", Args: []string{"--strip-debug", tmp.Name()}, Env: environ(nil)})
+		res, err := b.r.run(ctx, proc.Cmd{Name: "strip", Args: []string{"--strip-debug", tmp.Name()}, Env: environ(nil)})
 		if err != nil {
 			return fmt.Errorf("stripping the release module: %w (install binutils)", err)
 		}

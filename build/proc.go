@@ -15,17 +15,6 @@ import (
 	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
-// command is one process a build runs.
-type command struct {
-	Dir  string
-	Env  []string // the whole environment; nil inherits ours
-	Path string
-	Args []string
-}
-
-// procResult is what a finished process left behind.
-type procResult = proc.Result
-
 // runner runs a build's processes. In verbose mode (V=1) it prints each
 // command before running it and copies the tools' output as it arrives.
 type runner struct {
@@ -52,18 +41,17 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 // outlives the build. A non-zero exit is not an error: the caller turns the
 // output into findings. The error is for a process that could not start or
 // was cancelled.
-func (r *runner) run(ctx context.Context, c command) (procResult, error) {
-	pc := proc.Cmd{Name: c.Path, Args: c.Args, Dir: c.Dir, Env: c.Env}
+func (r *runner) run(ctx context.Context, c proc.Cmd) (proc.Result, error) {
 	if r.verbose {
 		if r.stdout != nil {
-			pc.Stdout = lockedWriter{&r.mu, r.stdout}
-			fmt.Fprintln(pc.Stdout, shellLine(c))
+			c.Stdout = lockedWriter{&r.mu, r.stdout}
+			fmt.Fprintln(c.Stdout, shellLine(c))
 		}
 		if r.stderr != nil {
-			pc.Stderr = lockedWriter{&r.mu, r.stderr}
+			c.Stderr = lockedWriter{&r.mu, r.stderr}
 		}
 	}
-	res, err := proc.Run(ctx, pc)
+	res, err := proc.Run(ctx, c)
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return res, nil
@@ -73,7 +61,7 @@ func (r *runner) run(ctx context.Context, c command) (procResult, error) {
 
 // shellLine renders c as a command a person can paste into a shell, with the
 // environment variables that differ from ours, which is what V=1 promises.
-func shellLine(c command) string {
+func shellLine(c proc.Cmd) string {
 	var b strings.Builder
 	if c.Dir != "" {
 		b.WriteString("cd " + proc.ShellQuote(c.Dir) + " && ")
@@ -95,7 +83,7 @@ func shellLine(c command) string {
 			b.WriteString("env " + strings.Join(set, " ") + " ")
 		}
 	}
-	b.WriteString(proc.ShellQuote(c.Path))
+	b.WriteString(proc.ShellQuote(c.Name))
 	for _, a := range c.Args {
 		b.WriteString(" " + proc.ShellQuote(a))
 	}

@@ -35,7 +35,7 @@ var hostFlags = []string{
 // rustCommand is the cargo invocation that compiles the crate into the
 // object kbuild links. The same command, rendered for a shell, is the
 // kbuild rule's, so Go and kbuild never disagree about what is current.
-func (b *builder) rustCommand() command {
+func (b *builder) rustCommand() proc.Cmd {
 	args := []string{"rustc", "--lib", "--message-format=json",
 		"--manifest-path", filepath.Join(b.m.Root, "Cargo.toml"), "--target", b.cargoTarget}
 	if b.m.Vars.Release {
@@ -69,7 +69,7 @@ func (b *builder) rustCommand() command {
 	}
 	set["RUSTC_BOOTSTRAP"] = b.bootstrap()
 	env := environ(set, "CARGO_ENCODED_RUSTFLAGS", "RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_BUILD_TARGET", "CARGO_BUILD_RUSTFLAGS")
-	return command{Dir: b.m.Root, Env: env, Path: b.tc.Cargo, Args: args}
+	return proc.Cmd{Dir: b.m.Root, Env: env, Name: b.tc.Cargo, Args: args}
 }
 
 // bootstrap is RUSTC_BOOTSTRAP for cargo: 1 when a -Z flag is among the

@@ -71,8 +71,8 @@ func TestRustCommand(t *testing.T) {
 			if got := strings.Join(c.Args, " "); got != tt.args {
 				t.Errorf("args\n got %s\nwant %s", got, tt.args)
 			}
-			if c.Path != "/usr/bin/cargo" || c.Dir != "/m" {
-				t.Errorf("runs %s in %s", c.Path, c.Dir)
+			if c.Name != "/usr/bin/cargo" || c.Dir != "/m" {
+				t.Errorf("runs %s in %s", c.Name, c.Dir)
 			}
 			for k, want := range map[string]string{"RUSTFLAGS": tt.rustflags, "RUSTC": "/usr/bin/rustc", "CARGO_TARGET_DIR": "/m/build/cargo", "CARGO_ENCODED_RUSTFLAGS": ""} {
 				if got := envValue(c.Env, k); got != want {

@@ -107,7 +107,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, target
 		args = append(args, codegen...)
 		args = append(args, extra...)
 		args = append(args, "--out-dir", libDir, src)
-		res, err := r.run(ctx, command{Dir: tmp, Env: env, Path: tc.Path, Args: args})
+		res, err := r.run(ctx, proc.Cmd{Dir: tmp, Env: env, Name: tc.Path, Args: args})
 		if err != nil {
 			return fmt.Errorf("compiling %s for %s: %w", crate, stem, err)
 		}

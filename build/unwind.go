@@ -5,6 +5,8 @@ import (
 	"debug/elf"
 	"fmt"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/internal/proc"
 )
 
 // dropUnwindTables removes .eh_frame from a host-mode object. -C
@@ -25,7 +27,7 @@ func (b *builder) dropUnwindTables(ctx context.Context) error {
 	if !has {
 		return nil
 	}
-	res, err := b.r.run(ctx, command{Path: "objcopy", Args: []string{
+	res, err := b.r.run(ctx, proc.Cmd{Name: "objcopy", Args: []string{
 		"--remove-section=.eh_frame", "--remove-section=.rela.eh_frame", b.rustObj}})
 	if err != nil {
 		return fmt.Errorf("removing the unwind tables from the host-mode object: %w (objcopy is in binutils: apt-get install binutils)", err)
