@@ -212,10 +212,6 @@ func panicLines(kernel []string, module string) []string {
 // frame of the module explains (none when fallback is ""). decoded holds
 // every report for printing.
 func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.Finding, decoded []Decoded) {
-	at := func(code, msg string) diagnostics.Finding {
-		return diagnostics.Finding{File: fallback, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
-			Code: code, Source: SourceKernel, Message: msg}
-	}
 	panics := panicLines(r.Log.Kernel, r.Module)
 	for _, rep := range ParseReports(r.Log.Kernel) {
 		dec := d.Decode(rep)
@@ -229,14 +225,21 @@ func (r *Result) Findings(d *Decoder, fallback string) (findings []diagnostics.F
 			}
 			findings = append(findings, f)
 		} else if fallback != "" {
-			findings = append(findings, at(CodeOops, rep.Summary+" (no frame of the module's code in the backtrace)"))
+			findings = append(findings, crateFinding(fallback, CodeOops, rep.Summary+" (no frame of the module's code in the backtrace)"))
 		}
 	}
 	if len(findings) > 0 || fallback == "" {
 		return findings, decoded
 	}
 	for _, p := range r.Problems(nil) {
-		findings = append(findings, at(CodeRunFailed, p))
+		findings = append(findings, crateFinding(fallback, CodeRunFailed, p))
 	}
 	return findings, decoded
+}
+
+// crateFinding is an error of the boot at the top of crate, the crate root:
+// the place of what no source line explains.
+func crateFinding(crate, code, msg string) diagnostics.Finding {
+	return diagnostics.Finding{File: crate, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
+		Code: code, Source: SourceKernel, Message: msg}
 }

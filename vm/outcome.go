@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/build/objcheck"
@@ -74,15 +75,11 @@ func expectFindings(res *Result, expect []string, crate string) []diagnostics.Fi
 	if crate == "" || len(expect) == 0 {
 		return nil
 	}
-	boot := map[string]bool{}
-	for _, p := range res.Problems(nil) {
-		boot[p] = true
-	}
+	boot := res.Problems(nil)
 	var out []diagnostics.Finding
 	for _, p := range res.Problems(expect) {
-		if !boot[p] {
-			out = append(out, diagnostics.Finding{File: crate, Range: diagnostics.Point(1, 1), Severity: diagnostics.Error,
-				Code: CodeRunFailed, Source: SourceKernel, Message: p})
+		if !slices.Contains(boot, p) {
+			out = append(out, crateFinding(crate, CodeRunFailed, p))
 		}
 	}
 	return out
