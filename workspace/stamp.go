@@ -3,7 +3,6 @@ package workspace
 import (
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 // stamp is what a file looked like when it was read: a change of size or
@@ -48,14 +47,8 @@ func (w *Module) inputs() []stamp {
 	for _, f := range []string{"Makefile", "config.mk", "Kbuild", "kbuild.mk", "Cargo.toml"} {
 		add(filepath.Join(w.Root, f))
 	}
-	for _, where := range w.Where {
-		file := where
-		if i := strings.LastIndexByte(where, ':'); i > 0 {
-			file = where[:i]
-		}
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(w.Root, file)
-		}
+	for name := range w.Where {
+		file, _ := w.SetAt(name)
 		add(file)
 	}
 	add(w.Vars.Target)
