@@ -29,9 +29,7 @@ func (s *Server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 	if se == nil {
 		return out, nil
 	}
-	s.mu.Lock()
-	enc, related := s.enc, s.caps.relatedInfo
-	s.mu.Unlock()
+	enc, caps := s.negotiated()
 	doc := s.docs.byPath(path)
 	se.mu.Lock()
 	list := se.collect(path, doc)
@@ -47,7 +45,7 @@ func (s *Server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 		if len(f.Fixes) == 0 {
 			continue
 		}
-		d := toDiagnostic(f, t, enc, related, textOf)
+		d := toDiagnostic(f, t, enc, caps.relatedInfo, textOf)
 		if !overlaps(d.Range, p.Range) {
 			continue
 		}

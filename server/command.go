@@ -170,9 +170,7 @@ func (s *Server) findRustItem(file, name string) (protocol.Location, bool) {
 		return protocol.Location{}, false
 	}
 	t := newText(string(src))
-	s.mu.Lock()
-	enc := s.enc
-	s.mu.Unlock()
+	enc, _ := s.negotiated()
 	start := loc[0] + strings.LastIndex(string(src[loc[0]:loc[1]]), name)
 	return protocol.Location{URI: uri.File(path), Range: protocol.Range{
 		Start: t.position(start, enc), End: t.position(start+len(name), enc),

@@ -27,9 +27,7 @@ func (s *Server) cursor(p protocol.TextDocumentPositionParams) (rustsrc.Cursor, 
 	if len(t.s) > maxAnalysedBytes {
 		return rustsrc.Cursor{}, nil, false // not analysed (largefile.go): its note says hover and definition are off
 	}
-	s.mu.Lock()
-	enc := s.enc
-	s.mu.Unlock()
+	enc, _ := s.negotiated()
 	return rustsrc.Cursor{Src: t.s, Offset: t.offset(p.Position, enc), File: se.analysed(path, snap, t), Index: snap.ix}, t, true
 }
 

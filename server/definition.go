@@ -36,9 +36,7 @@ func (s *Server) Definition(ctx context.Context, p *protocol.DefinitionParams) (
 // LSP location, reading the header to count columns in the client's
 // encoding.
 func (s *Server) location(l rustsrc.Location) protocol.Location {
-	s.mu.Lock()
-	enc := s.enc
-	s.mu.Unlock()
+	enc, _ := s.negotiated()
 	path := filepath.Clean(l.File)
 	t := s.fileText(path, nil)
 	return protocol.Location{URI: uri.File(path), Range: protocol.Range{Start: t.findingPos(l.Range.Start, enc), End: t.findingPos(l.Range.End, enc)}}

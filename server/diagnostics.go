@@ -171,24 +171,16 @@ func (se *session) clearAll() {
 // publishFile sends file's findings, placed on doc's text when it is open
 // (the version collect placed them on).
 func (s *Server) publishFile(file string, list []diagnostics.Finding, doc *document) {
-	s.mu.Lock()
-	enc, related := s.enc, s.caps.relatedInfo
-	s.mu.Unlock()
+	enc, caps := s.negotiated()
 	u := uri.File(file)
-	var body *text
-	if d := doc; d != nil {
-		u, body = d.uri, d.text
-	}
-	diags := make([]protocol.Diagnostic, 0, len(list))
 	texts := map[string]*text{}
-	textOf := func(path string) *text {
-		if path == file && body != nil {
-			return body
-		}
-		return s.fileText(path, texts)
+	if doc != nil {
+		u, texts[file] = doc.uri, doc.text
 	}
+	textOf := func(path string) *text { return s.fileText(path, texts) }
+	diags := make([]protocol.Diagnostic, 0, len(list))
 	for _, f := range list {
-		diags = append(diags, toDiagnostic(f, textOf(filepath.Clean(f.File)), enc, related, textOf))
+		diags = append(diags, toDiagnostic(f, textOf(filepath.Clean(f.File)), enc, caps.relatedInfo, textOf))
 	}
 	if !s.changedSincePublished(u, diags) {
 		s.log.Debug("findings unchanged; not published again", "file", file)

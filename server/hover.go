@@ -15,15 +15,13 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if !ok {
 		return nil, nil
 	}
-	s.mu.Lock()
-	markdown, enc := s.caps.markdown, s.enc
-	s.mu.Unlock()
-	h, ok := rustsrc.Hover(c, markdown)
+	enc, caps := s.negotiated()
+	h, ok := rustsrc.Hover(c, caps.markdown)
 	if !ok {
 		return nil, nil
 	}
 	kind := protocol.MarkupKindPlainText
-	if markdown {
+	if caps.markdown {
 		kind = protocol.MarkupKindMarkdown
 	}
 	r := protocol.Range{Start: t.position(h.Start, enc), End: t.position(h.End, enc)}

@@ -40,6 +40,14 @@ func readCaps(c *protocol.ClientCapabilities) (clientCaps, []protocol.PositionEn
 	return caps, encs
 }
 
+// negotiated is what initialize settled with the client: the position
+// encoding and the client's capabilities.
+func (s *Server) negotiated() (encoding, clientCaps) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.enc, s.caps
+}
+
 // Commands the server executes (workspace/executeCommand).
 const (
 	cmdRebuild            = "rustko.rebuild"

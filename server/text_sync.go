@@ -39,9 +39,7 @@ func (s *Server) DidOpen(ctx context.Context, p *protocol.DidOpenTextDocumentPar
 // DidChange applies the edit and schedules analysis of the buffer once the
 // keyboard is quiet; no save is needed for rustko's own findings.
 func (s *Server) DidChange(ctx context.Context, p *protocol.DidChangeTextDocumentParams) error {
-	s.mu.Lock()
-	enc := s.enc
-	s.mu.Unlock()
+	enc, _ := s.negotiated()
 	d, err := s.docs.change(p, enc)
 	if err != nil {
 		return err
