@@ -203,8 +203,7 @@ func originOf(root, name, makeOrigin, where string, overrides map[string]string,
 		if where == "" {
 			return "Makefile"
 		}
-		file := where[:strings.LastIndexByte(where, ':')]
-		return file
+		return where[:strings.LastIndexByte(where, ':')]
 	}
 	return OriginDefault
 }
@@ -337,10 +336,10 @@ func moduleName(root string, m *Module) string {
 	} else if v, where, ok := literalAssignment(root, "obj-m"); ok {
 		sources = append(sources, source{v, where})
 	}
+	m.Origin["KERNEL_MODULE"] = OriginDefault
+	delete(m.Where, "KERNEL_MODULE")
 	for _, s := range sources {
 		if name := objName(s.value); name != "" {
-			m.Origin["KERNEL_MODULE"] = OriginDefault
-			delete(m.Where, "KERNEL_MODULE")
 			if s.where != "" {
 				m.Origin["KERNEL_MODULE"] = strings.SplitN(s.where, ":", 2)[0]
 				m.Where["KERNEL_MODULE"] = s.where
@@ -348,8 +347,6 @@ func moduleName(root string, m *Module) string {
 			return name
 		}
 	}
-	m.Origin["KERNEL_MODULE"] = OriginDefault
-	delete(m.Where, "KERNEL_MODULE")
 	return defaultModuleName(root)
 }
 

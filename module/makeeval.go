@@ -73,12 +73,11 @@ func evalMake(ctx context.Context, root string, cli, env []string) (*makeOutput,
 		return nil, fmt.Errorf("loading module %s: writing make's helper file: %w", root, err)
 	}
 	defer os.Remove(tmp.Name())
-	configMk := filepath.Join(root, "config.mk")
-	if _, err := tmp.WriteString(printVarsMakefile(configMk)); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("loading module %s: writing make's helper file: %w", root, err)
+	_, err = tmp.WriteString(printVarsMakefile(filepath.Join(root, "config.mk")))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("loading module %s: writing make's helper file: %w", root, err)
 	}
 
