@@ -80,18 +80,16 @@ type cval struct {
 }
 
 type cparser struct {
-	toks []clex.Token
-	pos  int
-	env  cenv
-	dm   dataModel
-	// eval is false inside sizeof/_Alignof/typeof: only types matter.
-	eval  bool
+	toks  []clex.Token
+	pos   int
+	env   cenv
+	dm    dataModel
 	depth int
 }
 
 // evalExpr evaluates tokens as one C expression.
 func evalExpr(toks []clex.Token, env cenv) (cval, error) {
-	p := &cparser{toks: toks, env: env, dm: env.model(), eval: true}
+	p := &cparser{toks: toks, env: env, dm: env.model()}
 	v, err := p.comma()
 	if err != nil {
 		return cval{}, err
@@ -762,10 +760,7 @@ func (p *cparser) sizeofOrAlign(size bool) (cval, error) {
 			return cval{}, err
 		}
 	} else {
-		saved := p.eval
-		p.eval = false
 		v, err := p.unary()
-		p.eval = saved
 		if err != nil {
 			return v, err
 		}
@@ -992,10 +987,7 @@ func (p *cparser) constantP() (cval, error) {
 	if err := p.expect("("); err != nil {
 		return cval{}, err
 	}
-	saved := p.eval
-	p.eval = false
 	v, err := p.assign()
-	p.eval = saved
 	if err != nil {
 		return v, err
 	}

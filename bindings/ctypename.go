@@ -133,10 +133,7 @@ func (p *cparser) typeName() (*ctype, error) {
 				}
 				base = bt
 			} else {
-				saved := p.eval
-				p.eval = false
 				v, err := p.comma()
-				p.eval = saved
 				if err != nil {
 					return nil, err
 				}

@@ -468,7 +468,7 @@ func evalConstant(toks []clex.Token, env cenv) (cval, string) {
 			return cval{}, "function alias: expands to the function " + toks[0].Text
 		}
 	}
-	p := &cparser{toks: toks, env: env, dm: env.model(), eval: true}
+	p := &cparser{toks: toks, env: env, dm: env.model()}
 	if p.startsType(0) {
 		if t, err := p.typeName(); err == nil && p.pos == len(toks) {
 			return cval{}, "type alias: expands to the type " + t.name
