@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"modernc.org/cc/v4"
+
+	"github.com/rustko/rustko-lsp/bindings/cwrap"
 )
 
 // cTypeName spells t as C would in a cast.
@@ -113,20 +115,12 @@ func cBase(t cc.Type) string {
 		}
 		return "enum {...}"
 	}
-	if n, ok := basicNames[t.Kind()]; ok {
+	if n, ok := cwrap.BasicName(t.Kind()); ok {
 		return n
 	}
 	// Anything else as the front end spells it, without the qualifiers
 	// constPrefix adds.
 	return strings.TrimPrefix(strings.TrimPrefix(t.String(), "const "), "volatile ")
-}
-
-var basicNames = map[cc.Kind]string{
-	cc.Void: "void", cc.Bool: "_Bool", cc.Char: "char", cc.SChar: "signed char", cc.UChar: "unsigned char",
-	cc.Short: "short", cc.UShort: "unsigned short", cc.Int: "int", cc.UInt: "unsigned int",
-	cc.Long: "long", cc.ULong: "unsigned long", cc.LongLong: "long long", cc.ULongLong: "unsigned long long",
-	cc.Int128: "__int128", cc.UInt128: "unsigned __int128", cc.Float: "float", cc.Double: "double",
-	cc.LongDouble: "long double",
 }
 
 // cFuncDecl spells a function declaration with its storage class.

@@ -169,42 +169,29 @@ func (s *speller) base(t cc.Type) (string, error) {
 		}
 		return "", fmt.Errorf("an anonymous enum without a typedef, which no other declaration can name")
 	}
-	switch t.Kind() {
-	case cc.Void:
-		return "void", nil
-	case cc.Bool:
-		return "_Bool", nil
-	case cc.Char:
-		return "char", nil
-	case cc.SChar:
-		return "signed char", nil
-	case cc.UChar:
-		return "unsigned char", nil
-	case cc.Short:
-		return "short", nil
-	case cc.UShort:
-		return "unsigned short", nil
-	case cc.Int:
-		return "int", nil
-	case cc.UInt:
-		return "unsigned int", nil
-	case cc.Long:
-		return "long", nil
-	case cc.ULong:
-		return "unsigned long", nil
-	case cc.LongLong:
-		return "long long", nil
-	case cc.ULongLong:
-		return "unsigned long long", nil
-	case cc.Int128:
-		return "__int128", nil
-	case cc.UInt128:
-		return "unsigned __int128", nil
-	}
 	if cc.IsFloatingPointType(t) || cc.IsComplexType(t) {
 		return "", fmt.Errorf("a floating-point type (%s): kernel code is built without FPU registers", t)
 	}
+	if n, ok := BasicName(t.Kind()); ok {
+		return n, nil
+	}
 	return "", fmt.Errorf("the type %s, which the helper generator cannot spell", t)
+}
+
+// BasicName spells a basic C type (void, _Bool, the integer and the real
+// floating types) by its kind, for the helpers here and the bindings' C
+// declarations alike.
+func BasicName(k cc.Kind) (string, bool) {
+	n, ok := basicNames[k]
+	return n, ok
+}
+
+var basicNames = map[cc.Kind]string{
+	cc.Void: "void", cc.Bool: "_Bool", cc.Char: "char", cc.SChar: "signed char", cc.UChar: "unsigned char",
+	cc.Short: "short", cc.UShort: "unsigned short", cc.Int: "int", cc.UInt: "unsigned int",
+	cc.Long: "long", cc.ULong: "unsigned long", cc.LongLong: "long long", cc.ULongLong: "unsigned long long",
+	cc.Int128: "__int128", cc.UInt128: "unsigned __int128", cc.Float: "float", cc.Double: "double",
+	cc.LongDouble: "long double",
 }
 
 // realParams are a prototype's parameters; (void) has none.
