@@ -187,15 +187,9 @@ func (l *lowerer) typedef(d *cc.Declarator) *Typedef {
 	td.Decl = "typedef " + cDecl(t, name, true)
 	// typedef struct {...} name: the anonymous record takes the name.
 	switch x := t.(type) {
-	case *cc.StructType:
+	case ccRecord:
 		if tok := x.Tag(); tok.SrcStr() == "" {
-			r := l.anonRecord(t, name, false, td.Pos)
-			td.Type = &Type{Kind: TNamed, Ref: r, Size: r.Size, Align: r.Align, CName: name}
-			td.Same = true
-		}
-	case *cc.UnionType:
-		if tok := x.Tag(); tok.SrcStr() == "" {
-			r := l.anonRecord(t, name, true, td.Pos)
+			r := l.anonRecord(t, name, t.Kind() == cc.Union, td.Pos)
 			td.Type = &Type{Kind: TNamed, Ref: r, Size: r.Size, Align: r.Align, CName: name}
 			td.Same = true
 		}

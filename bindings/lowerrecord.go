@@ -22,8 +22,8 @@ func (l *lowerer) tagged(t cc.Type, union bool, tag string) *Record {
 	def := l.tagDefs[key]
 	if def == nil || def.Type() == nil {
 		r.Complete = false
-		if tok, ok := tagToken(t); ok {
-			r.Pos = l.pos(tok.Position())
+		if rec, ok := t.(ccRecord); ok {
+			r.Pos = l.pos(rec.Tag().Position())
 		}
 		kw := "struct"
 		if union {
@@ -37,14 +37,13 @@ func (l *lowerer) tagged(t cc.Type, union bool, tag string) *Record {
 	return r
 }
 
-func tagToken(t cc.Type) (cc.Token, bool) {
-	switch x := t.(type) {
-	case *cc.StructType:
-		return x.Tag(), true
-	case *cc.UnionType:
-		return x.Tag(), true
-	}
-	return cc.Token{}, false
+// ccRecord is what cc/v4's struct and union types have in common.
+type ccRecord interface {
+	cc.Type
+	Tag() cc.Token
+	NumFields() int
+	FieldByIndex(i int) *cc.Field
+	FieldByName(name string) *cc.Field
 }
 
 // anonRecord lowers an anonymous struct or union. The same anonymous type
@@ -87,9 +86,12 @@ func anonKey(t cc.Type) string {
 	var first *cc.Declarator
 	var walk func(t cc.Type, depth int) int
 	walk = func(t cc.Type, depth int) int {
-		n := numFields(t)
-		for i := 0; i < n; i++ {
-			f := fieldByIndex(t, i)
+		rec, ok := t.(ccRecord)
+		if !ok {
+			return -1
+		}
+		for i := range rec.NumFields() {
+			f := rec.FieldByIndex(i)
 			if d := f.Declarator(); d != nil {
 				first = d
 				return depth
@@ -104,26 +106,6 @@ func anonKey(t cc.Type) string {
 		return fmt.Sprintf("anon %v %p %d", t.Kind(), first, depth)
 	}
 	return ""
-}
-
-func numFields(t cc.Type) int {
-	switch x := t.(type) {
-	case *cc.StructType:
-		return x.NumFields()
-	case *cc.UnionType:
-		return x.NumFields()
-	}
-	return 0
-}
-
-func fieldByIndex(t cc.Type, i int) *cc.Field {
-	switch x := t.(type) {
-	case *cc.StructType:
-		return x.FieldByIndex(i)
-	case *cc.UnionType:
-		return x.FieldByIndex(i)
-	}
-	return nil
 }
 
 // anonHint tells typ which member an anonymous type it meets belongs to.
@@ -166,10 +148,14 @@ func (l *lowerer) body(r *Record, t cc.Type) {
 		r.bad = fmt.Sprintf("the C front end computed alignment %d", r.Align)
 		return
 	}
-	n := numFields(t)
+	n := 0
+	rec, ok := t.(ccRecord)
+	if ok {
+		n = rec.NumFields()
+	}
 	unitOf := -1 // index in r.raw of the open bit-field unit
 	for i := 0; i < n; i++ {
-		f := fieldByIndex(t, i)
+		f := rec.FieldByIndex(i)
 		ft := f.Type()
 		if ft == nil {
 			r.bad = fmt.Sprintf("member %d has no type", i)

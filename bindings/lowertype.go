@@ -39,12 +39,9 @@ func (l *lowerer) typSkip(t cc.Type, param bool, self *cc.Declarator) *Type {
 		return &Type{Kind: TArray, Elem: l.typ(x.Elem(), false), Len: x.Len(), Size: x.Size(), Align: int64(x.Align())}
 	case *cc.FunctionType:
 		return &Type{Kind: TFunc, Fn: l.sig(x), Size: l.ptrSize, Align: l.ptrSize}
-	case *cc.StructType:
+	case ccRecord:
 		tag := x.Tag()
-		return l.recordRef(t, false, tag.SrcStr())
-	case *cc.UnionType:
-		tag := x.Tag()
-		return l.recordRef(t, true, tag.SrcStr())
+		return l.recordRef(t, t.Kind() == cc.Union, tag.SrcStr())
 	case *cc.EnumType:
 		if e := l.enumOfType(x); e != nil && e.Name != "" {
 			return &Type{Kind: TNamed, Ref: e, Size: t.Size(), Align: int64(t.Align()), CName: "enum " + e.Tag}

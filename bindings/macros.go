@@ -131,11 +131,8 @@ func (e *astEnv) object(name string) (string, bool) {
 
 func (e *astEnv) member(rec *ctype, name string) (*ctype, int64, bool) {
 	var f *cc.Field
-	switch x := rec.impl.(type) {
-	case *cc.StructType:
-		f = x.FieldByName(name)
-	case *cc.UnionType:
-		f = x.FieldByName(name)
+	if r, ok := rec.impl.(ccRecord); ok {
+		f = r.FieldByName(name)
 	}
 	if f == nil || f.Type() == nil {
 		return nil, 0, false
