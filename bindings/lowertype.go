@@ -91,42 +91,38 @@ func (l *lowerer) prim(t cc.Type) *Type {
 		p.Prim = "::core::primitive::bool"
 	case cc.Char:
 		p.Prim, p.Signed = "c_char", l.u.CharSigned
-	case cc.SChar:
-		p.Prim, p.Signed = "c_schar", true
-	case cc.UChar:
-		p.Prim = "c_uchar"
-	case cc.Short:
-		p.Prim, p.Signed = "c_short", true
-	case cc.UShort:
-		p.Prim = "c_ushort"
-	case cc.Int:
-		p.Prim, p.Signed = "c_int", true
-	case cc.UInt:
-		p.Prim = "c_uint"
-	case cc.Long:
-		p.Prim, p.Signed = "c_long", true
-	case cc.ULong:
-		p.Prim = "c_ulong"
-	case cc.LongLong:
-		p.Prim, p.Signed = "c_longlong", true
-	case cc.ULongLong:
-		p.Prim = "c_ulonglong"
-	case cc.Float, cc.Float32:
-		p.Prim = "c_float"
-	case cc.Double, cc.Float64:
-		p.Prim = "c_double"
 	case cc.Enum:
 		if et, ok := t.(*cc.EnumType); ok {
 			return l.prim(et.UnderlyingType())
 		}
 		p.Prim, p.Signed = "c_int", true
 	default:
-		// __int128, long double, vectors, _Float128 ...: the layout is
-		// right, the arithmetic is the user's business.
-		return &Type{Kind: TOpaque, Prim: t.String(), Size: size, Align: align, CName: t.String()}
+		a, ok := primAliases[t.Kind()]
+		if !ok {
+			// __int128, long double, vectors, _Float128 ...: the layout is
+			// right, the arithmetic is the user's business.
+			return &Type{Kind: TOpaque, Prim: t.String(), Size: size, Align: align, CName: t.String()}
+		}
+		p.Prim, p.Signed = a.name, a.signed
 	}
 	if size < 0 {
 		return &Type{Kind: TOpaque, Prim: fmt.Sprintf("%s (no size)", t), Size: 0, Align: 1, CName: t.String()}
 	}
 	return p
+}
+
+// primAliases are the aliases the generated file defines for C's
+// arithmetic types (ctypes), and whether each is signed; char and _Bool are
+// prim's own cases.
+var primAliases = map[cc.Kind]struct {
+	name   string
+	signed bool
+}{
+	cc.SChar: {"c_schar", true}, cc.UChar: {"c_uchar", false},
+	cc.Short: {"c_short", true}, cc.UShort: {"c_ushort", false},
+	cc.Int: {"c_int", true}, cc.UInt: {"c_uint", false},
+	cc.Long: {"c_long", true}, cc.ULong: {"c_ulong", false},
+	cc.LongLong: {"c_longlong", true}, cc.ULongLong: {"c_ulonglong", false},
+	cc.Float: {"c_float", false}, cc.Float32: {"c_float", false},
+	cc.Double: {"c_double", false}, cc.Float64: {"c_double", false},
 }

@@ -525,7 +525,7 @@ func (l *lowerer) constType(t *ctype) (*Type, string) {
 	case t.kind == kFloat && t.size == 8:
 		name = "c_double"
 	case t.kind == kInt:
-		name = primByRank(t, l.u.CharSigned)
+		name = primByRank(t)
 	}
 	if name == "" {
 		return nil, fmt.Sprintf("a constant of type %s", t.name)
@@ -533,40 +533,24 @@ func (l *lowerer) constType(t *ctype) (*Type, string) {
 	return &Type{Kind: TPrim, Prim: name, Size: t.size, Align: t.align, Signed: t.signed, CName: t.name}, ""
 }
 
-func primByRank(t *ctype, charSigned bool) string {
-	switch t.rank {
-	case 0:
+// primByRank is the alias of an integer type by its conversion rank and
+// signedness: a typedef's name (u32) does not say which C type it is.
+func primByRank(t *ctype) string {
+	switch {
+	case t.rank == 0:
 		return "::core::primitive::bool"
-	case 1:
-		if t.name == "char" {
-			return "c_char"
-		}
-		if t.signed {
-			return "c_schar"
-		}
-		return "c_uchar"
-	case 2:
-		if t.signed {
-			return "c_short"
-		}
-		return "c_ushort"
-	case 3:
-		if t.signed {
-			return "c_int"
-		}
-		return "c_uint"
-	case 4:
-		if t.signed {
-			return "c_long"
-		}
-		return "c_ulong"
-	case 5:
-		if t.signed {
-			return "c_longlong"
-		}
-		return "c_ulonglong"
+	case t.rank == 1 && t.name == "char":
+		return "c_char"
+	case t.rank < len(rankAliases):
+		return rankAliases[t.rank][b2i(t.signed)]
 	}
 	return ""
+}
+
+// rankAliases are the integer aliases by rank, unsigned then signed.
+var rankAliases = [...][2]string{
+	1: {"c_uchar", "c_schar"}, 2: {"c_ushort", "c_short"}, 3: {"c_uint", "c_int"},
+	4: {"c_ulong", "c_long"}, 5: {"c_ulonglong", "c_longlong"},
 }
 
 // isScalar reports whether a Rust constant can have type t.
