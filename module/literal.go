@@ -14,7 +14,8 @@ import (
 // KERNEL_INCLUDE header the module relies on would be reported as missing.
 var literalLists = []string{"KERNEL_INCLUDE", "KERNEL_HELPERS"}
 
-// literalAssignment reads name's value from root's Makefile and the files it
+// literalAssignment reads name's value from file (relative to root: the
+// Makefile, or Kbuild, which kbuild reads in its place) and the files it
 // includes by a literal name (config.mk), following make's order and its
 // =, :=, ::=, ?= and += operators and the override directive, but only as
 // long as every assignment to it is plain text outside conditionals: one
@@ -22,13 +23,7 @@ var literalLists = []string{"KERNEL_INCLUDE", "KERNEL_HELPERS"}
 // sits inside ifeq/ifdef, is a define or undefine, or a file make would
 // refuse or misread, makes the value unknown, and ok is false. where is
 // file:line of the last assignment.
-func literalAssignment(root, name string) (value, where string, ok bool) {
-	return literalAssignmentIn(root, "Makefile", name)
-}
-
-// literalAssignmentIn is literalAssignment starting from file (relative to
-// root) instead of the Makefile: Kbuild, which kbuild reads in its place.
-func literalAssignmentIn(root, file, name string) (value, where string, ok bool) {
+func literalAssignment(root, file, name string) (value, where string, ok bool) {
 	r := &literalReader{root: root, name: name, seen: map[string]bool{}}
 	r.read(file, 0, false)
 	if r.unknown || !r.set {

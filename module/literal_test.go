@@ -61,7 +61,7 @@ func TestLiteralAssignmentAgreesWithMake(t *testing.T) {
 					name = "KERNEL_HELPERS"
 				}
 			}
-			got, where, ok := literalAssignment(root, name)
+			got, where, ok := literalAssignment(root, "Makefile", name)
 			if ok != tc.wantOK || got != tc.want || where != tc.where {
 				t.Fatalf("literalAssignment(%s) = %q, %q, %v; want %q, %q, %v", name, got, where, ok, tc.want, tc.where, tc.wantOK)
 			}
@@ -141,7 +141,7 @@ func FuzzLiteralAssignment(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		v, where, ok := literalAssignment(root, "KERNEL_INCLUDE")
+		v, where, ok := literalAssignment(root, "Makefile", "KERNEL_INCLUDE")
 		if ok && (strings.Contains(v, "$") || where == "") {
 			t.Fatalf("value %q at %q", v, where)
 		}

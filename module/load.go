@@ -328,12 +328,12 @@ func moduleName(root string, m *Module) string {
 	}
 	type source struct{ value, where string }
 	var sources []source
-	if v, where, ok := literalAssignmentIn(root, "Kbuild", "obj-m"); ok {
+	if v, where, ok := literalAssignment(root, "Kbuild", "obj-m"); ok {
 		sources = append(sources, source{v, where})
 	}
 	if v, ok := m.Raw["obj-m"]; ok {
 		sources = append(sources, source{v, m.Where["obj-m"]})
-	} else if v, where, ok := literalAssignment(root, "obj-m"); ok {
+	} else if v, where, ok := literalAssignment(root, "Makefile", "obj-m"); ok {
 		sources = append(sources, source{v, where})
 	}
 	m.Origin["KERNEL_MODULE"] = OriginDefault

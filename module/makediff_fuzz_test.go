@@ -90,7 +90,7 @@ func FuzzLiteralAssignmentMatchesMake(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		v, _, ok := literalAssignment(root, "KERNEL_INCLUDE")
+		v, _, ok := literalAssignment(root, "Makefile", "KERNEL_INCLUDE")
 		if !ok {
 			return
 		}

@@ -41,7 +41,7 @@ func LoadWithoutMake(root string, overrides map[string]string) (*Module, error) 
 		if _, ok := set[name]; ok {
 			continue
 		}
-		if v, where, ok := literalAssignment(root, name); ok {
+		if v, where, ok := literalAssignment(root, "Makefile", name); ok {
 			m.Raw[name] = v
 			m.Origin[name] = strings.SplitN(where, ":", 2)[0]
 			m.Where[name] = where
