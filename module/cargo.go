@@ -179,7 +179,7 @@ func (m *Manifest) Members(root string) []string {
 	for _, pat := range m.Workspace.Members {
 		matches, _ := filepath.Glob(filepath.Join(root, pat))
 		for _, p := range matches {
-			if st, err := os.Stat(filepath.Join(p, "Cargo.toml")); err == nil && st.Mode().IsRegular() {
+			if isFile(filepath.Join(p, "Cargo.toml")) {
 				out = append(out, filepath.Clean(p))
 			}
 		}
@@ -196,7 +196,7 @@ func (m *Module) CrateFile() string {
 	if man != nil {
 		root = man.LibPath(m.Root)
 	}
-	if st, err := os.Stat(root); err == nil && st.Mode().IsRegular() {
+	if isFile(root) {
 		return root
 	}
 	return filepath.Join(m.Root, "Makefile")
