@@ -82,12 +82,8 @@ func Load(ctx context.Context, root string, overrides map[string]string) (*Modul
 		return nil, err
 	}
 	m := newModule(root)
-	vals := map[string]makeVar{}
-	for _, v := range out.vars {
-		vals[v.name] = v
-	}
 	for _, name := range evaluated {
-		v, ok := vals[name]
+		v, ok := out.vars[name]
 		if !ok {
 			return nil, fmt.Errorf("loading module %s: make printed no value for %s; this is a rustko bug, please report it with the Makefile", root, name)
 		}

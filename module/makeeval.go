@@ -26,12 +26,12 @@ const printGoal = "rustko-print-vars"
 const varMarker = "@@rustko-var@@ "
 
 type makeVar struct {
-	name, origin, value string
+	origin, value string
 }
 
 type makeOutput struct {
-	vars  []makeVar
-	where map[string]string // name -> "file:line" relative to root
+	vars  map[string]*makeVar // by name
+	where map[string]string   // name -> "file:line" relative to root
 }
 
 // printVarsMakefile is read after the module's own makefiles. It includes
@@ -141,7 +141,7 @@ func makeError(root string, stderr []byte) error {
 var makeDBLocRE = regexp.MustCompile("^# makefile \\(from [`']([^']*)', line (\\d+)\\)$")
 
 func parseMakeOutput(root string, out []byte) (*makeOutput, error) {
-	res := &makeOutput{where: map[string]string{}}
+	res := &makeOutput{vars: map[string]*makeVar{}, where: map[string]string{}}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	var loc string // location comment seen on the previous line
@@ -157,8 +157,8 @@ func parseMakeOutput(root string, out []byte) (*makeOutput, error) {
 			if len(parts) != 3 {
 				return nil, fmt.Errorf("loading module %s: cannot read make's output line %q; this is a rustko bug", root, line)
 			}
-			res.vars = append(res.vars, makeVar{name: parts[0], origin: parts[1], value: parts[2]})
-			cur = &res.vars[len(res.vars)-1]
+			cur = &makeVar{origin: parts[1], value: parts[2]}
+			res.vars[parts[0]] = cur
 			continue
 		}
 		if !inDB {
@@ -182,9 +182,9 @@ func parseMakeOutput(root string, out []byte) (*makeOutput, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("loading module %s: reading make's output: %w", root, err)
 	}
-	for i := range res.vars {
+	for _, v := range res.vars {
 		// The blank line make prints before its database is not a value.
-		res.vars[i].value = strings.TrimRight(res.vars[i].value, "\n")
+		v.value = strings.TrimRight(v.value, "\n")
 	}
 	return res, nil
 }
