@@ -2,8 +2,6 @@ package workspace
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -51,14 +49,9 @@ func untrustedBindings(o *bindings.Options) string {
 	if err != nil || o.Kernel == nil {
 		return ""
 	}
-	h := sha256.New()
 	parts := []string{o.Kernel.Dir, o.Kernel.Release, o.Version, "headers"}
 	parts = append(append(append(parts, o.Headers...), "helpers"), o.Helpers...)
-	for _, part := range parts {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	return filepath.Join(cache, "untrusted", hex.EncodeToString(h.Sum(nil)[:8]), "bindings.rs")
+	return filepath.Join(cache, "untrusted", filecache.KeyOf(parts...).String()[:16], "bindings.rs")
 }
 
 // Env is the analysis environment against index ix (nil before the
