@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -255,32 +256,14 @@ func lastIndexFold(b, sub []byte) int {
 // feed, and the name is not JSON outside a string. So inside a declared
 // body it is the next frame, and the declared length was wrong.
 func findHeader(b []byte) int {
-	for i := 0; i < len(b); {
-		j := bytes.Index(b[i:], headerName)
-		if j < 0 {
-			return -1
-		}
-		p := i + j
-		k := p + len(headerName)
-		for k < len(b) && (b[k] == ' ' || b[k] == '\t') {
-			k++
-		}
-		d := k
-		for k < len(b) && b[k] >= '0' && b[k] <= '9' {
-			k++
-		}
-		if k > d {
-			for k < len(b) && (b[k] == ' ' || b[k] == '\t' || b[k] == '\r') {
-				k++
-			}
-			if k < len(b) && b[k] == '\n' {
-				return p
-			}
-		}
-		i = p + 1
+	if loc := headerLine.FindIndex(b); loc != nil {
+		return loc[0]
 	}
 	return -1
 }
+
+// headerLine is a whole "Content-Length: N" line, for findHeader.
+var headerLine = regexp.MustCompile("Content-Length:[ \t]*[0-9]+[ \t\r]*\n")
 
 // readFrame reads one header block and its body. The body is valid until
 // the next call, the same contract as the library's streams.
