@@ -59,7 +59,9 @@ func ParseKernelConfig(r io.Reader) (*KernelConfig, error) {
 			continue
 		}
 		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-			value = unescapeKconfig(value[1 : len(value)-1])
+			// kconfig escapes \" and \\ with a backslash that keeps
+			// the next character, as sh does outside quotes.
+			value = unescape(value[1:len(value)-1], false)
 		}
 		c.values[name] = value
 	}
@@ -80,20 +82,6 @@ func validSymbol(s string) bool {
 		}
 	}
 	return true
-}
-
-func unescapeKconfig(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // Value is the option's value ("y", "m", "16", a string), "n" when .config

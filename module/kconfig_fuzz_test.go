@@ -30,7 +30,7 @@ func FuzzParseKernelConfig(f *testing.F) {
 		}
 		want := value
 		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-			want = unescapeKconfig(value[1 : len(value)-1])
+			want = unescape(value[1:len(value)-1], false)
 		}
 		if got := c.Value(name); got != want {
 			t.Fatalf("CONFIG_%s=%s read back as %q, want %q", name, value, got, want)
