@@ -2,6 +2,7 @@ package targets
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -37,15 +38,7 @@ func set(words ...string) map[string]bool {
 }
 
 func fpFeature(arch, name string) bool {
-	if fpExact[arch][name] {
-		return true
-	}
-	for _, p := range fpPrefixes[arch] {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
+	return fpExact[arch][name] || slices.ContainsFunc(fpPrefixes[arch], func(p string) bool { return strings.HasPrefix(name, p) })
 }
 
 // mustDisable are features the arch's baseline CPU enables, so the spec must
