@@ -68,23 +68,16 @@ func parseSymvers(name, text string) (*Symvers, error) {
 	s := &Symvers{Path: name, exports: make(map[string]Export, strings.Count(text, "\n")+1)}
 	var cols [5]string
 	lineNo := 0
-	for len(text) > 0 {
+	for line := range strings.Lines(text) {
 		lineNo++
-		line := text
-		if i := strings.IndexByte(text, '\n'); i >= 0 {
-			line, text = text[:i], text[i+1:]
-		} else {
-			text = ""
-		}
-		line = strings.TrimSuffix(line, "\r")
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
 		n := strings.Count(line, "\t") + 1
 		if n <= len(cols) {
-			for i := 0; i < n-1; i++ {
-				j := strings.IndexByte(line, '\t')
-				cols[i], line = line[:j], line[j+1:]
+			for i := range n - 1 {
+				cols[i], line, _ = strings.Cut(line, "\t")
 			}
 			cols[n-1] = line
 		}
