@@ -66,7 +66,6 @@ func (se *session) runVM(ctx context.Context, _ uint64) {
 		if !se.load(ctx, false) {
 			return
 		}
-		se.analyseAll()
 	}
 	snap := se.current()
 	if snap.proj == nil || snap.proj.Kernel == nil {

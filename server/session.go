@@ -142,14 +142,12 @@ func (se *session) runReload(ctx context.Context, gen uint64) {
 	if !dirty && !force && se.current().loaded {
 		return // a build's load already read the change that scheduled this one
 	}
-	if !se.load(ctx, force) {
-		return
-	}
-	se.analyseAll()
+	se.load(ctx, force)
 }
 
 // load reads the module, finds its kernel and loads the index, then commits
-// a new snapshot and the project findings. It reports whether it committed.
+// a new snapshot and the project findings and analyses every Rust file again
+// (analyseAll). It reports whether it committed.
 // The caller holds runMu.
 func (se *session) load(ctx context.Context, force bool) bool {
 	s := se.srv
@@ -230,6 +228,7 @@ func (se *session) load(ctx context.Context, force bool) bool {
 	se.dirty = false
 	se.mu.Unlock()
 	se.publish(files)
+	se.analyseAll()
 	return true
 }
 
@@ -265,7 +264,6 @@ func (se *session) runBuild(ctx context.Context, gen uint64) {
 		if !se.load(ctx, force) {
 			return
 		}
-		se.analyseAll()
 	}
 	snap := se.current()
 	if snap.proj == nil || snap.proj.Kernel == nil {
