@@ -54,16 +54,14 @@ func (s *Server) CodeAction(ctx context.Context, p *protocol.CodeActionParams) (
 			if edit == nil {
 				continue
 			}
-			kind := protocol.CodeActionKindQuickFix
 			a := &protocol.CodeAction{
 				Title:       fix.Title,
-				Kind:        &kind,
+				Kind:        new(protocol.CodeActionKindQuickFix),
 				Diagnostics: []protocol.Diagnostic{matching(d, p.Context.Diagnostics)},
 				Edit:        edit,
 			}
 			if fix.Preferred {
-				yes := true
-				a.IsPreferred = &yes
+				a.IsPreferred = new(true)
 			}
 			out = append(out, a)
 		}
@@ -137,10 +135,9 @@ func (s *Server) workspaceEdit(edits []diagnostics.Edit, textOf func(string) *te
 	for _, f := range order {
 		u := s.uriOf(f)
 		if missing(f) {
-			yes := true
 			we.DocumentChanges = append(we.DocumentChanges, &protocol.CreateFile{
 				ResourceOperation: protocol.ResourceOperation{Kind: "create"},
-				Kind:              "create", URI: u, Options: &protocol.CreateFileOptions{IgnoreIfExists: &yes},
+				Kind:              "create", URI: u, Options: &protocol.CreateFileOptions{IgnoreIfExists: new(true)},
 			})
 		}
 		var elems []protocol.TextDocumentEditElement

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sync"
 
@@ -119,11 +120,7 @@ func (ds *documents) close(u uri.URI) *document {
 	defer ds.mu.Unlock()
 	d := ds.docs[key]
 	delete(ds.docs, key)
-	for r, k := range ds.alias {
-		if k == key {
-			delete(ds.alias, r)
-		}
-	}
+	maps.DeleteFunc(ds.alias, func(_, k string) bool { return k == key })
 	return d
 }
 

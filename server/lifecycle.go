@@ -101,15 +101,13 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 	s.log.Info("initialize", "client", p.ClientInfo.Name, "positionEncoding", string(enc.kind()), "folders", folders,
 		"markdown", caps.markdown, "workDoneProgress", caps.workDoneProgress)
 
-	yes := true
-	incremental := protocol.TextDocumentSyncKindIncremental
 	quickfix := []protocol.CodeActionKind{protocol.CodeActionKindQuickFix}
 	res := &protocol.InitializeResult{
 		Capabilities: protocol.ServerCapabilities{
 			PositionEncoding: enc.kind(),
 			TextDocumentSync: &protocol.TextDocumentSyncOptions{
-				OpenClose: &yes,
-				Change:    &incremental,
+				OpenClose: new(true),
+				Change:    new(protocol.TextDocumentSyncKindIncremental),
 				Save:      &protocol.SaveOptions{},
 			},
 			HoverProvider:          protocol.Boolean(true),
@@ -118,7 +116,7 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: []string{cmdRebuild, cmdRegenerateBindings, cmdShowBinding, cmdRun}},
 			Workspace: &protocol.WorkspaceOptions{
 				WorkspaceFolders: &protocol.WorkspaceFoldersServerCapabilities{
-					Supported:           &yes,
+					Supported:           new(true),
 					ChangeNotifications: protocol.Boolean(true),
 				},
 			},
