@@ -80,8 +80,7 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 		if err != nil {
 			return nil, fmt.Errorf("resolving the configured kernel build tree %s: %w", configured, err)
 		}
-		abs = filepath.Clean(abs)
-		if abs != running {
+		if abs != running { // both clean: filepath.Abs and Join clean their results
 			if why := treeProblem(abs, false); why != "" {
 				return nil, fmt.Errorf("%w: %s %s (set by KERNEL_BUILD_PATH or KDIR, --kdir, or the editor's kernelDir setting; "+
 					"point it at a configured tree such as /usr/src/linux-headers-<release>-<flavour>, or unset it to let rustko search)",
