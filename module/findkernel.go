@@ -110,7 +110,7 @@ func (s kernelSearch) find(ctx context.Context, configured string) (*Kernel, err
 			trees = append(trees, parseHeaderTree(dir, src+" scan"))
 		}
 	}
-	sortHeaderTrees(trees)
+	sort.SliceStable(trees, func(i, j int) bool { return trees[i].before(trees[j]) })
 	for i, tr := range trees {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -164,20 +164,17 @@ func splitFlavour(release string) (version, flavour string) {
 // and the default by the architecture alone; Ubuntu's default is generic.
 func (t headerTree) plain() bool { return t.flavour != "" && !strings.Contains(t.flavour, "-") }
 
-// sortHeaderTrees orders trees newest release first and, within a release,
-// the plain flavour first, then by name so the order never depends on the
-// file system's.
-func sortHeaderTrees(trees []headerTree) {
-	sort.SliceStable(trees, func(i, j int) bool {
-		a, b := trees[i], trees[j]
-		if a.version != b.version {
-			return VersionLess(b.version, a.version)
-		}
-		if a.plain() != b.plain() {
-			return a.plain()
-		}
-		return a.dir < b.dir
-	})
+// before orders trees newest release first and, within a release, the
+// plain flavour first, then by name so the order never depends on the file
+// system's.
+func (a headerTree) before(b headerTree) bool {
+	if a.version != b.version {
+		return VersionLess(b.version, a.version)
+	}
+	if a.plain() != b.plain() {
+		return a.plain()
+	}
+	return a.dir < b.dir
 }
 
 // preferredOver says why chosen was used instead of the usable tree other.

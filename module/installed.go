@@ -73,22 +73,16 @@ func installedIn(ctx context.Context, modulesDir string, srcDirs []string) ([]*K
 }
 
 // sortInstalled orders trees as kernel discovery ranks them
-// (sortHeaderTrees), by their release rather than their folder's name: a
+// (headerTree.before), by their release rather than their folder's name: a
 // /lib/modules/<release>/build tree has no release in its path. Releases are
 // unique here (installedIn lists each once), so the release stands in for
 // the folder in the final tie-break.
 func sortInstalled(ks []*Kernel) {
-	trees := make([]headerTree, len(ks))
-	byRelease := make(map[string]*Kernel, len(ks))
-	for i, k := range ks {
+	tree := func(k *Kernel) headerTree {
 		version, flavour := splitFlavour(k.Release)
-		trees[i] = headerTree{dir: k.Release, foundBy: k.FoundBy, version: version, flavour: flavour}
-		byRelease[k.Release] = k
+		return headerTree{dir: k.Release, version: version, flavour: flavour}
 	}
-	sortHeaderTrees(trees)
-	for i, t := range trees {
-		ks[i] = byRelease[t.dir]
-	}
+	sort.SliceStable(ks, func(i, j int) bool { return tree(ks[i]).before(tree(ks[j])) })
 }
 
 // OtherReleases lists, newest first, one installed tree per kernel version
