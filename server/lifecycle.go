@@ -68,26 +68,25 @@ func (s *Server) Initialize(ctx context.Context, p *protocol.InitializeParams) (
 	}
 
 	var folders []string
+	addFolder := func(u uri.URI) {
+		if _, path := uriKey(u); path != "" {
+			folders = append(folders, path)
+		}
+	}
 	if wf, ok := p.WorkspaceFolders.Get(); ok {
 		for _, f := range wf {
-			if _, path := uriKey(f.URI); path != "" {
-				folders = append(folders, path)
-			}
+			addFolder(f.URI)
 		}
 	}
 	// Clients older than workspace folders send only rootUri or rootPath.
 	//lint:ignore SA1019 deprecated in LSP, still the only root some clients send
 	if len(folders) == 0 && p.RootURI != nil {
 		//lint:ignore SA1019 as above
-		if _, path := uriKey(*p.RootURI); path != "" {
-			folders = append(folders, path)
-		}
+		addFolder(*p.RootURI)
 	}
 	//lint:ignore SA1019 as above
 	if rp, ok := p.RootPath.Get(); len(folders) == 0 && ok && rp != "" {
-		if _, path := uriKey(uri.File(rp)); path != "" {
-			folders = append(folders, path)
-		}
+		addFolder(uri.File(rp))
 	}
 
 	s.mu.Lock()
