@@ -50,15 +50,15 @@ type logicalLine struct {
 
 func logicalLines(src string) []logicalLine {
 	var out []logicalLine
-	start, num := 0, 0
+	start, num := 0, 0      // the physical line's
+	first, firstNum := 0, 1 // the logical line's: where its first physical line began
 	var b strings.Builder
 	for i := 0; i <= len(src); i++ {
 		if i < len(src) && src[i] != '\n' {
 			continue
 		}
 		num++
-		phys := src[start:i]
-		phys = strings.TrimSuffix(phys, "\r")
+		phys := strings.TrimSuffix(src[start:i], "\r")
 		if continued(phys) && i < len(src) {
 			// make keeps half the backslashes before the one that
 			// continues the line (n odd: (n-1)/2).
@@ -66,21 +66,12 @@ func logicalLines(src string) []logicalLine {
 			b.WriteString(body)
 			b.WriteString(strings.Repeat(`\`, (len(phys)-len(body))/2))
 			b.WriteByte(' ')
-			// the logical line goes on; remember where it began
-			if len(out) == 0 || out[len(out)-1].end != -1 {
-				out = append(out, logicalLine{start: start, end: -1, num: num})
-			}
-			start = i + 1
-			continue
-		}
-		b.WriteString(phys)
-		if len(out) > 0 && out[len(out)-1].end == -1 {
-			out[len(out)-1].end = start + len(phys)
-			out[len(out)-1].text = b.String()
 		} else {
-			out = append(out, logicalLine{start: start, end: start + len(phys), num: num, text: b.String()})
+			b.WriteString(phys)
+			out = append(out, logicalLine{start: first, end: start + len(phys), num: firstNum, text: b.String()})
+			b.Reset()
+			first, firstNum = i+1, num+1
 		}
-		b.Reset()
 		start = i + 1
 	}
 	return out
