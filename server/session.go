@@ -110,12 +110,7 @@ func (se *session) invalidate() {
 }
 
 // requestBuild schedules a build, superseding any build in flight.
-func (se *session) requestBuild(forceBindings bool) {
-	if forceBindings {
-		se.mu.Lock()
-		se.force = true
-		se.mu.Unlock()
-	}
+func (se *session) requestBuild() {
 	se.builder.trigger(se.srv.opts.BuildDelay)
 }
 

@@ -85,7 +85,7 @@ func (s *Server) DidSave(ctx context.Context, p *protocol.DidSaveTextDocumentPar
 	build := s.settings.buildOnSave()
 	s.mu.Unlock()
 	if build {
-		se.requestBuild(false)
+		se.requestBuild()
 	}
 	return nil
 }
