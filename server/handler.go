@@ -47,11 +47,6 @@ var notifications = map[string]bool{
 	protocol.MethodWorkspaceDidChangeWorkspaceFolders: true,
 }
 
-// dispatch decodes params and calls the matching Server method.
-func (s *Server) dispatch(ctx context.Context, req *jsonrpc2.Request) (any, error) {
-	return protocol.ServerHandler(s, nil)(ctx, req)
-}
-
 // handleCall answers one request. Only initialize runs on the read loop (so
 // the notifications after it see its state); every other request releases
 // the loop at once, so a slow request never delays the next message.
@@ -95,12 +90,12 @@ func (s *Server) handleCall(reqCtx context.Context, req *jsonrpc2.Request) (resu
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("request handler panicked; answered InternalError and kept running", "method", method, "panic", r, "stack", stack())
+			s.log.Error("request handler panicked; answered InternalError and kept running", "method", method, "panic", r, "stack", string(debug.Stack()))
 			result, err = nil, jsonrpc2.Errorf(jsonrpc2.InternalError,
 				"rustko-lsp: internal error while handling %s: %v (a bug: the server keeps running; please report it with the server log)", method, r)
 		}
 	}()
-	result, err = s.dispatch(ctx, req)
+	result, err = protocol.ServerHandler(s, nil)(ctx, req) // decodes params, calls the Server method
 	return result, wireError(method, err)
 }
 
@@ -155,14 +150,14 @@ func (s *Server) handleNotification(ctx context.Context, req *jsonrpc2.Request) 
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("notification handler panicked; the server keeps running", "method", method, "panic", r, "stack", stack())
+			s.log.Error("notification handler panicked; the server keeps running", "method", method, "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
 	if method == protocol.MethodTextDocumentDidOpen {
 		s.openedAs = rawDocumentURI(req.Params())
 		defer func() { s.openedAs = "" }()
 	}
-	if _, err := s.dispatch(ctx, req); err != nil {
+	if _, err := protocol.ServerHandler(s, nil)(ctx, req); err != nil {
 		s.log.Warn("notification failed", "method", method, "error", wireError(method, err))
 	}
 }
@@ -218,5 +213,3 @@ func (p phase) String() string {
 	}
 	return fmt.Sprintf("phase(%d)", int(p))
 }
-
-func stack() string { return string(debug.Stack()) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -210,7 +211,7 @@ func (s *Server) goBackground(name string, f func()) {
 	s.wg.Go(func() {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("background task panicked; the server keeps running", "task", name, "panic", r, "stack", stack())
+				s.log.Error("background task panicked; the server keeps running", "task", name, "panic", r, "stack", string(debug.Stack()))
 			}
 		}()
 		f()
