@@ -92,7 +92,7 @@ func describeListed(ctx context.Context, dir string) KernelTree {
 	if err != nil {
 		return KernelTree{Dir: dir, Err: err}
 	}
-	if !sameDir(k.Dir, dir) {
+	if !SameDir(k.Dir, dir) {
 		return KernelTree{Dir: dir, Err: fmt.Errorf("%s is not a usable kernel build tree:\n%s", dir, k.Summary())}
 	}
 	return KernelTree{Dir: dir, Kernel: k}
@@ -118,7 +118,8 @@ func ForEachKernel(ctx context.Context, trees []KernelTree, do func(ctx context.
 	return runs
 }
 
-func sameDir(a, b string) bool {
+// SameDir tells whether a and b are one existing folder, links followed.
+func SameDir(a, b string) bool {
 	ra, err1 := filepath.EvalSymlinks(a)
 	rb, err2 := filepath.EvalSymlinks(b)
 	return err1 == nil && err2 == nil && ra == rb
@@ -217,7 +218,7 @@ func generatedFiles(m *module.Module, root string) map[string]bool {
 func (s Stage) Sync() error {
 	m, root, stage := s.m, s.m.Root, s.Dir
 	if _, ok := relInside(root, m.Vars.BuildDirectory); !ok && m.Vars.BuildDirectory != "" {
-		if _, ok := relInside(m.Vars.BuildDirectory, root); ok || sameDir(root, m.Vars.BuildDirectory) {
+		if _, ok := relInside(m.Vars.BuildDirectory, root); ok || SameDir(root, m.Vars.BuildDirectory) {
 			return fmt.Errorf("BUILD_DIRECTORY %s holds the module folder: --kernels needs a build folder of its own", m.Vars.BuildDirectory)
 		}
 	}

@@ -73,7 +73,7 @@ func TestResolveKernelsList(t *testing.T) {
 	}
 	found := false
 	for _, k := range ks {
-		found = found || sameDir(k.Dir, k61)
+		found = found || SameDir(k.Dir, k61)
 	}
 	if !found {
 		t.Errorf("all lacks %s: %+v", k61, ks)
@@ -241,7 +241,7 @@ func TestLoadStaged(t *testing.T) {
 	if want := filepath.Join(dir, "build", k.Release); stage.Dir != want || sw.Root != want {
 		t.Errorf("stage %s, module root %s, want %s", stage.Dir, sw.Root, want)
 	}
-	if sw.Kernel == nil || !sameDir(sw.Kernel.Dir, k.Dir) || sw.Vars.BuildDirectory != filepath.Join(stage.Dir, "build") || sw.Vars.KernelModule != "hello2" {
+	if sw.Kernel == nil || !SameDir(sw.Kernel.Dir, k.Dir) || sw.Vars.BuildDirectory != filepath.Join(stage.Dir, "build") || sw.Vars.KernelModule != "hello2" {
 		t.Errorf("staged module: kernel %v, BUILD_DIRECTORY %s, KERNEL_MODULE %s", sw.Kernel, sw.Vars.BuildDirectory, sw.Vars.KernelModule)
 	}
 	if _, err := os.Stat(filepath.Join(stage.Dir, "src", "lib.rs")); err != nil {

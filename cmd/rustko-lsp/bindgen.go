@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -127,15 +126,13 @@ func runBindgen(ctx context.Context, o bindgenOpts, stderr *os.File) (int, error
 	return exitOK, nil
 }
 
+// relWD shows p relative to the working folder when it is inside it.
 func relWD(p string) string {
 	wd, err := os.Getwd()
 	if err != nil {
 		return p
 	}
-	if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
-		return r
-	}
-	return p
+	return rel(wd, p)
 }
 
 // progress draws one line on a terminal that each stage overwrites; on a

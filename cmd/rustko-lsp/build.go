@@ -87,11 +87,7 @@ func runBuild(ctx context.Context, dir, kdir string, mode build.Mode, verbose bo
 	if err != nil {
 		return exitTool, cancelled(err)
 	}
-	color := false
-	if f, ok := stdout.(*os.File); ok {
-		color = isTerminal(f)
-	}
-	if err := diagnostics.WriteText(stdout, res.Findings, diagnostics.TextOptions{Root: m.Root, Color: color}); err != nil {
+	if err := diagnostics.WriteText(stdout, res.Findings, diagnostics.TextOptions{Root: m.Root, Color: isTTY(stdout)}); err != nil {
 		return exitTool, fmt.Errorf("printing the findings: %w", err)
 	}
 	if res.HasErrors() {
@@ -164,11 +160,7 @@ func runBuildKernels(ctx context.Context, dir, spec string, mode build.Mode, ver
 	if err := ctx.Err(); err != nil {
 		return exitTool, fmt.Errorf("cancelled")
 	}
-	color := false
-	if f, ok := stdout.(*os.File); ok {
-		color = isTerminal(f)
-	}
-	if err := diagnostics.WriteTextKernels(stdout, runs, diagnostics.TextOptions{Root: m.Root, Color: color}); err != nil {
+	if err := diagnostics.WriteTextKernels(stdout, runs, diagnostics.TextOptions{Root: m.Root, Color: isTTY(stdout)}); err != nil {
 		return exitTool, fmt.Errorf("printing the findings: %w", err)
 	}
 	for _, r := range runs {

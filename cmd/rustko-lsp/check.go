@@ -75,8 +75,8 @@ func checkCommand(ctx context.Context, o checkOptions, args []string, stdout, st
 // runCheckArgs is check after its flags (o.dir set from args): one kernel
 // or several.
 func runCheckArgs(ctx context.Context, o checkOptions, args []string, stdout, stderr io.Writer) (int, error) {
-	if len(args) > 1 {
-		return exitTool, fmt.Errorf("expected at most one module folder, got %d arguments", len(args))
+	if _, err := oneDir(args, "module folder"); err != nil {
+		return exitTool, err
 	}
 	if o.kernels != "" {
 		if o.kdir != "" {
@@ -145,7 +145,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 		return exitTool, w.KernelErr
 	}
 	k := w.Kernel
-	if o.kdir != "" && !sameDir(k.Dir, o.kdir) {
+	if o.kdir != "" && !workspace.SameDir(k.Dir, o.kdir) {
 		// FindKernel falls back to other trees; a tree named on the command
 		// line must be the one used.
 		return exitTool, fmt.Errorf("--kdir %s is not a usable kernel build tree (it needs Makefile and .config):\n%s", o.kdir, k.Summary())
@@ -171,14 +171,7 @@ func runCheck(ctx context.Context, o checkOptions, stdout, stderr io.Writer) (in
 	if o.build {
 		// The same workspace as above, so the build's bindings step finds
 		// the bindings just generated in the cache.
-		res, err := build.Run(ctx, w, build.Options{
-			Stdout: stderr, Stderr: stderr,
-			Progress: func(e build.Event) {
-				if text && e.Phase == build.End {
-					fmt.Fprintf(stderr, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))
-				}
-			},
-		})
+		res, err := build.Run(ctx, w, build.Options{Stdout: stderr, Stderr: stderr, Progress: buildSteps(progress)})
 		if err != nil {
 			return exitTool, fmt.Errorf("building %s: %w", root, err)
 		}
@@ -224,18 +217,25 @@ func analyse(ctx context.Context, w *workspace.Module, stage *workspace.Stage, p
 	return w.Analyse(ctx, o)
 }
 
+// buildSteps tells progress (nil: nobody) how long each step of check's
+// build took.
+func buildSteps(progress io.Writer) func(build.Event) {
+	if progress == nil {
+		return nil
+	}
+	return func(e build.Event) {
+		if e.Phase == build.End {
+			fmt.Fprintf(progress, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))
+		}
+	}
+}
+
 // reported tells whether fs holds f already: the same code and message at
 // the same place.
 func reported(fs []diagnostics.Finding, f diagnostics.Finding) bool {
 	return slices.ContainsFunc(fs, func(g diagnostics.Finding) bool {
 		return g.Code == f.Code && g.File == f.File && g.Range == f.Range && g.Message == f.Message
 	})
-}
-
-func sameDir(a, b string) bool {
-	ra, err1 := filepath.EvalSymlinks(a)
-	rb, err2 := filepath.EvalSymlinks(b)
-	return err1 == nil && err2 == nil && ra == rb
 }
 
 // tally counts errors and warnings for the summary line.
@@ -256,8 +256,13 @@ func isTerminalWriter(w io.Writer) bool {
 	if c, ok := w.(*countingWriter); ok {
 		w = c.w
 	}
+	return isTTY(w) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+}
+
+// isTTY tells whether w is a terminal.
+func isTTY(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && isTerminal(f) && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	return ok && isTerminal(f)
 }
 
 // rel shows p relative to root when it is inside it.

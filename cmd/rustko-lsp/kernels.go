@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/rustko/rustko-lsp/build"
 	"github.com/rustko/rustko-lsp/diagnostics"
@@ -78,14 +77,9 @@ func runCheckKernels(ctx context.Context, o checkOptions, stdout, stderr io.Writ
 		}
 		run := diagnostics.KernelRun{Findings: findings}
 		if o.build {
-			opts := build.Options{Stdout: io.Discard, Stderr: io.Discard}
+			opts := build.Options{Stdout: io.Discard, Stderr: io.Discard, Progress: buildSteps(progress)}
 			if progress != nil {
 				opts.Stdout, opts.Stderr = progress, progress
-				opts.Progress = func(e build.Event) {
-					if e.Phase == build.End {
-						fmt.Fprintf(progress, "rustko: build %-8s %s\n", e.Step, e.Elapsed.Round(10*time.Millisecond))
-					}
-				}
 			}
 			res, err := build.RunStaged(ctx, modules, m, k, workspace.Options{Version: versionString()}, opts)
 			if err != nil {
