@@ -73,15 +73,9 @@ func ParseKernelConfig(r io.Reader) (*KernelConfig, error) {
 
 // validSymbol accepts kconfig symbol names (after CONFIG_).
 func validSymbol(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) < 0
 }
 
 // Value is the option's value ("y", "m", "16", a string), "n" when .config
