@@ -316,18 +316,9 @@ func (p *cparser) apply(op string, l, r cval) (cval, error) {
 			return floatVal(t, x*y), nil
 		case "/":
 			return floatVal(t, x/y), nil
-		case "<":
-			return p.intVal(intT, b2i(x < y)), nil
-		case ">":
-			return p.intVal(intT, b2i(x > y)), nil
-		case "<=":
-			return p.intVal(intT, b2i(x <= y)), nil
-		case ">=":
-			return p.intVal(intT, b2i(x >= y)), nil
-		case "==":
-			return p.intVal(intT, b2i(x == y)), nil
-		case "!=":
-			return p.intVal(intT, b2i(x != y)), nil
+		}
+		if isCompare(op) {
+			return p.intVal(intT, b2i(compare(op, x, y))), nil
 		}
 		return cval{}, whyf("not a C expression: %s on floating-point values", op)
 	}
@@ -389,9 +380,9 @@ func isCompare(op string) bool {
 	return false
 }
 
-// compare applies a C relational operator; signedness is decided by the
-// caller after the usual arithmetic conversions.
-func compare[T int64 | uint64](op string, a, b T) bool {
+// compare applies a C relational or equality operator; the caller picks
+// signed, unsigned or floating after the usual arithmetic conversions.
+func compare[T int64 | uint64 | float64](op string, a, b T) bool {
 	switch op {
 	case "<":
 		return a < b
@@ -668,30 +659,13 @@ func (p *cparser) unary() (cval, error) {
 	t := p.peek()
 	if t.Kind == clex.Punct {
 		switch t.Text {
-		case "+", "-", "~", "!":
+		case "+", "-", "~", "!", "*", "&":
 			p.pos++
 			v, err := p.cast()
 			if err != nil {
 				return v, err
 			}
 			return p.unaryOp(t.Text, v)
-		case "*":
-			p.pos++
-			v, err := p.cast()
-			if err != nil {
-				return v, err
-			}
-			if v.t.kind != kPtr && v.t.kind != kArray {
-				return cval{}, whyf("not a C expression: * applied to %s", v.t.name)
-			}
-			return cval{t: v.t.elem, why: "runtime expression: reads through a pointer"}, nil
-		case "&":
-			p.pos++
-			v, err := p.cast()
-			if err != nil {
-				return v, err
-			}
-			return cval{t: p.pointerTo(v.t), why: "an address"}, nil
 		case "++", "--":
 			return cval{}, whyf("runtime expression: %s", t.Text)
 		}
@@ -710,6 +684,15 @@ func (p *cparser) unary() (cval, error) {
 }
 
 func (p *cparser) unaryOp(op string, v cval) (cval, error) {
+	switch op {
+	case "*":
+		if v.t.kind != kPtr && v.t.kind != kArray {
+			return cval{}, whyf("not a C expression: * applied to %s", v.t.name)
+		}
+		return cval{t: v.t.elem, why: "runtime expression: reads through a pointer"}, nil
+	case "&":
+		return cval{t: p.pointerTo(v.t), why: "an address"}, nil
+	}
 	if v.t.kind != kInt && v.t.kind != kFloat {
 		if op == "!" && v.t.kind == kPtr {
 			return cval{t: p.builtin("int"), why: "pointer test"}, nil
@@ -1203,8 +1186,12 @@ func unquoteC(lit string) ([]byte, error) {
 		case 'x':
 			v := 0
 			j := i + 1
-			for ; j < len(s) && isHexDigit(s[j]); j++ {
-				v = v*16 + hexVal(s[j])
+			for ; j < len(s); j++ {
+				d, err := strconv.ParseUint(s[j:j+1], 16, 8)
+				if err != nil {
+					break
+				}
+				v = v*16 + int(d)
 				if v > 0xff {
 					return nil, whyf("not a C expression: hex escape out of range in %s", lit)
 				}
@@ -1230,18 +1217,4 @@ func unquoteC(lit string) ([]byte, error) {
 		}
 	}
 	return out, nil
-}
-
-func isHexDigit(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func hexVal(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'f':
-		return int(c-'a') + 10
-	}
-	return int(c-'A') + 10
 }
