@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -193,10 +195,7 @@ func sha(b []byte) string {
 func storeCache(cache *filecache.Cache, key filecache.Key, fs *recordingFS, extra []string, rust, ix []byte, helpers *Helpers) error {
 	m := &cacheManifest{Rust: sha(rust), Index: sha(ix), Helpers: helpers}
 	fs.mu.Lock()
-	var paths []string
-	for p := range fs.files {
-		paths = append(paths, p)
-	}
+	paths := slices.Collect(maps.Keys(fs.files))
 	for _, p := range extra {
 		if p != "" && fs.files[p] == nil {
 			paths = append(paths, p)
@@ -238,12 +237,7 @@ func storeCache(cache *filecache.Cache, key filecache.Key, fs *recordingFS, extr
 		}
 	}
 	fs.mu.Unlock()
-	var dnames []string
-	for d := range dirs {
-		dnames = append(dnames, d)
-	}
-	sort.Strings(dnames)
-	for _, d := range dnames {
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
 		st, err := os.Stat(d)
 		if err != nil {
 			continue

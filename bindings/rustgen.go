@@ -3,6 +3,8 @@ package bindings
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -297,12 +299,7 @@ func (w *rustWriter) opaque(size, align int64) string {
 var alignedInt = map[int64]string{1: "c_uchar", 2: "c_ushort", 4: "c_uint", 8: "c_ulonglong"}
 
 func (w *rustWriter) opaqueHelpers() {
-	names := make([]string, 0, len(w.opaques))
-	for n := range w.opaques {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(w.opaques)) {
 		parts := strings.Split(n, "_")
 		w.p("/// A C type Rust has no equivalent for (__int128, long double, a vector): right size and alignment, no arithmetic.")
 		w.p("#[repr(C, align(%s))]", parts[len(parts)-1])
