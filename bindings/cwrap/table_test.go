@@ -114,6 +114,12 @@ static inline void reclac(void) { asm volatile("# reclac clac_x" ::: "memory"); 
 extern void __attribute__((__error__("bad bitfield mask")))
 bad_mask(void);
 static __always_inline unsigned long field_multiplier(unsigned long field) { if ((field | (field - 1)) & ((field | (field - 1)) + 1)) bad_mask(); return field & -field; }
+static inline int or_skips_hidden(int x) { return 1 || hidden_var; }
+static inline int or_reaches_hidden(int x) { return 0 || hidden_var; }
+static inline int and_skips_hidden(int x) { return 0 && hidden_var; }
+static inline int cond_skips_hidden(int x) { return 1 ? x : hidden_var; }
+static inline int cond_reaches_hidden(int x) { return 0 ? x : hidden_var; }
+static inline int elvis_skips_hidden(int x) { return 1 ?: hidden_var; }
 `
 
 var exportedSyms = map[string]bool{"exported_alloc": true, "exported_var": true, "strlen": true}
@@ -166,6 +172,14 @@ func TestRefusalTable(t *testing.T) {
 		{"reads_hidden", cwrap.NotLinkable, "uses hidden_var"},
 		{"reads_exported", "", "int rustko_helper_reads_exported(void)"},
 		{"hidden_if_disabled", "", "rustko_helper_hidden_if_disabled(int x)"},
+		// A known condition leaves one operand of ||, && and ?: unevaluated,
+		// so what it uses need not link.
+		{"or_skips_hidden", "", "rustko_helper_or_skips_hidden(int x)"},
+		{"or_reaches_hidden", cwrap.NotLinkable, "uses hidden_var"},
+		{"and_skips_hidden", "", "rustko_helper_and_skips_hidden(int x)"},
+		{"cond_skips_hidden", "", "rustko_helper_cond_skips_hidden(int x)"},
+		{"cond_reaches_hidden", cwrap.NotLinkable, "uses hidden_var"},
+		{"elvis_skips_hidden", "", "rustko_helper_elvis_skips_hidden(int x)"},
 		{"early_return", "", "rustko_helper_early_return(int n)"},
 		{"error_call", cwrap.ConstArg, "declared __compiletime_error"},
 		{"field_multiplier", cwrap.ConstArg, "a call of bad_mask, declared __compiletime_error"},
