@@ -175,7 +175,7 @@ func within(root, p string) bool {
 // see: rustc's summaries and failure notes.
 func (r spanResolver) finding(d *rustcDiag, crateRoot string) (diagnostics.Finding, bool) {
 	sev, ok := rustcSeverity(d.Level)
-	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && isHostABIWarning(d)) || isRetpolineFeatureWarning(d) {
+	if !ok || (len(d.Spans) == 0 && summaryRE.MatchString(d.Message)) || (r.hostMode && expectedWarning(d, hostABIWarningRE)) || expectedWarning(d, retpolineWarningRE) {
 		return diagnostics.Finding{}, false
 	}
 	// A span without a file cannot be shown anywhere; treat the message as
@@ -313,20 +313,16 @@ func byteColumn(text string, charCol int) int {
 // still passes to LLVM.
 var hostABIWarningRE = regexp.MustCompile("^(target feature `(soft-float|sse[0-9.]*|x87)` (must be (enabled|disabled) to ensure that the ABI of the current target can be implemented correctly|cannot be (enabled|disabled) with `-Ctarget-feature`)|unknown (and unstable )?feature specified for `-Ctarget-feature`: `soft-float`)")
 
-// isHostABIWarning tells those expected warnings (span-less: rustc has no
-// place for them) from anything the module's code caused.
-func isHostABIWarning(d *rustcDiag) bool {
-	return d.Level == "warning" && len(d.Spans) == 0 && hostABIWarningRE.MatchString(d.Message)
-}
-
 // retpolineWarningRE matches what rustc says about the retpoline target
 // features rustko passes when the kernel has retpolines and rustc has no
 // -Zretpoline-external-thunk: such a rustc does not know them, and says it
 // passes them "through to the codegen backend", which is the point.
 var retpolineWarningRE = regexp.MustCompile("^(unknown (and unstable )?feature specified for `-Ctarget-feature`: `retpoline-[a-z-]+`|target feature `retpoline-[a-z-]+` cannot be enabled with `-Ctarget-feature`)")
 
-func isRetpolineFeatureWarning(d *rustcDiag) bool {
-	return d.Level == "warning" && len(d.Spans) == 0 && retpolineWarningRE.MatchString(d.Message)
+// expectedWarning tells the warnings re matches, span-less (rustc has no
+// place for them), from anything the module's code caused.
+func expectedWarning(d *rustcDiag, re *regexp.Regexp) bool {
+	return d.Level == "warning" && len(d.Spans) == 0 && re.MatchString(d.Message)
 }
 
 func unnamedSpan(s rustcSpan) bool { return s.FileName == "" }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -124,11 +125,7 @@ func planCodegen(cfg *module.KernelConfig, arch string, mode Mode, accepts func(
 			}
 		}
 	}
-	for _, f := range p.Flags {
-		if strings.HasPrefix(f, "-Z") {
-			p.Bootstrap = true
-		}
-	}
+	p.Bootstrap = slices.ContainsFunc(p.Flags, func(f string) bool { return strings.HasPrefix(f, "-Z") })
 	return p
 }
 

@@ -583,7 +583,7 @@ func TestRetpolineFeatureWarning(t *testing.T) {
 		if tt.spans {
 			d.Spans = []rustcSpan{{FileName: "src/lib.rs", LineStart: 1}}
 		}
-		if got := isRetpolineFeatureWarning(d); got != tt.want {
+		if got := expectedWarning(d, retpolineWarningRE); got != tt.want {
 			t.Errorf("%s %q (spans %v) dropped: %v, want %v", tt.level, tt.msg, tt.spans, got, tt.want)
 		}
 	}

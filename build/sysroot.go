@@ -2,8 +2,6 @@ package build
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,12 +63,7 @@ func ensureSysroot(ctx context.Context, r *runner, tc *targets.Toolchain, target
 	if err != nil {
 		return nil, err
 	}
-	h := sha256.New()
-	for _, part := range []string{sysrootVersion, tc.VersionInfo, tc.Path, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " "), strings.Join(codegen, " ")} {
-		h.Write([]byte(part))
-		h.Write([]byte{0})
-	}
-	key := hex.EncodeToString(h.Sum(nil))[:16]
+	key := filecache.KeyOf(sysrootVersion, tc.VersionInfo, tc.Path, tc.CoreSrc, edition, string(spec), strings.Join(coreFlags, " "), strings.Join(codegen, " ")).String()[:16]
 	parent := filepath.Join(cacheDir, "sysroot")
 	s := &sysroot{Dir: filepath.Join(parent, stem+"-"+key), Target: stem}
 	stamp := filepath.Join(s.Dir, ".complete")
