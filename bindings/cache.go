@@ -39,8 +39,10 @@ import (
 // for the same inputs changes. 7: entries in filecache, helpers in the
 // manifest. 8: gcc's va_list, qualified inner pointers and members (cc/v4
 // patches 15-16), bit-field runs past unnamed padding: bindings a build of
-// the same version string made before are wrong.
-const cacheFormat = 8
+// the same version string made before are wrong. 9: char follows
+// -funsigned-char (kbuild's since 6.2): c_char, char bit-fields and char
+// constants of such trees were signed.
+const cacheFormat = 9
 
 const (
 	manifestKind = "bindings"

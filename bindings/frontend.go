@@ -92,6 +92,9 @@ func newFrontEnd(ctx context.Context, k *module.Kernel, f *module.Flags, headers
 	if err != nil {
 		return nil, err
 	}
+	// cc/v4's ABI table knows only the architecture's default, and kbuild
+	// passes -funsigned-char since 6.2: gcc's own answer is in its macros.
+	abi.SignedChar = !predefines(predefined, "__CHAR_UNSIGNED__")
 	rfs := newRecordingFS(ctx)
 	cfg := &cc.Config{
 		ABI:             abi,
@@ -135,6 +138,16 @@ func newFrontEnd(ctx context.Context, k *module.Kernel, f *module.Flags, headers
 		srcs = append(srcs, cc.Source{Name: fmt.Sprintf("%s#%d", headersSource, len(srcs)), Value: "#include <" + h.name + ">\n"})
 	}
 	return &frontEnd{cfg: cfg, sources: srcs, fs: rfs, headers: paths}, nil
+}
+
+// predefines reports whether gcc's -dM output defines name.
+func predefines(macros, name string) bool {
+	for line := range strings.Lines(macros) {
+		if rest, ok := strings.CutPrefix(line, "#define "+name); ok && (rest == "" || rest[0] == ' ' || rest[0] == '\n') {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveHeaders finds each header the way #include <h> does, so a missing

@@ -16,9 +16,10 @@ import (
 )
 
 // The layout and macro oracle: every number the bindings claim (record
-// sizes, alignments, member offsets, bit-field positions, macro and
-// enumerator values and types) is asked of gcc with the kbuild flags, in
-// one C file compiled with -S; the values are read back from the assembly.
+// sizes, alignments, member offsets, bit-field positions and whether the
+// getters sign-extend, char's signedness, macro and enumerator values and
+// types) is asked of gcc with the kbuild flags, in one C file compiled with
+// -S; the values are read back from the assembly.
 
 // sixHeaders is the default set; twentyHeaders adds networking,
 // PCI, block, workqueues, interrupts and character devices.
@@ -46,7 +47,9 @@ type oracle struct {
 type bitCheck struct {
 	what      string
 	size      int64
-	off, bits int // absolute bit offset and width
+	off, bits int  // absolute bit offset and width
+	signed    bool // the generated getter returns all ones as negative
+	noIR      bool // the index lists it, the IR has no such bit-field
 }
 
 type strCheck struct {
@@ -135,7 +138,7 @@ func buildOracle(u *Unit) *oracle {
 		}
 	}
 	o.src.WriteString("const unsigned long long __rk_v[] = {\n")
-	var bitDecls []string
+	var bitDecls, signDecls []string
 	for _, r := range u.Records {
 		if !r.reached || !r.Complete || r.bad != "" {
 			continue
@@ -147,6 +150,7 @@ func buildOracle(u *Unit) *oracle {
 		}
 		o.int("sizeof "+s, "sizeof("+s+")", uint64(r.Size))
 		o.int("_Alignof "+s, "_Alignof("+s+")", uint64(r.Align))
+		irBits := bitfieldsByName(r)
 		for _, f := range recordFields(r) {
 			if f.Name == "" {
 				continue
@@ -162,7 +166,10 @@ func buildOracle(u *Unit) *oracle {
 			name := fmt.Sprintf("__rk_bf%d", len(o.bits))
 			bitDecls = append(bitDecls, fmt.Sprintf("const union { %s s; unsigned char b[sizeof(%s)]; } %s = { .s = { .%s = %s } };",
 				s, s, name, f.Name, val))
-			o.bits = append(o.bits, bitCheck{what: s + "." + f.Name, size: r.Size, off: int(f.Offset)*8 + f.BitOffset, bits: f.BitWidth})
+			signDecls = append(signDecls, signDecl(len(o.bits), s, f.Name, val))
+			b, ok := irBits[f.Name]
+			o.bits = append(o.bits, bitCheck{what: s + "." + f.Name, size: r.Size, off: int(f.Offset)*8 + f.BitOffset, bits: f.BitWidth,
+				signed: getterSigned(b), noIR: !ok})
 		}
 	}
 	shadowed := map[string]bool{}
@@ -182,6 +189,7 @@ func buildOracle(u *Unit) *oracle {
 			o.int("enumerator "+c.CName, c.CName, valueBits(c.Value))
 		}
 	}
+	o.int("(char)-1 < 0", "((char)-1 < 0)", b2u(u.CharSigned))
 	o.signatures(u, typedefOf, shadowed)
 	var strDecls []string
 	for _, m := range u.Macros {
@@ -207,6 +215,9 @@ func buildOracle(u *Unit) *oracle {
 		o.src.WriteString(d + "\n")
 	}
 	for _, d := range strDecls {
+		o.src.WriteString(d + "\n")
+	}
+	for _, d := range signDecls {
 		o.src.WriteString(d + "\n")
 	}
 	return o
@@ -265,6 +276,8 @@ func asmData(asm string) map[string][]byte {
 					out[cur] = append(out[cur], 0)
 				}
 			}
+		case dir == ".pushsection" || dir == ".popsection":
+			cur = ""
 		case dir == ".size" || dir == ".section" || dir == ".text" || dir == ".globl" || dir == ".type" || dir == ".align" || dir == ".p2align":
 			if dir == ".section" || dir == ".text" {
 				cur = ""
@@ -324,21 +337,8 @@ func runOracleOn(t *testing.T, kdir string, headers []string, everyRustc bool) {
 func checkWithGCC(t *testing.T, ctx context.Context, f *module.Flags, u *Unit, dir string) {
 	t.Helper()
 	or := buildOracle(u)
-	cfile := filepath.Join(dir, "oracle.c")
-	if err := os.WriteFile(cfile, []byte(or.src.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	args := append(f.CompilerArgs(), "-w", "-g0", "-S", "-o", "-", cfile)
-	compiler := f.Compiler
-	if compiler == "" {
-		compiler = "gcc"
-	}
-	asm, err := runTool(ctx, nil, compiler, args...)
-	if err != nil {
-		t.Fatalf("gcc rejected the oracle (%s): %v", cfile, err)
-	}
-	data := asmData(string(asm))
-	mismatches := 0
+	data := compileOracle(t, ctx, f, or, dir)
+	mismatches, unfolded := 0, 0
 	report := func(format string, args ...any) {
 		mismatches++
 		if mismatches <= 40 {
@@ -376,6 +376,19 @@ func checkWithGCC(t *testing.T, ctx context.Context, f *module.Flags, u *Unit, d
 		if first != c.off || n != c.bits {
 			report("bit-field %s: gcc puts it at bit %d, %d bits; the bindings say bit %d, %d bits", c.what, first, n, c.off, c.bits)
 		}
+		switch sg := data[fmt.Sprintf("__rk_sg%d", i)]; {
+		case c.noIR:
+			report("bit-field %s: no IR bit-field of that name, so no getter to check", c.what)
+		case len(sg) != 1:
+			report("bit-field %s: read %d bytes of its sign fact, want 1", c.what, len(sg))
+		case sg[0] == 2:
+			unfolded++
+		case (sg[0] == 1) != c.signed:
+			report("bit-field %s: gcc reads it as %s, the generated getter as %s", c.what, signedness(sg[0] == 1), signedness(c.signed))
+		}
+	}
+	if unfolded > 0 && unfolded == len(or.bits) {
+		report("gcc folded none of the %d bit-field sign reads: is the oracle compiled without optimisation?", unfolded)
 	}
 	for i, c := range or.strs {
 		got := data[fmt.Sprintf("__rk_s%d", i)]
@@ -384,8 +397,28 @@ func checkWithGCC(t *testing.T, ctx context.Context, f *module.Flags, u *Unit, d
 			report("%s: gcc says %q, the bindings say %q", c.what, got, want)
 		}
 	}
-	t.Logf("%s: %d integer checks, %d bit-fields, %d strings against gcc; %d mismatches; %d anonymous-member records checked through their parent, float macros skipped",
-		strings.Join(u.Headers, " "), len(or.ints), len(or.bits), len(or.strs), mismatches, or.skipped)
+	t.Logf("%s: %d integer checks, %d bit-fields (position, width, signedness; %d signs gcc did not fold), %d strings against gcc; %d mismatches; %d anonymous-member records checked through their parent, float macros skipped",
+		strings.Join(u.Headers, " "), len(or.ints), len(or.bits), unfolded, len(or.strs), mismatches, or.skipped)
+}
+
+// compileOracle compiles or's C file in dir with flags f and returns the
+// data of its labels.
+func compileOracle(t *testing.T, ctx context.Context, f *module.Flags, or *oracle, dir string) map[string][]byte {
+	t.Helper()
+	cfile := filepath.Join(dir, "oracle.c")
+	if err := os.WriteFile(cfile, []byte(or.src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append(optimised(f.CompilerArgs()), "-w", "-g0", "-S", "-o", "-", cfile)
+	compiler := f.Compiler
+	if compiler == "" {
+		compiler = "gcc"
+	}
+	asm, err := runTool(ctx, nil, compiler, args...)
+	if err != nil {
+		t.Fatalf("gcc rejected the oracle (%s): %v", cfile, err)
+	}
+	return asmData(string(asm))
 }
 
 // defaultRustcs are the compilers the output must build with: current
