@@ -23,10 +23,7 @@ func init() {
 				}
 				dir := filepath.Clean(args[0])
 				name := filepath.Base(dir)
-				if err := scaffold.ValidName(name); err != nil {
-					return exitTool, err
-				}
-				written, err := scaffold.Write(dir, name)
+				written, err := scaffold.Write(dir, name) // it refuses a name ValidName refuses, before writing anything
 				if err != nil {
 					return exitTool, err
 				}
