@@ -28,6 +28,7 @@ func buildIndex(u *Unit, w *rustWriter, m indexMeta) *index.Index {
 		Version:      index.Version,
 		Kernel:       m.release,
 		Arch:         m.arch,
+		CharUnsigned: !u.CharSigned,
 		Headers:      append([]string(nil), u.Headers...),
 		BindingsFile: m.bindingsFile,
 	}

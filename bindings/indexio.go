@@ -18,13 +18,14 @@ import (
 //
 //	"RKIX" uvarint(formatVersion) uvarint(index.Version)
 //	uvarint(len(strings)) uvarint(len(blob)) blob {uvarint(len)}...
-//	header: Kernel Arch BindingsFile uvarint(n) Headers...
+//	header: Kernel Arch BindingsFile uvarint(charUnsigned) uvarint(n) Headers...
 //	uvarint(len(items)) item...
 //
-// Format 2 adds each field's declaration text and position.
+// Format 2 adds each field's declaration text and position; 3 whether
+// plain char is unsigned.
 const (
 	indexMagic         = "RKIX"
-	indexFormatVersion = 2
+	indexFormatVersion = 3
 	maxIndexStrings    = 1 << 24
 )
 
@@ -40,6 +41,11 @@ func writeIndexBytes(ix *index.Index) []byte {
 	e.str(ix.Kernel)
 	e.str(ix.Arch)
 	e.str(ix.BindingsFile)
+	charUnsigned := uint64(0)
+	if ix.CharUnsigned {
+		charUnsigned = 1
+	}
+	e.uv(charUnsigned)
 	e.uv(uint64(len(ix.Headers)))
 	for _, h := range ix.Headers {
 		e.str(h)
@@ -247,6 +253,7 @@ func decodeIndex(b []byte) (*index.Index, error) {
 	ix.Kernel = d.str()
 	ix.Arch = d.str()
 	ix.BindingsFile = d.str()
+	ix.CharUnsigned = d.uv() != 0
 	nh := d.count(1)
 	for i := 0; i < nh && d.err == nil; i++ {
 		ix.Headers = append(ix.Headers, d.str())

@@ -13,7 +13,7 @@ import (
 
 func sampleIndex() *index.Index {
 	return &index.Index{
-		Version: index.Version, Kernel: "6.1.0-56-amd64", Arch: "x86_64",
+		Version: index.Version, Kernel: "6.12.57+deb13-amd64", Arch: "x86_64", CharUnsigned: true,
 		Headers: []string{"linux/fs.h", "linux/slab.h"}, BindingsFile: "/m/src/bindings.rs",
 		Items: []*index.Item{
 			{Name: "file", Kind: index.Struct, Decl: "struct file {\n\tint x;\n}", Pos: index.Pos{File: "/k/include/linux/fs.h", Line: 940, Column: 1},
@@ -42,7 +42,7 @@ func TestIndexRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Kernel != ix.Kernel || got.Arch != ix.Arch || got.BindingsFile != ix.BindingsFile || !reflect.DeepEqual(got.Headers, ix.Headers) {
+	if got.Kernel != ix.Kernel || got.Arch != ix.Arch || got.CharUnsigned != ix.CharUnsigned || got.BindingsFile != ix.BindingsFile || !reflect.DeepEqual(got.Headers, ix.Headers) {
 		t.Errorf("header: %+v", got)
 	}
 	if len(got.Items) != len(ix.Items) {

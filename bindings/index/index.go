@@ -109,10 +109,13 @@ type Item struct {
 
 // Index is the whole table for one set of headers against one kernel.
 type Index struct {
-	Version int      `json:"version"`
-	Kernel  string   `json:"kernel"` // release, e.g. 6.1.0-56-amd64
-	Arch    string   `json:"arch"`
-	Headers []string `json:"headers"`
+	Version int    `json:"version"`
+	Kernel  string `json:"kernel"` // release, e.g. 6.1.0-56-amd64
+	Arch    string `json:"arch"`
+	// CharUnsigned: plain char is unsigned in this tree's build (kbuild
+	// passes -funsigned-char since 6.2), so the bindings' c_char is u8.
+	CharUnsigned bool     `json:"charUnsigned,omitempty"`
+	Headers      []string `json:"headers"`
 	// BindingsFile is where the generated Rust lives (absolute), so
 	// definition requests on generated items can land in it.
 	BindingsFile string  `json:"bindingsFile,omitempty"`

@@ -125,6 +125,11 @@ func (e *Env) prepare() {
 		e.model = modelFor("")
 		if e.Index != nil {
 			e.model = modelFor(e.Index.Arch)
+			// The tree's build decides plain char, not only the arch:
+			// kbuild passes -funsigned-char since 6.2.
+			if e.Index.CharUnsigned {
+				e.model.charSigned = false
+			}
 			e.rustItems = readBindingsItems(e.Index.BindingsFile)
 			e.consts = typedConstants(e.Index)
 		}
