@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/rustko/rustko-lsp/internal/lines"
 )
 
 // TextEdit is one change to one file, in both forms editors and tools use:
@@ -234,7 +236,7 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 			target = nil
 		}
 	}
-	starts := lineStarts(src)
+	starts := lines.New(src)
 	at, ok := 0, false
 	if target != nil {
 		at, ok = appendAt(src, target.line)
@@ -245,7 +247,7 @@ func listVarEdit(file, src string, exists bool, name, word string) (TextEdit, er
 		edit.Offset, edit.NewText = len(src), appendedLine(src, overridePrefix(override)+name+" += "+word)
 	}
 	edit.End = edit.Offset
-	edit.Line, edit.Column = lineCol(starts, edit.Offset)
+	edit.Line, edit.Column = starts.Position(edit.Offset)
 	edit.EndLine, edit.EndColumn = edit.Line, edit.Column
 	return edit, nil
 }
@@ -345,7 +347,7 @@ func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, er
 			target = &assigns[i]
 		}
 	}
-	starts := lineStarts(src)
+	starts := lines.New(src)
 	if target != nil {
 		rest := target.line.text[target.lhs:]
 		valueEnd := len(strings.TrimRight(rest[:commentStart(rest)], " \t\r"))
@@ -356,8 +358,8 @@ func setVarEdit(file, src string, exists bool, name, value string) (TextEdit, er
 		edit.Offset, edit.NewText = len(src), appendedLine(src, overridePrefix(override)+name+" := "+value)
 		edit.End = edit.Offset
 	}
-	edit.Line, edit.Column = lineCol(starts, edit.Offset)
-	edit.EndLine, edit.EndColumn = lineCol(starts, edit.End)
+	edit.Line, edit.Column = starts.Position(edit.Offset)
+	edit.EndLine, edit.EndColumn = starts.Position(edit.End)
 	return edit, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rustko/rustko-lsp/internal/lines"
 	"github.com/rustko/rustko-lsp/internal/testtree"
 )
 
@@ -211,8 +212,8 @@ func applyConfigEdit(t *testing.T, makefile string, config *string, want string,
 		t.Fatal(err)
 	}
 	eq(t, "Create", e.Create, config == nil)
-	line, col := lineCol(lineStarts(before), e.Offset)
-	eline, ecol := lineCol(lineStarts(before), e.End)
+	line, col := lines.New(before).Position(e.Offset)
+	eline, ecol := lines.New(before).Position(e.End)
 	eq(t, "positions agree with offsets", [4]int{e.Line, e.Column, e.EndLine, e.EndColumn}, [4]int{line, col, eline, ecol})
 	if err := e.ApplyFile(); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package module
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -58,24 +57,4 @@ func DualLicense(v string) string {
 		return "Dual MPL/GPL"
 	}
 	return "GPL"
-}
-
-// lineStarts lists the offset of each line's first byte.
-func lineStarts(src string) []int {
-	starts := []int{0}
-	for i := 0; i < len(src); i++ {
-		if src[i] == '\n' {
-			starts = append(starts, i+1)
-		}
-	}
-	return starts
-}
-
-// lineCol converts a byte offset to 1-based line and byte column.
-func lineCol(starts []int, off int) (int, int) {
-	i := sort.Search(len(starts), func(i int) bool { return starts[i] > off }) - 1
-	if i < 0 {
-		i = 0
-	}
-	return i + 1, off - starts[i] + 1
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -387,25 +386,4 @@ func (r *jsonReader) skipSpace(off int) int {
 		}
 	}
 	return off
-}
-
-// lineIndex maps byte offsets to 1-based line and 1-based byte column.
-type lineIndex []int // offsets at which lines start
-
-func newLineIndex(data []byte) lineIndex {
-	idx := lineIndex{0}
-	for i, c := range data {
-		if c == '\n' {
-			idx = append(idx, i+1)
-		}
-	}
-	return idx
-}
-
-func (li lineIndex) position(off int) (line, col int) {
-	i := sort.Search(len(li), func(i int) bool { return li[i] > off }) - 1
-	if i < 0 {
-		i = 0
-	}
-	return i + 1, off - li[i] + 1
 }

@@ -67,7 +67,7 @@ func (c *checker) checkKeys() {
 	for i := range c.root.members {
 		m := &c.root.members[i]
 		if j := last[m.key]; j != i {
-			line, _ := c.lines.position(c.root.members[j].keyStart)
+			line, _ := c.lines.Position(c.root.members[j].keyStart)
 			c.atKey(m, RuleDuplicateKey, diagnostics.Error, fmt.Sprintf(
 				"%q is set again on line %d: rustc %s and later refuse duplicate keys, older ones silently use the last one",
 				m.key, line, sinceSerdeSpecs), c.deleteMember(m))

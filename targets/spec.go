@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/rustko/rustko-lsp/internal/lines"
 )
 
 // Spec holds the fields of a target specification that the build pipeline
@@ -38,7 +40,7 @@ func Parse(data []byte) (*Spec, error) {
 	if err != nil {
 		var se *jsonSyntaxError
 		if errors.As(err, &se) {
-			line, col := newLineIndex(data).position(se.off)
+			line, col := lines.New(data).Position(se.off)
 			return nil, fmt.Errorf("line %d, column %d: %s", line, col, se.msg)
 		}
 		return nil, err
@@ -47,10 +49,10 @@ func Parse(data []byte) (*Spec, error) {
 		return nil, fmt.Errorf("line 1: a target specification is a JSON object, not %s", root.kind)
 	}
 	s := &Spec{OS: "none", RelocationModel: "pic", PanicStrategy: "unwind", CIntWidth: 32}
-	li := newLineIndex(data)
+	li := lines.New(data)
 	var problems []string
 	bad := func(m *jsonMember, want string) {
-		line, col := li.position(m.value.start)
+		line, col := li.Position(m.value.start)
 		problems = append(problems, fmt.Sprintf("line %d, column %d: %q must be %s, not %s", line, col, m.key, want, m.value.kind))
 	}
 	str := func(key string, dst *string) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/lines"
 )
 
 // SourceTargetSpec is the Source and Code of every validator finding; the
@@ -43,7 +44,7 @@ const (
 // version-dependent rules against current rustc. file is used for the
 // findings' positions and fixes; data is its content.
 func ValidateFor(file string, data []byte, tc Toolchain) []diagnostics.Finding {
-	c := &checker{file: file, data: data, lines: newLineIndex(data), tc: tc}
+	c := &checker{file: file, data: data, lines: lines.New(data), tc: tc}
 	root, err := parseJSON(data)
 	if err != nil {
 		var se *jsonSyntaxError
@@ -86,7 +87,7 @@ func ValidateFor(file string, data []byte, tc Toolchain) []diagnostics.Finding {
 type checker struct {
 	file     string
 	data     []byte
-	lines    lineIndex
+	lines    lines.Index
 	tc       Toolchain
 	root     *jsonValue
 	arch     string // spec arch, or derived from llvm-target; "" if unknown
@@ -94,8 +95,8 @@ type checker struct {
 }
 
 func (c *checker) rng(start, end int) diagnostics.Range {
-	l1, c1 := c.lines.position(start)
-	l2, c2 := c.lines.position(end)
+	l1, c1 := c.lines.Position(start)
+	l2, c2 := c.lines.Position(end)
 	return diagnostics.Range{Start: diagnostics.Position{Line: l1, Column: c1}, End: diagnostics.Position{Line: l2, Column: c2}}
 }
 
@@ -159,8 +160,8 @@ func (c *checker) insertMember(key, lit string) diagnostics.Fix {
 		sep = ""
 	} else {
 		first := c.root.members[0].keyStart
-		line, col := c.lines.position(first)
-		lineStart := c.lines[line-1]
+		line, col := c.lines.Position(first)
+		lineStart := c.lines.Start(line)
 		if ws := string(c.data[lineStart : lineStart+col-1]); strings.TrimLeft(ws, " \t") == "" && line > 1 {
 			indent = ws
 		} else {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rustko/rustko-lsp/diagnostics"
+	"github.com/rustko/rustko-lsp/internal/lines"
 )
 
 // at is an expected finding: rule, 1-based line and byte column, severity.
@@ -263,7 +264,7 @@ func checkFixes(t *testing.T, data []byte, fs []diagnostics.Finding, tc Toolchai
 
 func applyFix(t *testing.T, data []byte, fix diagnostics.Fix) []byte {
 	t.Helper()
-	li := newLineIndex(data)
+	li := lines.New(data)
 	off := func(p diagnostics.Position) int { return li[p.Line-1] + p.Column - 1 }
 	var edits []textEdit
 	for _, e := range fix.Edits {

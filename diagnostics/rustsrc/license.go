@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/rustko/rustko-lsp/bindings/clex"
+	"github.com/rustko/rustko-lsp/internal/lines"
 	"github.com/rustko/rustko-lsp/module"
 )
 
@@ -226,35 +226,20 @@ func modinfoEntries(b []byte) []modinfoEntry {
 // positions are the offsets where a file's lines start, to turn byte
 // offsets into the 1-based lines and byte columns a License holds.
 type positions struct {
-	file   string
-	starts []int
+	file  string
+	lines lines.Index
 }
 
 func newPositions(file string, src []byte) positions {
-	p := positions{file: file, starts: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
-			p.starts = append(p.starts, i+1)
-		}
-	}
-	return p
+	return positions{file: file, lines: lines.New(src)}
 }
 
 // offset is where clex token t starts.
-func (p positions) offset(t clex.Token) int { return p.starts[t.Line-1] + t.Col - 1 }
-
-// lineCol is offset off's line and column.
-func (p positions) lineCol(off int) (int, int) {
-	i, found := slices.BinarySearch(p.starts, off)
-	if !found {
-		i--
-	}
-	return i + 1, off - p.starts[i] + 1
-}
+func (p positions) offset(t clex.Token) int { return p.lines.Start(t.Line) + t.Col - 1 }
 
 func (p positions) license(value, source string, start, end int) module.License {
 	l := module.License{Value: value, File: p.file, Source: source}
-	l.Line, l.Column = p.lineCol(start)
-	l.EndLine, l.EndColumn = p.lineCol(end)
+	l.Line, l.Column = p.lines.Position(start)
+	l.EndLine, l.EndColumn = p.lines.Position(end)
 	return l
 }

@@ -103,7 +103,7 @@ func FuzzLicenseLexer(f *testing.F) {
 		} else {
 			ls = cLicenses("f.c", []byte(src))
 		}
-		lines := newPositions("", []byte(src)).starts
+		lines := newPositions("", []byte(src)).lines
 		for _, l := range ls {
 			if l.Line < 1 || l.Line > len(lines) || l.EndLine < l.Line || (l.EndLine == l.Line && l.EndColumn < l.Column) {
 				t.Fatalf("bad range %+v in %q", l, src)
